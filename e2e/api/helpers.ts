@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { inject } from "vitest";
+import { api } from "./client";
+
+/** A fresh address per call, so tests never share accounts or per-e-mail limits. */
+export const uniqueEmail = (tag = "user") => `${tag}-${randomUUID().slice(0, 8)}@example.test`;
+
+export const STRONG_PASSWORD = "correct horse battery staple";
+
+export interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Mail the SMTP sink received for `to`. */
+export async function mailsTo(to: string): Promise<Mail[]> {
+  const res = await fetch(`${inject("mailApiUrl")}/messages?to=${encodeURIComponent(to)}`);
+  return (await res.json()) as Mail[];
+}
+
+/** Waits until `count` messages for `to` arrived (mail leaves through the outbox, asynchronously). */
+export async function waitForMail(to: string, count = 1, timeoutMs = 10_000): Promise<Mail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = await mailsTo(to);
+    if (mails.length >= count) return mails[count - 1]!;
+    if (Date.now() > deadline) throw new Error(`expected ${count} mail(s) to ${to}, got ${mails.length}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function setSmtpOutage(on: boolean): Promise<void> {
+  await fetch(`${inject("mailApiUrl")}/outage?on=${on ? 1 : 0}`, { method: "POST" });
+}
+
+export const codeIn = (mail: Mail) => /\b(\d{4,10})\b/.exec(mail.text)?.[1] ?? null;
+export const confirmTokenIn = (mail: Mail) => /\/confirm\?token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] ?? null;
+export const resetTokenIn = (mail: Mail) => /\/reset-password\?token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] ?? null;
+
+/** Moves the server's clock: `ms` from real time. Reset to 0 in afterEach of tests that use it. */
+export function setClockOffset(ms: number): void {
+  writeFileSync(inject("clockFile"), String(ms));
+}
+
+/** Registers through VASITUM's register and verifies with the e-mailed code; returns the tokens. */
+export async function registeredVerifiedUser(email = uniqueEmail(), password = STRONG_PASSWORD) {
+  const reg = await api("POST", "/auth/register/", { json: { email, password } });
+  if (reg.status !== 200) throw new Error(`register failed: ${reg.text}`);
+  const code = codeIn(await waitForMail(email));
+  const verified = await api("POST", "/auth/verify/otp/", { json: { email, otp: code } });
+  if (verified.status !== 200) throw new Error(`verify failed: ${verified.text}`);
+  const me = await api("GET", "/auth/me/", { headers: { authorization: `Bearer ${verified.body.tokens.access_token}` } });
+  return { email, password, userId: me.body.user.userid as number, tokens: verified.body.tokens as { access_token: string; refresh: string } };
+}
+
+/** `Authorization` header for a token; the contract accepts both `Token` and `Bearer`. */
+export const authHeader = (token: string, scheme: "Token" | "Bearer" = "Bearer") => ({ authorization: `${scheme} ${token}` });
+
+/**
+ * Asserts that exactly `count` mails reached `to` and no more are on their way. The outbox delivers
+ * in order, so a marker mail queued after the request under test is awaited first; a short extra
+ * poll covers mails delivered in the same batch.
+ */
+export async function expectMailCount(to: string, count: number): Promise<void> {
+  const marker = uniqueEmail("marker");
+  const reg = await api("POST", "/auth/register/", { json: { email: marker, password: STRONG_PASSWORD } });
+  if (reg.status !== 200) throw new Error(`marker register failed: ${reg.text}`);
+  await waitForMail(marker);
+  const deadline = Date.now() + 300;
+  while (Date.now() < deadline) {
+    const mails = await mailsTo(to);
+    if (mails.length !== count) throw new Error(`expected ${count} mail(s) to ${to}, got ${mails.length}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const expectNoMailTo = (to: string) => expectMailCount(to, 0);
+
+/** The payload of a JWT, unverified. */
+export function jwtPayload(token: string): Record<string, any> {
+  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+}
+
+/** Signs up through the Django service's `POST /auth/`; returns the new account's id. */
+export async function signedUpUser(fields: Record<string, unknown> = {}) {
+  const email = (fields.email as string | undefined) ?? uniqueEmail("signup");
+  const password = (fields.password as string | undefined) ?? STRONG_PASSWORD;
+  const res = await api("POST", "/auth/", {
+    json: { name: "Alexa", dob: "1990-01-12", mobile: "76765757", ...fields, email, password },
+  });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
+  return { email, password, userId: res.body.userid as number };
+}

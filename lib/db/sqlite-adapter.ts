@@ -1,0 +1,89 @@
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type {
+  SqlDriverAdapter,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  Transaction,
+} from "@prisma/driver-adapter-utils";
+
+/**
+ * The embedded database: one better-sqlite3 connection per process.
+ *
+ * Prisma's SQLite adapter serialises transactions with a mutex but lets plain queries run on the
+ * shared connection at any time, so another request's write issued while a transaction is open
+ * would silently become part of it (and vanish on rollback). Here every statement outside a
+ * transaction waits for the open transaction to end, which gives each transaction the isolation
+ * PostgreSQL gives it.
+ */
+export function embeddedSqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
+  const inner = new PrismaBetterSqlite3({ url, timeout: 5000 });
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: async () => serialised(await configure(await inner.connect())),
+    connectToShadowDb: () => inner.connectToShadowDb(),
+  };
+}
+
+async function configure(adapter: SqlDriverAdapter): Promise<SqlDriverAdapter> {
+  // WAL keeps readers and the writer apart; synchronous=FULL makes every commit durable even
+  // across power loss (NORMAL would only survive a process kill); foreign keys are off by default.
+  await adapter.executeScript(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+  );
+  return adapter;
+}
+
+class Gate {
+  #tail: Promise<void> = Promise.resolve();
+  /** Waits for everything queued before, then holds the gate until `release` is called. */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => held);
+    return ready;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+function serialised(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const gate = new Gate();
+  return {
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
+    queryRaw: (q: SqlQuery) => gate.run(() => adapter.queryRaw(q)),
+    executeRaw: (q: SqlQuery) => gate.run(() => adapter.executeRaw(q)),
+    executeScript: (s: string) => gate.run(() => adapter.executeScript(s)),
+    dispose: () => adapter.dispose(),
+    startTransaction: async (isolationLevel) => {
+      const release = await gate.acquire();
+      let tx: Transaction;
+      try {
+        tx = await adapter.startTransaction(isolationLevel);
+      } catch (e) {
+        release();
+        throw e;
+      }
+      const end = (op: () => Promise<void>) => async () => {
+        try {
+          await op();
+        } finally {
+          release();
+        }
+      };
+      return Object.assign(Object.create(tx) as Transaction, {
+        commit: end(() => tx.commit()),
+        rollback: end(() => tx.rollback()),
+      });
+    },
+  };
+}

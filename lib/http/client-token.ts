@@ -1,0 +1,21 @@
+import { timingSafeEqual } from "node:crypto";
+import { config } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
+import { bearerTokenFrom } from "@/lib/tokens/access";
+
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * VASITUM's endpoints carried `Authorization: Token <client token>`. It is ignored unless
+ * AUTH_CLIENT_TOKENS lists the accepted tokens; then one of them is required.
+ */
+export function assertClientToken(headers: Headers, extra?: Record<string, unknown>): void {
+  const accepted = config().clientTokens;
+  if (accepted.length === 0) return;
+  const given = bearerTokenFrom(headers);
+  if (!given || !accepted.some((t) => same(t, given))) throw new AppError("CLIENT_TOKEN_INVALID", { extra });
+}

@@ -1,0 +1,145 @@
+import { z } from "zod";
+
+/**
+ * Field schemas, defined once and shared by the JSON API, the server actions and the browser
+ * forms (this module must stay free of server-only imports). Messages follow Django REST
+ * framework's wording, which the API contract keeps.
+ */
+
+export const MESSAGES = {
+  required: "This field is required.",
+  null: "This field may not be null.",
+  blank: "This field may not be blank.",
+  string: "Not a valid string.",
+  email: "Enter a valid email address.",
+  integer: "A valid integer is required.",
+  date: "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+  invalidDate: "Enter a valid date.",
+  mobile: "Enter a valid mobile number.",
+  otp: "Enter the code from the e-mail.",
+  maxLength: (n: number) => `Ensure this field has no more than ${n} characters.`,
+  passwordTooShort: (n: number) =>
+    `This password is too short. It must contain at least ${n} character${n === 1 ? "" : "s"}.`,
+  passwordTooLong: (n: number) => `Ensure this field has no more than ${n} characters.`,
+  passwordCommon: "This password is too common.",
+  passwordsDiffer: "The two passwords do not match.",
+  choice: (v: unknown) => `"${String(v)}" is not a valid choice.`,
+} as const;
+
+export const PASSWORD_MAX_LENGTH = 128;
+export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
+export const DEFAULT_OTP_LENGTH = 4;
+
+/** DRF's CharField: numbers become strings, other types are refused, surrounding space is trimmed. */
+function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {
+  return z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (v === undefined) ctx.addIssue({ code: "custom", message: MESSAGES.required });
+      else if (v === null) ctx.addIssue({ code: "custom", message: MESSAGES.null });
+      else if (typeof v !== "string" && typeof v !== "number") ctx.addIssue({ code: "custom", message: MESSAGES.string });
+    })
+    .transform((v) => {
+      const s = String(v);
+      return options.trim === false ? s : s.trim();
+    })
+    .superRefine((s, ctx) => {
+      // As in DRF, a blank or too long value gets that one message: the field's own checks
+      // (e-mail syntax, date format…) chained after this one are skipped.
+      if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", message: MESSAGES.blank, continue: false });
+      else if (s.length > options.max) ctx.addIssue({ code: "custom", message: MESSAGES.maxLength(options.max), continue: false });
+    });
+}
+
+// A pragmatic address check (what browsers' type=email accepts, with a dot in the domain).
+const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** E-mail addresses are matched case-insensitively: stored trimmed and lowercased. */
+export const EmailSchema = text({ max: 254 })
+  .transform((s) => s.toLowerCase())
+  .refine((s) => s === "" || EMAIL_PATTERN.test(s), MESSAGES.email)
+  .meta({ type: "string", format: "email", maxLength: 254, example: "ponoki@simplemail.top" });
+
+export const NameSchema = text({ max: 150 }).meta({ type: "string", maxLength: 150, example: "alexa999" });
+
+export const MobileSchema = text({ max: 20 }).refine(
+  (s) => /^\+?[0-9][0-9 ()-]{3,19}$/.test(s),
+  MESSAGES.mobile,
+).meta({ type: "string", maxLength: 20, example: "76765757" });
+
+/** A calendar date "YYYY-MM-DD" that exists (2023-02-30 does not). */
+export const DobSchema = text({ max: 10 }).superRefine((s, ctx) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return ctx.addIssue({ code: "custom", message: MESSAGES.date });
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1900 || y > 2100 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    ctx.addIssue({ code: "custom", message: MESSAGES.invalidDate });
+  }
+}).meta({ type: "string", format: "date", example: "1990-01-12" });
+
+/** Length rules only; the common-password check runs on the server (the list is large). */
+export function passwordSchema(minLength: number = DEFAULT_PASSWORD_MIN_LENGTH) {
+  return text({ max: 4096, trim: false }).superRefine((s, ctx) => {
+    if (s.length < minLength) ctx.addIssue({ code: "custom", message: MESSAGES.passwordTooShort(minLength) });
+    else if (s.length > PASSWORD_MAX_LENGTH) ctx.addIssue({ code: "custom", message: MESSAGES.passwordTooLong(PASSWORD_MAX_LENGTH) });
+  });
+}
+
+/** A password presented for checking (login, current password): any non-blank string. */
+export const PresentedPasswordSchema = text({ max: 4096, trim: false }).meta({ type: "string", format: "password" });
+
+/** An integer, as JSON sends it (5) or a form does ("5"). */
+export const IntegerSchema = z.unknown().transform((v, ctx) => {
+  if (v === undefined) {
+    ctx.addIssue({ code: "custom", message: MESSAGES.required });
+    return z.NEVER;
+  }
+  if (v === null) {
+    ctx.addIssue({ code: "custom", message: MESSAGES.null });
+    return z.NEVER;
+  }
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d{1,15}\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    ctx.addIssue({ code: "custom", message: MESSAGES.integer });
+    return z.NEVER;
+  }
+  return n;
+}).meta({ type: "integer" });
+
+/** One of the given integer choices, answered with DRF's "is not a valid choice." otherwise. */
+export function integerChoice<const T extends readonly number[]>(choices: T) {
+  return z.unknown().transform((v, ctx) => {
+    const parsed = IntegerSchema.safeParse(v);
+    if (!parsed.success) {
+      if (v === undefined || v === null) {
+        ctx.addIssue({ code: "custom", message: parsed.error.issues[0]!.message });
+        return z.NEVER;
+      }
+    } else if ((choices as readonly number[]).includes(parsed.data)) {
+      return parsed.data as T[number];
+    }
+    ctx.addIssue({ code: "custom", message: MESSAGES.choice(typeof v === "object" ? JSON.stringify(v) : v) });
+    return z.NEVER;
+  }).meta({ type: "integer", enum: [...choices] });
+}
+
+/** The e-mailed code: digits only; a JSON number is accepted (the documents show `otp` as int). */
+export function otpSchema(length: number = DEFAULT_OTP_LENGTH) {
+  return z.unknown().transform((v, ctx) => {
+    if (v === undefined || v === null) {
+      ctx.addIssue({ code: "custom", message: v === null ? MESSAGES.null : MESSAGES.required });
+      return z.NEVER;
+    }
+    const s = typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v).padStart(length, "0") : typeof v === "string" ? v.trim() : null;
+    if (s === null || s === "") {
+      ctx.addIssue({ code: "custom", message: s === "" ? MESSAGES.blank : MESSAGES.string });
+      return z.NEVER;
+    }
+    if (!/^\d+$/.test(s) || s.length !== length) {
+      ctx.addIssue({ code: "custom", message: MESSAGES.otp });
+      return z.NEVER;
+    }
+    return s;
+  }).meta({ type: "string", pattern: `^[0-9]{${length}}$`, example: "0217" });
+}

@@ -1,0 +1,23 @@
+import type { z } from "zod";
+import { FieldErrors } from "@/lib/errors";
+
+/** zod issues as the contract's field errors: `{ field: [messages…] }`, in field order. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.length ? String(issue.path[0]) : "errors";
+    const list = (out[field] ??= []);
+    if (!list.includes(issue.message)) list.push(issue.message);
+  }
+  return out;
+}
+
+/**
+ * Validates a request body against a schema. Failures throw `FieldErrors` (400), carrying the
+ * endpoint's extra failure members (`tokens: {}` and the like) when given.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, extra: Record<string, unknown> = {}): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new FieldErrors(fieldErrorsOf(result.error), extra);
+  return result.data;
+}

@@ -1,0 +1,212 @@
+// The committed migrations must build exactly the data model of prisma/schema.prisma, in both
+// dialects, and the app's start-up migration (migrateDeploy) must be idempotent, seed the roles
+// and survive several instances starting at once. PostgreSQL tests need TEST_POSTGRES_URL: a
+// server URL whose user may CREATE DATABASE (CI sets it); without it they are skipped.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import Database from "better-sqlite3";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { CANONICAL_SCHEMA, deriveSqliteSchema, SQLITE_SCHEMA } from "../../scripts/db/derive-sqlite-schema.mjs";
+import {
+  createDatabase,
+  diffDatabaseAgainstSchema,
+  diffMigrationsAgainstSchema,
+  dropDatabase,
+  LAYOUT,
+  migrateDeploy,
+  type Dialect,
+} from "./wasm-engine.mjs";
+
+const TIMEOUT = 60_000;
+const PG_SERVER = process.env.TEST_POSTGRES_URL;
+const PG_SKIP_NOTE = "TEST_POSTGRES_URL is not set (a postgresql:// server URL whose user may CREATE DATABASE)";
+
+const ROLES = [
+  { id: 1, name: "admin", selfAssignable: false, isDefault: false },
+  { id: 2, name: "user", selfAssignable: true, isDefault: true },
+  { id: 3, name: "employer", selfAssignable: true, isDefault: false },
+  { id: 4, name: "candidate", selfAssignable: true, isDefault: false },
+  { id: 5, name: "recruiter", selfAssignable: true, isDefault: false },
+];
+
+const committedMigrations = (dialect: Dialect) =>
+  readdirSync(LAYOUT[dialect].migrations, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+
+const tmpDirs: string[] = [];
+function tmpSqliteUrl() {
+  const dir = mkdtempSync(path.join(tmpdir(), "auth-migrations-"));
+  tmpDirs.push(dir);
+  return `file:${path.join(dir, "auth.db")}`;
+}
+afterAll(() => {
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs migrateDeploy({ url }) in `count` separate Node processes at once: what each returned. */
+async function deployFromProcesses(url: string, count: number) {
+  const moduleUrl = pathToFileURL(path.join(import.meta.dirname, "wasm-engine.mjs")).href;
+  const code = `const { migrateDeploy } = await import(${JSON.stringify(moduleUrl)});
+process.stdout.write(JSON.stringify(await migrateDeploy({ url: ${JSON.stringify(url)} })));
+process.exit(0); // the engine leaves a lock-timeout timer pending`;
+  const runOne = () =>
+    new Promise<string[]>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (chunk) => (out += chunk));
+      child.stderr.on("data", (chunk) => (err += chunk));
+      child.on("close", (status) => (status === 0 ? resolve(JSON.parse(out)) : reject(new Error(`migrateDeploy exited ${status}: ${err}`))));
+    });
+  return Promise.all(Array.from({ length: count }, runOne));
+}
+
+describe("schema files", () => {
+  it("prisma/sqlite/schema.prisma is derived from prisma/schema.prisma (run `npm run db:schema`)", () => {
+    const expected = deriveSqliteSchema(readFileSync(CANONICAL_SCHEMA, "utf8"));
+    expect(readFileSync(SQLITE_SCHEMA, "utf8"), "prisma/sqlite/schema.prisma is stale: run `npm run db:schema`").toBe(expected);
+  });
+
+  it("every migration exists for both dialects (`npm run db:migrate:dev -- --name …` makes both)", () => {
+    expect(committedMigrations("sqlite")).toEqual(committedMigrations("postgres"));
+  });
+});
+
+describe("SQLite", () => {
+  it(
+    "the committed migrations build exactly the schema",
+    async () => {
+      const url = tmpSqliteUrl();
+      expect(await migrateDeploy({ url })).toEqual(committedMigrations("sqlite"));
+      const live = await diffDatabaseAgainstSchema({ url });
+      expect(live.script, "a database migrated from prisma/sqlite/migrations differs from the schema").toBe("");
+      expect(live.empty).toBe(true);
+      const replayed = await diffMigrationsAgainstSchema({ dialect: "sqlite" });
+      expect(replayed.script, "prisma/sqlite/migrations differ from the schema").toBe("");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the check notices a schema change that has no migration",
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "auth-schema-"));
+      tmpDirs.push(dir);
+      const schemaPath = path.join(dir, "schema.prisma");
+      writeFileSync(schemaPath, `${readFileSync(SQLITE_SCHEMA, "utf8")}\nmodel Unmigrated {\n  id Int @id\n}\n`);
+      const diff = await diffMigrationsAgainstSchema({ dialect: "sqlite", schemaPath });
+      expect(diff.empty).toBe(false);
+      expect(diff.script).toContain('CREATE TABLE "Unmigrated"');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "migrateDeploy is idempotent and seeds the roles",
+    async () => {
+      const url = tmpSqliteUrl();
+      expect(await migrateDeploy({ url })).toEqual(committedMigrations("sqlite"));
+      expect(await migrateDeploy({ url })).toEqual([]);
+      const db = new Database(url.slice("file:".length), { readonly: true });
+      try {
+        const rows = db.prepare('SELECT "id", "name", "selfAssignable", "isDefault" FROM "Role" ORDER BY "id"').all() as Array<Record<string, unknown>>;
+        expect(rows.map((r) => ({ ...r, selfAssignable: r.selfAssignable === 1, isDefault: r.isDefault === 1 }))).toEqual(ROLES);
+      } finally {
+        db.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "instances starting at once apply each migration once",
+    async () => {
+      const url = tmpSqliteUrl();
+      const results = await deployFromProcesses(url, 3);
+      expect(results.flat().sort()).toEqual(committedMigrations("sqlite"));
+      const db = new Database(url.slice("file:".length), { readonly: true });
+      try {
+        expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+        expect(db.prepare('SELECT COUNT(*) AS n FROM "Role"').get()).toEqual({ n: ROLES.length });
+      } finally {
+        db.close();
+      }
+    },
+    TIMEOUT,
+  );
+});
+
+describe("PostgreSQL", () => {
+  let url: string | undefined;
+
+  beforeAll(async () => {
+    if (!PG_SERVER) return;
+    const u = new URL(PG_SERVER);
+    u.pathname = `/auth_migrations_test_${process.pid}_${Date.now()}`;
+    url = u.href;
+    await createDatabase(url);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    if (url) await dropDatabase(url);
+  }, TIMEOUT);
+
+  it(
+    "the committed migrations build exactly the schema",
+    async (ctx) => {
+      ctx.skip(!url, PG_SKIP_NOTE);
+      expect(await migrateDeploy({ url: url! })).toEqual(committedMigrations("postgres"));
+      const live = await diffDatabaseAgainstSchema({ url: url! });
+      expect(live.script, "a database migrated from prisma/migrations differs from prisma/schema.prisma").toBe("");
+      expect(live.empty).toBe(true);
+      // Replays prisma/migrations in a throwaway shadow database on the same server.
+      const replayed = await diffMigrationsAgainstSchema({ dialect: "postgres", url: url! });
+      expect(replayed.script, "prisma/migrations differ from prisma/schema.prisma").toBe("");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "migrateDeploy is idempotent and seeds the roles",
+    async (ctx) => {
+      ctx.skip(!url, PG_SKIP_NOTE);
+      await migrateDeploy({ url: url! });
+      expect(await migrateDeploy({ url: url! })).toEqual([]);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT "id", "name", "selfAssignable", "isDefault" FROM "Role" ORDER BY "id"');
+        expect(rows).toEqual(ROLES);
+      } finally {
+        await client.end();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "instances starting at once apply each migration once",
+    async (ctx) => {
+      ctx.skip(!PG_SERVER, PG_SKIP_NOTE);
+      const u = new URL(PG_SERVER!);
+      u.pathname = `/auth_migrations_race_${process.pid}_${Date.now()}`;
+      const raceUrl = u.href;
+      await createDatabase(raceUrl);
+      try {
+        const results = await deployFromProcesses(raceUrl, 3);
+        expect(results.flat().sort()).toEqual(committedMigrations("postgres"));
+      } finally {
+        await dropDatabase(raceUrl);
+      }
+    },
+    TIMEOUT,
+  );
+});
