@@ -1,0 +1,136 @@
+import { randomUUID } from "node:crypto";
+import { errors as joseErrors, jwtVerify, SignJWT, type CryptoKey, type JWSHeaderParameters } from "jose";
+import { z } from "zod";
+import { now } from "@/lib/clock";
+import { config } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
+import { signingKey, verificationKeys, type VerificationKey } from "./keys";
+
+/**
+ * Access tokens: short-lived JWTs signed with the service's asymmetric key (see keys.ts). Every
+ * time decision reads lib/clock, so tests can move the clock of a running server.
+ */
+
+/** Absorbs clock skew between this service and the hosts that verify its tokens. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+// Real tokens are well under 1 KiB; refusing huge input keeps a hostile header from costing work.
+const MAX_TOKEN_LENGTH = 8 * 1024;
+
+export interface AccessTokenUser {
+  id: number;
+  email: string;
+  verified: boolean;
+  role: string;
+}
+
+// A type alias, not an interface, so it is assignable to jose's JWTPayload (an index signature).
+export type AccessTokenClaims = {
+  iss: string;
+  sub: string;
+  id: number;
+  email: string;
+  email_verified: boolean;
+  role: string;
+  token_type: "access";
+  iat: number;
+  exp: number;
+  jti: string;
+  /** The refresh family (session) the token was issued with; present only when the issuer passed it. */
+  sid?: string;
+};
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresAt: Date;
+  jti: string;
+}
+
+const ClaimsSchema = z
+  .object({
+    iss: z.string(),
+    sub: z.string().regex(/^[1-9][0-9]*$/),
+    id: z.number().int().positive(),
+    email: z.string(),
+    email_verified: z.boolean(),
+    role: z.string(),
+    token_type: z.literal("access"),
+    iat: z.number().int(),
+    exp: z.number().int(),
+    jti: z.string().min(1),
+    sid: z.string().min(1).optional(),
+  })
+  .refine((claims) => claims.sub === String(claims.id), "sub and id name different users");
+
+/**
+ * Signs an access token for `user`. `sessionId` (the refresh family id) adds the OIDC-style `sid`
+ * claim, so a request can tell which session it comes from (to keep it when revoking the others).
+ */
+export async function issueAccessToken(
+  user: AccessTokenUser,
+  options: { sessionId?: string } = {},
+): Promise<IssuedAccessToken> {
+  const key = await signingKey();
+  const { appUrl, accessTokenTtlSeconds } = config();
+  const iat = Math.floor(now().getTime() / 1000);
+  const claims: AccessTokenClaims = {
+    iss: appUrl,
+    sub: String(user.id),
+    id: user.id,
+    email: user.email,
+    email_verified: user.verified,
+    role: user.role,
+    token_type: "access",
+    iat,
+    exp: iat + accessTokenTtlSeconds,
+    jti: randomUUID(),
+    ...(options.sessionId ? { sid: options.sessionId } : {}),
+  };
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
+    .sign(key.privateKey);
+  return { token, expiresAt: new Date(claims.exp * 1000), jti: claims.jti };
+}
+
+/** The token's claims, or AppError ACCESS_TOKEN_INVALID for anything this service did not issue or that has expired. */
+export async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+  // Outside the try: a broken key configuration is a server fault (500), not the client's bad token.
+  const keys = await verificationKeys();
+  const { appUrl, accessTokenTtlSeconds } = config();
+  try {
+    if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw new TypeError("not a token");
+    const { payload } = await jwtVerify(token, (header) => publicKeyFor(keys, header), {
+      // Only our keys' own algorithms: "none", HS256 "signed" with public key bytes, etc. never pass.
+      algorithms: [...new Set(keys.map((k) => k.alg))],
+      typ: "JWT",
+      issuer: appUrl,
+      requiredClaims: ["sub", "iat", "exp", "jti"],
+      currentDate: now(),
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      // Also makes jose reject an iat in the future.
+      maxTokenAge: accessTokenTtlSeconds,
+    });
+    const claims = ClaimsSchema.parse(payload);
+    // A lifetime longer than we sign can only come from a leaked key or a bug: refuse it either way.
+    if (claims.exp - claims.iat > accessTokenTtlSeconds) throw new TypeError("lifetime longer than configured");
+    return claims;
+  } catch (cause) {
+    throw new AppError("ACCESS_TOKEN_INVALID", { cause });
+  }
+}
+
+/** The key named by the header's kid, and only for the algorithm that key is meant for. */
+function publicKeyFor(keys: readonly VerificationKey[], header: JWSHeaderParameters): CryptoKey {
+  const key = keys.find((k) => k.kid === header.kid && k.alg === header.alg);
+  if (!key) throw new joseErrors.JWKSNoMatchingKey();
+  return key.publicKey;
+}
+
+// The documented clients send `Token <t>`; OAuth-style clients send `Bearer <t>`.
+const AUTHORIZATION = /^(?:token|bearer)[ \t]+([^\s]+)$/i;
+
+/** The credential from `Authorization: Token <t>` or `Bearer <t>` (scheme case-insensitive), else null. */
+export function bearerTokenFrom(headers: Headers): string | null {
+  const value = headers.get("authorization")?.trim();
+  if (!value) return null;
+  return AUTHORIZATION.exec(value)?.[1] ?? null;
+}
