@@ -1,0 +1,126 @@
+import type { ReactNode } from "react";
+import type { OutboxRow } from "@/lib/db/outbox";
+
+/** One outbox message for the dev mailbox: envelope, status, and the text body with live links. */
+export function MessageCard({ email }: { email: OutboxRow }) {
+  return (
+    <article
+      aria-labelledby={`mail-${email.id}-subject`}
+      className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
+      <header className="border-b border-slate-200 px-5 py-4 dark:border-slate-800">
+        <div className="flex flex-wrap items-center gap-2">
+          <h2 id={`mail-${email.id}-subject`} className="mr-auto text-lg font-semibold">
+            {email.subject}
+          </h2>
+          <Badge>{email.kind}</Badge>
+          <StatusBadge status={email.status} />
+        </div>
+        <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm text-slate-600 dark:text-slate-400">
+          <dt>To</dt>
+          <dd className="font-medium text-slate-900 dark:text-slate-100">{email.to}</dd>
+          <dt>Queued</dt>
+          <dd>
+            <Time value={email.createdAt} />
+          </dd>
+          {email.sentAt && (
+            <>
+              <dt>Sent</dt>
+              <dd>
+                <Time value={email.sentAt} />
+              </dd>
+            </>
+          )}
+          {email.lastError && (
+            <>
+              <dt>Last error</dt>
+              <dd className="text-red-700 dark:text-red-400">
+                {email.lastError} (attempt {email.attempts}
+                {email.status === "pending" && (
+                  <>
+                    ; next <Time value={email.nextAttemptAt} />
+                  </>
+                )}
+                )
+              </dd>
+            </>
+          )}
+        </dl>
+      </header>
+
+      <div className="px-5 py-4">
+        {email.text ? (
+          <pre className="font-sans text-sm leading-6 break-words whitespace-pre-wrap">{renderBody(email.text)}</pre>
+        ) : (
+          <p className="text-sm text-slate-500 italic">The body was erased after sending.</p>
+        )}
+      </div>
+
+      {email.html && (
+        <details className="border-t border-slate-200 px-5 py-3 dark:border-slate-800">
+          <summary className="cursor-pointer text-sm font-medium text-slate-700 dark:text-slate-300">
+            HTML version
+          </summary>
+          {/* sandbox="" gives the message no scripts and no access to this origin. */}
+          <iframe
+            sandbox=""
+            srcDoc={email.html}
+            title={`HTML version of “${email.subject}”`}
+            className="mt-3 h-[32rem] w-full rounded-lg border border-slate-200 bg-white dark:border-slate-800"
+          />
+        </details>
+      )}
+    </article>
+  );
+}
+
+const URL_PATTERN = /(https?:\/\/[^\s<>"]+)/g;
+/** A line holding only digits is a verification code (the templates put it on its own line). */
+const CODE_LINE = /^\d{4,10}$/;
+
+/** The text body as React nodes (so it is escaped), with links clickable and codes large. */
+function renderBody(text: string): ReactNode[] {
+  return text.split("\n").map((line, i) => (
+    <span key={i}>
+      {CODE_LINE.test(line.trim()) ? (
+        <span className="font-mono text-2xl font-bold tracking-[0.4em] select-all">{line.trim()}</span>
+      ) : (
+        linkify(line)
+      )}
+      {"\n"}
+    </span>
+  ));
+}
+
+function linkify(line: string): ReactNode[] {
+  return line.split(URL_PATTERN).map((part, i) =>
+    i % 2 === 1 ? (
+      <a key={i} href={part} className="break-all text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-400">
+        {part}
+      </a>
+    ) : (
+      part
+    ),
+  );
+}
+
+function Badge({ children, tone = "slate" }: { children: ReactNode; tone?: "slate" | "green" | "amber" | "red" }) {
+  const tones = {
+    slate: "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
+    green: "bg-green-100 text-green-800 dark:bg-green-950 dark:text-green-300",
+    amber: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300",
+    red: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
+  };
+  return <span className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+}
+
+function StatusBadge({ status }: { status: string }) {
+  const tone = status === "sent" ? "green" : status === "failed" ? "red" : "amber";
+  return <Badge tone={tone}>{status}</Badge>;
+}
+
+/** UTC, so the server-rendered time is the same wherever the server runs. */
+function Time({ value }: { value: Date }) {
+  const iso = value.toISOString();
+  return <time dateTime={iso}>{iso.slice(0, 19).replace("T", " ")} UTC</time>;
+}

@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { config } from "@/lib/config/env";
+import { latestEmails, pendingCount } from "@/lib/db/outbox";
+import { MessageCard } from "./message-card";
+
+/**
+ * Development only: the mail the service would have sent, read from the outbox. Without SMTP_URL
+ * this is where verification codes and links show up. Production answers 404: the page would
+ * hand anyone every user's codes.
+ */
+
+export const dynamic = "force-dynamic";
+
+export const metadata: Metadata = {
+  title: "Dev mailbox",
+  robots: { index: false, follow: false },
+};
+
+const SHOWN = 50;
+
+export default async function DevMailboxPage() {
+  if (config().isProduction) notFound();
+  const [emails, pending] = await Promise.all([latestEmails(SHOWN), pendingCount()]);
+
+  return (
+    <main className="mx-auto max-w-3xl px-4 py-10">
+      <header className="mb-8 flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Dev mailbox</h1>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+            The latest {SHOWN} messages in the outbox, newest first.{" "}
+            {pending > 0 ? `${pending} waiting to be sent.` : "Nothing waiting to be sent."}
+          </p>
+        </div>
+        {/* A plain link: the page is rendered on every request, so following it reloads the list. */}
+        <a
+          href="/dev/mailbox"
+          className="rounded-lg border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-900"
+        >
+          Refresh
+        </a>
+      </header>
+
+      {emails.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
+          No mail yet. Sign up or ask for a password reset, then refresh.
+        </p>
+      ) : (
+        <ol className="flex flex-col gap-6">
+          {emails.map((email) => (
+            <li key={email.id}>
+              <MessageCard email={email} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,150 @@
+import { now } from "@/lib/clock";
+import { db, type Db, type Tx } from "./client";
+import type { OutboxEmail } from "./generated/postgres/client";
+
+/**
+ * The transactional outbox for e-mail. A request that needs a mail inserts a row in the same
+ * transaction as the state change (new verification, reset token), so both commit or neither
+ * does; the background sender (lib/mail/sender.ts) delivers rows later and retries on failure.
+ *
+ * Delivery is at-least-once: a row is claimed with a lease (`lockedUntil`) so two app instances
+ * never send it at the same time, but a sender that dies between "SMTP accepted" and `markSent`
+ * leaves a row that is sent again when the lease runs out.
+ */
+
+export type OutboxRow = OutboxEmail;
+
+/** What a mail is for; rate limits and the dev mailbox group by it. */
+export type MailKind = "verification" | "password_reset";
+
+export type OutboxStatus = "pending" | "sent" | "failed";
+
+export interface NewEmail {
+  to: string;
+  kind: MailKind;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Long SMTP transcripts are not worth keeping whole. */
+const MAX_ERROR_LENGTH = 1000;
+
+/** Body left in a row once its content must no longer be readable from the database. */
+const ERASED_BODY = "";
+
+/** Call inside the transaction that makes the mail necessary. */
+export async function enqueueEmail(tx: Tx | Db, email: NewEmail): Promise<{ id: number }> {
+  // Times come from the service clock (not the database default) so that "due" means the same
+  // thing to the writer and to the sender, including under a test clock.
+  const at = now();
+  return tx.outboxEmail.create({
+    data: { ...email, status: "pending", nextAttemptAt: at, createdAt: at },
+    select: { id: true },
+  });
+}
+
+/** Rows a sender may take at `at`: waiting, due, and not leased by anyone (or the lease ran out). */
+function claimableAt(at: Date) {
+  return {
+    status: "pending",
+    nextAttemptAt: { lte: at },
+    OR: [{ lockedUntil: null }, { lockedUntil: { lt: at } }],
+  };
+}
+
+/**
+ * Leases up to `limit` due rows to the caller for `leaseMs`. Each row is taken with a conditional
+ * update that repeats the "claimable" test, so when two senders pick the same candidate only one
+ * update matches (PostgreSQL re-checks the condition after the competing update commits; SQLite
+ * runs writes one at a time). The lease must outlast a send, or another instance may resend.
+ */
+export async function claimDueEmails(limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  const at = now();
+  const candidates = await db().outboxEmail.findMany({
+    where: claimableAt(at),
+    orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
+    take: limit,
+    select: { id: true },
+  });
+  if (candidates.length === 0) return [];
+
+  const lockedUntil = new Date(at.getTime() + leaseMs);
+  const outcomes = await Promise.all(
+    candidates.map(({ id }) =>
+      db()
+        .outboxEmail.updateMany({ where: { id, ...claimableAt(at) }, data: { lockedUntil } })
+        .then(({ count }) => (count === 1 ? id : null)),
+    ),
+  );
+  const claimed = outcomes.filter((id): id is number => id !== null);
+  if (claimed.length === 0) return [];
+  return db().outboxEmail.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } });
+}
+
+export interface MarkOptions {
+  /**
+   * Blank the body (text and html) of a finished row. A verification or reset mail carries a
+   * live token in clear text; once it has left, the database should not keep a copy that anyone
+   * with read access to it could use.
+   */
+  eraseBody?: boolean;
+}
+
+const erasedBody = (options: MarkOptions) => (options.eraseBody ? { text: ERASED_BODY, html: ERASED_BODY } : {});
+
+export async function markSent(id: number, options: MarkOptions = {}): Promise<void> {
+  const at = now();
+  await db().outboxEmail.update({
+    where: { id },
+    data: {
+      status: "sent",
+      sentAt: at,
+      attempts: { increment: 1 },
+      lockedUntil: null,
+      lastError: null,
+      ...erasedBody(options),
+    },
+  });
+}
+
+/**
+ * Records a failed attempt. `nextAttemptAt` schedules the retry; `null` gives up on the row
+ * (status "failed"), which is final.
+ */
+export async function markAttemptFailed(
+  id: number,
+  error: string,
+  nextAttemptAt: Date | null,
+  options: MarkOptions = {},
+): Promise<void> {
+  const retry = nextAttemptAt !== null;
+  await db().outboxEmail.update({
+    where: { id },
+    data: {
+      status: retry ? "pending" : "failed",
+      ...(retry ? { nextAttemptAt } : {}),
+      attempts: { increment: 1 },
+      lockedUntil: null,
+      lastError: error.slice(0, MAX_ERROR_LENGTH),
+      ...(retry ? {} : erasedBody(options)),
+    },
+  });
+}
+
+/** Newest first, for the development mailbox. */
+export async function latestEmails(limit: number): Promise<OutboxRow[]> {
+  return db().outboxEmail.findMany({ orderBy: { id: "desc" }, take: limit });
+}
+
+export async function pendingCount(): Promise<number> {
+  return db().outboxEmail.count({ where: { status: "pending" } });
+}
+
+/** Retention: finished rows (sent or given up) created before `cutoff` are deleted. */
+export async function deleteFinishedEmailsBefore(cutoff: Date): Promise<number> {
+  const { count } = await db().outboxEmail.deleteMany({
+    where: { status: { in: ["sent", "failed"] }, createdAt: { lt: cutoff } },
+  });
+  return count;
+}

@@ -1,0 +1,198 @@
+/**
+ * The e-mails the service sends, as pure functions of their inputs: `{ subject, text, html }`.
+ *
+ * Every message has a plain-text part with the same content as the HTML part: some clients show
+ * only text, and tests (and people) read the code and the link out of it. In the text part the
+ * code and the link each stand on a line of their own, so they can be copied, and found by a
+ * pattern, without picking up surrounding words. The code is the first number in the text.
+ *
+ * The HTML is deliberately old-fashioned (tables, inline styles, no external assets): that is
+ * what renders the same in Outlook, Gmail and Apple Mail. Every interpolated value is escaped.
+ */
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface VerificationEmailInput {
+  appName: string;
+  /** The short code to type in on the verification page. */
+  code: string;
+  /** APP_URL/confirm?token=… — verifies the same account as the code. */
+  link: string;
+  /** Lifetime of the code. */
+  expiresInMinutes: number;
+  /** Lifetime of the link. */
+  linkExpiresInHours: number;
+}
+
+export interface PasswordResetEmailInput {
+  appName: string;
+  /** APP_URL/reset-password?token=… */
+  link: string;
+  expiresInMinutes: number;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Safe in element content and in quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+}
+
+/** "1 minute", "10 minutes", "1 hour", "24 hours". */
+export function formatDuration(minutes: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (minutes >= 60 && minutes % 60 === 0) return plural(minutes / 60, "hour");
+  return plural(minutes, "minute");
+}
+
+/**
+ * Links are built by the service from APP_URL, never from user input; refusing anything but
+ * http(s) still keeps a bug elsewhere from putting a `javascript:` URL into a button.
+ */
+function assertWebLink(link: string): string {
+  if (!/^https?:\/\//i.test(link)) throw new Error("E-mail links must be absolute http(s) URLs");
+  return link;
+}
+
+export function verificationEmail(input: VerificationEmailInput): RenderedEmail {
+  const { appName, code } = input;
+  const link = assertWebLink(input.link);
+  const codeLifetime = formatDuration(input.expiresInMinutes);
+  const linkLifetime = formatDuration(input.linkExpiresInHours * 60);
+  const subject = `Verify your e-mail address for ${appName}`;
+
+  const text = [
+    "Your verification code is:",
+    "",
+    code,
+    "",
+    `Enter it on the ${appName} verification page to confirm your e-mail address. The code expires in ${codeLifetime}.`,
+    "",
+    `Or open this link to confirm your e-mail address (it works for ${linkLifetime}):`,
+    "",
+    link,
+    "",
+    `If you didn't sign up for ${appName}, you can ignore this e-mail: no account will be verified.`,
+    "",
+  ].join("\n");
+
+  const html = layout({
+    title: subject,
+    preheader: `Your verification code is ${code}`,
+    body: [
+      heading(`Confirm your e-mail address`),
+      paragraph(`Enter this code on the ${escapeHtml(appName)} verification page:`),
+      codeBlock(code),
+      paragraph(`The code expires in ${escapeHtml(codeLifetime)}.`),
+      paragraph(`Or confirm with one click (the link works for ${escapeHtml(linkLifetime)}):`),
+      button(link, "Verify e-mail address"),
+      fallbackLink(link),
+      footnote(`If you didn't sign up for ${escapeHtml(appName)}, you can ignore this e-mail: no account will be verified.`),
+    ].join("\n"),
+  });
+
+  return { subject, text, html };
+}
+
+export function passwordResetEmail(input: PasswordResetEmailInput): RenderedEmail {
+  const { appName } = input;
+  const link = assertWebLink(input.link);
+  const lifetime = formatDuration(input.expiresInMinutes);
+  const subject = `Reset your ${appName} password`;
+
+  const text = [
+    `Someone asked to reset the password of your ${appName} account.`,
+    "",
+    `Open this link to choose a new password (it works for ${lifetime}, once):`,
+    "",
+    link,
+    "",
+    "If you didn't ask for this, you can ignore this e-mail: your password stays as it is.",
+    "",
+  ].join("\n");
+
+  const html = layout({
+    title: subject,
+    preheader: `Choose a new password for your ${appName} account`,
+    body: [
+      heading("Reset your password"),
+      paragraph(`Someone asked to reset the password of your ${escapeHtml(appName)} account.`),
+      paragraph(`Choose a new password with this link. It works for ${escapeHtml(lifetime)}, once.`),
+      button(link, "Choose a new password"),
+      fallbackLink(link),
+      footnote("If you didn't ask for this, you can ignore this e-mail: your password stays as it is."),
+    ].join("\n"),
+  });
+
+  return { subject, text, html };
+}
+
+// ---- HTML building blocks. Arguments named `…Html` are already escaped; the others are escaped here.
+
+const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+
+function layout({ title, preheader, body }: { title: string; preheader: string; body: string }): string {
+  // The preheader is the grey preview line many clients show next to the subject; it is hidden
+  // in the opened message.
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+</head>
+<body style="margin:0;padding:0;background:#f1f5f9;">
+<div style="display:none;max-height:0;overflow:hidden;">${escapeHtml(preheader)}</div>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f1f5f9;">
+<tr><td align="center" style="padding:32px 16px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:520px;background:#ffffff;border-radius:8px;">
+<tr><td style="padding:32px;${FONT};color:#0f172a;font-size:16px;line-height:24px;">
+${body}
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+}
+
+function heading(text: string): string {
+  return `<h1 style="margin:0 0 16px;font-size:22px;line-height:30px;font-weight:600;">${escapeHtml(text)}</h1>`;
+}
+
+function paragraph(innerHtml: string): string {
+  return `<p style="margin:0 0 16px;">${innerHtml}</p>`;
+}
+
+function codeBlock(code: string): string {
+  return `<p style="margin:0 0 16px;font-size:32px;line-height:40px;font-weight:700;letter-spacing:8px;font-family:ui-monospace,Menlo,Consolas,monospace;">${escapeHtml(code)}</p>`;
+}
+
+function button(href: string, label: string): string {
+  return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px;">
+<tr><td style="border-radius:6px;background:#4f46e5;">
+<a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 20px;${FONT};font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(label)}</a>
+</td></tr>
+</table>`;
+}
+
+/** For clients that don't render the button, and for copying. */
+function fallbackLink(href: string): string {
+  const h = escapeHtml(href);
+  return `<p style="margin:0 0 16px;font-size:13px;line-height:20px;color:#475569;word-break:break-all;">If the button doesn't work, copy this address into your browser:<br><a href="${h}" style="color:#4f46e5;">${h}</a></p>`;
+}
+
+function footnote(innerHtml: string): string {
+  return `<p style="margin:24px 0 0;font-size:13px;line-height:20px;color:#64748b;">${innerHtml}</p>`;
+}
