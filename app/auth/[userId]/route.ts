@@ -1,0 +1,29 @@
+import { callerFromAccessToken, readUser, updateUser } from "@/lib/auth/profile";
+import { FieldErrors } from "@/lib/errors";
+import { route, type RouteContext } from "@/lib/http/route";
+import { bearerTokenFrom } from "@/lib/tokens/access";
+import { parseInput } from "@/lib/validation/parse";
+import { READ_ONLY_USER_FIELDS, UpdateUserRequest } from "@/lib/validation/requests";
+
+type Params = { userId: string };
+
+// Only numeric ids name users; any other single segment under /auth is an unknown endpoint.
+const isUserId = (params: Params) => /^\d{1,9}$/.test(params.userId);
+const userIdOf = (ctx: RouteContext<Params>) => Number(ctx.params.userId);
+
+export const { GET, POST, PUT, PATCH, DELETE } = route<Params>({
+  GET: async (ctx) => {
+    const userId = userIdOf(ctx);
+    const caller = await callerFromAccessToken(bearerTokenFrom(ctx.request.headers));
+    return { body: { user: await readUser(caller, userId) } };
+  },
+  PUT: async (ctx) => {
+    const userId = userIdOf(ctx);
+    const caller = await callerFromAccessToken(bearerTokenFrom(ctx.request.headers));
+    const body = await ctx.body();
+    const readOnly = READ_ONLY_USER_FIELDS.filter((f) => f in body);
+    if (readOnly.length) throw new FieldErrors(Object.fromEntries(readOnly.map((f) => [f, ["This field cannot be changed here."]])));
+    const changes = parseInput(UpdateUserRequest, body);
+    return { body: { message: "successful_updated", user: await updateUser(caller, userId, changes) } };
+  },
+}, { exists: isUserId });

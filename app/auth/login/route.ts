@@ -1,0 +1,26 @@
+import { login } from "@/lib/auth/login";
+import { config } from "@/lib/config/env";
+import { route } from "@/lib/http/route";
+import { parseInput } from "@/lib/validation/parse";
+import { LoginRequest } from "@/lib/validation/requests";
+
+// The merged login of both documents.
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: async (ctx) => {
+    const failure = { is_verified: false, tokens: {} };
+    const { email, password } = parseInput(LoginRequest, await ctx.body(), failure);
+    const result = await login(email, password, ctx.client);
+    const otp = config().exposeOtp && result.code ? { otp: Number(result.code) } : {};
+    return {
+      body: {
+        success: true,
+        message: "login_success",
+        is_verified: result.user.verifiedAt !== null,
+        tokens: result.tokens,
+        user: { email: result.user.email, token: result.tokens.access_token, userid: result.user.id },
+        errors: {},
+        ...otp,
+      },
+    };
+  },
+});

@@ -1,0 +1,16 @@
+import { resendCode } from "@/lib/auth/email-verification";
+import { config } from "@/lib/config/env";
+import { assertClientToken } from "@/lib/http/client-token";
+import { route } from "@/lib/http/route";
+import { parseInput } from "@/lib/validation/parse";
+import { EmailOnlyRequest } from "@/lib/validation/requests";
+
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: async (ctx) => {
+    const failure = { otp: 0 };
+    assertClientToken(ctx.request.headers, failure);
+    const { email } = parseInput(EmailOnlyRequest, await ctx.body(), failure);
+    const { code } = await resendCode(email, ctx.client);
+    return { body: config().exposeOtp ? { otp: Number(code) } : {} };
+  },
+});

@@ -1,0 +1,16 @@
+import { recordAudit } from "@/lib/db/audit";
+import { findRoleByName, listRoles } from "@/lib/db/roles";
+import { setRole, type UserRecord } from "@/lib/db/users";
+
+/** Grants a role from the command line; the only way to make an admin. */
+export async function grantRole(email: string, roleName: string): Promise<UserRecord> {
+  const role = await findRoleByName(roleName);
+  if (!role) {
+    const names = (await listRoles()).map((r) => r.name).join(", ");
+    throw new Error(`Unknown role "${roleName}". Roles: ${names}`);
+  }
+  const user = await setRole(email.trim().toLowerCase(), role.id);
+  if (!user) throw new Error(`No user with the e-mail ${email}`);
+  await recordAudit({ type: "role_granted", userId: user.id, detail: { role: role.name, via: "cli" } });
+  return user;
+}

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { now } from "@/lib/clock";
+import { recordAudit } from "@/lib/db/audit";
+import { db } from "@/lib/db/client";
+import { listRoles } from "@/lib/db/roles";
+import { EmailTakenError, findUserByEmail, insertUser } from "@/lib/db/users";
+import { isRecognizedHashFormat } from "@/lib/password/hash";
+import { DobSchema, EmailSchema, MobileSchema, NameSchema } from "@/lib/validation/fields";
+import { fieldErrorsOf } from "@/lib/validation/parse";
+
+/**
+ * Imports users exported from the Django service. Each row is checked in full, then written in
+ * its own transaction: a bad row is reported and skipped, nothing is half-written, and a second
+ * run skips the users the first one created. Imported hashes stay in Django's format until the
+ * user's first login re-hashes them to Argon2id.
+ */
+
+const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+const truthy = (v: unknown) => v === true || v === 1 || (typeof v === "string" && /^(1|true|t|yes|y)$/i.test(v.trim()));
+
+const ImportRow = z.object({
+  email: EmailSchema,
+  name: z.preprocess(blankToUndefined, NameSchema.optional()),
+  dob: z.preprocess(blankToUndefined, DobSchema.optional()),
+  mobile: z.preprocess(blankToUndefined, MobileSchema.optional()),
+  roleid: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
+  password: z.preprocess(blankToUndefined, z.string().optional()),
+  is_verified: z.unknown().optional().transform(truthy),
+});
+
+export type RawImportRow = Record<string, unknown>;
+
+export interface ImportReport {
+  created: number;
+  skipped: Array<{ row: number; email: string; reason: string }>;
+  failed: Array<{ row: number; errors: Record<string, string[]> }>;
+}
+
+/** Django's column names and a few common spellings, onto ours. */
+function normaliseKeys(raw: RawImportRow): RawImportRow {
+  const aliases: Record<string, string> = { role_id: "roleid", role: "roleid", password_hash: "password", verified: "is_verified", is_active: "is_verified", date_of_birth: "dob" };
+  const out: RawImportRow = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const key = k.trim().toLowerCase();
+    out[aliases[key] ?? key] = v;
+  }
+  return out;
+}
+
+export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
+  const report: ImportReport = { created: 0, skipped: [], failed: [] };
+  const roles = await listRoles();
+  const defaultRole = roles.find((r) => r.isDefault);
+  for (const [index, raw] of rows.entries()) {
+    const rowNumber = index + 1;
+    const parsed = ImportRow.safeParse(normaliseKeys(raw));
+    if (!parsed.success) {
+      report.failed.push({ row: rowNumber, errors: fieldErrorsOf(parsed.error) });
+      continue;
+    }
+    const row = parsed.data;
+    const role = row.roleid === undefined ? defaultRole : roles.find((r) => r.id === row.roleid);
+    // Django marks accounts without a usable password with a leading "!": they import without one.
+    const passwordHash = !row.password || row.password.startsWith("!") ? null : row.password;
+    const errors: Record<string, string[]> = {};
+    if (!role) errors.roleid = [`Unknown role id ${row.roleid}.`];
+    if (passwordHash && !isRecognizedHashFormat(passwordHash)) errors.password = ["Unrecognised password hash format."];
+    if (Object.keys(errors).length) {
+      report.failed.push({ row: rowNumber, errors });
+      continue;
+    }
+    if (await findUserByEmail(row.email)) {
+      report.skipped.push({ row: rowNumber, email: row.email, reason: "already exists" });
+      continue;
+    }
+    try {
+      await db().$transaction(async (tx) => {
+        const user = await insertUser(tx, {
+          email: row.email,
+          name: row.name,
+          dob: row.dob ?? null,
+          mobile: row.mobile,
+          passwordHash,
+          roleId: role!.id,
+          verifiedAt: row.is_verified ? now() : null,
+        });
+        await recordAudit({ type: "user_imported", userId: user.id }, tx);
+      });
+      report.created++;
+    } catch (error) {
+      if (!(error instanceof EmailTakenError)) throw error;
+      report.skipped.push({ row: rowNumber, email: row.email, reason: "already exists" });
+    }
+  }
+  return report;
+}

@@ -1,0 +1,71 @@
+import { config } from "@/lib/config/env";
+import { recordAudit } from "@/lib/db/audit";
+import { clearFailedLogins, findUserByEmail, recordFailedLogin, upgradePasswordHash, type UserRecord } from "@/lib/db/users";
+import { AppError } from "@/lib/errors";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@/lib/password/hash";
+import { claimMailSlot, limitClient, loginDelayUntil, rateLimited } from "@/lib/rate-limit";
+import { sendVerificationEmail } from "./email-verification";
+import { issueTokens } from "./sessions";
+import type { RequestMeta, TokenPair } from "./types";
+
+export const LOGIN_FAILURE_DESCRIPTION = "Invaild Email / Password. Try again";
+const FAILURE_EXTRA = { is_verified: false, tokens: {} };
+
+export interface LoginResult {
+  user: UserRecord;
+  tokens: TokenPair;
+  familyId: string;
+  /** Set when the account is unverified and a new code was e-mailed just now. */
+  code: string | null;
+}
+
+/** Checks e-mail and password. Both failure paths cost one password verification. */
+export async function authenticatePassword(email: string, password: string, meta: RequestMeta): Promise<UserRecord> {
+  await limitClient("login", meta.ip);
+  const user = await findUserByEmail(email);
+  if (!user?.passwordHash) {
+    await verifyAgainstDummy(password);
+    throw loginFailure("email");
+  }
+  const waitUntil = loginDelayUntil(user.failedLoginCount, user.lastFailedLoginAt);
+  if (waitUntil) throw rateLimited(waitUntil, FAILURE_EXTRA);
+
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    await recordFailedLogin(user.id);
+    await recordAudit({ type: "login_failed", userId: user.id, ip: meta.ip, userAgent: meta.userAgent });
+    throw loginFailure("password");
+  }
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED", { extra: FAILURE_EXTRA });
+  await clearFailedLogins(user.id);
+  if (needsRehash(user.passwordHash)) await upgradePasswordHash(user.id, user.passwordHash, await hashPassword(password));
+  return user;
+}
+
+function loginFailure(which: "email" | "password"): AppError {
+  const description = { description: LOGIN_FAILURE_DESCRIPTION };
+  if (config().genericErrors) {
+    return new AppError("LOGIN_FAILED", { errorsExtra: description, extra: FAILURE_EXTRA });
+  }
+  return which === "email"
+    ? new AppError("EMAIL_UNKNOWN", { field: "email", errorsExtra: description, extra: FAILURE_EXTRA })
+    : new AppError("PASSWORD_MISMATCH", { field: "password", errorsExtra: description, extra: FAILURE_EXTRA });
+}
+
+/**
+ * An unverified account gets a fresh code by e-mail on login, unless one went out in the last
+ * minute: then the earlier code stays valid. Returns the code when one was sent.
+ */
+export async function sendCodeIfUnverified(user: UserRecord): Promise<string | null> {
+  if (user.verifiedAt) return null;
+  const slot = await claimMailSlot("verification", user.email);
+  return slot.allowed ? sendVerificationEmail(user) : null;
+}
+
+/** The merged login of both documents: unverified accounts still get tokens (`is_verified: false`). */
+export async function login(email: string, password: string, meta: RequestMeta): Promise<LoginResult> {
+  const user = await authenticatePassword(email, password, meta);
+  const code = await sendCodeIfUnverified(user);
+  const { familyId, ...tokens } = await issueTokens(user, meta, "api");
+  await recordAudit({ type: "login", userId: user.id, ip: meta.ip, userAgent: meta.userAgent, detail: { client: "api" } });
+  return { user, tokens, familyId, code };
+}

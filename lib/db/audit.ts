@@ -1,0 +1,22 @@
+import { db, type Db, type Tx } from "./client";
+
+export interface AuditEntry {
+  type: string;
+  userId?: number | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+/** Security events (logins, failures, resets, token reuse). Never pass a secret in `detail`. */
+export async function recordAudit(entry: AuditEntry, client: Db | Tx = db()): Promise<void> {
+  await client.auditEvent.create({
+    data: {
+      type: entry.type,
+      userId: entry.userId ?? null,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ?? null,
+      detail: entry.detail ? JSON.stringify(entry.detail) : null,
+    },
+  });
+}

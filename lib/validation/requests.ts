@@ -1,0 +1,51 @@
+import { z } from "zod";
+import {
+  DobSchema,
+  EmailSchema,
+  IntegerSchema,
+  integerChoice,
+  MobileSchema,
+  NameSchema,
+  otpSchema,
+  PresentedPasswordSchema,
+} from "./fields";
+
+/**
+ * The body of every JSON endpoint, composed from the shared field schemas. The same objects
+ * validate requests and describe them in /auth/openapi.json. Password *policy* (length, common
+ * passwords) is checked by the services, so one place words those messages.
+ */
+
+const TokenSchema = z.unknown().pipe(z.string({ error: (i) => (i.input === undefined ? "This field is required." : "Not a valid string.") }).min(1, "This field may not be blank.").max(4096)).meta({ type: "string" });
+
+export const SignUpRequest = z.object({
+  name: NameSchema,
+  dob: DobSchema,
+  email: EmailSchema,
+  password: PresentedPasswordSchema,
+  mobile: MobileSchema,
+  roleid: IntegerSchema.optional(),
+});
+
+export const RegisterRequest = z.object({ email: EmailSchema, password: PresentedPasswordSchema });
+export const LoginRequest = z.object({ email: EmailSchema, password: PresentedPasswordSchema });
+export const GoogleTokenRequest = z.object({ auth_token: TokenSchema });
+export const EmailOnlyRequest = z.object({ email: EmailSchema });
+export const verifyOtpRequest = (otpLength: number) => z.object({ email: EmailSchema, otp: otpSchema(otpLength) });
+export const GenerateLinkRequest = z.object({ email: EmailSchema, request_type: integerChoice([1, 3] as const) });
+export const ResetPasswordRequest = z.object({ password: PresentedPasswordSchema });
+export const RefreshRequest = z.object({ refresh: TokenSchema });
+export const ChangePasswordRequest = z.object({
+  old_password: PresentedPasswordSchema.optional(),
+  new_password: PresentedPasswordSchema,
+});
+
+/** Fields a client may change on `PUT /auth/{user_id}/`; the rest of the user is read-only there. */
+export const UpdateUserRequest = z.object({
+  name: NameSchema.optional(),
+  mobile: MobileSchema.optional(),
+  dob: DobSchema.optional(),
+});
+export const READ_ONLY_USER_FIELDS = ["email", "password", "roleid", "userid", "is_verified"] as const;
+
+export type SignUpInput = z.output<typeof SignUpRequest>;

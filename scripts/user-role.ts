@@ -1,0 +1,23 @@
+// npm run user:role -- <email> <role>     e.g. npm run user:role -- ada@example.com admin
+// The only way to grant the admin role: from a shell on the server, never over HTTP.
+import { grantRole } from "@/lib/auth/admin";
+import { disconnectDb } from "@/lib/db/client";
+import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
+import { config } from "@/lib/config/env";
+
+const [email, role] = process.argv.slice(2);
+if (!email || !role) {
+  console.error("usage: npm run user:role -- <email> <role>");
+  process.exit(2);
+}
+try {
+  await migrateDeploy({ url: config().databaseUrl });
+  const user = await grantRole(email, role);
+  console.log(`${user.email} now has the role ${user.roleName}.`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await disconnectDb();
+}
+process.exit();
