@@ -1,0 +1,16 @@
+import { loginWithGoogle } from "@/lib/auth/google";
+import { assertClientToken } from "@/lib/http/client-token";
+import { route } from "@/lib/http/route";
+import { parseInput } from "@/lib/validation/parse";
+import { GoogleTokenRequest } from "@/lib/validation/requests";
+
+// VASITUM's Google login: the account of the id_token's Google identity, or of its verified e-mail.
+export const { GET, POST, PUT, PATCH, DELETE } = route({
+  POST: async (ctx) => {
+    const failure = { tokens: {} };
+    assertClientToken(ctx.request.headers, failure);
+    const { auth_token } = parseInput(GoogleTokenRequest, await ctx.body(), failure);
+    const tokens = await loginWithGoogle(auth_token, ctx.client);
+    return { body: { tokens } };
+  },
+});
