@@ -100,7 +100,7 @@ async function resolveAccount(
         await markVerified(tx, existing.id);
         // Anyone could have registered this address with a password before its owner arrived
         // ("pre-account takeover"). Sessions started while nobody had proven the address end now.
-        await revokeAllForUser(existing.id, "session_revoked", { tx });
+        await revokeAllForUser(existing.id, "account_linked", { tx });
         await endBrowserSessions(tx, existing.id);
       }
       await recordAudit(

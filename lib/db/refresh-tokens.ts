@@ -18,7 +18,9 @@ export type RevokeReason =
   | "password_reset"
   | "session_revoked"
   | "signout_everywhere"
-  | "account_disabled";
+  | "account_disabled"
+  // An unverified password account was claimed by a verified Google identity.
+  | "account_linked";
 
 export interface NewFamily {
   userId: number;
