@@ -6,6 +6,7 @@ const appName = process.env.APP_NAME ?? "Auth";
 export const metadata: Metadata = {
   title: { default: appName, template: `%s · ${appName}` },
   description: `Sign in to ${appName}`,
+  icons: { icon: [{ url: "/icon.svg", type: "image/svg+xml" }, { url: "/favicon.ico", sizes: "any" }] },
 };
 
 export const viewport: Viewport = {

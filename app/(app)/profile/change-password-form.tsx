@@ -1,0 +1,62 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import { FormMessage } from "@/components/form-message";
+import { PasswordField } from "@/components/password-field";
+import { SubmitButton } from "@/components/submit-button";
+import { useActionForm } from "@/components/use-action-form";
+import { changePasswordAction } from "./actions";
+import { changePasswordFormSchema } from "@/lib/validation/forms";
+
+/** Change (or, for an account that signs in with Google only, set) the password. */
+export function ChangePasswordForm({ hasPassword, passwordMinLength }: { hasPassword: boolean; passwordMinLength: number }) {
+  const schema = useMemo(() => changePasswordFormSchema(passwordMinLength), [passwordMinLength]);
+  const { state, pending, form, errorFor, formProps } = useActionForm(schema, changePasswordAction);
+  const { register, reset } = form;
+  const router = useRouter();
+
+  // After a change the fields are emptied (new inputs, so the strength meter starts over too).
+  const [round, setRound] = useState({ state, key: 0 });
+  if (round.state !== state) setRound({ state, key: state.status === "success" ? round.key + 1 : round.key });
+
+  useEffect(() => {
+    if (state.status !== "success") return;
+    // No values: react-hook-form resets the <form> itself, emptying the inputs, and its own store.
+    reset();
+    // "Set a password" becomes "Change password": the page has to be rendered again.
+    router.refresh();
+  }, [state, reset, router]);
+
+  return (
+    <form {...formProps}>
+      <FormMessage status={state.status} message={state.message} />
+      <div key={round.key} className="flex flex-col gap-1">
+        {hasPassword && (
+          <PasswordField
+            label="Current password"
+            autoComplete="current-password"
+            error={errorFor("currentPassword")}
+            {...register("currentPassword")}
+          />
+        )}
+        <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
+          <PasswordField
+            label="New password"
+            autoComplete="new-password"
+            showStrength
+            minLength={passwordMinLength}
+            error={errorFor("newPassword")}
+            {...register("newPassword")}
+          />
+          <PasswordField label="Confirm password" autoComplete="new-password" error={errorFor("confirmPassword")} {...register("confirmPassword")} />
+        </div>
+      </div>
+      <div className="mt-1 flex justify-end">
+        <SubmitButton pending={pending} pendingText="Saving…" fullWidth={false} className="w-full sm:w-auto">
+          {hasPassword ? "Change password" : "Set password"}
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}

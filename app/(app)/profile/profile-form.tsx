@@ -1,0 +1,48 @@
+"use client";
+
+import { FormMessage } from "@/components/form-message";
+import { SubmitButton } from "@/components/submit-button";
+import { TextField } from "@/components/text-field";
+import { useActionForm } from "@/components/use-action-form";
+import { updateProfileAction } from "./actions";
+import { ProfileFormSchema } from "@/lib/validation/forms";
+
+export function ProfileForm({ name, mobile, dob }: { name: string; mobile: string; dob: string }) {
+  const { state, pending, form, initial, errorFor, formProps } = useActionForm(ProfileFormSchema, updateProfileAction, {
+    name,
+    mobile,
+    dob,
+  });
+  const { register } = form;
+  return (
+    <form {...formProps}>
+      <FormMessage status={state.status} message={state.message} />
+      <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
+        <TextField label="Name" autoComplete="name" className="sm:col-span-2" defaultValue={initial.name} error={errorFor("name")} {...register("name")} />
+        <TextField
+          label="Mobile"
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          defaultValue={initial.mobile}
+          error={errorFor("mobile")}
+          {...register("mobile")}
+        />
+        <TextField
+          label="Date of birth"
+          type="date"
+          autoComplete="bday"
+          min="1900-01-01"
+          defaultValue={initial.dob}
+          error={errorFor("dob")}
+          {...register("dob")}
+        />
+      </div>
+      <div className="mt-1 flex justify-end">
+        <SubmitButton pending={pending} pendingText="Saving…" fullWidth={false} className="w-full sm:w-auto">
+          Save changes
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}

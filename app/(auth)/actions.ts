@@ -1,0 +1,91 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { confirmCode, confirmLink, resendCode, resendVerificationLink } from "@/lib/auth/email-verification";
+import { authenticatePassword, sendCodeIfUnverified } from "@/lib/auth/login";
+import { requestPasswordReset, resetPassword } from "@/lib/auth/password";
+import { createAccount } from "@/lib/auth/signup";
+import { config } from "@/lib/config/env";
+import { LINK_SENT_MESSAGE, RESET_SENT_MESSAGE } from "@/lib/web/messages";
+import { validatedAction, type FormState } from "@/lib/web/form-state";
+import { requestMeta, safeNextPath, signInBrowser } from "@/lib/web/session";
+import {
+  EmailFormSchema,
+  LoginFormSchema,
+  resetPasswordFormSchema,
+  signUpFormSchema,
+  verifyFormSchema,
+} from "@/lib/validation/forms";
+import { z } from "zod";
+
+// The browser's door into the same services the JSON API uses. Each action validates with the
+// form's schema, calls one service, and answers with form state or a redirect.
+
+const verifyUrl = (email: string, next?: string) =>
+  `/verify?email=${encodeURIComponent(email)}${next ? `&next=${encodeURIComponent(safeNextPath(next))}` : ""}`;
+
+export async function signUpAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(signUpFormSchema(config().passwordMinLength), async (input) => {
+    await createAccount(
+      { email: input.email, password: input.password, name: input.name, mobile: input.mobile, dob: input.dob, roleId: input.roleId },
+      await requestMeta(),
+      { emailTakenField: "email" },
+    );
+    redirect(verifyUrl(input.email));
+  }, { roleid: "roleId" })(previous, formData);
+}
+
+export async function loginAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(LoginFormSchema, async ({ email, password, next }) => {
+    const user = await authenticatePassword(email, password, await requestMeta());
+    if (!user.verifiedAt) {
+      await sendCodeIfUnverified(user);
+      redirect(verifyUrl(user.email, next));
+    }
+    await signInBrowser(user);
+    redirect(safeNextPath(next));
+  })(previous, formData);
+}
+
+export async function verifyCodeAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(verifyFormSchema(config().otpLength), async ({ email, code, next }) => {
+    await signInBrowser(await confirmCode(email, code, await requestMeta()));
+    redirect(safeNextPath(next));
+  }, { otp: "code" })(previous, formData);
+}
+
+export async function resendCodeAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(EmailFormSchema, async ({ email }) => {
+    await resendCode(email, await requestMeta());
+    return { status: "success", message: `We sent a new code to ${email}.`, retryAfterSeconds: 60 };
+  })(previous, formData);
+}
+
+export async function confirmLinkAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(z.object({ token: z.string().min(1) }), async ({ token }) => {
+    const user = await confirmLink(token, await requestMeta());
+    await signInBrowser(user);
+    redirect("/profile?confirmed=1");
+  }, { token: "errors" })(previous, formData);
+}
+
+export async function resendLinkAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(EmailFormSchema, async ({ email }) => {
+    await resendVerificationLink(email, await requestMeta());
+    return { status: "success", message: LINK_SENT_MESSAGE };
+  })(previous, formData);
+}
+
+export async function forgotPasswordAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(EmailFormSchema, async ({ email }) => {
+    await requestPasswordReset(email, await requestMeta());
+    return { status: "success", message: RESET_SENT_MESSAGE };
+  })(previous, formData);
+}
+
+export async function resetPasswordAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(resetPasswordFormSchema(config().passwordMinLength), async ({ token, password }) => {
+    await resetPassword(token, password, await requestMeta());
+    redirect("/login?reset=1");
+  }, { token: "errors" })(previous, formData);
+}

@@ -1,0 +1,48 @@
+"use client";
+
+import Link from "next/link";
+import { FormMessage } from "@/components/form-message";
+import { PasswordField } from "@/components/password-field";
+import { linkStyle } from "@/components/styles";
+import { SubmitButton } from "@/components/submit-button";
+import { TextField } from "@/components/text-field";
+import { useActionForm } from "@/components/use-action-form";
+import { loginAction } from "@/app/(auth)/actions";
+import { LoginFormSchema } from "@/lib/validation/forms";
+
+export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: string }) {
+  const { state, pending, form, initial, errorFor, formProps } = useActionForm(LoginFormSchema, loginAction, {
+    email: defaultEmail,
+    next,
+  });
+  const { register } = form;
+
+  return (
+    <form {...formProps}>
+      <FormMessage status={state.status} message={state.message} />
+      <input type="hidden" name="next" value={next} />
+      <div className="flex flex-col gap-1">
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          autoCapitalize="none"
+          spellCheck={false}
+          defaultValue={initial.email}
+          error={errorFor("email")}
+          {...register("email")}
+        />
+        <PasswordField label="Password" autoComplete="current-password" error={errorFor("password")} {...register("password")} />
+      </div>
+      <div className="-mt-1 mb-5 flex justify-end">
+        <Link href="/forgot-password" className={`text-sm ${linkStyle}`}>
+          Forgot password?
+        </Link>
+      </div>
+      <SubmitButton pending={pending} pendingText="Signing in…">
+        Sign in
+      </SubmitButton>
+    </form>
+  );
+}

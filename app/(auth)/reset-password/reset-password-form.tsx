@@ -1,0 +1,49 @@
+"use client";
+
+import Link from "next/link";
+import { useMemo } from "react";
+import { FormMessage } from "@/components/form-message";
+import { PasswordField } from "@/components/password-field";
+import { linkStyle } from "@/components/styles";
+import { SubmitButton } from "@/components/submit-button";
+import { useActionForm } from "@/components/use-action-form";
+import { resetPasswordAction } from "@/app/(auth)/actions";
+import { resetPasswordFormSchema } from "@/lib/validation/forms";
+
+export function ResetPasswordForm({ token, passwordMinLength }: { token: string; passwordMinLength: number }) {
+  const schema = useMemo(() => resetPasswordFormSchema(passwordMinLength), [passwordMinLength]);
+  const { state, pending, form, errorFor, formProps } = useActionForm(schema, resetPasswordAction, { token });
+  const { register } = form;
+  // The link was used or expired while the page was open: the form cannot help any more.
+  const tokenRejected = state.status === "error" && !!state.message && !state.fieldErrors?.password;
+
+  return (
+    <form {...formProps}>
+      <FormMessage status={state.status} message={state.message}>
+        {tokenRejected && (
+          <>
+            {" "}
+            <Link href="/forgot-password" className={linkStyle}>
+              Request a new link
+            </Link>
+          </>
+        )}
+      </FormMessage>
+      <input type="hidden" name="token" value={token} />
+      <div className="flex flex-col gap-1">
+        <PasswordField
+          label="New password"
+          autoComplete="new-password"
+          showStrength
+          minLength={passwordMinLength}
+          error={errorFor("password")}
+          {...register("password")}
+        />
+        <PasswordField label="Confirm password" autoComplete="new-password" error={errorFor("confirmPassword")} {...register("confirmPassword")} />
+      </div>
+      <SubmitButton pending={pending} pendingText="Changing password…" className="mt-1">
+        Change password
+      </SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,20 @@
+import Link from "next/link";
+import { connection } from "next/server";
+import { AppLogo } from "@/components/app-logo";
+import { buttonStyles } from "@/components/styles";
+
+export default async function NotFound() {
+  // Rendered per request, like every page: the nonce-based CSP (proxy.ts) only lets scripts run
+  // that carry this request's nonce, and a page prerendered at build time has none.
+  await connection();
+  return (
+    <main className="mx-auto flex min-h-dvh max-w-md flex-col items-center justify-center gap-5 px-6 text-center">
+      <AppLogo className="size-10" />
+      <h1 className="text-2xl font-semibold tracking-tight">Page not found</h1>
+      <p className="text-slate-600 dark:text-slate-400">The page you asked for doesn’t exist, or the link is incomplete.</p>
+      <Link href="/" className={buttonStyles.primary}>
+        Go to the start page
+      </Link>
+    </main>
+  );
+}

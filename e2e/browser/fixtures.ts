@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { ENV, type GoogleIdentity } from "./env";
+
+/**
+ * Fixtures in the manner of the Epic Stack's playwright-utils: users made through the public API
+ * (each test its own, with unique addresses), codes and links read from the mail the app really
+ * sent (the SMTP sink's HTTP API), `login` through the real form, and a watch on the browser
+ * console: an unexpected console.error or uncaught exception fails the test.
+ */
+
+export const STRONG_PASSWORD = "correct horse battery staple";
+
+export const uniqueEmail = (tag = "user") => `${tag}-${randomUUID().slice(0, 8)}@example.test`;
+
+export interface TestUser {
+  email: string;
+  password: string;
+  name: string;
+  mobile: string;
+  dob: string;
+}
+
+export interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through playwright.config.ts (its globalSetup sets it)`);
+  return value;
+};
+
+export async function mailsTo(to: string): Promise<Mail[]> {
+  const res = await fetch(`${env(ENV.mailApiUrl)}/messages?to=${encodeURIComponent(to)}`);
+  return (await res.json()) as Mail[];
+}
+
+/** The `count`-th mail to `to` (mail leaves through the outbox, a moment after the request). */
+export async function waitForMail(to: string, count = 1, timeoutMs = 15_000): Promise<Mail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = await mailsTo(to);
+    if (mails.length >= count) return mails[count - 1]!;
+    if (Date.now() > deadline) throw new Error(`expected ${count} mail(s) to ${to}, got ${mails.length}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The code is the first number in the text part (lib/mail/templates.ts puts it on its own line). */
+export const codeIn = (mail: Mail) => {
+  const code = /^(\d{4,10})$/m.exec(mail.text)?.[1];
+  if (!code) throw new Error(`no code in mail "${mail.subject}"`);
+  return code;
+};
+
+/** The path and query of the first link to `pathname` in the mail, to open against baseURL. */
+export const linkIn = (mail: Mail, pathname: "/confirm" | "/reset-password") => {
+  const url = /(https?:\/\/\S+)/g;
+  for (const [, href] of mail.text.matchAll(url)) {
+    const parsed = new URL(href!);
+    if (parsed.pathname === pathname) return `${parsed.pathname}${parsed.search}`;
+  }
+  throw new Error(`no ${pathname} link in mail "${mail.subject}"`);
+};
+
+/** Signs a user up through the Django service's `POST /auth/`, verified with the e-mailed code unless told not to. */
+export async function createUser(
+  request: APIRequestContext,
+  { verified = true, ...fields }: Partial<TestUser> & { verified?: boolean } = {},
+): Promise<TestUser> {
+  const user: TestUser = {
+    email: uniqueEmail(),
+    password: STRONG_PASSWORD,
+    name: "Ada Lovelace",
+    mobile: "+44 20 7946 0958",
+    dob: "1990-01-12",
+    ...fields,
+  };
+  const res = await request.post("/auth/", {
+    data: { name: user.name, dob: user.dob, mobile: user.mobile, email: user.email, password: user.password },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  if (verified) {
+    const code = codeIn(await waitForMail(user.email));
+    const ok = await request.post("/auth/verify/otp/", { data: { email: user.email, otp: code } });
+    expect(ok.status(), await ok.text()).toBe(200);
+  }
+  return user;
+}
+
+/** Signs in through the login form and waits for the profile page. */
+export async function login(page: Page, user: Pick<TestUser, "email" | "password">, path = "/login") {
+  await page.goto(path);
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/profile(\?|$)/);
+}
+
+/** The identity the stand-in Google signs in as on its next authorization. */
+export async function setGoogleIdentity(identity: GoogleIdentity) {
+  const res = await fetch(`${env(ENV.googleControlUrl)}/identity`, { method: "POST", body: JSON.stringify(identity) });
+  if (!res.ok) throw new Error("could not set the mock Google identity");
+}
+
+/** Console errors a test may not cause. Failed requests show up here too (a 404 asset, a CSP block). */
+function watchConsole(page: Page, errors: string[]) {
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const source = message.location().url;
+    errors.push(`console.error on ${page.url()}: ${message.text()}${source && source !== page.url() ? ` (${source})` : ""}`);
+  });
+  page.on("pageerror", (error) => errors.push(`uncaught on ${page.url()}: ${error.message}`));
+}
+
+/**
+ * Every test runs from 127.0.0.1, so the per-address limits of the contract (30 requests per 5
+ * minutes per group of endpoints) would count the whole suite as one client. TRUST_PROXY stays
+ * off here (a browser cannot vary its address), so each test starts with those counters cleared
+ * instead; the per-address and per-account limits are tested in e2e/api.
+ */
+function clearClientRateLimits() {
+  const file = fileURLToPath(env(ENV.databaseUrl).replace(/^file:/, "file://"));
+  const db = new Database(file);
+  try {
+    db.pragma("busy_timeout = 5000");
+    db.prepare(`DELETE FROM "RateLimit" WHERE "key" LIKE 'client:%'`).run();
+  } finally {
+    db.close();
+  }
+}
+
+// Fixture bodies name Playwright's callback `provide`, not `use`: the React hooks lint rule would
+// take `use(…)` for React's hook.
+interface Fixtures {
+  consoleErrors: string[];
+  /** A page in a second, separate browser (its own cookies), watched like `page`. */
+  openOtherBrowser: () => Promise<{ context: BrowserContext; page: Page }>;
+  createUser: (fields?: Partial<TestUser> & { verified?: boolean }) => Promise<TestUser>;
+  resetRateLimits: void;
+}
+
+export const test = base.extend<Fixtures>({
+  resetRateLimits: [
+    async ({}, provide) => {
+      clearClientRateLimits();
+      await provide();
+    },
+    { auto: true },
+  ],
+  consoleErrors: async ({}, provide) => {
+    const errors: string[] = [];
+    await provide(errors);
+    expect(errors, "the browser console must stay free of errors").toEqual([]);
+  },
+  page: async ({ page, consoleErrors }, provide) => {
+    watchConsole(page, consoleErrors);
+    await provide(page);
+  },
+  openOtherBrowser: async ({ browser, consoleErrors }: { browser: Browser; consoleErrors: string[] }, provide) => {
+    const contexts: BrowserContext[] = [];
+    await provide(async () => {
+      const context = await browser.newContext({ baseURL: env(ENV.baseUrl) });
+      contexts.push(context);
+      const page = await context.newPage();
+      watchConsole(page, consoleErrors);
+      return { context, page };
+    });
+    for (const context of contexts) await context.close();
+  },
+  createUser: async ({ request }, provide) => {
+    await provide((fields) => createUser(request, fields));
+  },
+});
+
+export { expect };

@@ -1,0 +1,80 @@
+import { expect, login, test } from "./fixtures";
+
+test("profile changes are saved and survive a reload", async ({ page, createUser }) => {
+  const user = await createUser();
+  await login(page, user);
+  await page.getByLabel("Name", { exact: true }).fill("Ada King");
+  await page.getByLabel("Mobile", { exact: true }).fill("+44 7700 900123");
+  await page.getByLabel("Date of birth", { exact: true }).fill("1815-12-10");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  // The schema accepts 1900–2100 only: the browser says so before anything is sent.
+  await expect(page.getByText("Enter a valid date.")).toBeVisible();
+  await page.getByLabel("Date of birth", { exact: true }).fill("1995-12-10");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Profile saved" })).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Ada King");
+  await expect(page.getByLabel("Mobile", { exact: true })).toHaveValue("+44 7700 900123");
+  await expect(page.getByLabel("Date of birth", { exact: true })).toHaveValue("1995-12-10");
+});
+
+test("changing the password needs the current one", async ({ page, createUser }) => {
+  const user = await createUser();
+  await login(page, user);
+  await page.getByLabel("Current password", { exact: true }).fill("wrong current password");
+  await page.getByLabel("New password", { exact: true }).fill("another fine passphrase");
+  await page.getByLabel("Confirm password", { exact: true }).fill("another fine passphrase");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Password mismatch")).toBeVisible();
+
+  await page.getByLabel("Current password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Password changed" })).toBeVisible();
+  await expect(page.getByLabel("New password", { exact: true })).toHaveValue("");
+  // This browser stays signed in.
+  await page.reload();
+  await expect(page).toHaveURL(/\/profile$/);
+});
+
+test("the sessions list shows this device and signs out another one", async ({ page, createUser, openOtherBrowser }) => {
+  const user = await createUser();
+  const other = await openOtherBrowser();
+  await login(other.page, user);
+  await login(page, user);
+
+  const sessions = page.getByRole("region", { name: "Where you’re signed in" });
+  await expect(sessions.getByRole("listitem").filter({ hasText: "This device" })).toHaveCount(1);
+  // This browser, the other one, and the API session the fixture's verify call opened.
+  const rows = sessions.getByRole("listitem");
+  const before = await rows.count();
+  expect(before).toBeGreaterThanOrEqual(2);
+  await sessions.getByRole("button", { name: /^Sign out Chrome on / }).click();
+  await expect(rows).toHaveCount(before - 1);
+
+  await other.page.reload();
+  await expect(other.page).toHaveURL(/\/login\?next=%2Fprofile$/);
+});
+
+test("Sign out of all devices ends the other browser's session too", async ({ page, createUser, openOtherBrowser }) => {
+  const user = await createUser();
+  const other = await openOtherBrowser();
+  await login(other.page, user);
+  await login(page, user);
+
+  await page.getByRole("button", { name: "Sign out of all devices" }).click();
+  await expect(page).toHaveURL(/\/login\?signedout=all$/);
+  await expect(page.getByText("You’ve been signed out on all devices.")).toBeVisible();
+
+  await other.page.reload();
+  await expect(other.page).toHaveURL(/\/login\?next=%2Fprofile$/);
+});
+
+test("Sign out in the header ends this session", async ({ page, createUser }) => {
+  const user = await createUser();
+  await login(page, user);
+  await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/profile");
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+});

@@ -1,0 +1,96 @@
+import { codeIn, expect, login, mailsTo, setGoogleIdentity, test, uniqueEmail, waitForMail } from "./fixtures";
+
+test("an unverified account signing in is sent to /verify, and the code signs it in", async ({ page, createUser }) => {
+  const user = await createUser({ verified: false });
+  await waitForMail(user.email);
+  await page.goto("/login");
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/verify\?email=.*&next=%2Fprofile/);
+
+  // Within a minute of the sign-up mail no second one is sent: the first code stays valid.
+  const code = codeIn((await mailsTo(user.email)).at(-1)!);
+  await page.keyboard.type(code);
+  await expect(page).toHaveURL(/\/profile$/);
+});
+
+test("a wrong password is refused under the Password field", async ({ page, createUser }) => {
+  const user = await createUser();
+  await page.goto("/login");
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill("not the password");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByText("Password mismatch")).toBeVisible();
+  await expect(page.getByLabel("Password", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a protected page sends you to sign in, and back afterwards", async ({ page, createUser }) => {
+  const user = await createUser();
+  await page.goto("/profile");
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+});
+
+test("next=//evil.example is ignored", async ({ page, createUser, baseURL }) => {
+  const user = await createUser();
+  await login(page, user, "/login?next=//evil.example");
+  expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+  await expect(page).toHaveURL(/\/profile$/);
+});
+
+test("show password reveals what was typed", async ({ page }) => {
+  await page.goto("/login");
+  const password = page.getByLabel("Password", { exact: true });
+  const toggle = page.getByRole("button", { name: "Show password", exact: true });
+  await password.fill("secret words");
+  await expect(password).toHaveAttribute("type", "password");
+  await expect(toggle).toHaveAttribute("aria-pressed", "false");
+  await toggle.click();
+  await expect(password).toHaveAttribute("type", "text");
+  await expect(toggle).toHaveAttribute("aria-pressed", "true");
+});
+
+test("Continue with Google goes through the issuer and comes back signed in", async ({ page }) => {
+  await page.goto("/login");
+  const google = page.getByRole("button", { name: "Continue with Google" });
+  test.skip(!(await google.isVisible()), "the app shows no Google button: Google sign-in is not configured in this build");
+
+  const email = uniqueEmail("google");
+  await setGoogleIdentity({ sub: `google-${email}`, email, name: "Katherine Johnson", email_verified: true });
+  await google.click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole("main").getByText(email, { exact: true })).toBeVisible();
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Katherine Johnson");
+  // A Google-only account has no password yet.
+  await expect(page.getByRole("heading", { name: "Set a password" })).toBeVisible();
+  await expect(page.getByLabel("Current password", { exact: true })).toHaveCount(0);
+});
+
+test("a Google account whose e-mail Google has not verified is turned away with a message", async ({ page }) => {
+  await page.goto("/login");
+  const google = page.getByRole("button", { name: "Continue with Google" });
+  test.skip(!(await google.isVisible()), "the app shows no Google button: Google sign-in is not configured in this build");
+
+  const email = uniqueEmail("google-unverified");
+  await setGoogleIdentity({ sub: `google-${email}`, email, name: "Unverified", email_verified: false });
+  await google.click();
+  await expect(page).toHaveURL(/\/login\?error=GoogleEmailUnverified$/);
+  await expect(page.getByRole("alert").filter({ hasText: "isn’t verified by Google" })).toBeVisible();
+});
+
+test("a Google sign-in error comes back as a message on the login page", async ({ page }) => {
+  for (const [code, text] of [
+    ["OAuthCallback", "Signing in with Google was cancelled"],
+    ["GoogleEmailUnverified", "isn’t verified by Google"],
+    ["AccountDisabled", "This account has been disabled."],
+    ["AccessDenied", "Google sign-in isn’t allowed for this account."],
+  ]) {
+    await page.goto(`/login?error=${code}`);
+    await expect(page.getByRole("alert").filter({ hasText: text })).toBeVisible();
+  }
+});

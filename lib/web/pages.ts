@@ -1,0 +1,49 @@
+import { listSessions } from "@/lib/auth/browser-sessions";
+import { isConfirmationTokenUsable } from "@/lib/auth/email-verification";
+import { isResetTokenUsable } from "@/lib/auth/password";
+import { selfAssignableRoles } from "@/lib/auth/signup";
+import { config } from "@/lib/config/env";
+import type { BrowserSession } from "./session";
+
+/** What the pages need from the server, gathered in one place so page files stay small. */
+
+export const googleEnabled = () => {
+  const { clientIds, clientSecret } = config().google;
+  return clientIds.length > 0 && !!clientSecret;
+};
+
+export function authPageData() {
+  const { otpLength, passwordMinLength, appName } = config();
+  return { otpLength, passwordMinLength, googleEnabled: googleEnabled(), appName };
+}
+
+export async function signupPageData() {
+  return { roles: await selfAssignableRoles(), passwordMinLength: config().passwordMinLength, googleEnabled: googleEnabled() };
+}
+
+export async function profilePageData(session: BrowserSession) {
+  const { user } = session;
+  const sessions = await listSessions(user.id);
+  return {
+    user: {
+      email: user.email,
+      name: user.name,
+      mobile: user.mobile,
+      dob: user.dob ?? "",
+      isVerified: user.verifiedAt !== null,
+      hasPassword: user.passwordHash !== null,
+    },
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      client: s.client,
+      userAgent: s.userAgent,
+      ip: s.ip,
+      createdAt: s.createdAt.toISOString(),
+      lastUsedAt: s.lastUsedAt.toISOString(),
+      current: s.id === session.sessionId,
+    })),
+  };
+}
+
+export const resetTokenUsable = (token: string) => (token ? isResetTokenUsable(token) : Promise.resolve(false));
+export const confirmTokenUsable = (token: string) => (token ? isConfirmationTokenUsable(token) : Promise.resolve(false));
