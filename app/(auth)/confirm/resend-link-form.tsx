@@ -2,7 +2,7 @@
 
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
-import { TextField } from "@/components/text-field";
+import { EmailField } from "@/components/email-field";
 import { useActionForm } from "@/components/use-action-form";
 import { resendLinkAction } from "@/app/(auth)/actions";
 import { EmailFormSchema } from "@/lib/validation/forms";
@@ -13,13 +13,7 @@ export function ResendLinkForm() {
   return (
     <form {...formProps}>
       <FormMessage status={state.status} message={state.message} />
-      <TextField
-        label="Email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
-        autoCapitalize="none"
-        spellCheck={false}
+      <EmailField
         defaultValue={initial.email}
         error={errorFor("email")}
         {...form.register("email")}

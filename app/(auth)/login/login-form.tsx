@@ -5,7 +5,7 @@ import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
 import { linkStyle } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
-import { TextField } from "@/components/text-field";
+import { EmailField } from "@/components/email-field";
 import { useActionForm } from "@/components/use-action-form";
 import { loginAction } from "@/app/(auth)/actions";
 import { LoginFormSchema } from "@/lib/validation/forms";
@@ -22,13 +22,7 @@ export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: 
       <FormMessage status={state.status} message={state.message} />
       <input type="hidden" name="next" value={next} />
       <div className="flex flex-col gap-1">
-        <TextField
-          label="Email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          autoCapitalize="none"
-          spellCheck={false}
+        <EmailField
           defaultValue={initial.email}
           error={errorFor("email")}
           {...register("email")}

@@ -5,6 +5,7 @@ import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
 import { SelectField } from "@/components/select-field";
 import { SubmitButton } from "@/components/submit-button";
+import { EmailField } from "@/components/email-field";
 import { TextField } from "@/components/text-field";
 import { useActionForm } from "@/components/use-action-form";
 import { signUpAction } from "@/app/(auth)/actions";
@@ -33,13 +34,7 @@ export function SignUpForm({ roles, passwordMinLength }: { roles: Role[]; passwo
       <FormMessage status={state.status} message={state.message} />
       <div className="flex flex-col gap-1">
         <TextField label="Name" autoComplete="name" defaultValue={initial.name} error={errorFor("name")} {...register("name")} />
-        <TextField
-          label="Email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          autoCapitalize="none"
-          spellCheck={false}
+        <EmailField
           defaultValue={initial.email}
           error={errorFor("email")}
           {...register("email")}

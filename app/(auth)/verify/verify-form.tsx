@@ -5,7 +5,7 @@ import { FormMessage } from "@/components/form-message";
 import { OtpInput } from "@/components/otp-input";
 import { buttonStyles, mutedText } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
-import { TextField } from "@/components/text-field";
+import { EmailField } from "@/components/email-field";
 import { IDLE_STATE, useActionForm } from "@/components/use-action-form";
 import { resendCodeAction, verifyCodeAction } from "@/app/(auth)/actions";
 import { MESSAGES } from "@/lib/validation/fields";
@@ -40,13 +40,7 @@ export function VerifyForm({ email, next, otpLength }: { email: string; next: st
         {email ? (
           <input type="hidden" name="email" value={email} />
         ) : (
-          <TextField
-            label="Email"
-            type="email"
-            autoComplete="email"
-            inputMode="email"
-            autoCapitalize="none"
-            spellCheck={false}
+          <EmailField
             defaultValue={initial.email}
             error={errorFor("email")}
             {...emailField}
