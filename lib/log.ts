@@ -12,6 +12,7 @@ const SECRET_KEY = /pass(word)?|secret|token|otp|code|authorization|cookie|refre
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[depth]";
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

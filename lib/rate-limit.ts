@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { hitWindow, peekWindow, type WindowState } from "@/lib/db/rate-limits";
+import { hitWindow, peekWindow, releaseHit, type WindowState } from "@/lib/db/rate-limits";
 import type { MailKind } from "@/lib/db/outbox";
 import { AppError } from "@/lib/errors";
 
@@ -63,12 +63,25 @@ const mailHourlyKey = (kind: MailKind, email: string) => `mail:${kind}:1h:${emai
 
 const wrongCodeKey = (userId: number) => `wrong-code:${userId}`;
 
-/** Counts a wrong code for an account. */
-export async function countWrongCode(userId: number): Promise<void> {
-  await hitWindow(wrongCodeKey(userId), LIMITS.wrongCodes.windowMs);
+/**
+ * Claims one code check for an account, before the code is compared: once 20 wrong codes were
+ * counted in the window, no code is compared until it ends (429). Claiming first keeps concurrent
+ * guesses from all slipping in under the cap. A check that did not turn out wrong (the code was
+ * right, or there was nothing to compare) gives its claim back with `releaseCodeCheck`.
+ */
+export async function claimCodeCheck(userId: number): Promise<void> {
+  const state = await hitWindow(wrongCodeKey(userId), LIMITS.wrongCodes.windowMs);
+  if (state.count > LIMITS.wrongCodes.limit) {
+    await releaseHit(wrongCodeKey(userId));
+    throw rateLimited(state.windowEnds);
+  }
 }
 
-/** Once an account has used up its wrong codes for the day no code is accepted until the window ends. */
+export async function releaseCodeCheck(userId: number): Promise<void> {
+  await releaseHit(wrongCodeKey(userId));
+}
+
+/** Fails fast (429) when the account has used up its wrong codes, without claiming a check. */
 export async function assertCodesAllowed(userId: number): Promise<void> {
   const state = await peekWindow(wrongCodeKey(userId));
   if (state && state.count >= LIMITS.wrongCodes.limit) throw rateLimited(state.windowEnds);
@@ -78,9 +91,11 @@ export async function assertCodesAllowed(userId: number): Promise<void> {
  * After 10 consecutive failed logins an account waits before the next try: 30 s, doubling per
  * further failure, at most 15 minutes. Never a permanent lock; a password reset clears it.
  */
+export const LOGIN_FAILURES_BEFORE_WAIT = 10;
+
 export function loginDelayUntil(failedLoginCount: number, lastFailedLoginAt: Date | null): Date | null {
-  if (failedLoginCount < 10 || !lastFailedLoginAt) return null;
-  const delayMs = Math.min(30_000 * 2 ** (failedLoginCount - 10), 15 * 60_000);
+  if (failedLoginCount < LOGIN_FAILURES_BEFORE_WAIT || !lastFailedLoginAt) return null;
+  const delayMs = Math.min(30_000 * 2 ** (failedLoginCount - LOGIN_FAILURES_BEFORE_WAIT), 15 * 60_000);
   const until = new Date(lastFailedLoginAt.getTime() + delayMs);
   return until > now() ? until : null;
 }

@@ -7,7 +7,7 @@
 //   4. the HTTP suite again on PostgreSQL (TEST_POSTGRES_URL, or a throwaway cluster started here);
 //   5. the browser suite (Playwright on Debian's chromium), when e2e/browser has tests.
 // It ends with one line `N passed, N failed` and a non-zero exit when anything failed.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";

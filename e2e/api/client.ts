@@ -17,7 +17,7 @@ export interface ApiResponse {
 export async function api(
   method: string,
   path: string,
-  options: { json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  options: { json?: unknown; body?: string; headers?: Record<string, string>; baseUrl?: string } = {},
 ): Promise<ApiResponse> {
   // Each request comes from its own client address unless the test names one.
   const headers: Record<string, string> = { "x-forwarded-for": randomIp(), ...options.headers };
@@ -26,7 +26,7 @@ export async function api(
     headers["content-type"] ??= "application/json";
     body = JSON.stringify(options.json);
   }
-  const res = await fetch(`${baseUrl()}${path}`, { method, headers, body, redirect: "manual" });
+  const res = await fetch(`${options.baseUrl ?? baseUrl()}${path}`, { method, headers, body, redirect: "manual" });
   const text = await res.text();
   let parsed: Record<string, any> = {};
   try {

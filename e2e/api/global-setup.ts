@@ -11,6 +11,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     mailApiUrl: string;
+    /** The SMTP side of the mail sink, for tests that start a server of their own. */
+    smtpUrl: string;
     logFile: string;
     databaseUrl: string;
     databaseKind: TestDatabaseKind;
@@ -63,6 +65,7 @@ export async function setup(project: TestProject) {
   project.provide("clockFile", clockFile);
   project.provide("baseUrl", app.url);
   project.provide("mailApiUrl", mail.apiUrl);
+  project.provide("smtpUrl", mail.smtpUrl);
   project.provide("logFile", app.logFile);
   project.provide("databaseUrl", database.url);
   project.provide("databaseKind", kind);

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import { importJWK, SignJWT } from "jose";
+import pg from "pg";
 import { inject } from "vitest";
 import { api } from "./client";
 
@@ -93,4 +96,53 @@ export async function signedUpUser(fields: Record<string, unknown> = {}) {
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
   return { email, password, userId: res.body.userid as number };
+}
+
+/**
+ * Runs one statement on the test database (or another one), for what no HTTP endpoint does
+ * (granting a role is a command-line job; imported legacy password hashes; breaking a table to see
+ * a 500). Placeholders are `$1`, `$2`… on both databases.
+ */
+export async function execSql<T = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+  database: { url: string; kind: "sqlite" | "postgres" } = { url: inject("databaseUrl"), kind: inject("databaseKind") },
+): Promise<T[]> {
+  const { url } = database;
+  if (database.kind === "postgres") {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(url.replace(/^file:/, ""), { timeout: 5000 });
+  try {
+    const statement = db.prepare(sql.replace(/\$\d+/g, "?"));
+    if (statement.reader) return statement.all(...params) as T[];
+    statement.run(...params);
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
+/** An account made by VASITUM's Google register (no password), with an id_token from the test issuer. */
+export async function googleRegisteredUser(email = uniqueEmail("google")) {
+  const key = inject("googleSigningKey");
+  const [audience] = inject("googleClientIds");
+  const t = Math.floor(Date.now() / 1000);
+  const idToken = await new SignJWT({ email, email_verified: true, name: "Google Person", azp: audience })
+    .setProtectedHeader({ alg: "RS256", kid: key.kid, typ: "JWT" })
+    .setIssuer(inject("googleIssuerUrl"))
+    .setAudience(audience!)
+    .setSubject(randomUUID().replace(/-/g, ""))
+    .setIssuedAt(t)
+    .setExpirationTime(t + 3600)
+    .sign(await importJWK(key, "RS256"));
+  const res = await api("POST", "/auth/register/google/", { json: { auth_token: idToken } });
+  if (res.status !== 200) throw new Error(`google register failed: ${res.text}`);
+  return { email, tokens: res.body.tokens as { access_token: string; refresh: string } };
 }

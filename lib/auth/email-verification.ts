@@ -5,17 +5,24 @@ import { db, type Db, type Tx } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { findUserByEmail, markVerified, type UserRecord } from "@/lib/db/users";
 import {
+  claimCodeAttempt,
   consumeByCode,
   consumeByToken,
   findVerificationByTokenHash,
   latestOpenVerification,
-  recordWrongCode,
   replaceVerification,
 } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { verificationEmail } from "@/lib/mail/templates";
-import { claimMailSlot, countWrongCode, limitClient, rateLimited, assertCodesAllowed } from "@/lib/rate-limit";
+import {
+  assertCodesAllowed,
+  claimCodeCheck,
+  claimMailSlot,
+  limitClient,
+  rateLimited,
+  releaseCodeCheck,
+} from "@/lib/rate-limit";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { codeDigest, codeMatches, newCode } from "./codes";
 import { issueTokens } from "./sessions";
@@ -73,18 +80,27 @@ export async function confirmCode(email: string, code: string, meta: RequestMeta
   if (!user) throw new AppError("OTP_INVALID", { field: "otp" });
   await assertCodesAllowed(user.id);
 
+  const expired = () => new AppError("OTP_EXPIRED", { field: "otp" });
   const open = await latestOpenVerification(user.id, "verify_email");
   if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || open.attempts >= MAX_CODE_ATTEMPTS) {
-    throw new AppError("OTP_EXPIRED", { field: "otp" });
+    throw expired();
+  }
+  // Both caps are claimed before the code is compared, so a burst of concurrent guesses gets no
+  // more comparisons than the same guesses one after another: MAX_CODE_ATTEMPTS per code, and the
+  // account's daily number of wrong codes.
+  await claimCodeCheck(user.id);
+  if (!(await claimCodeAttempt(open.id, MAX_CODE_ATTEMPTS))) {
+    await releaseCodeCheck(user.id);
+    throw expired();
   }
   if (!codeMatches(code, open.tokenHash, open.codeHash)) {
-    await recordWrongCode(open.id);
-    await countWrongCode(user.id);
     await recordAudit({ type: "otp_failed", userId: user.id, ip: meta.ip, userAgent: meta.userAgent });
     throw new AppError("OTP_INVALID", { field: "otp" });
   }
+  // A right code is no wrong code.
+  await releaseCodeCheck(user.id);
   await db().$transaction(async (tx) => {
-    if (!(await consumeByCode(tx, open.id, MAX_CODE_ATTEMPTS))) throw new AppError("OTP_EXPIRED", { field: "otp" });
+    if (!(await consumeByCode(tx, open.id))) throw expired();
     await markVerified(tx, user.id);
     await recordAudit({ type: "email_verified", userId: user.id, ip: meta.ip, userAgent: meta.userAgent, detail: { via: "code" } }, tx);
   });

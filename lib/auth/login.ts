@@ -1,9 +1,16 @@
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
-import { clearFailedLogins, findUserByEmail, recordFailedLogin, upgradePasswordHash, type UserRecord } from "@/lib/db/users";
+import { now } from "@/lib/clock";
+import {
+  claimLoginAttempt,
+  clearFailedLogins,
+  findUserByEmail,
+  upgradePasswordHash,
+  type UserRecord,
+} from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@/lib/password/hash";
-import { claimMailSlot, limitClient, loginDelayUntil, rateLimited } from "@/lib/rate-limit";
+import { claimMailSlot, limitClient, LOGIN_FAILURES_BEFORE_WAIT, loginDelayUntil, rateLimited } from "@/lib/rate-limit";
 import { sendVerificationEmail } from "./email-verification";
 import { issueTokens } from "./sessions";
 import type { RequestMeta, TokenPair } from "./types";
@@ -25,13 +32,21 @@ export async function authenticatePassword(email: string, password: string, meta
   const user = await findUserByEmail(email);
   if (!user?.passwordHash) {
     await verifyAgainstDummy(password);
+    // Written like a wrong password's failure, so the two paths also cost the same database work.
+    const reason = user ? "no_password" : "unknown_email";
+    await recordAudit({ type: "login_failed", userId: user?.id ?? null, ip: meta.ip, userAgent: meta.userAgent, detail: { reason } });
     throw loginFailure("email");
   }
   const waitUntil = loginDelayUntil(user.failedLoginCount, user.lastFailedLoginAt);
   if (waitUntil) throw rateLimited(waitUntil, FAILURE_EXTRA);
+  // The attempt counts before the password is checked: of a burst of concurrent guesses only as
+  // many are checked as would be one after another; the others wait as if those had failed.
+  if (!(await claimLoginAttempt(user.id, user.failedLoginCount, LOGIN_FAILURES_BEFORE_WAIT))) {
+    const until = loginDelayUntil(Math.max(user.failedLoginCount + 1, LOGIN_FAILURES_BEFORE_WAIT), now());
+    throw rateLimited(until ?? now(), FAILURE_EXTRA);
+  }
 
   if (!(await verifyPassword(password, user.passwordHash))) {
-    await recordFailedLogin(user.id);
     await recordAudit({ type: "login_failed", userId: user.id, ip: meta.ip, userAgent: meta.userAgent });
     throw loginFailure("password");
   }

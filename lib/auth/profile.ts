@@ -26,6 +26,11 @@ async function visibleUser(caller: Caller, userId: number): Promise<UserRecord> 
   return user;
 }
 
+/** Throws FORBIDDEN or NOT_FOUND unless the caller may see and change `userId`. */
+export async function assertMayManage(caller: Caller, userId: number): Promise<void> {
+  await visibleUser(caller, userId);
+}
+
 export async function readUser(caller: Caller, userId: number): Promise<PublicUser> {
   return toPublicUser(await visibleUser(caller, userId));
 }

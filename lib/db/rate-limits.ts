@@ -48,6 +48,14 @@ export async function peekWindow(key: string): Promise<WindowState | null> {
   return { count: row.count, windowEnds: row.windowEnds };
 }
 
+/** Takes back one hit of the open window of `key` (a claim that, in the end, did not count). */
+export async function releaseHit(key: string): Promise<void> {
+  await db().rateLimit.updateMany({
+    where: { key, count: { gt: 0 }, windowEnds: { gt: now() } },
+    data: { count: { decrement: 1 } },
+  });
+}
+
 export async function clearWindow(key: string): Promise<void> {
   await db().rateLimit.deleteMany({ where: { key } });
 }

@@ -92,11 +92,20 @@ export async function upgradePasswordHash(id: number, oldHash: string, newHash: 
   await db().user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } });
 }
 
-export async function recordFailedLogin(id: number): Promise<void> {
-  await db().user.update({
-    where: { id },
+/**
+ * Counts a login attempt against the account before its password is checked, so that a burst of
+ * concurrent guesses gets no more checks than the same guesses one after another. The guard is in
+ * the single UPDATE: below `threshold` any attempt may claim (each claim moves the streak up), at
+ * or above it only one attempt per streak value `seenCount`, whose wait the caller found over.
+ * False when the attempt must wait.
+ */
+export async function claimLoginAttempt(id: number, seenCount: number, threshold: number): Promise<boolean> {
+  // Counted as a failure from the start; a right password clears the streak (clearFailedLogins).
+  const { count } = await db().user.updateMany({
+    where: { id, OR: [{ failedLoginCount: { lt: threshold } }, { failedLoginCount: seenCount }] },
     data: { failedLoginCount: { increment: 1 }, lastFailedLoginAt: now() },
   });
+  return count === 1;
 }
 
 export async function clearFailedLogins(id: number): Promise<void> {

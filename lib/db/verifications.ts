@@ -58,18 +58,25 @@ export async function consumeByToken(tx: Db | Tx, tokenHash: string, purpose: Ve
   return (await tx.verification.findUnique({ where: { tokenHash } })) as VerificationRecord;
 }
 
-/** Consumes a row after its code matched; false when it was consumed, voided or expired meanwhile. */
-export async function consumeByCode(tx: Db | Tx, id: number, maxAttempts: number): Promise<boolean> {
-  const at = now();
-  const { count } = await tx.verification.updateMany({
-    where: { id, consumedAt: null, codeExpiresAt: { gt: at }, attempts: { lt: maxAttempts } },
-    data: { consumedAt: at },
+/**
+ * Claims one try of a row's code before the code is compared. The guard is in the single UPDATE, so
+ * of any number of concurrent tries at most `maxAttempts` are ever granted; false when the code is
+ * void (tries used up), consumed or expired.
+ */
+export async function claimCodeAttempt(id: number, maxAttempts: number): Promise<boolean> {
+  const { count } = await db().verification.updateMany({
+    where: { id, consumedAt: null, codeExpiresAt: { gt: now() }, attempts: { lt: maxAttempts } },
+    data: { attempts: { increment: 1 } },
   });
   return count === 1;
 }
 
-/** Counts a wrong code; returns the attempts now recorded (the row is void at maxAttempts). */
-export async function recordWrongCode(id: number): Promise<number> {
-  const row = await db().verification.update({ where: { id }, data: { attempts: { increment: 1 } }, select: { attempts: true } });
-  return row.attempts;
+/** Consumes a row whose code matched on a claimed try; false when it was consumed, voided or expired meanwhile. */
+export async function consumeByCode(tx: Db | Tx, id: number): Promise<boolean> {
+  const at = now();
+  const { count } = await tx.verification.updateMany({
+    where: { id, consumedAt: null, codeExpiresAt: { gt: at } },
+    data: { consumedAt: at },
+  });
+  return count === 1;
 }

@@ -7,8 +7,9 @@ export function successBody(fields: Record<string, unknown> = {}): Envelope {
   return { success: true, errors: {}, ...fields };
 }
 
-export function errorBody(error: AppError): Envelope {
-  return { success: false, errors: { ...error.fieldErrors, ...error.errorsExtra }, ...error.extra };
+/** `failure`: members the endpoint puts in every failure body; the error's own `extra` wins. */
+export function errorBody(error: AppError, failure: Record<string, unknown> = {}): Envelope {
+  return { success: false, errors: { ...error.fieldErrors, ...error.errorsExtra }, ...failure, ...error.extra };
 }
 
 export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
@@ -22,6 +23,6 @@ export function json(body: unknown, init: { status?: number; headers?: Record<st
   });
 }
 
-export function errorResponse(error: AppError, headers: Record<string, string> = {}): Response {
-  return json(errorBody(error), { status: error.status, headers: { ...error.headers, ...headers } });
+export function errorResponse(error: AppError, headers: Record<string, string> = {}, failure?: Record<string, unknown>): Response {
+  return json(errorBody(error, failure), { status: error.status, headers: { ...error.headers, ...headers } });
 }

@@ -30,7 +30,14 @@ type NextHandler = (request: Request, args: NextRouteArgs) => Promise<Response>;
  */
 export function route<P extends Record<string, string | string[]> = Record<string, string>>(
   handlers: Partial<Record<Method, Handler<P>>>,
-  options: { exists?: (params: P) => boolean } = {},
+  options: {
+    exists?: (params: P) => boolean;
+    /**
+     * Members every failure body of the endpoint carries, whatever failed (body parsing, a rate
+     * limit, the service): VASITUM's `tokens: {}` and `otp: 0`, the login's `is_verified: false`.
+     */
+    failure?: Record<string, unknown>;
+  } = {},
 ): Record<Method, NextHandler> {
   const allowed = METHODS.filter((m) => handlers[m]);
   const allow = allowed.join(", ");
@@ -38,7 +45,7 @@ export function route<P extends Record<string, string | string[]> = Record<strin
     (method: Method): NextHandler =>
     async (request, args) => {
       const handler = handlers[method];
-      return run(request, args, handler, allow, method, options.exists);
+      return run(request, args, handler, allow, method, options.exists, options.failure);
     };
   return Object.fromEntries(METHODS.map((m) => [m, wrap(m)])) as Record<Method, NextHandler>;
 }
@@ -50,6 +57,7 @@ async function run<P extends Record<string, string | string[]>>(
   allow: string,
   method: Method,
   exists?: (params: P) => boolean,
+  failure?: Record<string, unknown>,
 ): Promise<Response> {
   const started = performance.now();
   const requestId = requestIdFrom(request.headers);
@@ -61,8 +69,12 @@ async function run<P extends Record<string, string | string[]>>(
     if (exists && !exists(params)) throw new AppError("NOT_FOUND");
     if (!handler) throw new AppError("METHOD_NOT_ALLOWED", { params: { method }, headers: { allow } });
     let bodyPromise: Promise<Record<string, unknown>> | undefined;
-    const result = await handler({ request, requestId, client, params, body: () => (bodyPromise ??= readBody(request)) });
-    response = result instanceof Response ? result : json(successBodyIfNeeded(result.body), { status: result.status, headers: result.headers });
+    try {
+      const result = await handler({ request, requestId, client, params, body: () => (bodyPromise ??= readBody(request)) });
+      response = result instanceof Response ? result : json(successBodyIfNeeded(result.body), { status: result.status, headers: result.headers });
+    } catch (error) {
+      response = toErrorResponse(error, requestId, path, failure);
+    }
   } catch (error) {
     response = toErrorResponse(error, requestId, path);
   }
@@ -83,10 +95,10 @@ function successBodyIfNeeded(body: Record<string, unknown>) {
 }
 
 /** Unexpected failures are logged with the request id and reach the client only as a 500. */
-export function toErrorResponse(error: unknown, requestId: string, path: string): Response {
-  if (isAppError(error)) return errorResponse(error);
+export function toErrorResponse(error: unknown, requestId: string, path: string, failure?: Record<string, unknown>): Response {
+  if (isAppError(error)) return errorResponse(error, {}, failure);
   log.error("unhandled error", { requestId, path, error });
-  return errorResponse(new AppError("INTERNAL"));
+  return errorResponse(new AppError("INTERNAL"), {}, failure);
 }
 
 /** For paths under /auth that match no endpoint. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { FieldErrors } from "@/lib/errors";
-import { DobSchema, EmailSchema, integerChoice, MobileSchema, otpSchema, passwordSchema } from "./fields";
+import { DobSchema, EmailSchema, integerChoice, MobileSchema, NameSchema, otpSchema, passwordSchema } from "./fields";
 import { parseInput } from "./parse";
 
 const errorsOf = (schema: z.ZodType, input: unknown) => {
@@ -66,5 +66,40 @@ describe("field schemas", () => {
     expect(errorsOf(T, { request_type: 2 })).toEqual({ request_type: ['"2" is not a valid choice.'] });
     expect(errorsOf(T, { request_type: "x" })).toEqual({ request_type: ['"x" is not a valid choice.'] });
     expect(errorsOf(T, {})).toEqual({ request_type: ["This field is required."] });
+  });
+});
+
+describe("field schemas, as DRF reports them", () => {
+  it("gives a blank or too long value that one message, not the field's format message too", () => {
+    const T = z.object({ mobile: MobileSchema, dob: DobSchema, email: EmailSchema });
+    expect(errorsOf(T, { mobile: "", dob: " ", email: "" })).toEqual({
+      mobile: ["This field may not be blank."],
+      dob: ["This field may not be blank."],
+      email: ["This field may not be blank."],
+    });
+    expect(errorsOf(T, { mobile: "1".repeat(21), dob: "2000-01-012", email: "a@b.co" })).toEqual({
+      mobile: ["Ensure this field has no more than 20 characters."],
+      dob: ["Ensure this field has no more than 10 characters."],
+    });
+  });
+
+  it("refuses NUL characters (DRF's ProhibitNullCharactersValidator; PostgreSQL cannot store them)", () => {
+    const T = z.object({ name: NameSchema, password: passwordSchema(8) });
+    expect(errorsOf(T, { name: "Al\u0000exa", password: "long enough\u0000" })).toEqual({
+      name: ["Null characters are not allowed."],
+      password: ["Null characters are not allowed."],
+    });
+  });
+
+  it("quotes a refused choice briefly, even one nested too deep to print", () => {
+    const T = z.object({ request_type: integerChoice([1, 3] as const) });
+    expect(errorsOf(T, { request_type: [2] })).toEqual({ request_type: ['"[2]" is not a valid choice.'] });
+    expect(errorsOf(T, { request_type: "x".repeat(500) })).toEqual({ request_type: [`"${"x".repeat(100)}…" is not a valid choice.`] });
+    const deep = JSON.parse("[".repeat(30_000) + "]".repeat(30_000));
+    expect(errorsOf(T, { request_type: deep })).toEqual({ request_type: ['"[…]" is not a valid choice.'] });
+  });
+
+  it("reads a null code as null, not as a wrong type", () => {
+    expect(errorsOf(z.object({ otp: otpSchema(4) }), { otp: null })).toEqual({ otp: ["This field may not be null."] });
   });
 });

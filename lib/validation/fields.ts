@@ -24,6 +24,7 @@ export const MESSAGES = {
   passwordCommon: "This password is too common.",
   passwordsDiffer: "The two passwords do not match.",
   choice: (v: unknown) => `"${String(v)}" is not a valid choice.`,
+  nullCharacters: "Null characters are not allowed.",
 } as const;
 
 export const PASSWORD_MAX_LENGTH = 128;
@@ -48,6 +49,8 @@ function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {
       // (e-mail syntax, date format…) chained after this one are skipped.
       if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", message: MESSAGES.blank, continue: false });
       else if (s.length > options.max) ctx.addIssue({ code: "custom", message: MESSAGES.maxLength(options.max), continue: false });
+      // DRF's ProhibitNullCharactersValidator; PostgreSQL cannot store U+0000 in text either.
+      else if (s.includes("\u0000")) ctx.addIssue({ code: "custom", message: MESSAGES.nullCharacters, continue: false });
     });
 }
 
@@ -119,9 +122,21 @@ export function integerChoice<const T extends readonly number[]>(choices: T) {
     } else if ((choices as readonly number[]).includes(parsed.data)) {
       return parsed.data as T[number];
     }
-    ctx.addIssue({ code: "custom", message: MESSAGES.choice(typeof v === "object" ? JSON.stringify(v) : v) });
+    ctx.addIssue({ code: "custom", message: MESSAGES.choice(shownChoice(v)) });
     return z.NEVER;
   }).meta({ type: "integer", enum: [...choices] });
+}
+
+/** A refused choice as the message quotes it: lists and objects as JSON, cut to a readable length. */
+function shownChoice(v: unknown): string {
+  let shown: string;
+  try {
+    shown = typeof v === "object" ? JSON.stringify(v) : String(v);
+  } catch {
+    // Nested deeper than JSON.stringify's recursion goes.
+    shown = Array.isArray(v) ? "[…]" : "{…}";
+  }
+  return shown.length > 100 ? `${shown.slice(0, 100)}…` : shown;
 }
 
 /** The e-mailed code: digits only; a JSON number is accepted (the documents show `otp` as int). */

@@ -4,6 +4,7 @@ import {
   EmailSchema,
   IntegerSchema,
   integerChoice,
+  MESSAGES,
   MobileSchema,
   NameSchema,
   otpSchema,
@@ -16,7 +17,19 @@ import {
  * passwords) is checked by the services, so one place words those messages.
  */
 
-const TokenSchema = z.unknown().pipe(z.string({ error: (i) => (i.input === undefined ? "This field is required." : "Not a valid string.") }).min(1, "This field may not be blank.").max(4096)).meta({ type: "string" });
+/**
+ * A token field (refresh, auth_token). Its length is no field error: as with simplejwt's CharField,
+ * an over-long value is just a token we never issued, answered as any invalid token is (the body
+ * limit bounds it).
+ */
+const TokenSchema = z
+  .unknown()
+  .pipe(
+    z
+      .string({ error: (i) => (i.input === undefined ? MESSAGES.required : i.input === null ? MESSAGES.null : MESSAGES.string) })
+      .min(1, MESSAGES.blank),
+  )
+  .meta({ type: "string" });
 
 export const SignUpRequest = z.object({
   name: NameSchema,

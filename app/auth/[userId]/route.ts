@@ -1,5 +1,5 @@
-import { callerFromAccessToken, readUser, updateUser } from "@/lib/auth/profile";
-import { FieldErrors } from "@/lib/errors";
+import { assertMayManage, callerFromAccessToken, readUser, updateUser } from "@/lib/auth/profile";
+import { FieldErrors, messageFor } from "@/lib/errors";
 import { route, type RouteContext } from "@/lib/http/route";
 import { bearerTokenFrom } from "@/lib/tokens/access";
 import { parseInput } from "@/lib/validation/parse";
@@ -20,9 +20,11 @@ export const { GET, POST, PUT, PATCH, DELETE } = route<Params>({
   PUT: async (ctx) => {
     const userId = userIdOf(ctx);
     const caller = await callerFromAccessToken(bearerTokenFrom(ctx.request.headers));
+    // Whose record this is settles 403/404 before the body can earn a 400, as DRF's get_object does.
+    await assertMayManage(caller, userId);
     const body = await ctx.body();
     const readOnly = READ_ONLY_USER_FIELDS.filter((f) => f in body);
-    if (readOnly.length) throw new FieldErrors(Object.fromEntries(readOnly.map((f) => [f, ["This field cannot be changed here."]])));
+    if (readOnly.length) throw new FieldErrors(Object.fromEntries(readOnly.map((f) => [f, [messageFor("READ_ONLY")]])));
     const changes = parseInput(UpdateUserRequest, body);
     return { body: { message: "successful_updated", user: await updateUser(caller, userId, changes) } };
   },

@@ -4,10 +4,12 @@ import { route } from "@/lib/http/route";
 import { parseInput } from "@/lib/validation/parse";
 import { LoginRequest } from "@/lib/validation/requests";
 
+// Every failure of the merged login says so in full, whatever failed.
+const failure = { is_verified: false, tokens: {} };
+
 // The merged login of both documents.
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: async (ctx) => {
-    const failure = { is_verified: false, tokens: {} };
     const { email, password } = parseInput(LoginRequest, await ctx.body(), failure);
     const result = await login(email, password, ctx.client);
     const otp = config().exposeOtp && result.code ? { otp: Number(result.code) } : {};
@@ -23,4 +25,4 @@ export const { GET, POST, PUT, PATCH, DELETE } = route({
       },
     };
   },
-});
+}, { failure });

@@ -6,14 +6,15 @@ import { route } from "@/lib/http/route";
 import { parseInput } from "@/lib/validation/parse";
 import { RegisterRequest } from "@/lib/validation/requests";
 
+const failure = { tokens: {} };
+
 // VASITUM's register: tokens at once, the account unverified until the e-mailed code is entered.
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: async (ctx) => {
-    const failure = { tokens: {} };
     assertClientToken(ctx.request.headers, failure);
     const { email, password } = parseInput(RegisterRequest, await ctx.body(), failure);
     const { user, code } = await createAccount({ email, password }, ctx.client, { emailTakenField: "errors", failureExtra: failure });
     const { familyId: _familyId, ...tokens } = await issueTokens(user, ctx.client);
     return { body: { tokens, ...(config().exposeOtp ? { otp: Number(code) } : {}) } };
   },
-});
+}, { failure });

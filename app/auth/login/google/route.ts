@@ -5,12 +5,13 @@ import { parseInput } from "@/lib/validation/parse";
 import { GoogleTokenRequest } from "@/lib/validation/requests";
 
 // VASITUM's Google login: the account of the id_token's Google identity, or of its verified e-mail.
+const failure = { tokens: {} };
+
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: async (ctx) => {
-    const failure = { tokens: {} };
     assertClientToken(ctx.request.headers, failure);
     const { auth_token } = parseInput(GoogleTokenRequest, await ctx.body(), failure);
     const tokens = await loginWithGoogle(auth_token, ctx.client);
     return { body: { tokens } };
   },
-});
+}, { failure });

@@ -5,12 +5,13 @@ import { route } from "@/lib/http/route";
 import { parseInput } from "@/lib/validation/parse";
 import { EmailOnlyRequest } from "@/lib/validation/requests";
 
+const failure = { otp: 0 };
+
 export const { GET, POST, PUT, PATCH, DELETE } = route({
   POST: async (ctx) => {
-    const failure = { otp: 0 };
     assertClientToken(ctx.request.headers, failure);
     const { email } = parseInput(EmailOnlyRequest, await ctx.body(), failure);
     const { code } = await resendCode(email, ctx.client);
     return { body: config().exposeOtp ? { otp: Number(code) } : {} };
   },
-});
+}, { failure });

@@ -1,0 +1,288 @@
+import { generateKeyPair, SignJWT, type JSONWebKeySet } from "jose";
+import { afterEach, describe, expect, it } from "vitest";
+import { api, baseUrl } from "./client";
+import {
+  authHeader,
+  codeIn,
+  confirmTokenIn,
+  execSql,
+  jwtPayload,
+  registeredVerifiedUser,
+  resetTokenIn,
+  setClockOffset,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  waitForMail,
+} from "./helpers";
+
+/** Access tokens on `GET /auth/me/`, refresh rotation with reuse detection, logout. */
+
+const REFRESH_INVALID = { success: false, errors: { refresh: ["Token is invalid or expired"] } };
+const TOKENS = { access_token: expect.any(String), refresh: expect.any(String) };
+
+const refresh = (token: unknown, path = "/auth/token/refresh/") => api("POST", path, { json: { refresh: token } });
+const logout = (token: unknown, path = "/auth/logout/") => api("POST", path, { json: { refresh: token } });
+const me = (headers: Record<string, string>) => api("GET", "/auth/me/", { headers });
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+async function serverJwks(): Promise<JSONWebKeySet> {
+  return (await (await fetch(`${baseUrl()}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
+}
+
+function expectUnauthorized(res: { status: number; body: Record<string, any>; headers: Headers }) {
+  expect(res.status, JSON.stringify(res.body)).toBe(401);
+  expect(res.body).toEqual({ success: false, errors: { errors: [expect.any(String)] } });
+}
+
+afterEach(() => setClockOffset(0));
+
+describe("POST /auth/token/refresh/", () => {
+  it("rotates: a new pair, the new refresh token differs and works", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const res = await refresh(tokens.refresh);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ success: true, errors: {}, tokens: TOKENS });
+    expect(res.body.tokens.refresh).not.toBe(tokens.refresh);
+    expect(res.body.tokens.access_token).not.toBe(tokens.access_token);
+    expect((await me(authHeader(res.body.tokens.access_token))).status).toBe(200);
+    expect((await refresh(res.body.tokens.refresh)).status).toBe(200);
+  });
+
+  it("answers without the trailing slash too", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    expect((await refresh(tokens.refresh, "/auth/token/refresh")).status).toBe(200);
+  });
+
+  it("detects reuse: the spent token is refused and its whole family revoked", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const rotated = await refresh(tokens.refresh);
+    expect(rotated.status).toBe(200);
+
+    const reused = await refresh(tokens.refresh);
+    expect(reused.status).toBe(401);
+    expect(reused.body).toEqual(REFRESH_INVALID);
+    // The thief's or the client's fresh token dies with the family.
+    const successor = await refresh(rotated.body.tokens.refresh);
+    expect(successor.status).toBe(401);
+    expect(successor.body).toEqual(REFRESH_INVALID);
+  });
+
+  it("leaves the user's other sessions alone when one family is revoked", async () => {
+    const user = await registeredVerifiedUser();
+    const other = await api("POST", "/auth/login", { json: { email: user.email, password: user.password } });
+    const rotated = await refresh(user.tokens.refresh);
+    await refresh(user.tokens.refresh);
+    expect((await refresh(rotated.body.tokens.refresh)).status).toBe(401);
+    expect((await refresh(other.body.tokens.refresh)).status).toBe(200);
+  });
+
+  it.each([
+    ["garbage", "garbage"],
+    ["a well-shaped unknown token", "A".repeat(43)],
+    ["an access token", null],
+    ["a very long string", "x".repeat(10_000)],
+  ])("refuses %s with 401", async (_label, token) => {
+    const value = token ?? (await registeredVerifiedUser()).tokens.access_token;
+    const res = await refresh(value);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(REFRESH_INVALID);
+  });
+
+  it("refuses a missing, blank or non-string refresh with a field error", async () => {
+    const missing = await api("POST", "/auth/token/refresh/", { json: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ success: false, errors: { refresh: ["This field is required."] } });
+    const blank = await refresh("");
+    expect(blank.status).toBe(400);
+    expect(blank.body).toEqual({ success: false, errors: { refresh: ["This field may not be blank."] } });
+    for (const value of [123, ["x"], { a: 1 }, null]) {
+      const res = await refresh(value);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.refresh).toHaveLength(1);
+    }
+  });
+
+  it("expires after 30 days", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    setClockOffset(30 * 24 * 3600_000 + 1000);
+    const res = await refresh(tokens.refresh);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(REFRESH_INVALID);
+  });
+
+  it("still works just before 30 days", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    setClockOffset(30 * 24 * 3600_000 - 5000);
+    expect((await refresh(tokens.refresh)).status).toBe(200);
+  });
+
+  it("lets exactly one of 10 concurrent refreshes with the same token win", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(tokens.refresh)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    expect(statuses.every((s) => s === 200 || s === 401)).toBe(true);
+    // Concurrent use of one token is reuse: the family is gone either way.
+    for (const r of results.filter((r) => r.status === 200)) expect((await refresh(r.body.tokens.refresh)).status).toBe(401);
+  });
+});
+
+describe("POST /auth/logout/", () => {
+  it("revokes the refresh family: refresh after logout is 401", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const res = await logout(tokens.refresh);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ success: true, errors: {} });
+    const after = await refresh(tokens.refresh);
+    expect(after.status).toBe(401);
+    expect(after.body).toEqual(REFRESH_INVALID);
+  });
+
+  it("revokes the family from a rotated token's successor too", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const rotated = await refresh(tokens.refresh);
+    expect((await logout(rotated.body.tokens.refresh)).status).toBe(200);
+    expect((await refresh(rotated.body.tokens.refresh)).status).toBe(401);
+  });
+
+  it("is idempotent: twice, unknown or malformed tokens all answer 200", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    expect((await logout(tokens.refresh)).status).toBe(200);
+    expect((await logout(tokens.refresh)).body).toEqual({ success: true, errors: {} });
+    expect((await logout("A".repeat(43))).status).toBe(200);
+    expect((await logout("garbage")).status).toBe(200);
+    expect((await logout(tokens.access_token)).status).toBe(200);
+  });
+
+  it("answers without the trailing slash too, and requires the field", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    expect((await logout(tokens.refresh, "/auth/logout")).status).toBe(200);
+    const missing = await api("POST", "/auth/logout/", { json: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ success: false, errors: { refresh: ["This field is required."] } });
+  });
+});
+
+describe("access tokens on GET /auth/me/", () => {
+  it("accept both Token and Bearer, any case of the scheme", async () => {
+    const { tokens, userId } = await registeredVerifiedUser();
+    for (const authorization of [
+      `Token ${tokens.access_token}`,
+      `Bearer ${tokens.access_token}`,
+      `bearer ${tokens.access_token}`,
+      `TOKEN ${tokens.access_token}`,
+    ]) {
+      const res = await me({ authorization });
+      expect(res.status, authorization.split(" ")[0]).toBe(200);
+      expect(res.body.user.userid).toBe(userId);
+    }
+  });
+
+  it("answers 401 without a token", async () => {
+    const res = await me({});
+    expectUnauthorized(res);
+    expect(res.body.errors.errors).toEqual(["Authentication credentials were not provided."]);
+  });
+
+  it.each(["garbage", "a.b.c", "Bearer", "", "eyJhbGciOiJFZERTQSJ9.e30.", "x".repeat(8_000)])("answers 401 for the garbage token %#", async (t) => {
+    expectUnauthorized(await me({ authorization: `Bearer ${t}` }));
+  });
+
+  it("refuses alg none", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const claims = jwtPayload(tokens.access_token);
+    for (const alg of ["none", "None", "NONE"]) {
+      const forged = `${b64url({ alg, typ: "JWT" })}.${b64url(claims)}.`;
+      expectUnauthorized(await me(authHeader(forged)));
+    }
+  });
+
+  it("refuses HS256 signed with the published public key as the secret", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const claims = jwtPayload(tokens.access_token);
+    const jwks = await serverJwks();
+    const key = jwks.keys[0]!;
+    const secrets = [
+      Buffer.from(key.x!, "base64url"),
+      new TextEncoder().encode(key.x!),
+      new TextEncoder().encode(JSON.stringify(key)),
+    ];
+    for (const secret of secrets) {
+      const forged = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: key.kid }).sign(secret);
+      expectUnauthorized(await me(authHeader(forged)));
+    }
+  });
+
+  it("refuses a token signed by another Ed25519 key, even with the server's kid", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const claims = jwtPayload(tokens.access_token);
+    const { kid } = (await serverJwks()).keys[0]!;
+    const { privateKey } = await generateKeyPair("EdDSA");
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid }).sign(privateKey);
+    expectUnauthorized(await me(authHeader(forged)));
+  });
+
+  it("refuses a token whose payload was changed after signing", async () => {
+    const user = await registeredVerifiedUser();
+    const other = await registeredVerifiedUser();
+    const [header, , signature] = user.tokens.access_token.split(".");
+    const claims = { ...jwtPayload(user.tokens.access_token), sub: String(other.userId), id: other.userId };
+    expectUnauthorized(await me(authHeader(`${header}.${b64url(claims)}.${signature}`)));
+  });
+
+  it("expires after 15 minutes", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    setClockOffset(14 * 60_000);
+    expect((await me(authHeader(tokens.access_token))).status).toBe(200);
+    setClockOffset(16 * 60_000);
+    expectUnauthorized(await me(authHeader(tokens.access_token)));
+  });
+
+  it("refuses a refresh token in place of an access token", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    expectUnauthorized(await me(authHeader(tokens.refresh)));
+  });
+});
+
+describe("secrets at rest", () => {
+  const TABLES = ["User", "Account", "Verification", "RefreshFamily", "RefreshToken", "RateLimit", "OutboxEmail", "AuditEvent"];
+
+  /** Every row of every table as text. */
+  async function dump(): Promise<string> {
+    const parts: string[] = [];
+    for (const table of TABLES) parts.push(JSON.stringify(await execSql(`SELECT * FROM "${table}"`)));
+    return parts.join("\n");
+  }
+
+  async function waitUntilSent(to: string) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const rows = await execSql<{ status: string }>(`SELECT "status" FROM "OutboxEmail" WHERE "to" = $1`, [to]);
+      if (rows.length && rows.every((r) => r.status === "sent")) return;
+      if (Date.now() > deadline) throw new Error(`mail to ${to} not marked sent`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it("keeps passwords, refresh tokens, link tokens and codes only as hashes (and no mail body once sent)", async () => {
+    const email = uniqueEmail("at-rest");
+    const reg = await api("POST", "/auth/register/", { json: { email, password: STRONG_PASSWORD } });
+    const mail = await waitForMail(email);
+    const refreshed = await refresh(reg.body.tokens.refresh);
+    await api("POST", "/auth/generate-link", { json: { email, request_type: 3 } });
+    const resetToken = resetTokenIn(await waitForMail(email, 2))!;
+    await waitUntilSent(email);
+
+    const text = await dump();
+    for (const secret of [STRONG_PASSWORD, reg.body.tokens.refresh, refreshed.body.tokens.refresh, confirmTokenIn(mail)!, resetToken]) {
+      expect(text.includes(secret), `${secret.slice(0, 8)}… is stored in clear`).toBe(false);
+    }
+    const outbox = await execSql<{ text: string; html: string }>(`SELECT "text", "html" FROM "OutboxEmail" WHERE "to" = $1`, [email]);
+    expect(outbox).toHaveLength(2);
+    for (const row of outbox) expect(row).toEqual({ text: "", html: "" });
+    const code = codeIn(mail)!;
+    const verifications = await execSql(`SELECT * FROM "Verification" WHERE "userId" = (SELECT "id" FROM "User" WHERE "email" = $1)`, [email]);
+    for (const row of verifications) for (const value of Object.values(row)) expect(value).not.toBe(code);
+  });
+});
