@@ -4,36 +4,12 @@ import Database from "better-sqlite3";
 import { importJWK, SignJWT } from "jose";
 import pg from "pg";
 import { inject } from "vitest";
+import { mailbox, STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 import { api } from "./client";
 
-/** A fresh address per call, so tests never share accounts or per-e-mail limits. */
-export const uniqueEmail = (tag = "user") => `${tag}-${randomUUID().slice(0, 8)}@example.test`;
+export { STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 
-export const STRONG_PASSWORD = "correct horse battery staple";
-
-export interface Mail {
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-}
-
-/** Mail the SMTP sink received for `to`. */
-export async function mailsTo(to: string): Promise<Mail[]> {
-  const res = await fetch(`${inject("mailApiUrl")}/messages?to=${encodeURIComponent(to)}`);
-  return (await res.json()) as Mail[];
-}
-
-/** Waits until `count` messages for `to` arrived (mail leaves through the outbox, asynchronously). */
-export async function waitForMail(to: string, count = 1, timeoutMs = 10_000): Promise<Mail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const mails = await mailsTo(to);
-    if (mails.length >= count) return mails[count - 1]!;
-    if (Date.now() > deadline) throw new Error(`expected ${count} mail(s) to ${to}, got ${mails.length}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const { mailsTo, waitForMail } = mailbox(() => inject("mailApiUrl"));
 
 export async function setSmtpOutage(on: boolean): Promise<void> {
   await fetch(`${inject("mailApiUrl")}/outage?on=${on ? 1 : 0}`, { method: "POST" });

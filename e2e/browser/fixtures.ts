@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { mailbox, STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 import { ENV, type GoogleIdentity } from "./env";
 
 /**
@@ -11,9 +11,7 @@ import { ENV, type GoogleIdentity } from "./env";
  * console: an unexpected console.error or uncaught exception fails the test.
  */
 
-export const STRONG_PASSWORD = "correct horse battery staple";
-
-export const uniqueEmail = (tag = "user") => `${tag}-${randomUUID().slice(0, 8)}@example.test`;
+export { STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 
 export interface TestUser {
   email: string;
@@ -23,34 +21,13 @@ export interface TestUser {
   dob: string;
 }
 
-export interface Mail {
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-}
-
 const env = (name: string) => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run through playwright.config.ts (its globalSetup sets it)`);
   return value;
 };
 
-export async function mailsTo(to: string): Promise<Mail[]> {
-  const res = await fetch(`${env(ENV.mailApiUrl)}/messages?to=${encodeURIComponent(to)}`);
-  return (await res.json()) as Mail[];
-}
-
-/** The `count`-th mail to `to` (mail leaves through the outbox, a moment after the request). */
-export async function waitForMail(to: string, count = 1, timeoutMs = 15_000): Promise<Mail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const mails = await mailsTo(to);
-    if (mails.length >= count) return mails[count - 1]!;
-    if (Date.now() > deadline) throw new Error(`expected ${count} mail(s) to ${to}, got ${mails.length}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const { mailsTo, waitForMail } = mailbox(() => env(ENV.mailApiUrl));
 
 /** The code is the first number in the text part (lib/mail/templates.ts puts it on its own line). */
 export const codeIn = (mail: Mail) => {
