@@ -4,7 +4,7 @@ import { parseInput } from "@/lib/validation/parse";
 import { SignUpRequest } from "@/lib/validation/requests";
 
 // Sign up (the Django service's `POST /auth/`): 201, and the verification e-mail goes out.
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     const input = parseInput(SignUpRequest, await ctx.body());
     const { user } = await createAccount(

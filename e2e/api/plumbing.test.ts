@@ -38,3 +38,19 @@ describe("unknown paths and methods under /auth", () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe("OPTIONS", () => {
+  it("names only the methods an endpoint serves", async () => {
+    const res = await fetch(`${baseUrl()}/auth/login/`, { method: "OPTIONS" });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("allow")).toBe("POST, OPTIONS");
+    const user = await fetch(`${baseUrl()}/auth/7/`, { method: "OPTIONS" });
+    expect(user.headers.get("allow")).toBe("GET, PUT, OPTIONS");
+  });
+
+  it("is a JSON 404 on unknown paths", async () => {
+    const res = await api("OPTIONS", "/auth/no-such-endpoint");
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ success: false, errors: { errors: ["Not found."] } });
+  });
+});

@@ -38,7 +38,7 @@ export function route<P extends Record<string, string | string[]> = Record<strin
      */
     failure?: Record<string, unknown>;
   } = {},
-): Record<Method, NextHandler> {
+): Record<Method | "OPTIONS", NextHandler> {
   const allowed = METHODS.filter((m) => handlers[m]);
   const allow = allowed.join(", ");
   const wrap =
@@ -47,7 +47,12 @@ export function route<P extends Record<string, string | string[]> = Record<strin
       const handler = handlers[method];
       return run(request, args, handler, allow, method, options.exists, options.failure);
     };
-  return Object.fromEntries(METHODS.map((m) => [m, wrap(m)])) as Record<Method, NextHandler>;
+  // Next.js would answer OPTIONS itself with every exported method; name only the served ones.
+  const preflight: NextHandler = async (_request, args) => {
+    if (options.exists && !options.exists(((await args?.params) ?? {}) as P)) return errorResponse(new AppError("NOT_FOUND"));
+    return new Response(null, { status: 204, headers: { allow: `${allow}, OPTIONS` } });
+  };
+  return { ...(Object.fromEntries(METHODS.map((m) => [m, wrap(m)])) as Record<Method, NextHandler>), OPTIONS: preflight };
 }
 
 async function run<P extends Record<string, string | string[]>>(
@@ -102,9 +107,4 @@ export function toErrorResponse(error: unknown, requestId: string, path: string,
 }
 
 /** For paths under /auth that match no endpoint. */
-export const notFoundRoute = () => {
-  const notFound: Handler<Record<string, string>> = async () => {
-    throw new AppError("NOT_FOUND");
-  };
-  return route({ GET: notFound, POST: notFound, PUT: notFound, PATCH: notFound, DELETE: notFound });
-};
+export const notFoundRoute = () => route({}, { exists: () => false });

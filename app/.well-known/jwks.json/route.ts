@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
  * so its body is the bare `{ keys: [...] }`, not the API envelope. Verifiers may cache it for five
  * minutes; a key rotation must therefore publish the new key at least that long before signing with it.
  */
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: async () =>
     new Response(JSON.stringify(await publicJwks()), {
       headers: { "content-type": "application/json", "cache-control": "public, max-age=300" },

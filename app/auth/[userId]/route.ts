@@ -11,7 +11,7 @@ type Params = { userId: string };
 const isUserId = (params: Params) => /^\d{1,9}$/.test(params.userId);
 const userIdOf = (ctx: RouteContext<Params>) => Number(ctx.params.userId);
 
-export const { GET, POST, PUT, PATCH, DELETE } = route<Params>({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route<Params>({
   GET: async (ctx) => {
     const userId = userIdOf(ctx);
     const caller = await callerFromAccessToken(bearerTokenFrom(ctx.request.headers));

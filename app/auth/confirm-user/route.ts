@@ -3,7 +3,7 @@ import { route } from "@/lib/http/route";
 import { bearerTokenFrom } from "@/lib/tokens/access";
 
 // The Django confirmation link's token arrives as `Authorization: Token <token>`.
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     // No fields, but the body rules (JSON or form, 64 KiB) hold here as on every endpoint.
     await ctx.body();

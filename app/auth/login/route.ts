@@ -8,7 +8,7 @@ import { LoginRequest } from "@/lib/validation/requests";
 const failure = { is_verified: false, tokens: {} };
 
 // The merged login of both documents.
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     const { email, password } = parseInput(LoginRequest, await ctx.body(), failure);
     const result = await login(email, password, ctx.client);

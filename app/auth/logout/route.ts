@@ -3,7 +3,7 @@ import { route } from "@/lib/http/route";
 import { parseInput } from "@/lib/validation/parse";
 import { RefreshRequest } from "@/lib/validation/requests";
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     const { refresh } = parseInput(RefreshRequest, await ctx.body());
     await logout(refresh, ctx.client);

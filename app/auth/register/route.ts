@@ -9,7 +9,7 @@ import { RegisterRequest } from "@/lib/validation/requests";
 const failure = { tokens: {} };
 
 // VASITUM's register: tokens at once, the account unverified until the e-mailed code is entered.
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     assertClientToken(ctx.request.headers, failure);
     const { email, password } = parseInput(RegisterRequest, await ctx.body(), failure);

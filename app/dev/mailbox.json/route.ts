@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 // Development only, like /dev/mailbox: the latest mail as JSON, so the README's curl walkthrough
 // can read the code and link (`?to=` filters by recipient).
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: async (ctx) => {
     if (config().isProduction) throw new AppError("NOT_FOUND");
     const to = new URL(ctx.request.url).searchParams.get("to")?.toLowerCase();

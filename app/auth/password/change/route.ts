@@ -5,7 +5,7 @@ import { bearerTokenFrom } from "@/lib/tokens/access";
 import { parseInput } from "@/lib/validation/parse";
 import { ChangePasswordRequest } from "@/lib/validation/requests";
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     const caller = await callerFromAccessToken(bearerTokenFrom(ctx.request.headers));
     const input = parseInput(ChangePasswordRequest, await ctx.body());

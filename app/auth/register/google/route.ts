@@ -7,7 +7,7 @@ import { GoogleTokenRequest } from "@/lib/validation/requests";
 // VASITUM's Google register: a Google id_token in, a new verified account's tokens out.
 const failure = { tokens: {} };
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     assertClientToken(ctx.request.headers, failure);
     const { auth_token } = parseInput(GoogleTokenRequest, await ctx.body(), failure);

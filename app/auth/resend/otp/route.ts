@@ -7,7 +7,7 @@ import { EmailOnlyRequest } from "@/lib/validation/requests";
 
 const failure = { otp: 0 };
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     assertClientToken(ctx.request.headers, failure);
     const { email } = parseInput(EmailOnlyRequest, await ctx.body(), failure);

@@ -4,7 +4,7 @@ import { route } from "@/lib/http/route";
 import { parseInput } from "@/lib/validation/parse";
 import { verifyOtpRequest } from "@/lib/validation/requests";
 
-export const { GET, POST, PUT, PATCH, DELETE } = route({
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
     const { email, otp } = parseInput(verifyOtpRequest(config().otpLength), await ctx.body());
     const tokens = await verifyCode(email, otp, ctx.client);
