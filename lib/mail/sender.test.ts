@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -27,14 +27,8 @@ process.env.MAIL_FROM = "no-reply@auth.test";
 const clockDir = mkdtempSync(path.join(tmpdir(), "auth-clock-"));
 process.env.AUTH_TEST_CLOCK_FILE = path.join(clockDir, "offset");
 
-// lib/clock.ts re-reads the file when its mtime changes; setting the mtime explicitly makes every
-// change visible even when two writes land within the file system's timestamp resolution.
-let clockWrites = 0;
-function setClockOffset(ms: number) {
-  writeFileSync(process.env.AUTH_TEST_CLOCK_FILE!, String(ms));
-  const stamp = new Date(Date.UTC(2000, 0, 1) + ++clockWrites * 1000);
-  utimesSync(process.env.AUTH_TEST_CLOCK_FILE!, stamp, stamp);
-}
+// lib/clock.ts reads the offset file on every call.
+const setClockOffset = (ms: number) => writeFileSync(process.env.AUTH_TEST_CLOCK_FILE!, String(ms));
 
 async function setOutage(on: boolean) {
   await fetch(`${sink.apiUrl}/outage?on=${on ? 1 : 0}`, { method: "POST" });

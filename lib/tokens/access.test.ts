@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { base64url, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
@@ -27,14 +27,8 @@ const { loadSigningKey, publicJwks, signingKey } = await import("./keys");
 const USER = { id: 42, email: "ada@example.com", verified: true, role: "user" };
 const TTL = 900;
 
-// lib/clock re-reads the file only when its mtime changes, and two writes within one coarse kernel
-// tick can share an mtime: give every write its own.
-let clockWrites = 0;
-function setClockOffset(ms: number) {
-  writeFileSync(clockFile, String(ms));
-  const stamp = Math.floor(Date.now() / 1000) + ++clockWrites;
-  utimesSync(clockFile, stamp, stamp);
-}
+// lib/clock.ts reads the offset file on every call.
+const setClockOffset = (ms: number) => writeFileSync(clockFile, String(ms));
 
 const rejected = (token: string) =>
   expect(verifyAccessToken(token)).rejects.toMatchObject({ name: "AppError", code: "ACCESS_TOKEN_INVALID", status: 401 });

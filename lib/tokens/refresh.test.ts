@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -22,13 +22,8 @@ Object.assign(process.env, {
 const DAY_MS = 86_400_000;
 const TTL_DAYS = 30;
 
-// lib/clock re-reads the file only when its mtime changes; give every write its own.
-let clockWrites = 0;
-function setClockOffset(ms: number) {
-  writeFileSync(clockFile, String(ms));
-  const stamp = Math.floor(Date.now() / 1000) + ++clockWrites;
-  utimesSync(clockFile, stamp, stamp);
-}
+// lib/clock.ts reads the offset file on every call.
+const setClockOffset = (ms: number) => writeFileSync(clockFile, String(ms));
 
 let userSeq = 0;
 let roleId = 0;

@@ -1,5 +1,6 @@
 "use client";
 
+import { DateOfBirthField, MobileField } from "@/components/profile-fields";
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
 import { TextField } from "@/components/text-field";
@@ -19,20 +20,12 @@ export function ProfileForm({ name, mobile, dob }: { name: string; mobile: strin
       <FormMessage status={state.status} message={state.message} />
       <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
         <TextField label="Name" autoComplete="name" className="sm:col-span-2" defaultValue={initial.name} error={errorFor("name")} {...register("name")} />
-        <TextField
-          label="Mobile"
-          type="tel"
-          inputMode="tel"
-          autoComplete="tel"
+        <MobileField
           defaultValue={initial.mobile}
           error={errorFor("mobile")}
           {...register("mobile")}
         />
-        <TextField
-          label="Date of birth"
-          type="date"
-          autoComplete="bday"
-          min="1900-01-01"
+        <DateOfBirthField
           defaultValue={initial.dob}
           error={errorFor("dob")}
           {...register("dob")}

@@ -1,5 +1,6 @@
 "use client";
 
+import { DateOfBirthField, MobileField } from "@/components/profile-fields";
 import { useMemo } from "react";
 import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
@@ -49,20 +50,12 @@ export function SignUpForm({ roles, passwordMinLength }: { roles: Role[]; passwo
         />
         <PasswordField label="Confirm password" autoComplete="new-password" error={errorFor("confirmPassword")} {...register("confirmPassword")} />
         <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
-          <TextField
-            label="Mobile"
-            type="tel"
-            inputMode="tel"
-            autoComplete="tel"
+          <MobileField
             defaultValue={initial.mobile}
             error={errorFor("mobile")}
             {...register("mobile")}
           />
-          <TextField
-            label="Date of birth"
-            type="date"
-            autoComplete="bday"
-            min="1900-01-01"
+          <DateOfBirthField
             defaultValue={initial.dob}
             error={errorFor("dob")}
             {...register("dob")}
