@@ -105,8 +105,8 @@ export class AppError extends Error {
 
 /** Several field errors at once, as a validation failure reports them. */
 export class FieldErrors extends AppError {
-  constructor(errors: Record<string, string[]>, extra: Record<string, unknown> = {}) {
-    super("INVALID", { extra });
+  constructor(errors: Record<string, string[]>) {
+    super("INVALID");
     (this as { fieldErrors: Record<string, string[]> }).fieldErrors = errors;
   }
 }

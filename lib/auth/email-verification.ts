@@ -144,9 +144,9 @@ export async function confirmLink(token: string | null, meta: RequestMeta): Prom
 export async function resendCode(email: string, meta: RequestMeta): Promise<{ code: string }> {
   await limitClient("resend", meta.ip);
   const slot = await claimMailSlot("verification", email);
-  if (!slot.allowed) throw rateLimited(slot.until, { otp: 0 });
+  if (!slot.allowed) throw rateLimited(slot.until);
   const user = await findUserByEmail(email);
-  if (!user || user.verifiedAt) throw new AppError("RESEND_NOT_ALLOWED", { field: "email", extra: { otp: 0 } });
+  if (!user || user.verifiedAt) throw new AppError("RESEND_NOT_ALLOWED", { field: "email" });
   return { code: await sendVerificationEmail(user) };
 }
 

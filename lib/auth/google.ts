@@ -22,7 +22,6 @@ import type { RequestMeta, TokenPair } from "./types";
  */
 
 const PROVIDER = "google";
-const FAILURE_EXTRA = { tokens: {} };
 
 export interface GoogleSignInOptions {
   /** Create a verified account when neither the identity nor its e-mail is known. */
@@ -31,8 +30,6 @@ export interface GoogleSignInOptions {
   requireNew?: boolean;
   /** Recorded in the audit log. */
   client?: SessionClient;
-  /** Members the calling endpoint adds to its failure bodies (`tokens: {}` on VASITUM's). */
-  failureExtra?: Record<string, unknown>;
 }
 
 /**
@@ -44,15 +41,14 @@ export async function signInWithGoogleIdentity(
   meta: RequestMeta,
   options: GoogleSignInOptions,
 ): Promise<UserRecord> {
-  const extra = options.failureExtra ?? {};
   try {
-    return await resolveAccount(identity, meta, options, extra);
+    return await resolveAccount(identity, meta, options);
   } catch (error) {
     // A concurrent request linked this identity or created this e-mail between our reads and our
     // write. For a register that is simply "taken"; otherwise a fresh read now sees its row.
     if (!(error instanceof AccountLinkedError || error instanceof EmailTakenError)) throw error;
-    if (options.requireNew) throw emailTaken(identity, extra);
-    return resolveAccount(identity, meta, options, extra);
+    if (options.requireNew) throw emailTaken(identity);
+    return resolveAccount(identity, meta, options);
   }
 }
 
@@ -60,13 +56,12 @@ async function resolveAccount(
   identity: GoogleIdentity,
   meta: RequestMeta,
   options: GoogleSignInOptions,
-  extra: Record<string, unknown>,
 ): Promise<UserRecord> {
   const audit = { ip: meta.ip, userAgent: meta.userAgent };
   const client = options.client ?? "api";
-  const taken = () => emailTaken(identity, extra);
+  const taken = () => emailTaken(identity);
   const assertEnabled = (user: UserRecord) => {
-    if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED", { extra });
+    if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   };
 
   const signInLinked = async (userId: number) => {
@@ -120,7 +115,7 @@ async function resolveAccount(
   }
 
   if (!options.createIfMissing) {
-    throw new AppError("GOOGLE_NOT_REGISTERED", { field: "auth_token", params: { email: identity.email }, extra });
+    throw new AppError("GOOGLE_NOT_REGISTERED", { field: "auth_token", params: { email: identity.email } });
   }
   const roleId = await defaultRoleId();
   return db().$transaction(async (tx) => {
@@ -137,8 +132,8 @@ async function resolveAccount(
   });
 }
 
-function emailTaken(identity: GoogleIdentity, extra: Record<string, unknown>): AppError {
-  return new AppError("EMAIL_TAKEN", { field: "auth_token", params: { email: identity.email }, extra });
+function emailTaken(identity: GoogleIdentity): AppError {
+  return new AppError("EMAIL_TAKEN", { field: "auth_token", params: { email: identity.email } });
 }
 
 async function defaultRoleId(): Promise<number> {
@@ -155,15 +150,15 @@ async function tokensFor(user: UserRecord, meta: RequestMeta): Promise<TokenPair
 /** VASITUM's Google register: a new, verified account for the token's identity. */
 export async function registerWithGoogle(idToken: string, meta: RequestMeta): Promise<TokenPair> {
   await limitClient("signup", meta.ip);
-  const identity = await verifyGoogleIdToken(idToken, FAILURE_EXTRA);
-  const user = await signInWithGoogleIdentity(identity, meta, { createIfMissing: true, requireNew: true, failureExtra: FAILURE_EXTRA });
+  const identity = await verifyGoogleIdToken(idToken);
+  const user = await signInWithGoogleIdentity(identity, meta, { createIfMissing: true, requireNew: true });
   return tokensFor(user, meta);
 }
 
 /** VASITUM's Google login: the account of the token's identity or of its verified e-mail. */
 export async function loginWithGoogle(idToken: string, meta: RequestMeta): Promise<TokenPair> {
   await limitClient("login", meta.ip);
-  const identity = await verifyGoogleIdToken(idToken, FAILURE_EXTRA);
-  const user = await signInWithGoogleIdentity(identity, meta, { createIfMissing: false, failureExtra: FAILURE_EXTRA });
+  const identity = await verifyGoogleIdToken(idToken);
+  const user = await signInWithGoogleIdentity(identity, meta, { createIfMissing: false });
   return tokensFor(user, meta);
 }

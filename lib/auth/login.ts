@@ -16,7 +16,6 @@ import { issueTokens } from "./sessions";
 import type { RequestMeta, TokenPair } from "./types";
 
 export const LOGIN_FAILURE_DESCRIPTION = "Invaild Email / Password. Try again";
-const FAILURE_EXTRA = { is_verified: false, tokens: {} };
 
 export interface LoginResult {
   user: UserRecord;
@@ -38,19 +37,19 @@ export async function authenticatePassword(email: string, password: string, meta
     throw loginFailure("email");
   }
   const waitUntil = loginDelayUntil(user.failedLoginCount, user.lastFailedLoginAt);
-  if (waitUntil) throw rateLimited(waitUntil, FAILURE_EXTRA);
+  if (waitUntil) throw rateLimited(waitUntil);
   // The attempt counts before the password is checked: of a burst of concurrent guesses only as
   // many are checked as would be one after another; the others wait as if those had failed.
   if (!(await claimLoginAttempt(user.id, user.failedLoginCount, LOGIN_FAILURES_BEFORE_WAIT))) {
     const until = loginDelayUntil(Math.max(user.failedLoginCount + 1, LOGIN_FAILURES_BEFORE_WAIT), now());
-    throw rateLimited(until ?? now(), FAILURE_EXTRA);
+    throw rateLimited(until ?? now());
   }
 
   if (!(await verifyPassword(password, user.passwordHash))) {
     await recordAudit({ type: "login_failed", userId: user.id, ip: meta.ip, userAgent: meta.userAgent });
     throw loginFailure("password");
   }
-  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED", { extra: FAILURE_EXTRA });
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   await clearFailedLogins(user.id);
   if (needsRehash(user.passwordHash)) await upgradePasswordHash(user.id, user.passwordHash, await hashPassword(password));
   return user;
@@ -59,11 +58,11 @@ export async function authenticatePassword(email: string, password: string, meta
 function loginFailure(which: "email" | "password"): AppError {
   const description = { description: LOGIN_FAILURE_DESCRIPTION };
   if (config().genericErrors) {
-    return new AppError("LOGIN_FAILED", { errorsExtra: description, extra: FAILURE_EXTRA });
+    return new AppError("LOGIN_FAILED", { errorsExtra: description });
   }
   return which === "email"
-    ? new AppError("EMAIL_UNKNOWN", { field: "email", errorsExtra: description, extra: FAILURE_EXTRA })
-    : new AppError("PASSWORD_MISMATCH", { field: "password", errorsExtra: description, extra: FAILURE_EXTRA });
+    ? new AppError("EMAIL_UNKNOWN", { field: "email", errorsExtra: description })
+    : new AppError("PASSWORD_MISMATCH", { field: "password", errorsExtra: description });
 }
 
 /**

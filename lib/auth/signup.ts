@@ -33,15 +33,14 @@ export interface CreatedAccount {
 export async function createAccount(
   input: NewAccount,
   meta: RequestMeta,
-  options: { emailTakenField: "email" | "errors"; failureExtra?: Record<string, unknown> },
+  options: { emailTakenField: "email" | "errors" },
 ): Promise<CreatedAccount> {
   await limitClient("signup", meta.ip);
-  const extra = options.failureExtra ?? {};
-  const roleId = await resolveRole(input.roleId, extra);
+  const roleId = await resolveRole(input.roleId);
   const problems = passwordProblems(input.password);
-  if (problems.length) throw new FieldErrors({ password: problems }, extra);
+  if (problems.length) throw new FieldErrors({ password: problems });
 
-  const taken = () => new AppError("EMAIL_TAKEN", { field: options.emailTakenField, params: { email: input.email }, extra });
+  const taken = () => new AppError("EMAIL_TAKEN", { field: options.emailTakenField, params: { email: input.email } });
   // Cheap check first so a taken address costs no hashing; the unique index settles races.
   if (await findUserByEmail(input.email)) throw taken();
   const passwordHash = await hashPassword(input.password);
@@ -70,7 +69,7 @@ export async function createAccount(
 }
 
 /** The role for a new account: the default, or one a user may choose for themselves. */
-async function resolveRole(requested: number | undefined, extra: Record<string, unknown>): Promise<number> {
+async function resolveRole(requested: number | undefined): Promise<number> {
   const roles = await listRoles();
   if (requested === undefined) {
     const fallback = roles.find((r) => r.isDefault);
@@ -79,7 +78,7 @@ async function resolveRole(requested: number | undefined, extra: Record<string, 
   }
   const role = roles.find((r) => r.id === requested);
   if (!role?.selfAssignable) {
-    throw new AppError("ROLE_NOT_ALLOWED", { field: "roleid", params: { value: requested }, extra });
+    throw new AppError("ROLE_NOT_ALLOWED", { field: "roleid", params: { value: requested } });
   }
   return role.id;
 }

@@ -13,9 +13,9 @@ const same = (a: string, b: string) => {
  * VASITUM's endpoints carried `Authorization: Token <client token>`. It is ignored unless
  * AUTH_CLIENT_TOKENS lists the accepted tokens; then one of them is required.
  */
-export function assertClientToken(headers: Headers, extra?: Record<string, unknown>): void {
+export function assertClientToken(headers: Headers): void {
   const accepted = config().clientTokens;
   if (accepted.length === 0) return;
   const given = bearerTokenFrom(headers);
-  if (!given || !accepted.some((t) => same(t, given))) throw new AppError("CLIENT_TOKEN_INVALID", { extra });
+  if (!given || !accepted.some((t) => same(t, given))) throw new AppError("CLIENT_TOKEN_INVALID");
 }

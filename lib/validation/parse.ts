@@ -13,11 +13,11 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
 }
 
 /**
- * Validates a request body against a schema. Failures throw `FieldErrors` (400), carrying the
- * endpoint's extra failure members (`tokens: {}` and the like) when given.
+ * Validates a request body against a schema. Failures throw `FieldErrors` (400); an endpoint's
+ * extra failure members (`tokens: {}` and the like) are added by its route (lib/http/route.ts).
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, extra: Record<string, unknown> = {}): z.output<S> {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new FieldErrors(fieldErrorsOf(result.error), extra);
+  if (!result.success) throw new FieldErrors(fieldErrorsOf(result.error));
   return result.data;
 }

@@ -10,7 +10,7 @@ const failure = { is_verified: false, tokens: {} };
 // The merged login of both documents.
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
-    const { email, password } = parseInput(LoginRequest, await ctx.body(), failure);
+    const { email, password } = parseInput(LoginRequest, await ctx.body());
     const result = await login(email, password, ctx.client);
     const otp = config().exposeOtp && result.code ? { otp: Number(result.code) } : {};
     return {

@@ -11,9 +11,9 @@ const failure = { tokens: {} };
 // VASITUM's register: tokens at once, the account unverified until the e-mailed code is entered.
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
-    assertClientToken(ctx.request.headers, failure);
-    const { email, password } = parseInput(RegisterRequest, await ctx.body(), failure);
-    const { user, code } = await createAccount({ email, password }, ctx.client, { emailTakenField: "errors", failureExtra: failure });
+    assertClientToken(ctx.request.headers);
+    const { email, password } = parseInput(RegisterRequest, await ctx.body());
+    const { user, code } = await createAccount({ email, password }, ctx.client, { emailTakenField: "errors" });
     const { familyId: _familyId, ...tokens } = await issueTokens(user, ctx.client);
     return { body: { tokens, ...(config().exposeOtp ? { otp: Number(code) } : {}) } };
   },

@@ -9,8 +9,8 @@ const failure = { tokens: {} };
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
-    assertClientToken(ctx.request.headers, failure);
-    const { auth_token } = parseInput(GoogleTokenRequest, await ctx.body(), failure);
+    assertClientToken(ctx.request.headers);
+    const { auth_token } = parseInput(GoogleTokenRequest, await ctx.body());
     const tokens = await registerWithGoogle(auth_token, ctx.client);
     return { body: { tokens } };
   },

@@ -9,8 +9,8 @@ const failure = { otp: 0 };
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   POST: async (ctx) => {
-    assertClientToken(ctx.request.headers, failure);
-    const { email } = parseInput(EmailOnlyRequest, await ctx.body(), failure);
+    assertClientToken(ctx.request.headers);
+    const { email } = parseInput(EmailOnlyRequest, await ctx.body());
     const { code } = await resendCode(email, ctx.client);
     return { body: config().exposeOtp ? { otp: Number(code) } : {} };
   },
