@@ -96,3 +96,8 @@ function EyeIcon({ crossed }: { crossed: boolean }) {
     </svg>
   );
 }
+
+/** A password being chosen: the password manager may suggest one, and the meter shows its strength. */
+export function NewPasswordField(props: Omit<PasswordFieldProps, "autoComplete" | "showStrength">) {
+  return <PasswordField autoComplete="new-password" showStrength {...props} />;
+}

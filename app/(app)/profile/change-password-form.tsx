@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { FormMessage } from "@/components/form-message";
-import { PasswordField } from "@/components/password-field";
+import { NewPasswordField, PasswordField } from "@/components/password-field";
 import { SubmitButton } from "@/components/submit-button";
 import { useActionForm } from "@/components/use-action-form";
 import { changePasswordAction } from "./actions";
@@ -41,10 +41,8 @@ export function ChangePasswordForm({ hasPassword, passwordMinLength }: { hasPass
           />
         )}
         <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
-          <PasswordField
+          <NewPasswordField
             label="New password"
-            autoComplete="new-password"
-            showStrength
             minLength={passwordMinLength}
             error={errorFor("newPassword")}
             {...register("newPassword")}

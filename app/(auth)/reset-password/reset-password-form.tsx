@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useMemo } from "react";
 import { FormMessage } from "@/components/form-message";
-import { PasswordField } from "@/components/password-field";
+import { NewPasswordField, PasswordField } from "@/components/password-field";
 import { linkStyle } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
 import { useActionForm } from "@/components/use-action-form";
@@ -31,10 +31,8 @@ export function ResetPasswordForm({ token, passwordMinLength }: { token: string;
       </FormMessage>
       <input type="hidden" name="token" value={token} />
       <div className="flex flex-col gap-1">
-        <PasswordField
+        <NewPasswordField
           label="New password"
-          autoComplete="new-password"
-          showStrength
           minLength={passwordMinLength}
           error={errorFor("password")}
           {...register("password")}

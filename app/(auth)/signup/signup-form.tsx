@@ -3,7 +3,7 @@
 import { DateOfBirthField, MobileField } from "@/components/profile-fields";
 import { useMemo } from "react";
 import { FormMessage } from "@/components/form-message";
-import { PasswordField } from "@/components/password-field";
+import { NewPasswordField, PasswordField } from "@/components/password-field";
 import { SelectField } from "@/components/select-field";
 import { SubmitButton } from "@/components/submit-button";
 import { EmailField } from "@/components/email-field";
@@ -40,10 +40,8 @@ export function SignUpForm({ roles, passwordMinLength }: { roles: Role[]; passwo
           error={errorFor("email")}
           {...register("email")}
         />
-        <PasswordField
+        <NewPasswordField
           label="Password"
-          autoComplete="new-password"
-          showStrength
           minLength={passwordMinLength}
           error={errorFor("password")}
           {...register("password")}
