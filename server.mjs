@@ -51,7 +51,11 @@ try {
   process.exit(1);
 }
 
+// Behind https, browsers are told to use nothing else for a year (HSTS), on every response.
+const https = (process.env.APP_URL ?? "").startsWith("https://");
+
 const server = createServer((req, res) => {
+  if (https) res.setHeader("strict-transport-security", "max-age=31536000; includeSubDomains");
   delete req.headers[PEER_ADDRESS_HEADER];
   if (req.socket.remoteAddress) req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress;
   handle(req, res);

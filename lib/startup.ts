@@ -1,20 +1,25 @@
 import { ConfigError, config } from "@/lib/config/env";
+import { startHousekeeping } from "@/lib/housekeeping";
 import { log } from "@/lib/log";
 import { startMailSender } from "@/lib/mail/sender";
+import { SigningKeyError, signingKey } from "@/lib/tokens/keys";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 /**
- * Start-up of a server process: check the environment (a production server without its secrets
- * stops here with a message naming them), bring the database schema up to date (several instances
- * may do this at once; the migration engine serialises them), then start background work.
+ * Start-up of a server process: check the environment and the signing key (a production server
+ * without its secrets, or with a key it cannot read, stops here with a message naming the
+ * problem, rather than failing every login while /healthz says ok), bring the database schema up
+ * to date (several instances may do this at once; the migration engine serialises them), then
+ * start background work.
  */
 export async function startServer(): Promise<void> {
   let settings;
   try {
     settings = config();
+    await signingKey();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof SigningKeyError) {
       console.error(`\n${error.message}\n`);
       process.exit(1);
     }
@@ -31,6 +36,7 @@ export async function startServer(): Promise<void> {
   });
   // Delivers the outbox; an interrupted send is retried by any instance once its claim lapses.
   startMailSender();
+  startHousekeeping();
 }
 
 /**

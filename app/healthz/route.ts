@@ -1,14 +1,6 @@
-import { pingDatabase } from "@/lib/db/health";
-import { route } from "@/lib/http/route";
+import { serve } from "@/lib/api/serve";
 
+// Answered at request time: it reads the runtime environment (the database, the key), never the build.
 export const dynamic = "force-dynamic";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
-  GET: async () => {
-    const up = await pingDatabase();
-    return {
-      status: up ? 200 : 503,
-      body: { success: up, errors: up ? {} : { errors: ["Database unreachable"] }, status: up ? "ok" : "error", db: up ? "ok" : "unreachable" },
-    };
-  },
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve("/healthz");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { generateKeyPair, importJWK, SignJWT, type JWTPayload } from "jose";
 import { describe, expect, inject, it } from "vitest";
 import { api } from "./client";
-import { STRONG_PASSWORD, uniqueEmail } from "./helpers";
+import { authHeader, codeIn, confirmTokenIn, resetTokenIn, STRONG_PASSWORD, uniqueEmail, waitForMail } from "./helpers";
 
 /**
  * VASITUM's Google register and login against the real server. The server trusts a local OpenID
@@ -134,34 +134,61 @@ describe("POST /auth/login/google/", () => {
     expectFailure(res, [`${identity.email} is not register with us. Kindly share the verified email.`]);
   });
 
-  it("verifies and links an unverified password account with the same e-mail", async () => {
+  it("verifies an unverified password account it links, and removes everything its unproven owner set up", async () => {
+    // Someone registers the victim's address with a password of their own and never verifies it.
     const identity = newIdentity();
-    const before = await passwordAccount(identity.email);
-    expect((await me(before.access_token)).body.user.is_verified).toBe(false);
+    const attacker = await passwordAccount(identity.email);
+    const verification = await waitForMail(identity.email);
+    expect((await me(attacker.access_token)).body.user.is_verified).toBe(false);
 
+    // The owner later signs in with Google.
     const res = await api("POST", LOGIN, { json: { auth_token: await idToken(identity) } });
     expectTokens(res);
     expect((await me(res.body.tokens.access_token)).body.user).toMatchObject({ email: identity.email, is_verified: true });
 
-    // The password still works and the account now reports itself verified.
+    // The password never proved the address: it is gone, and with it every way in it opened.
     const password = await api("POST", "/auth/login/", { json: { email: identity.email, password: STRONG_PASSWORD } });
-    expect(password.status, password.text).toBe(200);
-    expect(password.body.is_verified).toBe(true);
+    expect(password.status, password.text).toBe(400);
+    expect(password.body.errors.email).toEqual(["E-mail doesn't exists"]);
+    expect((await api("POST", "/auth/token/refresh/", { json: { refresh: attacker.refresh } })).status).toBe(401);
+    expect((await me(attacker.access_token)).status).toBe(401);
+    const code = await api("POST", "/auth/verify/otp/", { json: { email: identity.email, otp: codeIn(verification) } });
+    expect(code.body.errors).toEqual({ otp: ["OTP has expired"] });
+    const link = await api("POST", "/auth/confirm-user", { headers: authHeader(confirmTokenIn(verification)!, "Token") });
+    expect(link.status).toBe(400);
 
-    // Whoever set that password had not proven the address: sessions from before the link end.
-    const refreshed = await api("POST", "/auth/token/refresh/", { json: { refresh: before.refresh } });
-    expect(refreshed.status).toBe(401);
+    // The owner is told, and can set a password of their own through a reset link.
+    const notice = await waitForMail(identity.email, 2);
+    expect(notice.subject).toMatch(/confirmed through Google/);
+    expect(notice.text).toMatch(/it was removed/);
+    expect(notice.text).toMatch(/When: \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect((await api("POST", "/auth/generate-link", { json: { email: identity.email, request_type: 3 } })).status).toBe(200);
+    const setPassword = await waitForMail(identity.email, 3);
+    expect(setPassword.subject).toMatch(/Set a password/);
+    const reset = await api("POST", "/auth/reset-password", {
+      headers: authHeader(resetTokenIn(setPassword)!, "Token"),
+      json: { password: "the owner's own passphrase" },
+    });
+    expect(reset.status, reset.text).toBe(200);
+    expect((await api("POST", "/auth/login/", { json: { email: identity.email, password: "the owner's own passphrase" } })).status).toBe(200);
 
     // Linked now: the Google identity is found directly from here on.
     expectTokens(await api("POST", LOGIN, { json: { auth_token: await idToken(identity) } }));
   });
 
-  it("links a verified password account with the same e-mail (Google has verified the address)", async () => {
+  it("links a verified password account with the same e-mail (Google has verified the address), and says so", async () => {
     const identity = newIdentity();
     await passwordAccount(identity.email);
+    const code = codeIn(await waitForMail(identity.email));
+    expect((await api("POST", "/auth/verify/otp/", { json: { email: identity.email, otp: code } })).status).toBe(200);
     const first = await api("POST", LOGIN, { json: { auth_token: await idToken(identity) } });
     expectTokens(first);
-    // Verified by the first link; a second Google sign-in keeps working and a Google register is refused.
+    // The owner proved the address before: the password stays.
+    expect((await api("POST", "/auth/login/", { json: { email: identity.email, password: STRONG_PASSWORD } })).status).toBe(200);
+    const notice = await waitForMail(identity.email, 2);
+    expect(notice.subject).toMatch(/Google sign-in was added/);
+    expect(notice.text).toContain(identity.email);
+    // A second Google sign-in keeps working and a Google register is refused.
     expectTokens(await api("POST", LOGIN, { json: { auth_token: await idToken(identity) } }));
     expectFailure(await api("POST", REGISTER, { json: { auth_token: await idToken(identity) } }), [
       `${identity.email} is already register with us`,

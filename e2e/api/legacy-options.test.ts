@@ -10,7 +10,8 @@ import { codeIn, execSql, STRONG_PASSWORD, uniqueEmail, waitForMail } from "./he
 /**
  * The legacy switches of the contract, on a second server of their own: AUTH_EXPOSE_OTP (the
  * documented `otp` in responses), AUTH_CLIENT_TOKENS (VASITUM's `Authorization: Token <client token>`
- * required and checked) and AUTH_GENERIC_ERRORS (one answer for every failed login). Its database
+ * required and checked), AUTH_GENERIC_ERRORS (one answer for every failed login) and strict refresh
+ * rotation (REFRESH_REUSE_INTERVAL_SECONDS=0). Its database
  * being its own, the last test breaks it to see how an unexpected failure is answered.
  */
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
     AUTH_EXPOSE_OTP: "true",
     AUTH_CLIENT_TOKENS: CLIENT_TOKENS.join(","),
     AUTH_GENERIC_ERRORS: "true",
+    REFRESH_REUSE_INTERVAL_SECONDS: "0",
     AUTH_TEST_CLOCK_FILE: clockFile,
   });
 });
@@ -135,6 +137,48 @@ describe("AUTH_GENERIC_ERRORS", () => {
       tokens: {},
       errors: { description: "Invaild Email / Password. Try again" },
     });
+  });
+});
+
+describe("AUTH_GENERIC_ERRORS and the failed-login wait", () => {
+  it("makes an unknown address and a real account wait identically after 10 failures", async () => {
+    const real = uniqueEmail("generic");
+    expect((await api("POST", "/auth/register/", { json: { email: real, password: STRONG_PASSWORD }, headers: CLIENT })).status).toBe(200);
+    const bodies: unknown[] = [];
+    for (const email of [real, uniqueEmail("nobody")]) {
+      const from = { "x-forwarded-for": `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
+      for (let i = 0; i < 10; i++) expect((await api("POST", "/auth/login", { json: { email, password: `wrong ${i}` }, headers: from })).status).toBe(400);
+      const limited = await api("POST", "/auth/login", { json: { email, password: "wrong again" }, headers: from });
+      expect(limited.status).toBe(429);
+      bodies.push(limited.body);
+    }
+    expect(bodies[0]).toEqual(bodies[1]);
+  });
+});
+
+describe("REFRESH_REUSE_INTERVAL_SECONDS=0", () => {
+  async function session() {
+    const email = uniqueEmail("strict");
+    const res = await api("POST", "/auth/register/", { json: { email, password: STRONG_PASSWORD }, headers: CLIENT });
+    return res.body.tokens as { access_token: string; refresh: string };
+  }
+  const refresh = (token: string) => api("POST", "/auth/token/refresh/", { json: { refresh: token } });
+
+  it("treats any second use of a refresh token as reuse and ends the session", async () => {
+    const tokens = await session();
+    const rotated = await refresh(tokens.refresh);
+    expect(rotated.status).toBe(200);
+    expect((await refresh(tokens.refresh)).status).toBe(401);
+    expect((await refresh(rotated.body.tokens.refresh)).status).toBe(401);
+  });
+
+  it("lets at most one of 10 concurrent refreshes with one token win, and then ends the session", async () => {
+    const tokens = await session();
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(tokens.refresh)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    expect(statuses.every((s) => s === 200 || s === 401)).toBe(true);
+    for (const r of results.filter((r) => r.status === 200)) expect((await refresh(r.body.tokens.refresh)).status).toBe(401);
   });
 });
 

@@ -226,55 +226,140 @@ describe("the access token", () => {
 });
 
 describe("failed logins", () => {
-  async function failTenTimes(email: string) {
-    for (let i = 0; i < 10; i++) expect((await login(email, `wrong password ${i}`)).body).toEqual(WRONG_PASSWORD);
+  // The growing wait is per (account, client address): each test speaks from one address.
+  const from = (ip: string) => (email: string, password: string) =>
+    api("POST", "/auth/login", { json: { email, password }, headers: { "x-forwarded-for": ip } });
+
+  async function failTenTimes(email: string, ip: string, expected: unknown = WRONG_PASSWORD) {
+    for (let i = 0; i < 10; i++) expect((await from(ip)(email, `wrong password ${i}`)).body).toEqual(expected);
   }
 
-  it("make the account wait after 10 in a row (429 with Retry-After), even with the right password", async () => {
+  it("make the account wait after 10 in a row from one address (429 with Retry-After), even with the right password", async () => {
     const { email, password } = await registeredVerifiedUser();
-    await failTenTimes(email);
-    const res = await login(email, password);
+    const ip = randomIp();
+    await failTenTimes(email, ip);
+    const res = await from(ip)(email, password);
     expect(res.status, res.text).toBe(429);
     const retryAfter = Number(res.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(30);
     expect(res.body).toMatchObject({
       success: false,
       errors: { errors: [`Too many requests. Try again in ${retryAfter} seconds.`] },
     });
   });
 
-  it("check at most 10 passwords before the wait, however many guesses arrive at once", async () => {
+  it("never lock the owner out from another address", async () => {
     const { email, password } = await registeredVerifiedUser();
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => login(email, `wrong password ${i}`)));
+    const attacker = randomIp();
+    await failTenTimes(email, attacker);
+    expect((await from(attacker)(email, password)).status).toBe(429);
+    expect((await from(randomIp())(email, password)).status).toBe(200);
+  });
+
+  it("wait the same way for an address that has no account", async () => {
+    const email = uniqueEmail("nobody");
+    const ip = randomIp();
+    await failTenTimes(email, ip, UNKNOWN_EMAIL);
+    expect((await from(ip)(email, STRONG_PASSWORD)).status).toBe(429);
+  });
+
+  it("double the wait with each further failure, up to 15 minutes", async () => {
+    const { email } = await registeredVerifiedUser();
+    const ip = randomIp();
+    await failTenTimes(email, ip);
+    const waits: number[] = [];
+    let elapsed = 0;
+    for (let i = 0; i < 7; i++) {
+      const limited = await from(ip)(email, "still wrong");
+      expect(limited.status).toBe(429);
+      const wait = Number(limited.headers.get("retry-after"));
+      waits.push(wait);
+      elapsed += (wait + 1) * 1000;
+      setClockOffset(elapsed);
+      expect((await from(ip)(email, "still wrong")).status).toBe(400);
+    }
+    expect(waits.map((w) => Math.round(w / 30) * 30)).toEqual([30, 60, 120, 240, 480, 900, 900]);
+  });
+
+  it("check at most 10 passwords from one address before the wait, however many guesses arrive at once", async () => {
+    const { email, password } = await registeredVerifiedUser();
+    const ip = randomIp();
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => from(ip)(email, `wrong password ${i}`)));
     for (const r of results) expect([400, 429]).toContain(r.status);
     // Each 400 is a guess that was checked against the password.
     expect(results.filter((r) => r.status === 400).length).toBeLessThanOrEqual(10);
-    expect((await login(email, password)).status).toBe(429);
+    expect((await from(ip)(email, password)).status).toBe(429);
   });
 
   it("never lock for good: after the wait the right password works and clears the streak", async () => {
     const { email, password } = await registeredVerifiedUser();
-    await failTenTimes(email);
-    expect((await login(email, password)).status).toBe(429);
-    setClockOffset(16 * 60_000);
-    expect((await login(email, password)).status).toBe(200);
+    const ip = randomIp();
+    await failTenTimes(email, ip);
+    expect((await from(ip)(email, password)).status).toBe(429);
+    setClockOffset(31_000);
+    expect((await from(ip)(email, password)).status).toBe(200);
     // The streak is cleared: one more wrong password is an ordinary failure, not a wait.
-    expect((await login(email, "wrong again")).body).toEqual(WRONG_PASSWORD);
-    expect((await login(email, password)).status).toBe(200);
+    expect((await from(ip)(email, "wrong again")).body).toEqual(WRONG_PASSWORD);
+    expect((await from(ip)(email, password)).status).toBe(200);
   });
 
   it("are cleared by a password reset", async () => {
     const { email } = await registeredVerifiedUser();
-    await failTenTimes(email);
-    expect((await login(email, STRONG_PASSWORD)).status).toBe(429);
+    const ip = randomIp();
+    await failTenTimes(email, ip);
+    expect((await from(ip)(email, STRONG_PASSWORD)).status).toBe(429);
 
     expect((await api("POST", "/auth/generate-link", { json: { email, request_type: 3 } })).status).toBe(200);
     const token = resetTokenIn(await waitForMail(email, 2));
     const newPassword = "a brand new passphrase";
     const reset = await api("POST", "/auth/reset-password", { headers: authHeader(token!, "Token"), json: { password: newPassword } });
     expect(reset.status, reset.text).toBe(200);
-    expect((await login(email, newPassword)).status).toBe(200);
+    expect((await from(ip)(email, newPassword)).status).toBe(200);
+  });
+});
+
+describe("password spraying from many addresses", () => {
+  it("stops after 100 failures a day for the account, except from addresses that signed in to it lately", async () => {
+    const { email, password } = await registeredVerifiedUser();
+    const home = randomIp();
+    expect((await api("POST", "/auth/login", { json: { email, password }, headers: { "x-forwarded-for": home } })).status).toBe(200);
+
+    // 100 guesses, each from an address of its own: no streak ever reaches a wait.
+    for (let batch = 0; batch < 10; batch++) {
+      const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => login(email, `spray ${batch}-${i}`)));
+      expect(guesses.map((g) => g.status)).toEqual(Array(10).fill(400));
+    }
+    const sprayed = await login(email, "one more");
+    expect(sprayed.status, sprayed.text).toBe(429);
+    expect(Number(sprayed.headers.get("retry-after"))).toBeGreaterThan(23 * 3600);
+    // Even the right password, from an address the account does not know.
+    expect((await login(email, password)).status).toBe(429);
+    // The owner's own address still gets in.
+    expect((await api("POST", "/auth/login", { json: { email, password }, headers: { "x-forwarded-for": home } })).status).toBe(200);
+    // The window ends after 24 hours.
+    setClockOffset(24 * 3600_000 + 1000);
+    expect((await login(email, password)).status).toBe(200);
+  });
+
+  it("counts the same ceiling for an address without an account", async () => {
+    const email = uniqueEmail("nobody");
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => login(email, `spray ${batch}-${i}`)));
+    }
+    expect((await login(email, "one more")).status).toBe(429);
+  });
+});
+
+describe("client addresses", () => {
+  it("count IPv6 clients per /64 network: a new address in the same network is the same client", async () => {
+    const { email } = await registeredVerifiedUser();
+    const site = `2001:db8:${randomBytes(2).toString("hex")}`;
+    const from = (address: string, password: string) => api("POST", "/auth/login", { json: { email, password }, headers: { "x-forwarded-for": address } });
+    for (let i = 0; i < 10; i++) expect((await from(`${site}:1::${i + 1}`, `wrong ${i}`)).status).toBe(400);
+    expect((await from(`${site}:1:ffff:1:2:3`, STRONG_PASSWORD)).status).toBe(429);
+    expect((await from(`${site}:0001:0:0:0:9`, STRONG_PASSWORD)).status).toBe(429);
+    expect((await from(`${site}:2::1`, STRONG_PASSWORD)).status).toBe(200);
   });
 });
 
@@ -320,13 +405,14 @@ describe("accounts imported from the Django service", () => {
 describe("the per-address limit on login", () => {
   it("allows 30 requests per 5 minutes from one address, then 429; other addresses are unaffected", async () => {
     const ip = randomIp();
-    const attempt = (address: string) =>
-      api("POST", "/auth/login", { json: { email: uniqueEmail("nobody"), password: STRONG_PASSWORD }, headers: { "x-forwarded-for": address } });
+    const attempt = (forwardedFor: string) =>
+      api("POST", "/auth/login", { json: { email: uniqueEmail("nobody"), password: STRONG_PASSWORD }, headers: { "x-forwarded-for": forwardedFor } });
     const first = await Promise.all(Array.from({ length: 30 }, () => attempt(ip)));
     expect(first.map((r) => r.status)).toEqual(Array(30).fill(400));
 
-    // The first address of X-Forwarded-For is the client's.
-    const limited = await attempt(`${ip}, 10.0.0.1`);
+    // Behind one trusted proxy the client is the rightmost address; what stands left of it the
+    // client wrote itself, so a new value there per request changes nothing.
+    const limited = await attempt(`${randomIp()}, ${ip}`);
     expect(limited.status, limited.text).toBe(429);
     const retryAfter = Number(limited.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
@@ -337,6 +423,7 @@ describe("the per-address limit on login", () => {
       tokens: {},
       errors: { errors: [`Too many requests. Try again in ${retryAfter} seconds.`] },
     });
+    expect((await attempt(`${ip}, ${randomIp()}`)).status).toBe(400);
 
     expect((await attempt(randomIp())).status).toBe(400);
     setClockOffset(5 * 60_000 + 1000);

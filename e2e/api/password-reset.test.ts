@@ -330,11 +330,47 @@ describe("POST /auth/password/change/", () => {
     expect((await api("POST", "/auth/token/refresh/", { json: { refresh: other.refresh } })).status).toBe(401);
   });
 
-  it("lets a Google-only account set a first password without a current one", async () => {
+  it("never sets a first password for an account without one: that takes the e-mailed link", async () => {
     const { email, tokens } = await googleRegisteredUser();
-    const res = await change(tokens.access_token, { new_password: NEW_PASSWORD });
-    expect(res.status, res.text).toBe(200);
+    const bare = await change(tokens.access_token, { new_password: NEW_PASSWORD });
+    expect(bare.status).toBe(400);
+    expect(bare.body).toEqual({ success: false, errors: { old_password: ["This field is required."] } });
+    const guessed = await change(tokens.access_token, { old_password: "anything", new_password: NEW_PASSWORD });
+    expect(guessed.status).toBe(400);
+    expect(guessed.body.errors.old_password).toEqual([expect.stringMatching(/no password yet/)]);
+    expect((await login(email, NEW_PASSWORD)).status).toBe(400);
+
+    expect((await generateLink(email, 3)).status).toBe(200);
+    const mail = await waitForMail(email);
+    expect(mail.subject).toMatch(/Set a password/);
+    expect((await resetPassword(resetTokenIn(mail), NEW_PASSWORD)).status).toBe(200);
     expect((await login(email, NEW_PASSWORD)).status).toBe(200);
+  });
+
+  it("counts a wrong current password as a failed login of the account from that address", async () => {
+    const { email, password, tokens } = await registeredVerifiedUser();
+    const ip = randomIp();
+    const from = { "x-forwarded-for": ip };
+    for (let i = 0; i < 10; i++) {
+      const res = await api("POST", "/auth/password/change/", { headers: { ...authHeader(tokens.access_token), ...from }, json: { old_password: `guess ${i}`, new_password: NEW_PASSWORD } });
+      expect(res.status).toBe(400);
+    }
+    const limited = await api("POST", "/auth/password/change/", { headers: { ...authHeader(tokens.access_token), ...from }, json: { old_password: password, new_password: NEW_PASSWORD } });
+    expect(limited.status).toBe(429);
+    expect((await api("POST", "/auth/login", { json: { email, password }, headers: from })).status).toBe(429);
+  });
+
+  it("voids reset links sent before it, and sends a notice", async () => {
+    const { email, password, tokens } = await registeredVerifiedUser();
+    expect((await generateLink(email, 3)).status).toBe(200);
+    const resetLink = resetTokenIn(await waitForMail(email, 2));
+    expect((await change(tokens.access_token, { old_password: password, new_password: NEW_PASSWORD })).status).toBe(200);
+    expectTokenError(await resetPassword(resetLink, "yet another passphrase"));
+    const notice = await waitForMail(email, 3);
+    expect(notice.subject).toMatch(/password was changed/);
+    expect(notice.text).toMatch(/^When: .* UTC$/m);
+    expect(notice.text).toMatch(/^From: /m);
+    expect(notice.text).toContain("/forgot-password");
   });
 
   it("requires an access token", async () => {

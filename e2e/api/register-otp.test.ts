@@ -251,6 +251,12 @@ describe("POST /auth/verify/otp/", () => {
     code = await resent(email, ++mails, 24 * 3600_000 + 5 * 61_000);
     expect((await verify(email, code)).status).toBe(200);
   });
+
+  it("caps wrong codes for an address without an account exactly as for one with", async () => {
+    const email = uniqueEmail("nobody");
+    for (let i = 0; i < 20; i++) expect((await verify(email, "1234")).body).toEqual(INVALID_OTP);
+    expect((await verify(email, "1234")).status).toBe(429);
+  });
 });
 
 describe("POST /auth/resend/otp/", () => {

@@ -54,27 +54,74 @@ describe("POST /auth/token/refresh/", () => {
     expect((await refresh(tokens.refresh, "/auth/token/refresh")).status).toBe(200);
   });
 
-  it("detects reuse: the spent token is refused and its whole family revoked", async () => {
+  it("detects reuse after the reuse interval: the spent token is refused and its whole session ends", async () => {
     const { tokens } = await registeredVerifiedUser();
     const rotated = await refresh(tokens.refresh);
     expect(rotated.status).toBe(200);
 
+    setClockOffset(11_000);
     const reused = await refresh(tokens.refresh);
     expect(reused.status).toBe(401);
     expect(reused.body).toEqual(REFRESH_INVALID);
-    // The thief's or the client's fresh token dies with the family.
+    // The thief's or the client's fresh tokens die with the session, access token included.
     const successor = await refresh(rotated.body.tokens.refresh);
     expect(successor.status).toBe(401);
     expect(successor.body).toEqual(REFRESH_INVALID);
+    expectUnauthorized(await me(authHeader(rotated.body.tokens.access_token)));
   });
 
-  it("leaves the user's other sessions alone when one family is revoked", async () => {
+  it("keeps the session when a token comes again within REFRESH_REUSE_INTERVAL_SECONDS (a retry, a second tab)", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const first = await refresh(tokens.refresh);
+    setClockOffset(9_000);
+    const again = await refresh(tokens.refresh);
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.tokens.refresh).not.toBe(first.body.tokens.refresh);
+    // Both pairs are live branches of the one session.
+    expect((await me(authHeader(first.body.tokens.access_token))).status).toBe(200);
+    expect((await refresh(first.body.tokens.refresh)).status).toBe(200);
+    expect((await refresh(again.body.tokens.refresh)).status).toBe(200);
+  });
+
+  it("lets two tabs that refresh at once both stay signed in", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(tokens.refresh)));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const successors = await Promise.all(results.map((r) => refresh(r.body.tokens.refresh)));
+    expect(successors.map((r) => r.status)).toEqual(Array(10).fill(200));
+  });
+
+  it("leaves the user's other sessions alone when one is ended by reuse", async () => {
     const user = await registeredVerifiedUser();
     const other = await api("POST", "/auth/login", { json: { email: user.email, password: user.password } });
     const rotated = await refresh(user.tokens.refresh);
+    setClockOffset(11_000);
     await refresh(user.tokens.refresh);
     expect((await refresh(rotated.body.tokens.refresh)).status).toBe(401);
     expect((await refresh(other.body.tokens.refresh)).status).toBe(200);
+  });
+
+  it("ends the session SESSION_MAX_AGE_SECONDS (90 days) after its login, however often it is refreshed", async () => {
+    const { tokens } = await registeredVerifiedUser();
+    let current = tokens.refresh;
+    for (const day of [29, 58, 87]) {
+      setClockOffset(day * 24 * 3600_000);
+      const res = await refresh(current);
+      expect(res.status, `day ${day}`).toBe(200);
+      current = res.body.tokens.refresh;
+    }
+    setClockOffset(90 * 24 * 3600_000 + 1000);
+    expect((await refresh(current)).status).toBe(401);
+  });
+
+  it("allows 150 refreshes per 5 minutes from one address (clients behind one NAT), then 429", async () => {
+    const ip = `10.200.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const from = () => api("POST", "/auth/token/refresh/", { json: { refresh: "A".repeat(43) }, headers: { "x-forwarded-for": ip } });
+    const results = await Promise.all(Array.from({ length: 150 }, from));
+    expect(results.filter((r) => r.status === 401).length).toBe(150);
+    const limited = await from();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it.each([
@@ -116,15 +163,51 @@ describe("POST /auth/token/refresh/", () => {
     setClockOffset(30 * 24 * 3600_000 - 5000);
     expect((await refresh(tokens.refresh)).status).toBe(200);
   });
+});
 
-  it("lets exactly one of 10 concurrent refreshes with the same token win", async () => {
+describe("access tokens end with their session", () => {
+  const profile = (token: string, id: number) => api("GET", `/auth/${id}/`, { headers: authHeader(token) });
+  const edit = (token: string, id: number) => api("PUT", `/auth/${id}/`, { headers: authHeader(token), json: { name: "Mallory" } });
+
+  it("carry the session (sid) and audience (aud) claims", async () => {
     const { tokens } = await registeredVerifiedUser();
-    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(tokens.refresh)));
-    const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
-    expect(statuses.every((s) => s === 200 || s === 401)).toBe(true);
-    // Concurrent use of one token is reuse: the family is gone either way.
-    for (const r of results.filter((r) => r.status === 200)) expect((await refresh(r.body.tokens.refresh)).status).toBe(401);
+    const claims = jwtPayload(tokens.access_token);
+    expect(claims.sid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(claims.aud).toBe(`${baseUrl()}/auth`);
+  });
+
+  it("stop reading and editing the profile after logout", async () => {
+    const { tokens, userId } = await registeredVerifiedUser();
+    expect((await profile(tokens.access_token, userId)).status).toBe(200);
+    await logout(tokens.refresh);
+    expectUnauthorized(await me(authHeader(tokens.access_token)));
+    expectUnauthorized(await profile(tokens.access_token, userId));
+    expectUnauthorized(await edit(tokens.access_token, userId));
+  });
+
+  it("stop after a password reset, every session of the account", async () => {
+    const { email, tokens, userId } = await registeredVerifiedUser();
+    const other = (await api("POST", "/auth/login", { json: { email, password: STRONG_PASSWORD } })).body.tokens;
+    await api("POST", "/auth/generate-link", { json: { email, request_type: 3 } });
+    const token = resetTokenIn(await waitForMail(email, 2));
+    expect((await api("POST", "/auth/reset-password", { headers: authHeader(token!, "Token"), json: { password: "an entirely new passphrase" } })).status).toBe(200);
+    for (const t of [tokens.access_token, other.access_token]) {
+      expectUnauthorized(await me(authHeader(t)));
+      expectUnauthorized(await edit(t, userId));
+    }
+  });
+
+  it("stop for the other sessions after a password change; the changing session goes on", async () => {
+    const { email, tokens } = await registeredVerifiedUser();
+    const other = (await api("POST", "/auth/login", { json: { email, password: STRONG_PASSWORD } })).body.tokens;
+    const changed = await api("POST", "/auth/password/change/", {
+      headers: authHeader(tokens.access_token),
+      json: { old_password: STRONG_PASSWORD, new_password: "an entirely new passphrase" },
+    });
+    expect(changed.status, changed.text).toBe(200);
+    expect((await me(authHeader(tokens.access_token))).status).toBe(200);
+    expectUnauthorized(await me(authHeader(other.access_token)));
+    expect((await refresh(other.refresh)).status).toBe(401);
   });
 });
 

@@ -1,4 +1,4 @@
-import { codeIn, expect, login, mailsTo, setGoogleIdentity, test, uniqueEmail, waitForMail } from "./fixtures";
+import { codeIn, expect, linkIn, login, mailsTo, setGoogleIdentity, test, uniqueEmail, waitForMail } from "./fixtures";
 
 test("an unverified account signing in is sent to /verify, and the code signs it in", async ({ page, createUser }) => {
   const user = await createUser({ verified: false });
@@ -65,11 +65,25 @@ test("Continue with Google goes through the issuer and comes back signed in", as
   await setGoogleIdentity({ sub: `google-${email}`, email, name: "Katherine Johnson", email_verified: true });
   await google.click();
   await expect(page).toHaveURL(/\/profile$/);
-  await expect(page.getByRole("main").getByText(email, { exact: true })).toBeVisible();
+  await expect(page.getByRole("main").locator("dl").getByText(email, { exact: true })).toBeVisible();
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Katherine Johnson");
-  // A Google-only account has no password yet.
-  await expect(page.getByRole("heading", { name: "Set a password" })).toBeVisible();
-  await expect(page.getByLabel("Current password", { exact: true })).toHaveCount(0);
+  // A Google-only account has no password yet; being signed in is not enough to set one: a link
+  // to the address is (a stolen session must not become a password).
+  const section = page.getByRole("region", { name: "Set a password" });
+  await expect(section).toBeVisible();
+  await expect(page.getByLabel("New password", { exact: true })).toHaveCount(0);
+  await section.getByRole("button", { name: "E-mail me a link" }).click();
+  await expect(section.getByRole("status").filter({ hasText: `We sent a link to ${email}` })).toBeVisible();
+  const mail = await waitForMail(email);
+  expect(mail.subject).toMatch(/Set a password/);
+  await page.goto(linkIn(mail, "/reset-password"));
+  const password = "katherine's own passphrase";
+  await page.getByLabel("New password", { exact: true }).fill(password);
+  await page.getByLabel("Confirm password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page).toHaveURL(/\/login\?reset=1$/);
+  await login(page, { email, password });
+  await expect(page.getByRole("heading", { name: "Change password" })).toBeVisible();
 });
 
 test("a Google account whose e-mail Google has not verified is turned away with a message", async ({ page }) => {

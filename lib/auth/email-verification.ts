@@ -2,8 +2,8 @@ import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
 import { db, type Db, type Tx } from "@/lib/db/client";
-import { enqueueEmail } from "@/lib/db/outbox";
-import { findUserByEmail, markVerified, type UserRecord } from "@/lib/db/users";
+import { enqueueEmail, type MailKind } from "@/lib/db/outbox";
+import { findUserByEmail, findUserById, markVerified, type UserRecord } from "@/lib/db/users";
 import {
   claimCodeAttempt,
   consumeByCode,
@@ -15,18 +15,11 @@ import {
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { verificationEmail } from "@/lib/mail/templates";
-import {
-  assertCodesAllowed,
-  claimCodeCheck,
-  claimMailSlot,
-  limitClient,
-  rateLimited,
-  releaseCodeCheck,
-} from "@/lib/rate-limit";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { codeDigest, codeMatches, newCode } from "./codes";
-import { issueTokens } from "./sessions";
-import type { RequestMeta, TokenPair } from "./types";
+import { claimCodeCheck, claimMailSlot, limitClient, releaseCodeCheck, tryMailSlot, type ClientAction } from "./limits";
+import { startAppSession } from "./sessions";
+import type { ClientInfo, Tokens } from "./types";
 
 /**
  * E-mail verification, one mechanism for both original flows: each verification e-mail carries a
@@ -65,53 +58,59 @@ export async function startEmailVerification(tx: Db | Tx, user: Pick<UserRecord,
   return code;
 }
 
-/** Sends a fresh verification mail outside any other write (resend, login of an unverified user). */
-export async function sendVerificationEmail(user: Pick<UserRecord, "id" | "email">): Promise<string> {
+async function sendVerificationEmail(user: Pick<UserRecord, "id" | "email">): Promise<string> {
   const code = await db().$transaction((tx) => startEmailVerification(tx, user));
   nudgeMailSender();
   return code;
 }
 
-/** Checks a typed code and verifies the account behind it. */
-export async function confirmCode(email: string, code: string, meta: RequestMeta): Promise<UserRecord> {
-  await limitClient("verify", meta.ip);
-  const user = await findUserByEmail(email);
-  // An unknown address answers like a wrong code: the endpoint must not reveal accounts.
-  if (!user) throw new AppError("OTP_INVALID", { field: "otp" });
-  await assertCodesAllowed(user.id);
+/**
+ * The prologue of every request that e-mails an address on demand: the client's limit, then the
+ * address's mail limit (counted whether or not an account exists), then the account, if any.
+ */
+export async function mailRequest(action: ClientAction, kind: MailKind, email: string, client: ClientInfo): Promise<UserRecord | null> {
+  await limitClient(action, client.ip);
+  await claimMailSlot(kind, email);
+  return findUserByEmail(email);
+}
 
-  const expired = () => new AppError("OTP_EXPIRED", { field: "otp" });
-  const open = await latestOpenVerification(user.id, "verify_email");
-  if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || open.attempts >= MAX_CODE_ATTEMPTS) {
-    throw expired();
-  }
+/**
+ * Checks a typed code and verifies the account behind it. A code for an address without an account
+ * is answered, and counted toward the address's cap, exactly as a wrong code is.
+ */
+export async function confirmCode(email: string, code: string, client: ClientInfo): Promise<UserRecord> {
+  await limitClient("verify", client.ip);
+  const expired = () => new AppError("OTP_EXPIRED", { field: "code" });
+  const wrong = () => new AppError("OTP_INVALID", { field: "code" });
+  const user = await findUserByEmail(email);
+  const open = user && (await latestOpenVerification(user.id, "verify_email"));
   // Both caps are claimed before the code is compared, so a burst of concurrent guesses gets no
-  // more comparisons than the same guesses one after another: MAX_CODE_ATTEMPTS per code, and the
-  // account's daily number of wrong codes.
-  await claimCodeCheck(user.id);
-  if (!(await claimCodeAttempt(open.id, MAX_CODE_ATTEMPTS))) {
-    await releaseCodeCheck(user.id);
+  // more comparisons than the same guesses one after another: the address's daily number of
+  // wrong codes, and MAX_CODE_ATTEMPTS per code.
+  await claimCodeCheck(email);
+  if (!user) throw wrong();
+  if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(open.id, MAX_CODE_ATTEMPTS))) {
+    await releaseCodeCheck(email);
     throw expired();
   }
   if (!codeMatches(code, open.tokenHash, open.codeHash)) {
-    await recordAudit({ type: "otp_failed", userId: user.id, ip: meta.ip, userAgent: meta.userAgent });
-    throw new AppError("OTP_INVALID", { field: "otp" });
+    await recordAudit({ type: "otp_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
+    throw wrong();
   }
   // A right code is no wrong code.
-  await releaseCodeCheck(user.id);
+  await releaseCodeCheck(email);
   await db().$transaction(async (tx) => {
     if (!(await consumeByCode(tx, open.id))) throw expired();
     await markVerified(tx, user.id);
-    await recordAudit({ type: "email_verified", userId: user.id, ip: meta.ip, userAgent: meta.userAgent, detail: { via: "code" } }, tx);
+    await recordAudit({ type: "email_verified", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { via: "code" } }, tx);
   });
   return { ...user, verifiedAt: user.verifiedAt ?? now() };
 }
 
-/** `POST /auth/verify/otp/`: the code verifies the account and the client gets tokens. */
-export async function verifyCode(email: string, code: string, meta: RequestMeta): Promise<TokenPair> {
-  const user = await confirmCode(email, code, meta);
-  const { access_token, refresh } = await issueTokens(user, meta, "api");
-  return { access_token, refresh };
+/** `POST /auth/verify/otp/`: the code verifies the account and the app gets a session. */
+export async function verifyCode(email: string, code: string, client: ClientInfo): Promise<Tokens> {
+  const user = await confirmCode(email, code, client);
+  return (await startAppSession(user, client, "code")).tokens;
 }
 
 /** Whether a confirmation link would still work (the landing page checks before submitting it). */
@@ -120,44 +119,46 @@ export async function isConfirmationTokenUsable(token: string): Promise<boolean>
   return !!v && v.purpose === "verify_email" && !v.consumedAt && v.expiresAt > now();
 }
 
-/** The landing of the e-mailed link: verifies the account behind the token. */
-export async function confirmLink(token: string | null, meta: RequestMeta): Promise<UserRecord> {
-  await limitClient("verify", meta.ip);
-  if (!token) throw new AppError("CONFIRMATION_INVALID", { field: "token" });
+/** The e-mailed link: verifies the account behind the token. */
+export async function confirmLink(token: string | null, client: ClientInfo): Promise<UserRecord> {
+  await limitClient("verify", client.ip);
+  const invalid = () => new AppError("CONFIRMATION_INVALID", { field: "token" });
+  if (!token) throw invalid();
   return db().$transaction(async (tx) => {
     const consumed = await consumeByToken(tx, sha256Hex(token), "verify_email");
-    if (!consumed) throw new AppError("CONFIRMATION_INVALID", { field: "token" });
+    if (!consumed) throw invalid();
     await markVerified(tx, consumed.userId);
     await recordAudit(
-      { type: "email_verified", userId: consumed.userId, ip: meta.ip, userAgent: meta.userAgent, detail: { via: "link" } },
+      { type: "email_verified", userId: consumed.userId, ip: client.ip, userAgent: client.userAgent, detail: { via: "link" } },
       tx,
     );
-    const user = await tx.user.findUniqueOrThrow({ where: { id: consumed.userId }, include: { role: true } });
-    return { ...user, roleName: user.role.name } as UserRecord;
+    const user = await findUserById(consumed.userId, tx);
+    if (!user) throw invalid();
+    return user;
   });
 }
 
 /**
- * `POST /auth/resend/otp/`: a new code for an unverified account. The contract answers an unknown
- * or already verified address with the e-mail error, and a second request within 60 s with 429.
+ * A new code for an unverified account (VASITUM's resend). An unknown or already verified address
+ * is answered with NOTHING_TO_RESEND, a second request within 60 s with 429.
  */
-export async function resendCode(email: string, meta: RequestMeta): Promise<{ code: string }> {
-  await limitClient("resend", meta.ip);
-  const slot = await claimMailSlot("verification", email);
-  if (!slot.allowed) throw rateLimited(slot.until);
-  const user = await findUserByEmail(email);
-  if (!user || user.verifiedAt) throw new AppError("RESEND_NOT_ALLOWED", { field: "email" });
+export async function resendCode(email: string, client: ClientInfo): Promise<{ code: string }> {
+  const user = await mailRequest("resend", "verification", email, client);
+  if (!user || user.verifiedAt) throw new AppError("NOTHING_TO_RESEND", { field: "email" });
   return { code: await sendVerificationEmail(user) };
 }
 
-/**
- * `generate-link` type 1: a fresh verification e-mail if the account exists and is unverified.
- * The answer is the same either way.
- */
-export async function resendVerificationLink(email: string, meta: RequestMeta): Promise<void> {
-  await limitClient("generate-link", meta.ip);
-  const slot = await claimMailSlot("verification", email);
-  if (!slot.allowed) throw rateLimited(slot.until);
-  const user = await findUserByEmail(email);
+/** A fresh verification e-mail if the account exists and is unverified; the answer is the same either way. */
+export async function resendVerificationLink(email: string, client: ClientInfo): Promise<void> {
+  const user = await mailRequest("generate-link", "verification", email, client);
   if (user && !user.verifiedAt) await sendVerificationEmail(user);
+}
+
+/**
+ * An unverified account gets a fresh code by e-mail on login, unless one went out in the last
+ * minute: then the earlier code stays valid. Returns the code when one was sent.
+ */
+export async function sendCodeIfUnverified(user: UserRecord): Promise<string | null> {
+  if (user.verifiedAt) return null;
+  return (await tryMailSlot("verification", user.email)) ? sendVerificationEmail(user) : null;
 }

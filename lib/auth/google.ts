@@ -2,21 +2,25 @@ import { now } from "@/lib/clock";
 import { AccountLinkedError, findAccount, findAccountsOfUser, linkAccount } from "@/lib/db/accounts";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
-import { revokeAllForUser } from "@/lib/db/refresh-tokens";
-import { listRoles } from "@/lib/db/roles";
-import { EmailTakenError, endBrowserSessions, findUserByEmail, findUserById, insertUser, markVerified, type UserRecord } from "@/lib/db/users";
+import { defaultRole } from "@/lib/db/roles";
+import { EmailTakenError, findUserByEmail, findUserById, insertUser, markVerified, setPasswordHash, type UserRecord } from "@/lib/db/users";
+import { voidVerifications } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { verifyGoogleIdToken, type GoogleIdentity } from "@/lib/google/id-token";
-import { limitClient } from "@/lib/rate-limit";
-import { issueTokens, type SessionClient } from "./sessions";
-import type { RequestMeta, TokenPair } from "./types";
+import { nudgeMailSender } from "@/lib/mail/sender";
+import { limitClient } from "./limits";
+import { prepareNotice } from "./notices";
+import { endAllSessions, startAppSession } from "./sessions";
+import type { ClientInfo, Tokens } from "./types";
 
 /**
  * Sign-in with Google, for VASITUM's two endpoints and the browser sign-in alike. One function
  * holds the linking rules:
  * - an identity is found by (issuer, subject), never by e-mail alone once linked;
  * - an unknown identity whose verified e-mail matches an account is linked to it (Google has
- *   proven the address), and an unverified account becomes verified;
+ *   proven the address). If that account was unverified, whoever set its password never proved
+ *   the address ("account pre-hijacking"): the password, its open codes and links and its
+ *   sessions all go, and a notice says so;
  * - a user has at most one identity per issuer: a different subject with the same address means
  *   the address was given to someone else (Google Workspace recycles them), so it is refused.
  */
@@ -28,137 +32,115 @@ export interface GoogleSignInOptions {
   createIfMissing: boolean;
   /** Register semantics: refuse (EMAIL_TAKEN) when the identity or the e-mail already has an account. */
   requireNew?: boolean;
-  /** Recorded in the audit log. */
-  client?: SessionClient;
 }
 
 /**
  * The account a verified Google identity signs in to: found, linked by e-mail, or created.
- * Throws EMAIL_TAKEN / GOOGLE_NOT_REGISTERED (on `auth_token`) or ACCOUNT_DISABLED.
+ * Throws EMAIL_TAKEN / GOOGLE_NOT_REGISTERED (on `email`) or ACCOUNT_DISABLED.
  */
-export async function signInWithGoogleIdentity(
-  identity: GoogleIdentity,
-  meta: RequestMeta,
-  options: GoogleSignInOptions,
-): Promise<UserRecord> {
+export async function accountForGoogleIdentity(identity: GoogleIdentity, client: ClientInfo, options: GoogleSignInOptions): Promise<UserRecord> {
   try {
-    return await resolveAccount(identity, meta, options);
+    return await resolveAccount(identity, client, options);
   } catch (error) {
     // A concurrent request linked this identity or created this e-mail between our reads and our
     // write. For a register that is simply "taken"; otherwise a fresh read now sees its row.
     if (!(error instanceof AccountLinkedError || error instanceof EmailTakenError)) throw error;
     if (options.requireNew) throw emailTaken(identity);
-    return resolveAccount(identity, meta, options);
+    return resolveAccount(identity, client, options);
   }
 }
 
-async function resolveAccount(
-  identity: GoogleIdentity,
-  meta: RequestMeta,
-  options: GoogleSignInOptions,
-): Promise<UserRecord> {
-  const audit = { ip: meta.ip, userAgent: meta.userAgent };
-  const client = options.client ?? "api";
-  const taken = () => emailTaken(identity);
+async function resolveAccount(identity: GoogleIdentity, client: ClientInfo, options: GoogleSignInOptions): Promise<UserRecord> {
+  const audit = { ip: client.ip, userAgent: client.userAgent };
   const assertEnabled = (user: UserRecord) => {
     if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   };
 
-  const signInLinked = async (userId: number) => {
-    if (options.requireNew) throw taken();
-    const user = await findUserById(userId);
-    // Accounts cascade with their user, so a dangling link means a broken database, not a client error.
-    if (!user) throw new Error(`linked user ${userId} does not exist`);
-    assertEnabled(user);
-    await recordAudit({ type: "login", userId: user.id, ...audit, detail: { method: PROVIDER, client } });
-    return user;
-  };
-
   const linked = await findAccount(identity.issuer, identity.subject);
-  if (linked) return signInLinked(linked.userId);
+  if (linked) {
+    if (options.requireNew) throw emailTaken(identity);
+    const user = await findUserById(linked.userId);
+    // Accounts cascade with their user, so a dangling link means a broken database, not a client error.
+    if (!user) throw new Error(`linked user ${linked.userId} does not exist`);
+    assertEnabled(user);
+    return user;
+  }
 
   const existing = await findUserByEmail(identity.email);
   if (existing) {
-    if (options.requireNew) throw taken();
+    if (options.requireNew) throw emailTaken(identity);
     assertEnabled(existing);
     const others = await findAccountsOfUser(existing.id, identity.issuer);
     // A concurrent sign-in of this same identity linked it since our first read.
-    if (others.some((a) => a.subject === identity.subject)) return signInLinked(existing.id);
+    if (others.some((a) => a.subject === identity.subject)) return existing;
     if (others.length > 0) {
       await recordAudit({ type: "google_link_refused", userId: existing.id, ...audit, detail: { reason: "other_subject" } });
-      throw taken();
+      throw emailTaken(identity);
     }
-    const wasVerified = existing.verifiedAt !== null;
-    const user = await db().$transaction(async (tx) => {
-      await linkAccount(tx, { userId: existing.id, provider: PROVIDER, issuer: identity.issuer, subject: identity.subject, email: identity.email });
-      if (!wasVerified) {
-        await markVerified(tx, existing.id);
-        // Anyone could have registered this address with a password before its owner arrived
-        // ("pre-account takeover"). Sessions started while nobody had proven the address end now.
-        await revokeAllForUser(existing.id, "account_linked", { tx });
-        await endBrowserSessions(tx, existing.id);
-      }
-      await recordAudit(
-        {
-          type: "google_linked",
-          userId: existing.id,
-          ...audit,
-          detail: { verified_by_link: !wasVerified, had_password: existing.passwordHash !== null },
-        },
-        tx,
-      );
-      return findUserById(existing.id, tx);
-    });
-    if (!user) throw new Error(`user ${existing.id} vanished while linking`);
-    await recordAudit({ type: "login", userId: user.id, ...audit, detail: { method: PROVIDER, client } });
-    return user;
+    return linkToExisting(existing, identity, client);
   }
 
   if (!options.createIfMissing) {
-    throw new AppError("GOOGLE_NOT_REGISTERED", { field: "auth_token", params: { email: identity.email } });
+    throw new AppError("GOOGLE_NOT_REGISTERED", { field: "email", params: { email: identity.email } });
   }
-  const roleId = await defaultRoleId();
+  const role = await defaultRole();
   return db().$transaction(async (tx) => {
-    const user = await insertUser(tx, {
-      email: identity.email,
-      name: identity.name,
-      passwordHash: null,
-      roleId,
-      verifiedAt: now(),
-    });
+    const user = await insertUser(tx, { email: identity.email, name: identity.name, passwordHash: null, roleId: role.id, verifiedAt: now() });
     await linkAccount(tx, { userId: user.id, provider: PROVIDER, issuer: identity.issuer, subject: identity.subject, email: identity.email });
-    await recordAudit({ type: "signup", userId: user.id, ...audit, detail: { method: PROVIDER, client } }, tx);
+    await recordAudit({ type: "signup", userId: user.id, ...audit, detail: { method: PROVIDER } }, tx);
     return user;
   });
 }
 
+async function linkToExisting(existing: UserRecord, identity: GoogleIdentity, client: ClientInfo): Promise<UserRecord> {
+  const unverified = existing.verifiedAt === null;
+  const removesPassword = unverified && existing.passwordHash !== null;
+  const notice = await prepareNotice(existing.email, removesPassword ? "password_removed_by_link" : "google_linked", client, {
+    googleEmail: identity.email,
+  });
+  const user = await db().$transaction(async (tx) => {
+    await linkAccount(tx, { userId: existing.id, provider: PROVIDER, issuer: identity.issuer, subject: identity.subject, email: identity.email });
+    if (unverified) {
+      await markVerified(tx, existing.id);
+      // Nothing that anyone set up before the address was proven survives its proof.
+      await setPasswordHash(tx, existing.id, null);
+      await voidVerifications(tx, existing.id, ["verify_email", "reset_password"]);
+      await endAllSessions(existing.id, "account_linked", { tx });
+    }
+    await recordAudit(
+      {
+        type: "google_linked",
+        userId: existing.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        detail: { verified_by_link: unverified, password_removed: removesPassword },
+      },
+      tx,
+    );
+    await notice(tx);
+    return findUserById(existing.id, tx);
+  });
+  nudgeMailSender();
+  if (!user) throw new Error(`user ${existing.id} vanished while linking`);
+  return user;
+}
+
 function emailTaken(identity: GoogleIdentity): AppError {
-  return new AppError("EMAIL_TAKEN", { field: "auth_token", params: { email: identity.email } });
+  return new AppError("EMAIL_TAKEN", { field: "email", params: { email: identity.email } });
 }
 
-async function defaultRoleId(): Promise<number> {
-  const role = (await listRoles()).find((r) => r.isDefault);
-  if (!role) throw new Error("no default role is seeded");
-  return role.id;
-}
-
-async function tokensFor(user: UserRecord, meta: RequestMeta): Promise<TokenPair> {
-  const { familyId: _familyId, ...tokens } = await issueTokens(user, meta, "api");
-  return tokens;
-}
-
-/** VASITUM's Google register: a new, verified account for the token's identity. */
-export async function registerWithGoogle(idToken: string, meta: RequestMeta): Promise<TokenPair> {
-  await limitClient("signup", meta.ip);
+/** VASITUM's Google register: a new, verified account for the token's identity, and its session. */
+export async function registerWithGoogle(idToken: string, client: ClientInfo): Promise<Tokens> {
+  await limitClient("signup", client.ip);
   const identity = await verifyGoogleIdToken(idToken);
-  const user = await signInWithGoogleIdentity(identity, meta, { createIfMissing: true, requireNew: true });
-  return tokensFor(user, meta);
+  const user = await accountForGoogleIdentity(identity, client, { createIfMissing: true, requireNew: true });
+  return (await startAppSession(user, client, "google")).tokens;
 }
 
 /** VASITUM's Google login: the account of the token's identity or of its verified e-mail. */
-export async function loginWithGoogle(idToken: string, meta: RequestMeta): Promise<TokenPair> {
-  await limitClient("login", meta.ip);
+export async function loginWithGoogle(idToken: string, client: ClientInfo): Promise<Tokens> {
+  await limitClient("login", client.ip);
   const identity = await verifyGoogleIdToken(idToken);
-  const user = await signInWithGoogleIdentity(identity, meta, { createIfMissing: false });
-  return tokensFor(user, meta);
+  const user = await accountForGoogleIdentity(identity, client, { createIfMissing: false });
+  return (await startAppSession(user, client, "google")).tokens;
 }

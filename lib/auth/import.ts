@@ -2,7 +2,7 @@ import { z } from "zod";
 import { now } from "@/lib/clock";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
-import { listRoles } from "@/lib/db/roles";
+import { defaultRole, listRoles } from "@/lib/db/roles";
 import { EmailTakenError, findUserByEmail, insertUser } from "@/lib/db/users";
 import { isRecognizedHashFormat } from "@/lib/password/hash";
 import { DobSchema, EmailSchema, MobileSchema, NameSchema } from "@/lib/validation/fields";
@@ -12,11 +12,13 @@ import { fieldErrorsOf } from "@/lib/validation/parse";
  * Imports users exported from the Django service. Each row is checked in full, then written in
  * its own transaction: a bad row is reported and skipped, nothing is half-written, and a second
  * run skips the users the first one created. Imported hashes stay in Django's format until the
- * user's first login re-hashes them to Argon2id.
+ * user's first login re-hashes them to Argon2id. Django's inactive users (`is_active` false) are
+ * imported disabled: they get no tokens by any path.
  */
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const truthy = (v: unknown) => v === true || v === 1 || (typeof v === "string" && /^(1|true|t|yes|y)$/i.test(v.trim()));
+const falsy = (v: unknown) => v === false || v === 0 || (typeof v === "string" && /^(0|false|f|no|n)$/i.test(v.trim()));
 
 const ImportRow = z.object({
   email: EmailSchema,
@@ -26,6 +28,8 @@ const ImportRow = z.object({
   roleid: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   password: z.preprocess(blankToUndefined, z.string().optional()),
   is_verified: z.unknown().optional().transform(truthy),
+  // Django's is_active: an inactive user may not sign in; absent means active.
+  is_active: z.unknown().optional().transform((v) => !falsy(v)),
 });
 
 export type RawImportRow = Record<string, unknown>;
@@ -38,7 +42,7 @@ export interface ImportReport {
 
 /** Django's column names and a few common spellings, onto ours. */
 function normaliseKeys(raw: RawImportRow): RawImportRow {
-  const aliases: Record<string, string> = { role_id: "roleid", role: "roleid", password_hash: "password", verified: "is_verified", is_active: "is_verified", date_of_birth: "dob" };
+  const aliases: Record<string, string> = { role_id: "roleid", role: "roleid", password_hash: "password", verified: "is_verified", date_of_birth: "dob" };
   const out: RawImportRow = {};
   for (const [k, v] of Object.entries(raw)) {
     const key = k.trim().toLowerCase();
@@ -50,7 +54,7 @@ function normaliseKeys(raw: RawImportRow): RawImportRow {
 export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
   const report: ImportReport = { created: 0, skipped: [], failed: [] };
   const roles = await listRoles();
-  const defaultRole = roles.find((r) => r.isDefault);
+  const fallbackRole = await defaultRole();
   for (const [index, raw] of rows.entries()) {
     const rowNumber = index + 1;
     const parsed = ImportRow.safeParse(normaliseKeys(raw));
@@ -59,7 +63,7 @@ export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
       continue;
     }
     const row = parsed.data;
-    const role = row.roleid === undefined ? defaultRole : roles.find((r) => r.id === row.roleid);
+    const role = row.roleid === undefined ? fallbackRole : roles.find((r) => r.id === row.roleid);
     // Django marks accounts without a usable password with a leading "!": they import without one.
     const passwordHash = !row.password || row.password.startsWith("!") ? null : row.password;
     const errors: Record<string, string[]> = {};
@@ -83,8 +87,9 @@ export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
           passwordHash,
           roleId: role!.id,
           verifiedAt: row.is_verified ? now() : null,
+          disabledAt: row.is_active ? null : now(),
         });
-        await recordAudit({ type: "user_imported", userId: user.id }, tx);
+        await recordAudit({ type: "user_imported", userId: user.id, detail: { disabled: !row.is_active } }, tx);
       });
       report.created++;
     } catch (error) {

@@ -3,29 +3,29 @@ import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
-import { revokeAllForUser } from "@/lib/db/refresh-tokens";
-import { findUserByEmail, findUserById, setPasswordHash } from "@/lib/db/users";
-import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
-import { AppError, FieldErrors } from "@/lib/errors";
+import { findUserById, setPasswordHash } from "@/lib/db/users";
+import { consumeByToken, findVerificationByTokenHash, replaceVerification, voidVerifications } from "@/lib/db/verifications";
+import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { passwordResetEmail } from "@/lib/mail/templates";
-import { hashPassword, verifyPassword } from "@/lib/password/hash";
-import { passwordProblems } from "@/lib/password/policy";
-import { claimMailSlot, limitClient, rateLimited } from "@/lib/rate-limit";
+import { checkPassword, hashPassword } from "@/lib/password/hash";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
-import type { RequestMeta } from "./types";
+import { mailRequest } from "./email-verification";
+import { claimPasswordAttempt, forgetFailedLogins, limitClient, rememberAddress, settlePasswordAttempt } from "./limits";
+import { prepareNotice } from "./notices";
+import { assertAcceptablePassword } from "./password-policy";
+import { endAllSessions } from "./sessions";
+import type { Caller, ClientInfo } from "./types";
 
 export const RESET_LIFETIME_SECONDS = 60 * 60;
 
 /**
- * Forgot password: e-mails a reset link when the account exists. The answer and the limits are
- * the same either way, so the endpoint reveals nothing about which addresses have accounts.
+ * Forgot password: e-mails a reset link when the account exists (to an account without a password,
+ * a link that sets its first one). The answer and the limits are the same either way, so the
+ * request reveals nothing about which addresses have accounts.
  */
-export async function requestPasswordReset(email: string, meta: RequestMeta): Promise<void> {
-  await limitClient("generate-link", meta.ip);
-  const slot = await claimMailSlot("password_reset", email);
-  if (!slot.allowed) throw rateLimited(slot.until);
-  const user = await findUserByEmail(email);
+export async function requestPasswordReset(email: string, client: ClientInfo): Promise<void> {
+  const user = await mailRequest("generate-link", "password_reset", email, client);
   if (!user || user.disabledAt) return;
 
   const { appName, appUrl } = config();
@@ -37,16 +37,16 @@ export async function requestPasswordReset(email: string, meta: RequestMeta): Pr
       tokenHash: sha256Hex(token),
       expiresAt: secondsFromNow(RESET_LIFETIME_SECONDS),
     });
-    const mail = passwordResetEmail({ appName, link: `${appUrl}/reset-password?token=${token}`, expiresInMinutes: RESET_LIFETIME_SECONDS / 60 });
+    const mail = passwordResetEmail({
+      appName,
+      link: `${appUrl}/reset-password?token=${token}`,
+      expiresInMinutes: RESET_LIFETIME_SECONDS / 60,
+      firstPassword: user.passwordHash === null,
+    });
     await enqueueEmail(tx, { to: user.email, kind: "password_reset", ...mail });
-    await recordAudit({ type: "password_reset_requested", userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, tx);
+    await recordAudit({ type: "password_reset_requested", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
   });
   nudgeMailSender();
-}
-
-function assertAcceptable(password: string, field: string) {
-  const problems = passwordProblems(password);
-  if (problems.length) throw new FieldErrors({ [field]: problems });
 }
 
 /** Whether a reset link is still usable (the reset page checks before showing its form). */
@@ -56,53 +56,69 @@ export async function isResetTokenUsable(token: string): Promise<boolean> {
 }
 
 /**
- * Sets a new password from a reset link. The token is consumed atomically before anything
- * changes; every refresh token and browser session of the account ends, and the failed-login
- * streak is cleared (a reset always gets a locked-out user back in).
+ * Sets a new password from a reset link. The token is consumed atomically before anything changes;
+ * every session of the account ends, its failed-login streaks are forgotten (a reset always gets a
+ * locked-out owner back in), and a notice goes to the address.
  */
-export async function resetPassword(token: string | null, password: string, meta: RequestMeta): Promise<void> {
-  await limitClient("password", meta.ip);
+export async function resetPassword(token: string | null, password: string, client: ClientInfo): Promise<void> {
+  await limitClient("password", client.ip);
   const invalid = () => new AppError("RESET_TOKEN_INVALID", { field: "token" });
   if (!token) throw invalid();
-  assertAcceptable(password, "password");
+  assertAcceptablePassword(password, "password");
   const tokenHash = sha256Hex(token);
   const pending = await findVerificationByTokenHash(tokenHash);
   if (!pending || pending.purpose !== "reset_password" || pending.consumedAt) throw invalid();
+  const user = await findUserById(pending.userId);
+  if (!user) throw invalid();
 
   // Hash before the transaction: nothing slow runs while the database holds a lock.
   const passwordHash = await hashPassword(password);
+  const notice = await prepareNotice(user.email, "password_reset", client);
   await db().$transaction(async (tx) => {
-    const consumed = await consumeByToken(tx, tokenHash, "reset_password");
-    if (!consumed) throw invalid();
-    await setPasswordHash(tx, consumed.userId, passwordHash);
-    await revokeAllForUser(consumed.userId, "password_reset", { tx });
-    await recordAudit({ type: "password_reset", userId: consumed.userId, ip: meta.ip, userAgent: meta.userAgent }, tx);
+    if (!(await consumeByToken(tx, tokenHash, "reset_password"))) throw invalid();
+    await setPasswordHash(tx, user.id, passwordHash);
+    await voidVerifications(tx, user.id, ["reset_password"]);
+    await endAllSessions(user.id, "password_reset", { tx });
+    await recordAudit({ type: "password_reset", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+    await notice(tx);
   });
+  nudgeMailSender();
+  await forgetFailedLogins(user.email);
+  // Opening the e-mailed link proved the owner: this address passes the failed-login ceiling.
+  await rememberAddress(user.email, client.ip);
 }
 
 /**
- * Changes the password of a signed-in user. Other sessions end; the one making the change (its
- * refresh family, when known) stays signed in. A Google-only account may set a first password
- * without giving a current one.
+ * Changes the password of a signed-in user, who must give the current one: a stolen access token
+ * alone never sets a password (an account without one sets its first through the reset link). A
+ * wrong current password counts as a failed login. Other sessions end, older reset links die, and
+ * a notice goes to the address.
  */
 export async function changePassword(
-  userId: number,
-  input: { oldPassword: string | undefined; newPassword: string },
-  meta: RequestMeta & { familyId?: string | null },
+  caller: Caller,
+  input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
 ): Promise<void> {
-  await limitClient("password", meta.ip);
-  const user = await findUserById(userId);
-  if (!user) throw new AppError("NOT_AUTHENTICATED");
-  if (user.passwordHash) {
-    if (!input.oldPassword || !(await verifyPassword(input.oldPassword, user.passwordHash))) {
-      throw new AppError("PASSWORD_MISMATCH", { field: "old_password" });
-    }
+  await limitClient("password", client.ip);
+  const { user } = caller;
+  if (!user.passwordHash) throw new AppError("NO_PASSWORD_YET", { field: "currentPassword" });
+  const attempt = await claimPasswordAttempt(user.email, client.ip);
+  if (!(await checkPassword(input.currentPassword, user.passwordHash)).matches) {
+    await settlePasswordAttempt(attempt, "failed");
+    await recordAudit({ type: "password_change_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
+    throw new AppError("PASSWORD_MISMATCH", { field: "currentPassword" });
   }
-  assertAcceptable(input.newPassword, "new_password");
+  await settlePasswordAttempt(attempt, "matched");
+  assertAcceptablePassword(input.newPassword, "newPassword");
+
   const passwordHash = await hashPassword(input.newPassword);
+  const notice = await prepareNotice(user.email, "password_changed", client);
   await db().$transaction(async (tx) => {
-    await setPasswordHash(tx, userId, passwordHash);
-    await revokeAllForUser(userId, "password_change", { tx, exceptFamilyId: meta.familyId ?? undefined });
-    await recordAudit({ type: "password_changed", userId, ip: meta.ip, userAgent: meta.userAgent }, tx);
+    await setPasswordHash(tx, user.id, passwordHash);
+    await voidVerifications(tx, user.id, ["reset_password"]);
+    await endAllSessions(user.id, "password_change", { tx, exceptSessionId: caller.sessionId });
+    await recordAudit({ type: "password_changed", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+    await notice(tx);
   });
+  nudgeMailSender();
 }

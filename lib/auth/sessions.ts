@@ -1,42 +1,174 @@
-import { type Db, type Tx, db } from "@/lib/db/client";
-import { findUserById, type UserRecord } from "@/lib/db/users";
+import { secondsFromNow } from "@/lib/clock";
+import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
+import { db, type Db, type Tx } from "@/lib/db/client";
+import {
+  createSession,
+  findLiveSession,
+  listLiveSessions,
+  revokeAllSessions,
+  revokeSession,
+  revokeSessionOfToken,
+  rotateRefreshToken,
+  touchSession,
+  type RevokeReason,
+  type SessionClient,
+  type SessionLifetime,
+  type SessionRecord,
+} from "@/lib/db/sessions";
+import type { UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
-import { issueAccessToken } from "@/lib/tokens/access";
-import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from "@/lib/tokens/refresh";
-import { limitClient } from "@/lib/rate-limit";
-import type { RequestMeta, TokenPair } from "./types";
+import { log } from "@/lib/log";
+import { issueAccessToken, verifyAccessToken } from "@/lib/tokens/access";
+import { randomToken, sha256Hex } from "@/lib/tokens/hash";
+import { limitClient, rememberAddress } from "./limits";
+import type { Caller, ClientInfo, Tokens } from "./types";
 
-export type SessionClient = "api" | "browser";
+/**
+ * Sessions: one per sign-in, of an app or of a browser. Apps hold an access token (15 minutes,
+ * naming the session in `sid`) and a refresh token that is replaced on every use; browsers hold a
+ * cookie naming the session. Either way the session is checked on every request, so logging out,
+ * a password reset or "sign out everywhere" ends it at once, not when a token expires.
+ */
 
-/** An access token and a refresh token that starts a new refresh family (one "session"). */
-export async function issueTokens(
+export type { SessionClient, SessionRecord as Session } from "@/lib/db/sessions";
+
+/** How a session began, for the audit log. */
+export type SignInMethod = "password" | "code" | "link" | "google" | "signup";
+
+function lifetime(): SessionLifetime {
+  const { sessionMaxAgeSeconds, refreshTokenTtlSeconds } = config();
+  return { maxAgeMs: sessionMaxAgeSeconds * 1000, idleMs: refreshTokenTtlSeconds * 1000 };
+}
+
+// Refresh tokens are 32 random bytes as base64url (randomToken): anything else was not issued here,
+// so it is refused without a database round trip.
+const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const refreshInvalid = () => new AppError("REFRESH_INVALID", { field: "refreshToken" });
+
+function refreshExpiry(): Date {
+  const { refreshTokenTtlSeconds, sessionMaxAgeSeconds } = config();
+  return secondsFromNow(Math.min(refreshTokenTtlSeconds, sessionMaxAgeSeconds));
+}
+
+async function accessTokenFor(user: UserRecord, sessionId: string): Promise<string> {
+  const claims = { id: user.id, email: user.email, verified: user.verifiedAt !== null, role: user.roleName };
+  return (await issueAccessToken(claims, sessionId)).token;
+}
+
+/**
+ * The one way into an account, whatever proved it: refuses a disabled account, records the
+ * sign-in, and remembers the address (it then passes the account's failed-login ceiling).
+ */
+async function beginSession(
   user: UserRecord,
-  meta: RequestMeta,
-  client: SessionClient = "api",
-  tx: Db | Tx = db(),
-): Promise<TokenPair & { familyId: string }> {
-  const refresh = await issueRefreshToken(tx, { userId: user.id, client, userAgent: meta.userAgent, ip: meta.ip });
-  const access = await issueAccessToken(accessClaimsOf(user), { sessionId: refresh.familyId });
-  return { access_token: access.token, refresh: refresh.token, familyId: refresh.familyId };
+  client: ClientInfo,
+  kind: SessionClient,
+  method: SignInMethod,
+  refreshToken?: string,
+): Promise<SessionRecord> {
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
+  const session = await createSession(db(), {
+    userId: user.id,
+    client: kind,
+    userAgent: client.userAgent,
+    ip: client.ip,
+    ...(refreshToken ? { refreshToken: { tokenHash: sha256Hex(refreshToken), expiresAt: refreshExpiry() } } : {}),
+  });
+  await rememberAddress(user.email, client.ip);
+  await recordAudit({ type: "login", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { method, client: kind } });
+  return session;
 }
 
-export function accessClaimsOf(user: UserRecord) {
-  return { id: user.id, email: user.email, verified: user.verifiedAt !== null, role: user.roleName };
+/** A new app session: its tokens, and its id (for what the caller records about it). */
+export async function startAppSession(
+  user: UserRecord,
+  client: ClientInfo,
+  method: SignInMethod,
+): Promise<{ sessionId: string; tokens: Tokens }> {
+  const refreshToken = randomToken();
+  const session = await beginSession(user, client, "api", method, refreshToken);
+  return { sessionId: session.id, tokens: { accessToken: await accessTokenFor(user, session.id), refreshToken } };
 }
 
-/** Exchanges a refresh token for a new pair; a reused token has already revoked its family. */
-export async function refreshTokens(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
-  await limitClient("refresh", meta.ip);
-  const rotated = await rotateRefreshToken(refreshToken);
-  const user = await findUserById(rotated.userId);
-  if (!user || user.disabledAt) throw new AppError("REFRESH_INVALID", { field: "refresh" });
-  const access = await issueAccessToken(accessClaimsOf(user), { sessionId: rotated.familyId });
-  return { access_token: access.token, refresh: rotated.token };
+/** A new browser session; the caller writes its id into the session cookie. */
+export async function startBrowserSession(user: UserRecord, client: ClientInfo, method: SignInMethod): Promise<string> {
+  return (await beginSession(user, client, "browser", method)).id;
 }
 
-/** Ends the session a refresh token belongs to. Unknown tokens are fine: logout is idempotent. */
-export async function logout(refreshToken: string, meta: RequestMeta): Promise<void> {
-  const revoked = await revokeRefreshToken(refreshToken);
-  if (revoked) await recordAudit({ type: "logout", userId: revoked.userId, ip: meta.ip, userAgent: meta.userAgent });
+/**
+ * Exchanges a refresh token for a new pair. A token used again within
+ * REFRESH_REUSE_INTERVAL_SECONDS of its first use gets a pair too (two tabs, a retry); later, it is
+ * taken for a stolen token being replayed and ends the session.
+ */
+export async function refreshSession(refreshToken: string, client: ClientInfo): Promise<Tokens> {
+  await limitClient("refresh", client.ip);
+  if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) throw refreshInvalid();
+  const successor = randomToken();
+  const { refreshTokenTtlSeconds, refreshReuseIntervalSeconds } = config();
+  const result = await rotateRefreshToken(sha256Hex(refreshToken), sha256Hex(successor), {
+    lifetime: lifetime(),
+    reuseIntervalMs: refreshReuseIntervalSeconds * 1000,
+    refreshTtlMs: refreshTokenTtlSeconds * 1000,
+  });
+  if (result.kind === "reused") {
+    log.warn("refresh token reuse: session revoked", { userId: result.userId, sessionId: result.sessionId });
+    await recordAudit({ type: "refresh_reuse", userId: result.userId, ip: client.ip, userAgent: client.userAgent });
+  }
+  if (result.kind !== "rotated") throw refreshInvalid();
+  return { accessToken: await accessTokenFor(result.user, result.sessionId), refreshToken: successor };
+}
+
+/** Logout of an app: ends the session of the refresh token. Unknown tokens are fine (idempotent). */
+export async function endSessionOfRefreshToken(refreshToken: string, client: ClientInfo): Promise<void> {
+  if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) return;
+  const ended = await revokeSessionOfToken(sha256Hex(refreshToken), "logout");
+  if (ended) await recordAudit({ type: "logout", userId: ended.userId, ip: client.ip, userAgent: client.userAgent });
+}
+
+/**
+ * The caller of an access token: its signature, issuer, audience and age, then its session, which
+ * must still be live (one indexed query, which also brings the user).
+ */
+export async function authenticate(accessToken: string | null): Promise<Caller> {
+  if (!accessToken) throw new AppError("NOT_AUTHENTICATED");
+  const claims = await verifyAccessToken(accessToken);
+  const live = await findLiveSession(claims.sid, lifetime());
+  if (!live || live.user.id !== claims.id || live.user.disabledAt) throw new AppError("ACCESS_TOKEN_INVALID");
+  return { user: live.user, sessionId: claims.sid };
+}
+
+/** The caller of a browser session cookie, or null when its session has ended. */
+export async function resumeBrowserSession(userId: number, sessionId: string): Promise<Caller | null> {
+  const live = await findLiveSession(sessionId, lifetime());
+  if (!live || live.user.id !== userId || live.session.client !== "browser" || live.user.disabledAt) return null;
+  await touchSession(sessionId);
+  return { user: live.user, sessionId };
+}
+
+/** Ends one session of the user (a device in the list, or this browser's sign-out); false if it was not open. */
+export async function endSession(userId: number, sessionId: string, reason: RevokeReason = "logout"): Promise<boolean> {
+  return revokeSession(userId, sessionId, reason);
+}
+
+/**
+ * Ends every session of the user, or every one but `exceptSessionId`. Pass `tx` to commit it with
+ * the change that requires it (a new password, a linked identity).
+ */
+export async function endAllSessions(
+  userId: number,
+  reason: RevokeReason,
+  options: { exceptSessionId?: string | null; tx?: Db | Tx } = {},
+): Promise<number> {
+  return revokeAllSessions(userId, reason, options);
+}
+
+/** "Sign out everywhere": every session of the user, browser and app alike. */
+export async function signOutEverywhere(caller: Caller, client: ClientInfo): Promise<void> {
+  await endAllSessions(caller.user.id, "signout_everywhere");
+  await recordAudit({ type: "signout_everywhere", userId: caller.user.id, ip: client.ip, userAgent: client.userAgent });
+}
+
+export async function listSessions(userId: number): Promise<SessionRecord[]> {
+  return listLiveSessions(userId, lifetime());
 }

@@ -1,14 +1,14 @@
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
-import { listRoles } from "@/lib/db/roles";
+import { defaultRole, listRoles } from "@/lib/db/roles";
 import { EmailTakenError, findUserByEmail, insertUser, type UserRecord } from "@/lib/db/users";
-import { AppError, FieldErrors } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { hashPassword } from "@/lib/password/hash";
-import { passwordProblems } from "@/lib/password/policy";
-import { countMailSent, limitClient } from "@/lib/rate-limit";
 import { startEmailVerification } from "./email-verification";
-import type { RequestMeta } from "./types";
+import { countMailSent, limitClient } from "./limits";
+import { assertAcceptablePassword } from "./password-policy";
+import type { ClientInfo } from "./types";
 
 export interface NewAccount {
   email: string;
@@ -21,26 +21,20 @@ export interface NewAccount {
 
 export interface CreatedAccount {
   user: UserRecord;
-  /** The verification code that was e-mailed (returned to legacy clients only with AUTH_EXPOSE_OTP). */
+  /** The verification code that was e-mailed (shown to legacy clients only with AUTH_EXPOSE_OTP). */
   code: string;
 }
 
 /**
  * Creates an unverified password account and queues its verification e-mail (code and link) in
- * the same transaction. `emailTakenField` is where the contract reports a taken address: the
- * Django signup under `email`, VASITUM's register under `errors`.
+ * the same transaction. A taken address is EMAIL_TAKEN on `email`.
  */
-export async function createAccount(
-  input: NewAccount,
-  meta: RequestMeta,
-  options: { emailTakenField: "email" | "errors" },
-): Promise<CreatedAccount> {
-  await limitClient("signup", meta.ip);
+export async function createAccount(input: NewAccount, client: ClientInfo): Promise<CreatedAccount> {
+  await limitClient("signup", client.ip);
   const roleId = await resolveRole(input.roleId);
-  const problems = passwordProblems(input.password);
-  if (problems.length) throw new FieldErrors({ password: problems });
+  assertAcceptablePassword(input.password, "password");
 
-  const taken = () => new AppError("EMAIL_TAKEN", { field: options.emailTakenField, params: { email: input.email } });
+  const taken = () => new AppError("EMAIL_TAKEN", { field: "email", params: { email: input.email } });
   // Cheap check first so a taken address costs no hashing; the unique index settles races.
   if (await findUserByEmail(input.email)) throw taken();
   const passwordHash = await hashPassword(input.password);
@@ -56,7 +50,7 @@ export async function createAccount(
         roleId,
       });
       const code = await startEmailVerification(tx, user);
-      await recordAudit({ type: "signup", userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, tx);
+      await recordAudit({ type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
       return { user, code };
     });
     nudgeMailSender();
@@ -70,16 +64,9 @@ export async function createAccount(
 
 /** The role for a new account: the default, or one a user may choose for themselves. */
 async function resolveRole(requested: number | undefined): Promise<number> {
-  const roles = await listRoles();
-  if (requested === undefined) {
-    const fallback = roles.find((r) => r.isDefault);
-    if (!fallback) throw new Error("no default role is seeded");
-    return fallback.id;
-  }
-  const role = roles.find((r) => r.id === requested);
-  if (!role?.selfAssignable) {
-    throw new AppError("ROLE_NOT_ALLOWED", { field: "roleid", params: { value: requested } });
-  }
+  if (requested === undefined) return (await defaultRole()).id;
+  const role = (await listRoles()).find((r) => r.id === requested);
+  if (!role?.selfAssignable) throw new AppError("INVALID_CHOICE", { field: "roleId", params: { value: requested } });
   return role.id;
 }
 

@@ -1,35 +1,22 @@
 import type { UserRecord } from "@/lib/db/users";
 
-/** Who is asking: used for per-address limits and the audit log. Never trusted for authorization. */
-export interface RequestMeta {
+export type { UserRecord as User } from "@/lib/db/users";
+
+/** Who is asking: for per-address limits, the audit log and notices. Never trusted for authorization. */
+export interface ClientInfo {
+  /** The client's address as lib/http/client-address.ts found it; null when the server could not tell. */
   ip: string | null;
   userAgent: string | null;
 }
 
-export interface TokenPair {
-  access_token: string;
-  refresh: string;
+/** What an app holds for a session: a short-lived access token and the refresh token that renews it. */
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
 }
 
-/** A user as the contract shows one (`GET /auth/{user_id}/`). */
-export interface PublicUser {
-  userid: number;
-  email: string;
-  name: string;
-  dob: string | null;
-  mobile: string;
-  roleid: number;
-  is_verified: boolean;
-}
-
-export function toPublicUser(user: UserRecord): PublicUser {
-  return {
-    userid: user.id,
-    email: user.email,
-    name: user.name,
-    dob: user.dob,
-    mobile: user.mobile,
-    roleid: user.roleId,
-    is_verified: user.verifiedAt !== null,
-  };
+/** The user an authenticated request speaks for, and the session it comes from. */
+export interface Caller {
+  user: UserRecord;
+  sessionId: string;
 }

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { databaseKindOfUrl, databaseUrlFromEnv } from "./database-url.mjs";
 
 /**
  * The environment, validated once. In production a missing secret stops the server with a message
@@ -15,6 +16,20 @@ const flag = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/** TRUST_PROXY: how many proxies stand in front of the service; `true` is one, `false` none. */
+const proxyCount = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = (v ?? "").trim().toLowerCase();
+    if (s === "" || s === "false" || s === "no" || s === "0") return 0;
+    if (s === "true" || s === "yes") return 1;
+    if (/^[1-9][0-9]?$/.test(s)) return Number(s);
+    ctx.addIssue({ code: "custom", message: "TRUST_PROXY must be true, false or the number of proxies (1-99)" });
+    return z.NEVER;
+  });
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -34,10 +49,13 @@ const EnvSchema = z.object({
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(1).max(128).default(8),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt(15 * 60),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * 24 * 60 * 60),
+  REFRESH_REUSE_INTERVAL_SECONDS: nonNegativeInt(10),
+  SESSION_MAX_AGE_SECONDS: positiveInt(90 * 24 * 60 * 60),
+  AUDIT_RETENTION_DAYS: positiveInt(365),
   AUTH_EXPOSE_OTP: flag,
   AUTH_CLIENT_TOKENS: z.string().optional(),
   AUTH_GENERIC_ERRORS: flag,
-  TRUST_PROXY: flag,
+  TRUST_PROXY: proxyCount,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
@@ -63,21 +81,19 @@ export interface AppConfig {
   passwordMinLength: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  refreshReuseIntervalSeconds: number;
+  sessionMaxAgeSeconds: number;
+  auditRetentionDays: number;
   exposeOtp: boolean;
   clientTokens: string[];
   genericErrors: boolean;
-  trustProxy: boolean;
+  /** Proxies in front of the service (TRUST_PROXY): the client address is that many from the right of X-Forwarded-For. */
+  trustedProxies: number;
   logLevel: RawEnv["LOG_LEVEL"];
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
-}
-
-export function databaseKindOf(url: string): DatabaseKind {
-  if (/^postgres(ql)?:\/\//i.test(url)) return "postgres";
-  if (url.startsWith("file:")) return "sqlite";
-  throw new ConfigError(`DATABASE_URL must be a file: URL (embedded SQLite) or postgresql://… (got "${url.split(":")[0]}:…")`);
 }
 
 const list = (value: string | undefined) =>
@@ -129,18 +145,31 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       );
     }
   }
+  const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+  if (isProduction && !isSecureOrLoopback(appUrl)) {
+    throw new ConfigError(
+      `APP_URL must be an https:// URL in production (got ${appUrl}): links in e-mails and cookies would travel in clear text. ` +
+        "Only a loopback host (localhost, 127.0.0.1, ::1) may use http://.",
+    );
+  }
   const devSecrets = !env.AUTH_SECRET || !env.JWT_PRIVATE_KEY ? loadDevSecrets(dataDir) : undefined;
-  const databaseUrl = env.DATABASE_URL || `file:${path.join(dataDir, "auth.db")}`;
+  const databaseUrl = databaseUrlFromEnv(source);
+  let databaseKind: DatabaseKind;
+  try {
+    databaseKind = databaseKindOfUrl(databaseUrl);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 
   return {
     nodeEnv: env.NODE_ENV,
     isProduction,
     port: env.PORT,
     appName: env.APP_NAME,
-    appUrl: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    appUrl,
     dataDir,
     databaseUrl,
-    databaseKind: databaseKindOf(databaseUrl),
+    databaseKind,
     authSecret: env.AUTH_SECRET ?? devSecrets!.authSecret,
     jwtPrivateKey: env.JWT_PRIVATE_KEY ?? devSecrets!.jwtPrivateKey,
     smtpUrl: env.SMTP_URL,
@@ -154,12 +183,23 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     passwordMinLength: env.PASSWORD_MIN_LENGTH,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,
+    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     exposeOtp: env.AUTH_EXPOSE_OTP,
     clientTokens: list(env.AUTH_CLIENT_TOKENS),
     genericErrors: env.AUTH_GENERIC_ERRORS,
-    trustProxy: env.TRUST_PROXY,
+    trustedProxies: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
   };
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** True for https:// URLs and for http:// ones on a loopback host (a developer's or a test's own machine). */
+export function isSecureOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === "https:" || (protocol === "http:" && (LOOPBACK_HOSTS.has(hostname) || hostname.endsWith(".localhost")));
 }
 
 let cached: AppConfig | undefined;

@@ -1,5 +1,5 @@
 import { db, type Db, type Tx } from "./client";
-import { isUniqueViolation } from "./users";
+import { isUniqueViolation } from "./errors";
 
 /**
  * External identities linked to users (Google sign-in). An identity is keyed by its issuer and

@@ -20,3 +20,10 @@ export async function recordAudit(entry: AuditEntry, client: Db | Tx = db()): Pr
     },
   });
 }
+
+/** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */
+export async function deleteAuditEventsBefore(cutoff: Date, limit: number): Promise<number> {
+  const old = await db().auditEvent.findMany({ where: { createdAt: { lt: cutoff } }, select: { id: true }, take: limit });
+  if (old.length === 0) return 0;
+  return (await db().auditEvent.deleteMany({ where: { id: { in: old.map((e) => e.id) } } })).count;
+}

@@ -15,7 +15,7 @@ import type { OutboxEmail } from "./generated/postgres/client";
 export type OutboxRow = OutboxEmail;
 
 /** What a mail is for; rate limits and the dev mailbox group by it. */
-export type MailKind = "verification" | "password_reset";
+export type MailKind = "verification" | "password_reset" | "notice";
 
 export type OutboxStatus = "pending" | "sent" | "failed";
 
@@ -141,10 +141,13 @@ export async function pendingCount(): Promise<number> {
   return db().outboxEmail.count({ where: { status: "pending" } });
 }
 
-/** Retention: finished rows (sent or given up) created before `cutoff` are deleted. */
-export async function deleteFinishedEmailsBefore(cutoff: Date): Promise<number> {
-  const { count } = await db().outboxEmail.deleteMany({
+/** Housekeeping: deletes up to `limit` finished rows (sent or given up) created before `cutoff`. */
+export async function deleteFinishedEmailsBefore(cutoff: Date, limit: number): Promise<number> {
+  const done = await db().outboxEmail.findMany({
     where: { status: { in: ["sent", "failed"] }, createdAt: { lt: cutoff } },
+    select: { id: true },
+    take: limit,
   });
-  return count;
+  if (done.length === 0) return 0;
+  return (await db().outboxEmail.deleteMany({ where: { id: { in: done.map((r) => r.id) } } })).count;
 }

@@ -23,3 +23,10 @@ export function listRoles(): Promise<RoleRecord[]> {
 export async function findRoleByName(name: string): Promise<RoleRecord | undefined> {
   return (await listRoles()).find((r) => r.name === name);
 }
+
+/** The role of a new account that chose none. */
+export async function defaultRole(): Promise<RoleRecord> {
+  const role = (await listRoles()).find((r) => r.isDefault);
+  if (!role) throw new Error("no default role is seeded");
+  return role;
+}

@@ -32,6 +32,22 @@ export async function replaceVerification(
   return (await tx.verification.create({ data: { ...v, createdAt: at } })) as VerificationRecord;
 }
 
+/** Voids every open code and link of the user for `purposes` (a password change voids reset links). */
+export async function voidVerifications(tx: Db | Tx, userId: number, purposes: VerificationPurpose[]): Promise<void> {
+  await tx.verification.updateMany({ where: { userId, purpose: { in: purposes }, consumedAt: null }, data: { consumedAt: now() } });
+}
+
+/** Housekeeping: deletes up to `limit` verifications used or expired before `cutoff`. */
+export async function deleteFinishedVerifications(cutoff: Date, limit: number): Promise<number> {
+  const done = await db().verification.findMany({
+    where: { OR: [{ consumedAt: { lt: cutoff } }, { expiresAt: { lt: cutoff } }] },
+    select: { id: true },
+    take: limit,
+  });
+  if (done.length === 0) return 0;
+  return (await db().verification.deleteMany({ where: { id: { in: done.map((v) => v.id) } } })).count;
+}
+
 /** The newest open verification of a user, for checking a typed code. */
 export async function latestOpenVerification(userId: number, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
   return (await db().verification.findFirst({

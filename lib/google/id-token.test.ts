@@ -71,7 +71,7 @@ async function idToken(claims: Record<string, unknown> = {}, options: { kid?: st
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-/** A 400 on `auth_token`; `reason` matches the underlying check's message, so a test cannot pass for the wrong reason. */
+/** GOOGLE_TOKEN_INVALID on `idToken`; `reason` matches the underlying check's message, so a test cannot pass for the wrong reason. */
 async function expectInvalid(promise: Promise<unknown>, reason?: RegExp) {
   const error = await promise.then(
     () => expect.fail("the token was accepted"),
@@ -79,9 +79,7 @@ async function expectInvalid(promise: Promise<unknown>, reason?: RegExp) {
   );
   expect(error).toMatchObject({
     code: "GOOGLE_TOKEN_INVALID",
-    status: 400,
-    field: "auth_token",
-    fieldErrors: { auth_token: ["The Token is invalid or has expired"] },
+    issues: [{ field: "idToken", message: "The Token is invalid or has expired" }],
   });
   if (reason) expect(error.cause?.message).toMatch(reason);
 }
@@ -288,7 +286,7 @@ describe("verifyGoogleIdToken: configuration and issuer failures", () => {
 
   it("answers 503, not 400, when the issuer cannot be reached", async () => {
     const verify = await freshVerifier({ GOOGLE_ISSUER: await stoppedIssuerUrl() });
-    await expect(verify(await idToken())).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", status: 503 });
+    await expect(verify(await idToken())).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
   });
 
   it("answers 503 when the discovery document names another issuer", async () => {

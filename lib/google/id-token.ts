@@ -171,14 +171,14 @@ function identityFrom(payload: JWTPayload, issuer: string, clientIds: string[], 
 
 /**
  * Verifies a Google id_token and returns who it names. A token that fails any check throws
- * GOOGLE_TOKEN_INVALID on `auth_token` (400);
- * an unreachable issuer throws SERVICE_UNAVAILABLE (503), since the client's token may be fine.
+ * GOOGLE_TOKEN_INVALID on `idToken`;
+ * an unreachable issuer throws SERVICE_UNAVAILABLE, since the client's token may be fine.
  */
 export async function verifyGoogleIdToken(idToken: string): Promise<GoogleIdentity> {
   const { issuer, clientIds } = config().google;
   const invalid = (reason: string, cause?: unknown) => {
     log.info("google id_token rejected", { reason });
-    return new AppError("GOOGLE_TOKEN_INVALID", { field: "auth_token", cause });
+    return new AppError("GOOGLE_TOKEN_INVALID", { field: "idToken", cause });
   };
   // No configured client ids means no audience is ours: refuse without touching the network.
   if (clientIds.length === 0) throw invalid("GOOGLE_CLIENT_ID is not configured");
@@ -198,7 +198,7 @@ export async function verifyGoogleIdToken(idToken: string): Promise<GoogleIdenti
   } catch (error) {
     if (error instanceof IssuerUnavailableError) {
       log.warn("google issuer unavailable", { issuer, reason: error.message });
-      throw new AppError("SERVICE_UNAVAILABLE", { cause: error });
+      throw new AppError("SERVICE_UNAVAILABLE", { cause: error, retryAfterSeconds: 30 });
     }
     // jose's codes survive minification, its class names do not.
     if (error instanceof joseErrors.JOSEError) throw invalid(`${error.code}: ${error.message}`, error);

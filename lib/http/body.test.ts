@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { statusOf } from "@/lib/api/errors";
 import { AppError } from "@/lib/errors";
 import { MAX_BODY_BYTES, readBody } from "./body";
 
@@ -38,8 +39,8 @@ describe("readBody", () => {
 
   it("rejects malformed JSON with 400", async () => {
     const e = await failure(post('{"email":', "application/json"));
-    expect(e.status).toBe(400);
-    expect(e.fieldErrors.errors?.[0]).toMatch(/JSON parse error/);
+    expect(statusOf(e)).toBe(400);
+    expect(e.byField("errors").errors?.[0]).toMatch(/JSON parse error/);
   });
 
   it.each([
@@ -49,20 +50,20 @@ describe("readBody", () => {
     ["42", "number"],
   ])("rejects the JSON value %s with 400", async (text, type) => {
     const e = await failure(post(text, "application/json"));
-    expect(e.status).toBe(400);
-    expect(e.fieldErrors).toEqual({ errors: [`Invalid data. Expected a dictionary, but got ${type}.`] });
+    expect(statusOf(e)).toBe(400);
+    expect(e.byField("errors")).toEqual({ errors: [`Invalid data. Expected a dictionary, but got ${type}.`] });
   });
 
   it("rejects other content types with 415", async () => {
     const e = await failure(post("<xml/>", "application/xml"));
-    expect(e.status).toBe(415);
-    expect(e.fieldErrors.errors).toEqual(['Unsupported media type "application/xml" in request.']);
-    expect((await failure(post("a", "multipart/form-data; boundary=x"))).status).toBe(415);
+    expect(statusOf(e)).toBe(415);
+    expect(e.byField("errors").errors).toEqual(['Unsupported media type "application/xml" in request.']);
+    expect(statusOf(await failure(post("a", "multipart/form-data; boundary=x")))).toBe(415);
   });
 
   it("rejects a body over the limit with 413, declared or streamed", async () => {
     const big = JSON.stringify({ name: "x".repeat(MAX_BODY_BYTES) });
-    expect((await failure(post(big, "application/json"))).status).toBe(413);
+    expect(statusOf(await failure(post(big, "application/json")))).toBe(413);
     const stream = new ReadableStream({
       start(controller) {
         for (let i = 0; i < 100; i++) controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
@@ -76,7 +77,7 @@ describe("readBody", () => {
       // @ts-expect-error Node's fetch needs this for a streamed request body
       duplex: "half",
     });
-    expect((await failure(streamed)).status).toBe(413);
+    expect(statusOf(await failure(streamed))).toBe(413);
   });
 
   it("keeps __proto__ as plain data", async () => {

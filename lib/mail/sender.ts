@@ -1,14 +1,12 @@
 import { now } from "@/lib/clock";
-import { config } from "@/lib/config/env";
 import {
   claimDueEmails,
-  deleteFinishedEmailsBefore,
   markAttemptFailed,
   markSent,
   type OutboxRow,
 } from "@/lib/db/outbox";
 import { log } from "@/lib/log";
-import { createTransport, isPermanentFailure, type MailTransport } from "./transport";
+import { createTransport, devMailboxEnabled, isPermanentFailure, type MailTransport } from "./transport";
 
 /**
  * The background sender: delivers outbox rows (lib/db/outbox.ts) and retries failures with
@@ -34,9 +32,6 @@ const JITTER = 0.2;
 /** A verification or reset mail that has not left after a day is of no use to anyone. */
 const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
 
-/** Finished rows are deleted after a week: enough to answer "did my mail go out?". */
-const RETENTION_MS = 7 * 24 * 60 * 60_000;
-const PRUNE_EVERY_MS = 60 * 60_000;
 
 /** Delay before the next attempt after `failedAttempts` failures (≥ 1), without jitter. */
 export function baseRetryDelayMs(failedAttempts: number): number {
@@ -120,9 +115,9 @@ function reportUnrecorded(row: OutboxRow, error: unknown) {
   log.error("mail outcome not recorded; the row will be retried after its lease", { id: row.id, error });
 }
 
-/** Production keeps no readable copy of a token once its mail has left (or been given up on). */
+/** No readable copy of a token stays once its mail has left (or been given up on), unless the dev mailbox shows it. */
 function eraseSentBodies(): boolean {
-  return config().isProduction;
+  return !devMailboxEnabled();
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -142,12 +137,11 @@ interface SenderState {
   /** Set by a nudge that arrives while a round is running, so the loop doesn't sleep past it. */
   nudged: boolean;
   wake?: () => void;
-  lastPruneAt: number;
 }
 
 // On globalThis so a development module reload reuses the running loop instead of starting another.
 const holder = globalThis as unknown as { __authMailSender?: SenderState };
-const state: SenderState = (holder.__authMailSender ??= { stopping: false, nudged: false, lastPruneAt: 0 });
+const state: SenderState = (holder.__authMailSender ??= { stopping: false, nudged: false });
 
 function currentTransport(): MailTransport {
   state.transport ??= createTransport();
@@ -187,7 +181,6 @@ async function runLoop(): Promise<void> {
     let moreWaiting = false;
     try {
       moreWaiting = (await deliverDueEmailsOnce()).claimed === BATCH_SIZE;
-      await pruneOccasionally();
       failures = 0;
     } catch (error) {
       failures++;
@@ -211,12 +204,4 @@ function sleep(ms: number): Promise<void> {
     }
     state.wake = done;
   });
-}
-
-async function pruneOccasionally(): Promise<void> {
-  const at = now().getTime();
-  if (at - state.lastPruneAt < PRUNE_EVERY_MS) return;
-  state.lastPruneAt = at;
-  const deleted = await deleteFinishedEmailsBefore(new Date(at - RETENTION_MS));
-  if (deleted > 0) log.info("old outbox rows deleted", { deleted });
 }

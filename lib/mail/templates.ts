@@ -33,6 +33,8 @@ export interface PasswordResetEmailInput {
   /** APP_URL/reset-password?token=… */
   link: string;
   expiresInMinutes: number;
+  /** The account has no password yet (it signs in with Google): the link sets its first one. */
+  firstPassword?: boolean;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -108,32 +110,93 @@ export function passwordResetEmail(input: PasswordResetEmailInput): RenderedEmai
   const { appName } = input;
   const link = assertWebLink(input.link);
   const lifetime = formatDuration(input.expiresInMinutes);
-  const subject = `Reset your ${appName} password`;
+  const subject = input.firstPassword ? `Set a password for your ${appName} account` : `Reset your ${appName} password`;
+  const asked = input.firstPassword
+    ? `Someone asked to set a password for your ${appName} account, which signs in with Google so far.`
+    : `Someone asked to reset the password of your ${appName} account.`;
+  const ignore = input.firstPassword
+    ? "If you didn't ask for this, you can ignore this e-mail: your account stays as it is."
+    : "If you didn't ask for this, you can ignore this e-mail: your password stays as it is.";
 
-  const text = [
-    `Someone asked to reset the password of your ${appName} account.`,
-    "",
-    `Open this link to choose a new password (it works for ${lifetime}, once):`,
-    "",
-    link,
-    "",
-    "If you didn't ask for this, you can ignore this e-mail: your password stays as it is.",
-    "",
-  ].join("\n");
+  const text = [asked, "", `Open this link to choose a new password (it works for ${lifetime}, once):`, "", link, "", ignore, ""].join("\n");
 
   const html = layout({
     title: subject,
     preheader: `Choose a new password for your ${appName} account`,
     body: [
-      heading("Reset your password"),
-      paragraph(`Someone asked to reset the password of your ${escapeHtml(appName)} account.`),
+      heading(input.firstPassword ? "Set a password" : "Reset your password"),
+      paragraph(escapeHtml(asked)),
       paragraph(`Choose a new password with this link. It works for ${escapeHtml(lifetime)}, once.`),
       button(link, "Choose a new password"),
       fallbackLink(link),
-      footnote("If you didn't ask for this, you can ignore this e-mail: your password stays as it is."),
+      footnote(escapeHtml(ignore)),
     ].join("\n"),
   });
 
+  return { subject, text, html };
+}
+
+export type NoticeEvent = "password_changed" | "password_reset" | "google_linked" | "password_removed_by_link";
+
+export interface NoticeEmailInput {
+  appName: string;
+  /** APP_URL, for the "what to do" links. */
+  appUrl: string;
+  event: NoticeEvent;
+  at: Date;
+  /** "Chrome on macOS", "App (okhttp)"… */
+  device: string;
+  ip: string | null;
+  /** google_linked: the Google account's address. */
+  googleEmail?: string;
+}
+
+const NOTICES: Record<NoticeEvent, { subject: (app: string) => string; what: (i: NoticeEmailInput) => string; ifNotYou: (i: NoticeEmailInput) => string }> = {
+  password_changed: {
+    subject: (app) => `Your ${app} password was changed`,
+    what: (i) => `The password of your ${i.appName} account was changed. Every other device was signed out.`,
+    ifNotYou: (i) => `If you didn't change it, reset your password now at ${i.appUrl}/forgot-password: a reset signs out every device.`,
+  },
+  password_reset: {
+    subject: (app) => `Your ${app} password was reset`,
+    what: (i) => `The password of your ${i.appName} account was reset with a link sent to this address. Every device was signed out.`,
+    ifNotYou: (i) =>
+      `If you didn't reset it, someone can read your e-mail: secure your mailbox first, then reset your password again at ${i.appUrl}/forgot-password.`,
+  },
+  google_linked: {
+    subject: (app) => `Google sign-in was added to your ${app} account`,
+    what: (i) => `Your ${i.appName} account can now be signed in to with the Google account ${i.googleEmail ?? ""}.`.replace(" .", "."),
+    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password and sign out of every device on your account page.`,
+  },
+  password_removed_by_link: {
+    subject: (app) => `Your ${app} account is now confirmed through Google`,
+    what: (i) =>
+      `You signed in with the Google account ${i.googleEmail ?? ""}, which confirmed this address. The account already had a password, set before anyone had confirmed the address. ` +
+      "Since that password never proved who set it, it was removed and every other session was ended.",
+    ifNotYou: (i) => `To sign in with a password as well, choose one with a reset link from ${i.appUrl}/forgot-password.`,
+  },
+};
+
+/** A security notice: what changed, when and from where, and what to do if it was not the owner. */
+export function noticeEmail(input: NoticeEmailInput): RenderedEmail {
+  const notice = NOTICES[input.event];
+  const subject = notice.subject(input.appName);
+  const when = `${input.at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const from = input.ip ? `${input.device}, address ${input.ip}` : input.device;
+  const what = notice.what(input);
+  const ifNotYou = notice.ifNotYou(input);
+
+  const text = [what, "", `When: ${when}`, `From: ${from}`, "", ifNotYou, ""].join("\n");
+  const html = layout({
+    title: subject,
+    preheader: what,
+    body: [
+      heading(subject),
+      paragraph(escapeHtml(what)),
+      paragraph(`<strong>When:</strong> ${escapeHtml(when)}<br><strong>From:</strong> ${escapeHtml(from)}`),
+      footnote(escapeHtml(ifNotYou)),
+    ].join("\n"),
+  });
   return { subject, text, html };
 }
 

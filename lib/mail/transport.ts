@@ -1,5 +1,6 @@
 import nodemailer from "nodemailer";
 import type Mail from "nodemailer/lib/mailer";
+import { parseConnectionUrl } from "nodemailer/lib/shared";
 import SMTPPool from "nodemailer/lib/smtp-pool";
 import { config } from "@/lib/config/env";
 import { log } from "@/lib/log";
@@ -27,6 +28,15 @@ export interface MailTransport {
   close(): void;
 }
 
+/**
+ * The dev mailbox (/dev/mailbox) shows the mail kept in the outbox. It exists only in development
+ * without SMTP_URL: anywhere else it would hand anyone every user's codes and links.
+ */
+export function devMailboxEnabled(): boolean {
+  const { nodeEnv, smtpUrl } = config();
+  return nodeEnv === "development" && !smtpUrl;
+}
+
 export function createTransport(): MailTransport {
   const { smtpUrl, isProduction } = config();
   if (smtpUrl) return smtpTransport(smtpUrl);
@@ -37,7 +47,7 @@ export function createTransport(): MailTransport {
 /**
  * Timeouts keep one unreachable relay from holding a sender (and its lease on the row) for
  * minutes: the outbox retries later anyway. Query parameters of SMTP_URL (nodemailer's URL
- * options, e.g. `?pool=…&requireTLS=true`) override these defaults.
+ * options, e.g. `?maxConnections=2`) override these defaults.
  */
 const SMTP_DEFAULTS = {
   pool: true,
@@ -49,8 +59,22 @@ const SMTP_DEFAULTS = {
   socketTimeout: 20_000,
 } as const;
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+/**
+ * The pool's options for SMTP_URL. In production mail carries live codes and links, so it never
+ * crosses a network in clear text: `smtps://` is TLS from the start, and a plain `smtp://` relay
+ * must upgrade with STARTTLS (requireTLS, which the URL cannot turn off) unless it is on this host.
+ */
+export function smtpOptions(url: string, production: boolean): SMTPPool.Options {
+  const fromUrl = parseConnectionUrl(url);
+  const local = LOOPBACK.has((fromUrl.host ?? "").toLowerCase());
+  const mustUpgrade = production && !fromUrl.secure && !local;
+  return { ...SMTP_DEFAULTS, ...fromUrl, ...(mustUpgrade ? { requireTLS: true, ignoreTLS: false } : {}) };
+}
+
 function smtpTransport(url: string): MailTransport {
-  const mailer = nodemailer.createTransport(new SMTPPool({ ...SMTP_DEFAULTS, url }));
+  const mailer = nodemailer.createTransport(new SMTPPool(smtpOptions(url, config().isProduction)));
   // A pooled connection can fail while idle; without a listener that would crash the process.
   mailer.on("error", (error) => log.warn("smtp transport error", { error: error.message }));
   const from = fromAddress();

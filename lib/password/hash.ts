@@ -6,6 +6,7 @@ import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from "@nod
 import { compare as bcryptCompare } from "bcryptjs";
 import { createHash, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
+import { normalizePassword } from "@/lib/validation/fields";
 import params from "./params.json" with { type: "json" };
 
 export interface Argon2Params {
@@ -60,7 +61,7 @@ export async function hashPassword(plain: string): Promise<string> {
   if (plain.length > MAX_PASSWORD_LENGTH) {
     throw new RangeError(`password longer than ${MAX_PASSWORD_LENGTH} characters`);
   }
-  const phc = await argon2Hash(plain, { ...ARGON2_PARAMS, algorithm: ARGON2ID });
+  const phc = await argon2Hash(normalizePassword(plain), { ...ARGON2_PARAMS, algorithm: ARGON2ID });
   // A library upgrade that silently changed the algorithm or encoding would otherwise only show
   // up as every new hash being flagged by needsRehash (or worse, not verifying elsewhere).
   if (!phc.startsWith(EXPECTED_PREFIX)) throw new Error("argon2 produced an unexpected hash format");
@@ -105,6 +106,25 @@ export async function verifyPassword(plain: string, stored: string): Promise<boo
   }
 }
 
+export interface PasswordCheck {
+  matches: boolean;
+  /** The caller should store `hashPassword(plain)` now: an older format, weaker parameters, or a hash of the unnormalised text. */
+  rehash: boolean;
+}
+
+/**
+ * Checks a presented password against a stored hash, comparing the NFKC-normalised text (what
+ * hashPassword stores). Hashes written before normalisation, or imported, may hold the text as it
+ * was typed: a password that differs from its normal form is tried as typed too.
+ */
+export async function checkPassword(plain: string, stored: string): Promise<PasswordCheck> {
+  if (typeof plain !== "string") return { matches: false, rehash: false };
+  const normal = normalizePassword(plain);
+  if (await verifyPassword(normal, stored)) return { matches: true, rehash: needsRehash(stored) };
+  if (normal !== plain && (await verifyPassword(plain, stored))) return { matches: true, rehash: true };
+  return { matches: false, rehash: false };
+}
+
 /**
  * True unless `stored` is an Argon2id v1.3 PHC string at least as strong as ARGON2_PARAMS
  * (memory, time, parallelism, and our salt and output lengths). Call it after a successful
@@ -146,7 +166,7 @@ export async function verifyAgainstDummy(plain: string): Promise<false> {
     return false;
   }
   try {
-    await verifyPassword(plain, await pending);
+    await checkPassword(plain, await pending);
   } catch {
     // The outcome is fixed; only the time spent matters.
   }

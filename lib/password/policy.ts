@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { config } from "@/lib/config/env";
-import { MESSAGES, PASSWORD_MAX_LENGTH } from "@/lib/validation/fields";
+import { messageFor } from "@/lib/messages";
+import { normalizePassword, passwordLengthProblem } from "@/lib/validation/fields";
 
 /**
  * The password policy of the contract: a length range and a list of common passwords, no
@@ -23,10 +24,8 @@ function commonPasswords(): Set<string> {
 /** The policy's complaints about `password`, in Django's words; empty when it is acceptable. */
 export function passwordProblems(password: string, minLength = config().passwordMinLength): string[] {
   const problems: string[] = [];
-  if (password.length < minLength) problems.push(MESSAGES.passwordTooShort(minLength));
-  if (password.length > PASSWORD_MAX_LENGTH) problems.push(MESSAGES.passwordTooLong(PASSWORD_MAX_LENGTH));
-  if (commonPasswords().has(password.trim().toLowerCase())) problems.push(MESSAGES.passwordCommon);
+  const lengthProblem = passwordLengthProblem(password, minLength);
+  if (lengthProblem) problems.push(lengthProblem);
+  if (commonPasswords().has(normalizePassword(password).trim().toLowerCase())) problems.push(messageFor("PASSWORD_TOO_COMMON"));
   return problems;
 }
-
-export const commonPasswordCount = () => commonPasswords().size;

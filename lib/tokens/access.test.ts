@@ -21,20 +21,22 @@ Object.assign(process.env, {
 });
 const initialEnv = { ...process.env };
 
-const { bearerTokenFrom, issueAccessToken, verifyAccessToken } = await import("./access");
+const { issueAccessToken, verifyAccessToken } = await import("./access");
+const { bearerTokenFrom } = await import("@/lib/http/authorization");
 const { loadSigningKey, publicJwks, signingKey } = await import("./keys");
 
 const USER = { id: 42, email: "ada@example.com", verified: true, role: "user" };
+const SID = "9f1c2d3e-session";
 const TTL = 900;
 
 // lib/clock.ts reads the offset file on every call.
 const setClockOffset = (ms: number) => writeFileSync(clockFile, String(ms));
 
 const rejected = (token: string) =>
-  expect(verifyAccessToken(token)).rejects.toMatchObject({ name: "AppError", code: "ACCESS_TOKEN_INVALID", status: 401 });
+  expect(verifyAccessToken(token)).rejects.toMatchObject({ name: "AppError", code: "ACCESS_TOKEN_INVALID" });
 
 async function validPayload(): Promise<JWTPayload> {
-  return decodeJwt((await issueAccessToken(USER)).token);
+  return decodeJwt((await issueAccessToken(USER, SID)).token);
 }
 
 async function signWithServiceKey(payload: JWTPayload): Promise<string> {
@@ -48,13 +50,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("issueAccessToken", () => {
   it("carries exactly the contract's claims and a header naming the key", async () => {
     const before = Math.floor(Date.now() / 1000);
-    const issued = await issueAccessToken(USER);
+    const issued = await issueAccessToken(USER, SID);
     const payload = decodeJwt(issued.token);
     const header = decodeProtectedHeader(issued.token);
     const { kid } = (await signingKey()).publicJwk;
 
     expect(Object.keys(payload).sort()).toEqual(
-      ["email", "email_verified", "exp", "iat", "id", "iss", "jti", "role", "sub", "token_type"].sort(),
+      ["aud", "email", "email_verified", "exp", "iat", "id", "iss", "jti", "role", "sid", "sub", "token_type"].sort(),
     );
     expect(payload).toMatchObject({
       sub: "42",
@@ -64,6 +66,8 @@ describe("issueAccessToken", () => {
       role: "user",
       token_type: "access",
       iss: "https://auth.example.test",
+      aud: "https://auth.example.test/auth",
+      sid: SID,
       jti: issued.jti,
     });
     expect(payload.iat).toBeGreaterThanOrEqual(before);
@@ -73,7 +77,7 @@ describe("issueAccessToken", () => {
   });
 
   it("gives every token its own jti", async () => {
-    const [a, b] = await Promise.all([issueAccessToken(USER), issueAccessToken(USER)]);
+    const [a, b] = await Promise.all([issueAccessToken(USER, SID), issueAccessToken(USER, SID)]);
     expect(a.jti).not.toBe(b.jti);
   });
 
@@ -83,16 +87,16 @@ describe("issueAccessToken", () => {
     expect(payload.iat).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 3_599);
   });
 
-  it("adds sid only when a session id is given", async () => {
-    const { token } = await issueAccessToken(USER, { sessionId: "fam-1" });
-    expect(decodeJwt(token).sid).toBe("fam-1");
-    expect(await verifyAccessToken(token)).toMatchObject({ sid: "fam-1" });
+  it("names the session in sid", async () => {
+    const { token } = await issueAccessToken(USER, "session-1");
+    expect(decodeJwt(token).sid).toBe("session-1");
+    expect(await verifyAccessToken(token)).toMatchObject({ sid: "session-1" });
   });
 });
 
 describe("verifyAccessToken", () => {
   it("returns the claims of a token it issued", async () => {
-    const { token } = await issueAccessToken({ ...USER, verified: false, role: "admin" });
+    const { token } = await issueAccessToken({ ...USER, verified: false, role: "admin" }, SID);
     expect(await verifyAccessToken(token)).toEqual(decodeJwt(token));
   });
 
@@ -138,13 +142,16 @@ describe("verifyAccessToken", () => {
     const { token_type: _omitted, ...withoutType } = payload;
     await rejected(await signWithServiceKey(withoutType));
     await rejected(await signWithServiceKey({ ...payload, iss: "https://elsewhere.example" }));
+    await rejected(await signWithServiceKey({ ...payload, aud: "https://other-api.example" }));
+    const { sid: _sid, ...withoutSession } = payload;
+    await rejected(await signWithServiceKey(withoutSession));
     await rejected(await signWithServiceKey({ ...payload, sub: "43" }));
     await rejected(await signWithServiceKey({ ...payload, id: "42" }));
     await rejected(await signWithServiceKey({ ...payload, exp: payload.iat! + 365 * 86_400 }));
   });
 
   it("accepts a token until it expires, allowing a little clock skew, then rejects it", async () => {
-    const { token } = await issueAccessToken(USER);
+    const { token } = await issueAccessToken(USER, SID);
     setClockOffset((TTL - 5) * 1000);
     await expect(verifyAccessToken(token)).resolves.toMatchObject({ id: 42 });
     setClockOffset((TTL + 10) * 1000);
@@ -155,13 +162,13 @@ describe("verifyAccessToken", () => {
 
   it("rejects a token issued in the future", async () => {
     setClockOffset(5 * 60_000);
-    const { token } = await issueAccessToken(USER);
+    const { token } = await issueAccessToken(USER, SID);
     setClockOffset(0);
     await rejected(token);
   });
 
   it("rejects malformed and tampered tokens", async () => {
-    const { token } = await issueAccessToken(USER);
+    const { token } = await issueAccessToken(USER, SID);
     const [header, , signature] = token.split(".");
     const tamperedPayload = base64url.encode(JSON.stringify({ ...decodeJwt(token), role: "admin" }));
     const flipped = signature!.startsWith("A") ? `B${signature!.slice(1)}` : `A${signature!.slice(1)}`;
@@ -193,7 +200,7 @@ describe("keys", () => {
   });
 
   it("lets another service verify our tokens from the JWKS alone", async () => {
-    const { token } = await issueAccessToken(USER);
+    const { token } = await issueAccessToken(USER, SID);
     const jwks = createLocalJWKSet(await publicJwks());
     const { payload } = await jwtVerify(token, jwks, { issuer: "https://auth.example.test" });
     expect(payload.sub).toBe("42");
@@ -261,14 +268,14 @@ describe("with an ES256 key configured", () => {
   ] as const) {
     it(`issues and verifies ES256 tokens (key as ${form})`, async () => {
       const es = await freshModules(material());
-      const { token } = await es.issueAccessToken(USER);
+      const { token } = await es.issueAccessToken(USER, SID);
       expect(decodeProtectedHeader(token)).toEqual({ alg: "ES256", kid: (await es.signingKey()).kid, typ: "JWT" });
       expect(await es.verifyAccessToken(token)).toMatchObject({ sub: "42", token_type: "access" });
       const jwks = await es.publicJwks();
       expect(jwks.keys[0]).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256" });
       expect(jwks.keys[0]).not.toHaveProperty("d");
       // A token from the Ed25519 key configured earlier is not accepted by this key.
-      const { token: edToken } = await issueAccessToken(USER);
+      const { token: edToken } = await issueAccessToken(USER, SID);
       await expect(es.verifyAccessToken(edToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
     });
   }

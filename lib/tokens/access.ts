@@ -26,6 +26,7 @@ export interface AccessTokenUser {
 // A type alias, not an interface, so it is assignable to jose's JWTPayload (an index signature).
 export type AccessTokenClaims = {
   iss: string;
+  aud: string;
   sub: string;
   id: number;
   email: string;
@@ -35,8 +36,8 @@ export type AccessTokenClaims = {
   iat: number;
   exp: number;
   jti: string;
-  /** The refresh family (session) the token was issued with; present only when the issuer passed it. */
-  sid?: string;
+  /** The session the token was issued for: this service's endpoints refuse it once the session ends. */
+  sid: string;
 };
 
 export interface IssuedAccessToken {
@@ -48,6 +49,7 @@ export interface IssuedAccessToken {
 const ClaimsSchema = z
   .object({
     iss: z.string(),
+    aud: z.string(),
     sub: z.string().regex(/^[1-9][0-9]*$/),
     id: z.number().int().positive(),
     email: z.string(),
@@ -57,23 +59,21 @@ const ClaimsSchema = z
     iat: z.number().int(),
     exp: z.number().int(),
     jti: z.string().min(1),
-    sid: z.string().min(1).optional(),
+    sid: z.string().min(1),
   })
   .refine((claims) => claims.sub === String(claims.id), "sub and id name different users");
 
 /**
- * Signs an access token for `user`. `sessionId` (the refresh family id) adds the OIDC-style `sid`
- * claim, so a request can tell which session it comes from (to keep it when revoking the others).
+ * Signs an access token for `user` in session `sessionId` (the OIDC-style `sid` claim), so that a
+ * request can tell which session it comes from and the session's end ends the token too.
  */
-export async function issueAccessToken(
-  user: AccessTokenUser,
-  options: { sessionId?: string } = {},
-): Promise<IssuedAccessToken> {
+export async function issueAccessToken(user: AccessTokenUser, sessionId: string): Promise<IssuedAccessToken> {
   const key = await signingKey();
   const { appUrl, accessTokenTtlSeconds } = config();
   const iat = Math.floor(now().getTime() / 1000);
   const claims: AccessTokenClaims = {
     iss: appUrl,
+    aud: accessTokenAudience(appUrl),
     sub: String(user.id),
     id: user.id,
     email: user.email,
@@ -83,7 +83,7 @@ export async function issueAccessToken(
     iat,
     exp: iat + accessTokenTtlSeconds,
     jti: randomUUID(),
-    ...(options.sessionId ? { sid: options.sessionId } : {}),
+    sid: sessionId,
   };
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
@@ -103,7 +103,8 @@ export async function verifyAccessToken(token: string): Promise<AccessTokenClaim
       algorithms: [...new Set(keys.map((k) => k.alg))],
       typ: "JWT",
       issuer: appUrl,
-      requiredClaims: ["sub", "iat", "exp", "jti"],
+      audience: accessTokenAudience(appUrl),
+      requiredClaims: ["sub", "aud", "iat", "exp", "jti", "sid"],
       currentDate: now(),
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       // Also makes jose reject an iat in the future.
@@ -125,12 +126,8 @@ function publicKeyFor(keys: readonly VerificationKey[], header: JWSHeaderParamet
   return key.publicKey;
 }
 
-// The documented clients send `Token <t>`; OAuth-style clients send `Bearer <t>`.
-const AUTHORIZATION = /^(?:token|bearer)[ \t]+([^\s]+)$/i;
-
-/** The credential from `Authorization: Token <t>` or `Bearer <t>` (scheme case-insensitive), else null. */
-export function bearerTokenFrom(headers: Headers): string | null {
-  const value = headers.get("authorization")?.trim();
-  if (!value) return null;
-  return AUTHORIZATION.exec(value)?.[1] ?? null;
-}
+/**
+ * Who access tokens are for: the API under APP_URL/auth. Another service that accepts them checks
+ * this (and `iss`), so a token meant for this API is not mistaken for one of its own.
+ */
+export const accessTokenAudience = (appUrl: string) => `${appUrl}/auth`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { FieldErrors } from "@/lib/errors";
+import { ValidationError } from "@/lib/errors";
 import { DobSchema, EmailSchema, integerChoice, MobileSchema, NameSchema, otpSchema, passwordSchema } from "./fields";
 import { parseInput } from "./parse";
 
@@ -8,7 +8,7 @@ const errorsOf = (schema: z.ZodType, input: unknown) => {
   try {
     parseInput(schema, input);
   } catch (e) {
-    if (e instanceof FieldErrors) return e.fieldErrors;
+    if (e instanceof ValidationError) return e.byField("errors");
     throw e;
   }
   return {};

@@ -1,31 +1,11 @@
 import { z } from "zod";
+import { MESSAGES, messageFor } from "@/lib/messages";
 
 /**
  * Field schemas, defined once and shared by the JSON API, the server actions and the browser
  * forms (this module must stay free of server-only imports). Messages follow Django REST
  * framework's wording, which the API contract keeps.
  */
-
-export const MESSAGES = {
-  required: "This field is required.",
-  null: "This field may not be null.",
-  blank: "This field may not be blank.",
-  string: "Not a valid string.",
-  email: "Enter a valid email address.",
-  integer: "A valid integer is required.",
-  date: "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-  invalidDate: "Enter a valid date.",
-  mobile: "Enter a valid mobile number.",
-  otp: "Enter the code from the e-mail.",
-  maxLength: (n: number) => `Ensure this field has no more than ${n} characters.`,
-  passwordTooShort: (n: number) =>
-    `This password is too short. It must contain at least ${n} character${n === 1 ? "" : "s"}.`,
-  passwordTooLong: (n: number) => `Ensure this field has no more than ${n} characters.`,
-  passwordCommon: "This password is too common.",
-  passwordsDiffer: "The two passwords do not match.",
-  choice: (v: unknown) => `"${String(v)}" is not a valid choice.`,
-  nullCharacters: "Null characters are not allowed.",
-} as const;
 
 export const PASSWORD_MAX_LENGTH = 128;
 export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
@@ -36,9 +16,9 @@ function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {
   return z
     .unknown()
     .superRefine((v, ctx) => {
-      if (v === undefined) ctx.addIssue({ code: "custom", message: MESSAGES.required });
-      else if (v === null) ctx.addIssue({ code: "custom", message: MESSAGES.null });
-      else if (typeof v !== "string" && typeof v !== "number") ctx.addIssue({ code: "custom", message: MESSAGES.string });
+      if (v === undefined) ctx.addIssue({ code: "custom", message: MESSAGES.REQUIRED });
+      else if (v === null) ctx.addIssue({ code: "custom", message: MESSAGES.NULL });
+      else if (typeof v !== "string" && typeof v !== "number") ctx.addIssue({ code: "custom", message: MESSAGES.NOT_A_STRING });
     })
     .transform((v) => {
       const s = String(v);
@@ -47,10 +27,10 @@ function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {
     .superRefine((s, ctx) => {
       // As in DRF, a blank or too long value gets that one message: the field's own checks
       // (e-mail syntax, date format…) chained after this one are skipped.
-      if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", message: MESSAGES.blank, continue: false });
-      else if (s.length > options.max) ctx.addIssue({ code: "custom", message: MESSAGES.maxLength(options.max), continue: false });
+      if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", message: MESSAGES.BLANK, continue: false });
+      else if (s.length > options.max) ctx.addIssue({ code: "custom", message: messageFor("MAX_LENGTH", { max: options.max }), continue: false });
       // DRF's ProhibitNullCharactersValidator; PostgreSQL cannot store U+0000 in text either.
-      else if (s.includes("\u0000")) ctx.addIssue({ code: "custom", message: MESSAGES.nullCharacters, continue: false });
+      else if (s.includes("\u0000")) ctx.addIssue({ code: "custom", message: MESSAGES.NULL_CHARACTERS, continue: false });
     });
 }
 
@@ -60,32 +40,43 @@ const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-
 /** E-mail addresses are matched case-insensitively: stored trimmed and lowercased. */
 export const EmailSchema = text({ max: 254 })
   .transform((s) => s.toLowerCase())
-  .refine((s) => s === "" || EMAIL_PATTERN.test(s), MESSAGES.email)
+  .refine((s) => s === "" || EMAIL_PATTERN.test(s), MESSAGES.INVALID_EMAIL)
   .meta({ type: "string", format: "email", maxLength: 254, example: "ponoki@simplemail.top" });
 
 export const NameSchema = text({ max: 150 }).meta({ type: "string", maxLength: 150, example: "alexa999" });
 
 export const MobileSchema = text({ max: 20 }).refine(
   (s) => /^\+?[0-9][0-9 ()-]{3,19}$/.test(s),
-  MESSAGES.mobile,
+  MESSAGES.INVALID_MOBILE,
 ).meta({ type: "string", maxLength: 20, example: "76765757" });
 
 /** A calendar date "YYYY-MM-DD" that exists (2023-02-30 does not). */
 export const DobSchema = text({ max: 10 }).superRefine((s, ctx) => {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return ctx.addIssue({ code: "custom", message: MESSAGES.date });
+  if (!m) return ctx.addIssue({ code: "custom", message: MESSAGES.DATE_FORMAT });
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
   if (y < 1900 || y > 2100 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.invalidDate });
+    ctx.addIssue({ code: "custom", message: MESSAGES.INVALID_DATE });
   }
 }).meta({ type: "string", format: "date", example: "1990-01-12" });
+
+/** Passwords are compared after Unicode NFKC normalisation (NIST SP 800-63B). */
+export const normalizePassword = (password: string) => password.normalize("NFKC");
+
+/** The length rule, counted in code points of the normalised password; null when it holds. */
+export function passwordLengthProblem(password: string, minLength: number): string | null {
+  const length = [...normalizePassword(password)].length;
+  if (length < minLength) return messageFor("PASSWORD_TOO_SHORT", { min: minLength });
+  if (length > PASSWORD_MAX_LENGTH) return messageFor("MAX_LENGTH", { max: PASSWORD_MAX_LENGTH });
+  return null;
+}
 
 /** Length rules only; the common-password check runs on the server (the list is large). */
 export function passwordSchema(minLength: number = DEFAULT_PASSWORD_MIN_LENGTH) {
   return text({ max: 4096, trim: false }).superRefine((s, ctx) => {
-    if (s.length < minLength) ctx.addIssue({ code: "custom", message: MESSAGES.passwordTooShort(minLength) });
-    else if (s.length > PASSWORD_MAX_LENGTH) ctx.addIssue({ code: "custom", message: MESSAGES.passwordTooLong(PASSWORD_MAX_LENGTH) });
+    const problem = passwordLengthProblem(s, minLength);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 }
 
@@ -95,16 +86,16 @@ export const PresentedPasswordSchema = text({ max: 4096, trim: false }).meta({ t
 /** An integer, as JSON sends it (5) or a form does ("5"). */
 export const IntegerSchema = z.unknown().transform((v, ctx) => {
   if (v === undefined) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.required });
+    ctx.addIssue({ code: "custom", message: MESSAGES.REQUIRED });
     return z.NEVER;
   }
   if (v === null) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.null });
+    ctx.addIssue({ code: "custom", message: MESSAGES.NULL });
     return z.NEVER;
   }
   const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d{1,15}\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.integer });
+    ctx.addIssue({ code: "custom", message: MESSAGES.NOT_AN_INTEGER });
     return z.NEVER;
   }
   return n;
@@ -122,7 +113,7 @@ export function integerChoice<const T extends readonly number[]>(choices: T) {
     } else if ((choices as readonly number[]).includes(parsed.data)) {
       return parsed.data as T[number];
     }
-    ctx.addIssue({ code: "custom", message: MESSAGES.choice(shownChoice(v)) });
+    ctx.addIssue({ code: "custom", message: messageFor("INVALID_CHOICE", { value: shownChoice(v) }) });
     return z.NEVER;
   }).meta({ type: "integer", enum: [...choices] });
 }
@@ -143,16 +134,16 @@ function shownChoice(v: unknown): string {
 export function otpSchema(length: number = DEFAULT_OTP_LENGTH) {
   return z.unknown().transform((v, ctx) => {
     if (v === undefined || v === null) {
-      ctx.addIssue({ code: "custom", message: v === null ? MESSAGES.null : MESSAGES.required });
+      ctx.addIssue({ code: "custom", message: v === null ? MESSAGES.NULL : MESSAGES.REQUIRED });
       return z.NEVER;
     }
     const s = typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v).padStart(length, "0") : typeof v === "string" ? v.trim() : null;
     if (s === null || s === "") {
-      ctx.addIssue({ code: "custom", message: s === "" ? MESSAGES.blank : MESSAGES.string });
+      ctx.addIssue({ code: "custom", message: s === "" ? MESSAGES.BLANK : MESSAGES.NOT_A_STRING });
       return z.NEVER;
     }
     if (!/^\d+$/.test(s) || s.length !== length) {
-      ctx.addIssue({ code: "custom", message: MESSAGES.otp });
+      ctx.addIssue({ code: "custom", message: MESSAGES.CODE_FORMAT });
       return z.NEVER;
     }
     return s;

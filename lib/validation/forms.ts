@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { MESSAGES } from "@/lib/messages";
 import {
   DEFAULT_OTP_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
   DobSchema,
   EmailSchema,
-  MESSAGES,
   MobileSchema,
   NameSchema,
   otpSchema,
@@ -22,14 +22,14 @@ import {
 function confirmed<S extends z.ZodType<{ confirmPassword: string }>>(schema: S, key: string) {
   return schema.refine((v) => (v as Record<string, unknown>)[key] === v.confirmPassword, {
     path: ["confirmPassword"],
-    message: MESSAGES.passwordsDiffer,
+    message: MESSAGES.PASSWORDS_DIFFER,
   });
 }
 
 const OptionalRole = z
   .unknown()
   .transform((v) => (v === undefined || v === "" ? undefined : Number(v)))
-  .refine((v) => v === undefined || Number.isSafeInteger(v), MESSAGES.integer);
+  .refine((v) => v === undefined || Number.isSafeInteger(v), MESSAGES.NOT_AN_INTEGER);
 
 export const NextPathField = z.string().optional();
 
@@ -63,7 +63,7 @@ export const ProfileFormSchema = z.object({ name: NameSchema, mobile: MobileSche
 
 export function changePasswordFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH) {
   return confirmed(
-    z.object({ currentPassword: z.string().optional(), newPassword: passwordSchema(minLength), confirmPassword: z.string() }),
+    z.object({ currentPassword: PresentedPasswordSchema, newPassword: passwordSchema(minLength), confirmPassword: z.string() }),
     "newPassword",
   );
 }

@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { FieldErrors } from "@/lib/errors";
+import { ValidationError } from "@/lib/errors";
 
-/** zod issues as the contract's field errors: `{ field: [messages…] }`, in field order. */
+/** zod issues as field errors: `{ field: [messages…] }`, in field order; no path → `errors`. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const issue of error.issues) {
@@ -12,12 +12,9 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   return out;
 }
 
-/**
- * Validates a request body against a schema. Failures throw `FieldErrors` (400); an endpoint's
- * extra failure members (`tokens: {}` and the like) are added by its route (lib/http/route.ts).
- */
+/** Validates input against a schema; failures throw `ValidationError` with every field's messages. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new FieldErrors(fieldErrorsOf(result.error));
+  if (!result.success) throw new ValidationError(fieldErrorsOf(result.error));
   return result.data;
 }

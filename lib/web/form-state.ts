@@ -1,6 +1,6 @@
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import { AppError, isAppError } from "@/lib/errors";
+import { isAppError, type AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { fieldErrorsOf } from "@/lib/validation/parse";
 
@@ -18,8 +18,6 @@ export interface FormState {
   retryAfterSeconds?: number;
 }
 
-export const idleState: FormState = { status: "idle" };
-
 const isSecretField = (name: string) => /password|code|token/i.test(name);
 
 export function echoedValues(formData: FormData): Record<string, string> {
@@ -28,24 +26,26 @@ export function echoedValues(formData: FormData): Record<string, string> {
   return values;
 }
 
+/** Where errors of fields the form does not show (a hidden token) go: the form's message. */
+const FORM_LEVEL = "";
+
 /**
- * A service error as form state. API field names map onto form field names where they differ
- * (`old_password` is the form's `currentPassword`); errors tied to no field become the message.
+ * A service error as form state. Services name fields as the forms do; errors tied to no field,
+ * and those of `messageFields` (which the form does not show), become the form's message.
  */
-export function formStateFromError(error: AppError, formData: FormData, fieldNames: Record<string, string> = {}): FormState {
+export function formStateFromError(error: AppError, formData: FormData, messageFields: readonly string[] = []): FormState {
   const fieldErrors: Record<string, string[]> = {};
-  let message: string | undefined;
-  for (const [field, messages] of Object.entries(error.fieldErrors)) {
-    if (field === "errors") message = messages.join(" ");
-    else fieldErrors[fieldNames[field] ?? field] = messages;
+  const messages: string[] = [];
+  for (const [field, list] of Object.entries(error.byField(FORM_LEVEL))) {
+    if (field === FORM_LEVEL || messageFields.includes(field)) messages.push(...list);
+    else fieldErrors[field] = list;
   }
-  const retry = error.headers["retry-after"];
   return {
     status: "error",
-    message: message ?? (Object.keys(fieldErrors).length ? undefined : error.message),
+    message: messages.length ? messages.join(" ") : undefined,
     fieldErrors,
     values: echoedValues(formData),
-    ...(retry ? { retryAfterSeconds: Number(retry) } : {}),
+    ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
   };
 }
 
@@ -56,7 +56,7 @@ export function formStateFromError(error: AppError, formData: FormData, fieldNam
 export function validatedAction<S extends z.ZodType>(
   schema: S,
   fn: (input: z.output<S>, formData: FormData) => Promise<FormState | void>,
-  fieldNames: Record<string, string> = {},
+  messageFields: readonly string[] = [],
 ) {
   return async (_previous: FormState, formData: FormData): Promise<FormState> => {
     const parsed = schema.safeParse(Object.fromEntries(formData));
@@ -65,7 +65,7 @@ export function validatedAction<S extends z.ZodType>(
       return (await fn(parsed.data, formData)) ?? { status: "success" };
     } catch (error) {
       unstable_rethrow(error);
-      if (isAppError(error)) return formStateFromError(error, formData, fieldNames);
+      if (isAppError(error)) return formStateFromError(error, formData, messageFields);
       log.error("server action failed", { error });
       return { status: "error", message: "Something went wrong on our side. Please try again.", values: echoedValues(formData) };
     }

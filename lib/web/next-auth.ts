@@ -1,30 +1,30 @@
 import type { NextAuthOptions, User } from "next-auth";
 import GoogleProvider from "next-auth/providers/google";
-import { createBrowserSession } from "@/lib/auth/browser-sessions";
-import { signInWithGoogleIdentity } from "@/lib/auth/google";
+import { accountForGoogleIdentity } from "@/lib/auth/google";
+import { endSession, startBrowserSession } from "@/lib/auth/sessions";
+import type { User as Account } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
-import type { UserRecord } from "@/lib/db/users";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { googleEnabled } from "./pages";
-import { requestMeta, SESSION_MAX_AGE_SECONDS, secureCookies } from "./session";
+import { cookieMaxAgeSeconds, cookieSecret, requestClient, safeNextPath, secureCookies, sessionClaims } from "./session";
 
 /**
  * next-auth runs the "Continue with Google" OAuth dance (state, PKCE, code exchange, id_token
  * checks against the issuer's keys). The account rules are ours: the same
- * `signInWithGoogleIdentity` as the id_token API, and the same server-side browser session as a
+ * `accountForGoogleIdentity` as the id_token API, and the same server-side browser session as a
  * password sign-in — the cookie next-auth writes has the `uid`/`sid` claims lib/web/session.ts reads.
  */
 
 // Accounts resolved in the signIn callback, picked up by the jwt callback of the same request.
-const resolved = new WeakMap<User, UserRecord>();
+const resolved = new WeakMap<User, Account>();
 
 export function authOptions(): NextAuthOptions {
-  const { authSecret, google } = config();
+  const { google } = config();
   return {
-    secret: authSecret,
+    secret: cookieSecret(),
     useSecureCookies: secureCookies(),
-    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    session: { strategy: "jwt", maxAge: cookieMaxAgeSeconds() },
     pages: { signIn: "/login", error: "/login" },
     providers: googleEnabled()
       ? [
@@ -44,10 +44,10 @@ export function authOptions(): NextAuthOptions {
         const emailVerified = (profile as { email_verified?: unknown }).email_verified;
         if (emailVerified !== true && emailVerified !== "true") return "/login?error=GoogleEmailUnverified";
         try {
-          const record = await signInWithGoogleIdentity(
+          const record = await accountForGoogleIdentity(
             { issuer: google.issuer, subject: profile.sub, email: profile.email.toLowerCase(), emailVerified: true, name: profile.name ?? undefined },
-            await requestMeta(),
-            { createIfMissing: true, client: "browser" },
+            await requestClient(),
+            { createIfMissing: true },
           );
           resolved.set(user, record);
           return true;
@@ -61,13 +61,26 @@ export function authOptions(): NextAuthOptions {
       async jwt({ token, user }) {
         const record = user ? resolved.get(user) : undefined;
         if (!record) return token;
-        const sid = await createBrowserSession(record, await requestMeta());
-        return { sub: String(record.id), uid: record.id, sid, email: record.email };
+        const sid = await startBrowserSession(record, await requestClient(), "google");
+        return sessionClaims(record, sid);
       },
       async redirect({ url, baseUrl }) {
-        // Only same-site destinations, as for `next` on the login page.
-        if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
-        return new URL(url).origin === baseUrl ? url : `${baseUrl}/profile`;
+        // Only this site: a path, or an absolute URL of our own origin. Anything else (another
+        // origin, or text that is no URL at all) lands on the profile page.
+        if (url.startsWith("/")) return `${baseUrl}${safeNextPath(url)}`;
+        try {
+          if (new URL(url).origin === baseUrl) return url;
+        } catch {
+          // not a URL
+        }
+        return `${baseUrl}/profile`;
+      },
+    },
+    events: {
+      // next-auth's own sign-out route (POST /api/auth/signout) deletes the cookie; the session
+      // it named must end on the server too, or a copied cookie would still work.
+      async signOut({ token }) {
+        if (typeof token?.uid === "number" && typeof token.sid === "string") await endSession(token.uid, token.sid);
       },
     },
     logger: {

@@ -1,9 +1,9 @@
-import { listSessions } from "@/lib/auth/browser-sessions";
+import { listSessions } from "@/lib/auth/sessions";
+import type { Caller } from "@/lib/auth/types";
 import { isConfirmationTokenUsable } from "@/lib/auth/email-verification";
 import { isResetTokenUsable } from "@/lib/auth/password";
 import { selfAssignableRoles } from "@/lib/auth/signup";
 import { config } from "@/lib/config/env";
-import type { BrowserSession } from "./session";
 
 /** What the pages need from the server, gathered in one place so page files stay small. */
 
@@ -21,7 +21,7 @@ export async function signupPageData() {
   return { roles: await selfAssignableRoles(), passwordMinLength: config().passwordMinLength, googleEnabled: googleEnabled() };
 }
 
-export async function profilePageData(session: BrowserSession) {
+export async function profilePageData(session: Caller) {
   const { user } = session;
   const sessions = await listSessions(user.id);
   return {

@@ -2,22 +2,25 @@ import { decode, encode } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { createBrowserSession, endSession, resolveBrowserSession } from "@/lib/auth/browser-sessions";
-import type { RequestMeta } from "@/lib/auth/types";
+import { endSession, resumeBrowserSession, startBrowserSession, type SignInMethod } from "@/lib/auth/sessions";
+import type { Caller, ClientInfo, User } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
-import type { UserRecord } from "@/lib/db/users";
-import { clientInfo } from "@/lib/http/request-context";
+import { clientInfo } from "@/lib/http/client-address";
+import { derivedKey } from "@/lib/tokens/secrets";
 
 /**
- * The browser session cookie. It is next-auth's own session token (an encrypted JWT keyed by
- * AUTH_SECRET), so a Google sign-in through next-auth and a password sign-in through a server
- * action produce the same cookie. It names a server-side session (`sid`) that is checked on every
- * request: revocation is immediate.
+ * The browser session cookie. It is next-auth's own session token (an encrypted JWT), so a Google
+ * sign-in through next-auth and a password sign-in through a server action produce the same
+ * cookie. It names a server-side session (`sid`) that is checked on every request: revocation is
+ * immediate.
  */
-export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 export const secureCookies = () => config().appUrl.startsWith("https://");
 export const sessionCookieName = () => `${secureCookies() ? "__Secure-" : ""}next-auth.session-token`;
+/** The cookie's key, derived from AUTH_SECRET for this one job (next-auth derives its encryption key from it). */
+export const cookieSecret = () => derivedKey("browser-session-cookie").toString("base64url");
+/** The cookie lives as long as a session may; the server-side session decides sooner. */
+export const cookieMaxAgeSeconds = () => config().sessionMaxAgeSeconds;
 
 export interface SessionClaims {
   uid: number;
@@ -25,63 +28,55 @@ export interface SessionClaims {
   email: string;
 }
 
-export async function requestMeta(): Promise<RequestMeta> {
+export async function requestClient(): Promise<ClientInfo> {
   return clientInfo(await headers());
 }
 
-async function writeCookie(user: UserRecord, sessionId: string): Promise<void> {
-  const claims: Record<string, unknown> & SessionClaims = { sub: String(user.id), uid: user.id, sid: sessionId, email: user.email };
-  const token = await encode({ token: claims, secret: config().authSecret, maxAge: SESSION_MAX_AGE_SECONDS });
+/** The claims next-auth's cookie carries for a session (also written by its Google sign-in). */
+export const sessionClaims = (user: User, sessionId: string): SessionClaims & Record<string, unknown> => ({
+  sub: String(user.id),
+  uid: user.id,
+  sid: sessionId,
+  email: user.email,
+});
+
+/** Signs `user` in on this browser: a new server-side session and its cookie. */
+export async function signInBrowser(user: User, method: SignInMethod): Promise<void> {
+  const sessionId = await startBrowserSession(user, await requestClient(), method);
+  const token = await encode({ token: sessionClaims(user, sessionId), secret: cookieSecret(), maxAge: cookieMaxAgeSeconds() });
   (await cookies()).set(sessionCookieName(), token, {
     httpOnly: true,
     secure: secureCookies(),
     sameSite: "lax",
     path: "/",
-    maxAge: SESSION_MAX_AGE_SECONDS,
+    maxAge: cookieMaxAgeSeconds(),
   });
 }
 
-/** Signs `user` in on this browser: a new server-side session and its cookie. */
-export async function signInBrowser(user: UserRecord): Promise<void> {
-  const sessionId = await createBrowserSession(user, await requestMeta());
-  await writeCookie(user, sessionId);
-}
-
-/** Re-issues the cookie of the current session (after a password change voided older cookies). */
-export async function renewBrowserCookie(user: UserRecord, sessionId: string): Promise<void> {
-  await writeCookie(user, sessionId);
-}
-
-async function readClaims(): Promise<(SessionClaims & { iat: number }) | null> {
-  const raw = (await cookies()).get(sessionCookieName())?.value;
-  if (!raw) return null;
+export async function readSessionCookie(value: string | undefined): Promise<SessionClaims | null> {
+  if (!value) return null;
   try {
-    const token = await decode({ token: raw, secret: config().authSecret });
-    if (!token || typeof token.uid !== "number" || typeof token.sid !== "string" || typeof token.iat !== "number") return null;
-    return token as unknown as SessionClaims & { iat: number };
+    const token = await decode({ token: value, secret: cookieSecret() });
+    if (!token || typeof token.uid !== "number" || typeof token.sid !== "string") return null;
+    return token as unknown as SessionClaims;
   } catch {
     return null;
   }
 }
 
-export interface BrowserSession {
-  user: UserRecord;
-  sessionId: string;
-}
+const readClaims = async () => readSessionCookie((await cookies()).get(sessionCookieName())?.value);
 
 /**
  * The signed-in user of this request, or null (no cookie, or its session has ended). Cached per
  * request: the layout and the page ask once between them.
  */
-export const currentSession = cache(async (): Promise<BrowserSession | null> => {
+export const currentSession = cache(async (): Promise<Caller | null> => {
   const claims = await readClaims();
-  if (!claims) return null;
-  const user = await resolveBrowserSession(claims.uid, claims.sid, new Date(claims.iat * 1000));
-  return user ? { user, sessionId: claims.sid } : null;
+  return claims ? resumeBrowserSession(claims.uid, claims.sid) : null;
 });
 
-/** For protected pages: the session, or a redirect to the login page that comes back here. */
-export async function requireSession(returnTo: string): Promise<BrowserSession> {
+/** For protected pages and actions: the session, or a redirect to the login page that comes back to `returnTo`. */
+export async function requireSession(returnTo: string): Promise<Caller> {
   const session = await currentSession();
   if (!session) redirect(`/login?next=${encodeURIComponent(returnTo)}`);
   return session;

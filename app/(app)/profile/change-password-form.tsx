@@ -9,8 +9,8 @@ import { useActionForm } from "@/components/use-action-form";
 import { changePasswordAction } from "./actions";
 import { changePasswordFormSchema } from "@/lib/validation/forms";
 
-/** Change (or, for an account that signs in with Google only, set) the password. */
-export function ChangePasswordForm({ hasPassword, passwordMinLength }: { hasPassword: boolean; passwordMinLength: number }) {
+/** Change the password; the current one is required (a session alone never sets a password). */
+export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
   const schema = useMemo(() => changePasswordFormSchema(passwordMinLength), [passwordMinLength]);
   const { state, pending, form, errorFor, formProps } = useActionForm(schema, changePasswordAction);
   const { register, reset } = form;
@@ -24,7 +24,7 @@ export function ChangePasswordForm({ hasPassword, passwordMinLength }: { hasPass
     if (state.status !== "success") return;
     // No values: react-hook-form resets the <form> itself, emptying the inputs, and its own store.
     reset();
-    // "Set a password" becomes "Change password": the page has to be rendered again.
+    // The list of sessions changed (the others were signed out).
     router.refresh();
   }, [state, reset, router]);
 
@@ -32,14 +32,7 @@ export function ChangePasswordForm({ hasPassword, passwordMinLength }: { hasPass
     <form {...formProps}>
       <FormMessage status={state.status} message={state.message} />
       <div key={round.key} className="flex flex-col gap-1">
-        {hasPassword && (
-          <PasswordField
-            label="Current password"
-            autoComplete="current-password"
-            error={errorFor("currentPassword")}
-            {...register("currentPassword")}
-          />
-        )}
+        <PasswordField label="Current password" autoComplete="current-password" error={errorFor("currentPassword")} {...register("currentPassword")} />
         <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
           <NewPasswordField
             label="New password"
@@ -52,7 +45,7 @@ export function ChangePasswordForm({ hasPassword, passwordMinLength }: { hasPass
       </div>
       <div className="mt-1 flex justify-end">
         <SubmitButton pending={pending} pendingText="Saving…" fullWidth={false} className="w-full sm:w-auto">
-          {hasPassword ? "Change password" : "Set password"}
+          Change password
         </SubmitButton>
       </div>
     </form>

@@ -3,13 +3,14 @@ import type { ReactNode } from "react";
 import { Notice } from "@/components/form-message";
 import { first, type SearchParams } from "@/components/search-params";
 import { SubmitButton } from "@/components/submit-button";
-import { describeUserAgent, describeWhen } from "@/components/user-agent";
+import { describeUserAgent, describeWhen } from "@/lib/user-agent";
 import { authPageData, profilePageData } from "@/lib/web/pages";
 import { requireSession } from "@/lib/web/session";
 import { signOutAllAction } from "./actions";
 import { ChangePasswordForm } from "./change-password-form";
 import { ProfileForm } from "./profile-form";
 import { RevokeSessionForm } from "./revoke-session-form";
+import { SetPasswordLinkForm } from "./set-password-link-form";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Your account" };
@@ -58,7 +59,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
             : "You sign in with Google. Set a password to sign in with your e-mail address too."
         }
       >
-        <ChangePasswordForm hasPassword={user.hasPassword} passwordMinLength={passwordMinLength} />
+        {user.hasPassword ? <ChangePasswordForm passwordMinLength={passwordMinLength} /> : <SetPasswordLinkForm email={user.email} />}
       </Section>
 
       <Section id="sessions" title="Where you’re signed in" description="Sign out of any session you don’t recognise, then change your password.">

@@ -8,7 +8,7 @@ import { SubmitButton } from "@/components/submit-button";
 import { EmailField } from "@/components/email-field";
 import { IDLE_STATE, useActionForm } from "@/components/use-action-form";
 import { resendCodeAction, verifyCodeAction } from "@/app/(auth)/actions";
-import { MESSAGES } from "@/lib/validation/fields";
+import { MESSAGES } from "@/lib/messages";
 import { verifyFormSchema } from "@/lib/validation/forms";
 
 export function VerifyForm({ email, next, otpLength }: { email: string; next: string; otpLength: number }) {
@@ -57,7 +57,7 @@ export function VerifyForm({ email, next, otpLength }: { email: string; next: st
           name="code"
           label="Verification code"
           // "This field may not be blank." says little about a row of empty boxes.
-          error={errorFor("code") === MESSAGES.blank ? MESSAGES.otp : errorFor("code")}
+          error={errorFor("code") === MESSAGES.BLANK ? MESSAGES.CODE_FORMAT : errorFor("code")}
           autoFocus={!!email}
           onChange={(code) => form.setValue("code", code, { shouldValidate: form.formState.isSubmitted })}
           // Filling the last box sends the code; the button stays for those who prefer it.

@@ -1,12 +1,3 @@
-import { logout } from "@/lib/auth/sessions";
-import { route } from "@/lib/http/route";
-import { parseInput } from "@/lib/validation/parse";
-import { RefreshRequest } from "@/lib/validation/requests";
+import { serve } from "@/lib/api/serve";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
-  POST: async (ctx) => {
-    const { refresh } = parseInput(RefreshRequest, await ctx.body());
-    await logout(refresh, ctx.client);
-    return { body: {} };
-  },
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve("/auth/logout/");

@@ -1,10 +1,3 @@
-import { callerFromAccessToken, readUser } from "@/lib/auth/profile";
-import { route } from "@/lib/http/route";
-import { bearerTokenFrom } from "@/lib/tokens/access";
+import { serve } from "@/lib/api/serve";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
-  GET: async (ctx) => {
-    const caller = await callerFromAccessToken(bearerTokenFrom(ctx.request.headers));
-    return { body: { user: await readUser(caller, caller.user.id) } };
-  },
-});
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve("/auth/me/");

@@ -1,6 +1,6 @@
-import { route } from "@/lib/http/route";
-import { openApiDocument } from "@/lib/openapi";
+import { serve } from "@/lib/api/serve";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
-  GET: async () => Response.json(openApiDocument(), { headers: { "cache-control": "public, max-age=300" } }),
-});
+// Answered at request time: it reads the runtime environment (the database, the key), never the build.
+export const dynamic = "force-dynamic";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve("/auth/openapi.json");

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { config } from "@/lib/config/env";
+import { devMailboxEnabled } from "@/lib/mail/transport";
 import { latestEmails, pendingCount } from "@/lib/db/outbox";
 import { MessageCard } from "./message-card";
 
@@ -20,7 +20,7 @@ export const metadata: Metadata = {
 const SHOWN = 50;
 
 export default async function DevMailboxPage() {
-  if (config().isProduction) notFound();
+  if (!devMailboxEnabled()) notFound();
   const [emails, pending] = await Promise.all([latestEmails(SHOWN), pendingCount()]);
 
   return (

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { bearerTokenFrom } from "@/lib/tokens/access";
+import { bearerTokenFrom } from "@/lib/http/authorization";
 
 const same = (a: string, b: string) => {
   const x = Buffer.from(a);

@@ -1,20 +1,20 @@
 import { z } from "zod";
+import { MESSAGES } from "@/lib/messages";
 import {
   DobSchema,
   EmailSchema,
   IntegerSchema,
   integerChoice,
-  MESSAGES,
   MobileSchema,
   NameSchema,
   otpSchema,
   PresentedPasswordSchema,
-} from "./fields";
+} from "@/lib/validation/fields";
 
 /**
- * The body of every JSON endpoint, composed from the shared field schemas. The same objects
- * validate requests and describe them in /auth/openapi.json. Password *policy* (length, common
- * passwords) is checked by the services, so one place words those messages.
+ * The body of every JSON endpoint under the wire's field names, composed from the shared field
+ * schemas. The same objects validate requests and describe them in /auth/openapi.json. Password
+ * *policy* (length, common passwords) is checked by the services, so one place words it.
  */
 
 /**
@@ -26,8 +26,8 @@ const TokenSchema = z
   .unknown()
   .pipe(
     z
-      .string({ error: (i) => (i.input === undefined ? MESSAGES.required : i.input === null ? MESSAGES.null : MESSAGES.string) })
-      .min(1, MESSAGES.blank),
+      .string({ error: (i) => (i.input === undefined ? MESSAGES.REQUIRED : i.input === null ? MESSAGES.NULL : MESSAGES.NOT_A_STRING) })
+      .min(1, MESSAGES.BLANK),
   )
   .meta({ type: "string" });
 
@@ -49,7 +49,7 @@ export const GenerateLinkRequest = z.object({ email: EmailSchema, request_type: 
 export const ResetPasswordRequest = z.object({ password: PresentedPasswordSchema });
 export const RefreshRequest = z.object({ refresh: TokenSchema });
 export const ChangePasswordRequest = z.object({
-  old_password: PresentedPasswordSchema.optional(),
+  old_password: PresentedPasswordSchema,
   new_password: PresentedPasswordSchema,
 });
 

@@ -1,0 +1,70 @@
+import { AppError, type ErrorCode } from "@/lib/errors";
+import { json } from "@/lib/http/json";
+import { log } from "@/lib/log";
+
+/**
+ * How a service error reaches an API client: the status of its code, its issues under the wire's
+ * field names, and the envelope `{ success: false, errors: { <field>: [messages] } }` (errors tied
+ * to no field under `errors.errors`). No stack trace or internal message ever leaves.
+ */
+
+const STATUS: Partial<Record<ErrorCode | "VALIDATION", number>> = {
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+  NOT_AUTHENTICATED: 401,
+  ACCESS_TOKEN_INVALID: 401,
+  CLIENT_TOKEN_INVALID: 401,
+  REFRESH_INVALID: 401,
+  FORBIDDEN: 403,
+  ACCOUNT_DISABLED: 403,
+};
+
+export const statusOf = (error: AppError) => STATUS[error.code] ?? 400;
+
+/** The domain's field names (those of the browser forms) as the two original APIs spell them. */
+const WIRE_FIELDS: Record<string, string> = {
+  code: "otp",
+  currentPassword: "old_password",
+  newPassword: "new_password",
+  roleId: "roleid",
+  idToken: "auth_token",
+  refreshToken: "refresh",
+};
+
+/** What an endpoint declares about its failures (see lib/api/endpoint.ts). */
+export interface FailureShape {
+  /** Members every failure body of the endpoint carries (VASITUM's `tokens: {}`, `otp: 0`). */
+  failure?: Record<string, unknown>;
+  /** Codes this endpoint reports under another field than the usual (a taken e-mail under `errors`). */
+  errorFields?: Partial<Record<ErrorCode, string>>;
+  /** Last word on the `errors` object (the login's `description`). */
+  presentErrors?: (error: AppError, errors: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export function wireErrors(error: AppError, shape: FailureShape = {}): Record<string, unknown> {
+  const errors: Record<string, string[]> = {};
+  const moved = error.code === "VALIDATION" ? undefined : shape.errorFields?.[error.code];
+  for (const issue of error.issues) {
+    const field = moved ?? (issue.field === null ? "errors" : (WIRE_FIELDS[issue.field] ?? issue.field));
+    const list = (errors[field] ??= []);
+    if (!list.includes(issue.message)) list.push(issue.message);
+  }
+  return shape.presentErrors ? shape.presentErrors(error, errors) : errors;
+}
+
+export function errorResponse(error: AppError, shape: FailureShape = {}, headers: Record<string, string> = {}): Response {
+  const retry: Record<string, string> = error.retryAfterSeconds !== undefined ? { "retry-after": String(error.retryAfterSeconds) } : {};
+  return json({ success: false, errors: wireErrors(error, shape), ...shape.failure }, { status: statusOf(error), headers: { ...retry, ...headers } });
+}
+
+/** Anything else is a fault of ours: logged with the request id, answered as a bare 500. */
+export function unexpectedErrorResponse(error: unknown, context: { requestId: string; path: string }, shape: FailureShape = {}): Response {
+  if (error instanceof AppError) return errorResponse(error, shape);
+  log.error("unhandled error", { ...context, error });
+  return errorResponse(new AppError("INTERNAL"), shape);
+}

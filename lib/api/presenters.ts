@@ -1,0 +1,56 @@
+import type { Tokens, User } from "@/lib/auth/types";
+import { config } from "@/lib/config/env";
+import type { AppError } from "@/lib/errors";
+import { messageFor } from "@/lib/messages";
+
+/**
+ * The legacy shapes of the two original APIs, in one place: the services speak the domain
+ * (`accessToken`, `verifiedAt`), clients of the old backends read these names.
+ */
+
+export const presentTokens = (tokens: Tokens) => ({ access_token: tokens.accessToken, refresh: tokens.refreshToken });
+
+/** A user as `GET /auth/{user_id}/` shows one. */
+export function presentUser(user: User) {
+  return {
+    userid: user.id,
+    email: user.email,
+    name: user.name,
+    dob: user.dob,
+    mobile: user.mobile,
+    roleid: user.roleId,
+    is_verified: user.verifiedAt !== null,
+  };
+}
+
+/**
+ * The documented responses carried the e-mailed code as `otp`. Handing it to the client defeats
+ * e-mail verification, so it is there only with AUTH_EXPOSE_OTP (for clients that verify locally).
+ */
+export const exposedOtp = (code: string | null | undefined) => (config().exposeOtp && code ? { otp: Number(code) } : {});
+
+/** The merged login's 200 body. */
+export function presentLogin(result: { user: User; tokens: Tokens; code: string | null }) {
+  const tokens = presentTokens(result.tokens);
+  return {
+    success: true,
+    message: "login_success",
+    is_verified: result.user.verifiedAt !== null,
+    tokens,
+    user: { email: result.user.email, token: tokens.access_token, userid: result.user.id },
+    errors: {},
+    ...exposedOtp(result.code),
+  };
+}
+
+const LOGIN_FAILURES = new Set(["EMAIL_UNKNOWN", "PASSWORD_MISMATCH"]);
+
+/**
+ * A failed login carries the documents' `description`; with AUTH_GENERIC_ERRORS an unknown e-mail
+ * and a wrong password answer identically.
+ */
+export function presentLoginErrors(error: AppError, errors: Record<string, unknown>): Record<string, unknown> {
+  if (!LOGIN_FAILURES.has(error.code)) return errors;
+  const description = messageFor("LOGIN_FAILED");
+  return config().genericErrors ? { errors: [description], description } : { ...errors, description };
+}

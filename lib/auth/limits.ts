@@ -1,0 +1,192 @@
+import { isIPv4, isIPv6 } from "node:net";
+import { now } from "@/lib/clock";
+import type { MailKind } from "@/lib/db/outbox";
+import { claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
+import { rateLimited } from "@/lib/errors";
+
+/**
+ * The contract's abuse limits. Counters live in the database, so they hold across restarts and
+ * instances. Every limit that concerns an account is keyed by the normalised e-mail address, not
+ * the account: an address without an account is limited exactly like one with, so a 429 reveals
+ * nothing.
+ */
+export const LIMITS = {
+  /** Per client address and group of endpoints. */
+  client: { limit: 30, windowMs: 5 * 60_000 },
+  /** Refreshing is cheap and many clients share an address (carrier or office NAT). */
+  refresh: { limit: 150, windowMs: 5 * 60_000 },
+  /** Per e-mail address and kind of mail. */
+  mailCooldown: { limit: 1, windowMs: 60_000 },
+  mailHourly: { limit: 10, windowMs: 60 * 60_000 },
+  /** Per e-mail address, across all codes. */
+  wrongCodes: { limit: 20, windowMs: 24 * 60 * 60_000 },
+  /** Per e-mail address and client address: consecutive failed logins before each try waits. */
+  loginStreak: { failuresBeforeWait: 10, firstWaitMs: 30_000, maxWaitMs: 15 * 60_000, forgottenAfterMs: 24 * 60 * 60_000 },
+  /** Per e-mail address over all client addresses (NIST SP 800-63B). */
+  accountFailures: { limit: 100, windowMs: 24 * 60 * 60_000 },
+  /** An address that signed in to an account is "known" to it this long, and passes the ceiling above. */
+  knownAddressMs: 30 * 24 * 60 * 60_000,
+} as const;
+
+export type ClientAction = "signup" | "login" | "verify" | "generate-link" | "resend" | "refresh" | "password";
+
+/**
+ * What the limits count a client address as: IPv4 addresses whole, IPv6 addresses by their /64
+ * network (one subscriber gets a /64 and can use any address in it), and a request whose address
+ * is unknown (the app served other than by server.mjs) as one shared client rather than none.
+ */
+export function addressKey(ip: string | null): string {
+  if (!ip) return "unknown";
+  const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+  if (isIPv4(v4)) return v4;
+  if (!isIPv6(ip)) return "unknown";
+  return `${expandIPv6(ip).slice(0, 4).join(":")}::/64`;
+}
+
+function expandIPv6(ip: string): string[] {
+  const [head = "", tail = ""] = ip.toLowerCase().split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  // An embedded IPv4 tail (::ffff:1.2.3.4 is handled above; 64:ff9b::1.2.3.4 here) is two groups.
+  const last = right.at(-1) ?? left.at(-1);
+  if (last && isIPv4(last)) {
+    const [a, b, c, d] = last.split(".").map(Number) as [number, number, number, number];
+    const groups = [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+    if (right.length) right.splice(-1, 1, ...groups);
+    else left.splice(-1, 1, ...groups);
+  }
+  const fill = ip.includes("::") ? Array(8 - left.length - right.length).fill("0") : [];
+  return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, ""));
+}
+
+const secondsUntil = (end: Date) => Math.max(1, Math.ceil((end.getTime() - now().getTime()) / 1000));
+const limitedUntil = (end: Date) => rateLimited(secondsUntil(end));
+
+/** Counts a request from `ip`; 429 past the group's limit (30 per 5 minutes, refresh 150). */
+export async function limitClient(action: ClientAction, ip: string | null): Promise<void> {
+  const rule = action === "refresh" ? LIMITS.refresh : LIMITS.client;
+  const state = await hitWindow(`client:${action}:${addressKey(ip)}`, rule.windowMs);
+  if (state.count > rule.limit) throw limitedUntil(state.windowEnds);
+}
+
+/**
+ * Claims the right to send one mail of `kind` to `email`: at most one per minute and ten per hour,
+ * counted whether or not an account exists (so the answer reveals nothing). Throws 429 otherwise.
+ */
+export async function claimMailSlot(kind: MailKind, email: string): Promise<void> {
+  const blocked = await mailSlotBlockedUntil(kind, email);
+  if (blocked) throw limitedUntil(blocked);
+}
+
+/** As claimMailSlot, but says whether the mail may go instead of throwing (a login's code, a notice). */
+export async function tryMailSlot(kind: MailKind, email: string): Promise<boolean> {
+  return (await mailSlotBlockedUntil(kind, email)) === null;
+}
+
+const mailCooldownKey = (kind: MailKind, email: string) => `mail:${kind}:60s:${email}`;
+const mailHourlyKey = (kind: MailKind, email: string) => `mail:${kind}:1h:${email}`;
+
+async function mailSlotBlockedUntil(kind: MailKind, email: string): Promise<Date | null> {
+  const cooldown = await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
+  if (cooldown.count > LIMITS.mailCooldown.limit) return cooldown.windowEnds;
+  const hourly = await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
+  if (hourly.count > LIMITS.mailHourly.limit) return hourly.windowEnds;
+  return null;
+}
+
+/**
+ * Counts a mail that goes out unasked for (the sign-up's own verification e-mail) against the same
+ * limits, so a resend or a login within the next minute keeps that mail's code valid instead of
+ * replacing it.
+ */
+export async function countMailSent(kind: MailKind, email: string): Promise<void> {
+  await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
+  await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
+}
+
+const wrongCodeKey = (email: string) => `wrong-code:${email}`;
+
+/**
+ * Claims one code check for an e-mail address before the code is compared: once 20 wrong codes were
+ * counted in the window, no code is compared until it ends (429). Claiming first keeps concurrent
+ * guesses from all slipping in under the cap. A check that did not turn out wrong gives its claim
+ * back with `releaseCodeCheck`.
+ */
+export async function claimCodeCheck(email: string): Promise<void> {
+  const state = await hitWindow(wrongCodeKey(email), LIMITS.wrongCodes.windowMs);
+  if (state.count > LIMITS.wrongCodes.limit) {
+    await releaseHit(wrongCodeKey(email));
+    throw limitedUntil(state.windowEnds);
+  }
+}
+
+export async function releaseCodeCheck(email: string): Promise<void> {
+  await releaseHit(wrongCodeKey(email));
+}
+
+// ---- failed logins
+
+const streakPrefix = (email: string) => `login-streak:${email}:`;
+const streakKey = (email: string, ip: string | null) => `${streakPrefix(email)}${addressKey(ip)}`;
+const accountFailuresKey = (email: string) => `login-failures:${email}`;
+const knownAddressKey = (email: string, ip: string | null) => `known-address:${email}:${addressKey(ip)}`;
+
+/** The wait after `failures` consecutive failures: none below 10, then 30 s doubling to 15 min. */
+export function streakWaitMs(failures: number): number {
+  const rule = LIMITS.loginStreak;
+  if (failures < rule.failuresBeforeWait) return 0;
+  return Math.min(rule.firstWaitMs * 2 ** (failures - rule.failuresBeforeWait), rule.maxWaitMs);
+}
+
+export interface PasswordAttempt {
+  email: string;
+  ip: string | null;
+}
+
+/**
+ * Before a password (a login's, or a change's current one) is compared for `email` from `ip`:
+ * - after 10 consecutive failures from this address, each try waits (30 s doubling to 15 min);
+ *   failures from other addresses never count here, so they cannot lock the owner out;
+ * - over all addresses at most 100 failures per 24 h; past that only addresses that signed in to
+ *   the account in the last 30 days may try until the window ends.
+ * The attempt is counted before the comparison, so of a burst of concurrent guesses only as many
+ * are compared as one after another would be; `settlePasswordAttempt` takes it back on success.
+ */
+export async function claimPasswordAttempt(email: string, ip: string | null): Promise<PasswordAttempt> {
+  const rule = LIMITS.loginStreak;
+  const key = streakKey(email, ip);
+  const streak = await peekWindow(key);
+  const seen = streak?.count ?? 0;
+  if (streak) {
+    const waitEnds = new Date(streak.lastHitAt.getTime() + streakWaitMs(seen));
+    if (waitEnds > now()) throw limitedUntil(waitEnds);
+  }
+  if (!(await claimStreakStep(key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen))) {
+    // A concurrent attempt took this step: wait as if it had failed.
+    throw limitedUntil(new Date(now().getTime() + streakWaitMs(Math.max(seen + 1, rule.failuresBeforeWait))));
+  }
+  const failures = await hitWindow(accountFailuresKey(email), LIMITS.accountFailures.windowMs);
+  if (failures.count > LIMITS.accountFailures.limit && !(await peekWindow(knownAddressKey(email, ip)))) {
+    await releaseHit(accountFailuresKey(email));
+    await releaseHit(key);
+    throw limitedUntil(failures.windowEnds);
+  }
+  return { email, ip };
+}
+
+/** A failure stays counted; a match takes the attempt back and ends the address's streak. */
+export async function settlePasswordAttempt(attempt: PasswordAttempt, outcome: "matched" | "failed"): Promise<void> {
+  if (outcome === "failed") return;
+  await releaseHit(accountFailuresKey(attempt.email));
+  await deleteWindow(streakKey(attempt.email, attempt.ip));
+}
+
+/** A sign-in succeeded from `ip`: that address passes the account's failure ceiling for 30 days. */
+export async function rememberAddress(email: string, ip: string | null): Promise<void> {
+  await markWindow(knownAddressKey(email, ip), LIMITS.knownAddressMs);
+}
+
+/** A password reset proves the owner: every failed-login streak of the address is forgotten. */
+export async function forgetFailedLogins(email: string): Promise<void> {
+  await deleteWindows(streakPrefix(email));
+}

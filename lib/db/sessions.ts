@@ -1,0 +1,245 @@
+import { randomUUID } from "node:crypto";
+import { now } from "@/lib/clock";
+import { db, type Db, type Tx } from "./client";
+import { toUserRecord, withRole, type UserRecord } from "./users";
+
+/**
+ * Sessions and their refresh tokens. A session is one sign-in of an app (which holds refresh
+ * tokens) or of a browser (which holds the session cookie). Tokens are stored only as SHA-256 hex
+ * (the callers hash); nothing here ever sees a token itself.
+ */
+
+export type SessionClient = "api" | "browser";
+
+/** Why a session ended; kept on the row for the audit trail and support. */
+export type RevokeReason =
+  | "logout"
+  | "reuse"
+  | "password_change"
+  | "password_reset"
+  | "session_revoked"
+  | "signout_everywhere"
+  | "account_disabled"
+  // An unverified password account was claimed by a verified Google identity.
+  | "account_linked";
+
+/** When a session ends by itself: `maxAgeMs` after sign-in, or after `idleMs` without use. */
+export interface SessionLifetime {
+  maxAgeMs: number;
+  idleMs: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: number;
+  client: SessionClient;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+}
+
+export interface NewSession {
+  userId: number;
+  client: SessionClient;
+  userAgent: string | null;
+  ip: string | null;
+  /** The first refresh token (app sessions). */
+  refreshToken?: { tokenHash: string; expiresAt: Date };
+}
+
+// The header is client-controlled; a session list needs no more than this.
+const MAX_USER_AGENT_LENGTH = 512;
+const SESSION_FIELDS = { id: true, userId: true, client: true, userAgent: true, ip: true, createdAt: true, lastUsedAt: true } as const;
+
+const asClient = (c: string): SessionClient => (c === "browser" ? "browser" : "api");
+
+/** Sessions still in force at `at`: not revoked, not past their age, not idle too long. */
+function liveAt(at: Date, lifetime: SessionLifetime) {
+  return {
+    revokedAt: null,
+    createdAt: { gt: new Date(at.getTime() - lifetime.maxAgeMs) },
+    lastUsedAt: { gt: new Date(at.getTime() - lifetime.idleMs) },
+  };
+}
+
+const isLive = (s: { revokedAt: Date | null; createdAt: Date; lastUsedAt: Date }, at: Date, lifetime: SessionLifetime) =>
+  !s.revokedAt && s.createdAt.getTime() > at.getTime() - lifetime.maxAgeMs && s.lastUsedAt.getTime() > at.getTime() - lifetime.idleMs;
+
+/** Starts a session. Takes a transaction so sign-up or login can commit it with their other writes. */
+export async function createSession(tx: Db | Tx, input: NewSession): Promise<SessionRecord> {
+  const at = now();
+  const row = await tx.session.create({
+    data: {
+      id: randomUUID(),
+      userId: input.userId,
+      client: input.client,
+      userAgent: input.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      ip: input.ip,
+      createdAt: at,
+      lastUsedAt: at,
+      ...(input.refreshToken ? { tokens: { create: { ...input.refreshToken, createdAt: at } } } : {}),
+    },
+    select: SESSION_FIELDS,
+  });
+  return { ...row, client: asClient(row.client) };
+}
+
+/**
+ * A live session with its user, in one indexed query (every authenticated request asks). Null when
+ * the session is unknown, revoked, too old or idle too long. The caller checks the user's state.
+ */
+export async function findLiveSession(
+  sessionId: string,
+  lifetime: SessionLifetime,
+): Promise<{ session: SessionRecord; user: UserRecord } | null> {
+  const row = await db().session.findUnique({
+    where: { id: sessionId },
+    select: { ...SESSION_FIELDS, revokedAt: true, user: { include: withRole } },
+  });
+  if (!row || !isLive(row, now(), lifetime)) return null;
+  const { user, revokedAt: _revokedAt, ...session } = row;
+  return { session: { ...session, client: asClient(session.client) }, user: toUserRecord(user) };
+}
+
+export type RotateResult =
+  | { kind: "rotated"; userId: number; sessionId: string; user: UserRecord }
+  | { kind: "reused"; userId: number; sessionId: string }
+  | { kind: "invalid" };
+
+export interface RotateOptions {
+  lifetime: SessionLifetime;
+  /** A token presented again this soon after its rotation gets a successor of its own. */
+  reuseIntervalMs: number;
+  /** The successor's expiry: `refreshTtlMs` from now, never past the session's end. */
+  refreshTtlMs: number;
+}
+
+/**
+ * Exchanges the refresh token with hash `tokenHash` for a successor with hash `newTokenHash`, in
+ * one transaction.
+ *
+ * The first use wins the token with a single UPDATE guarded by `rotatedAt IS NULL` (PostgreSQL
+ * re-checks it after waiting for a concurrent winner's row lock; SQLite runs writes one at a
+ * time). A token presented again within `reuseIntervalMs` of that rotation — two tabs, a retried
+ * request — gets a successor too, so the session goes on. Presented later, it is treated as a
+ * stolen token being replayed: the whole session is revoked, the honest successors included.
+ */
+export async function rotateRefreshToken(tokenHash: string, newTokenHash: string, options: RotateOptions): Promise<RotateResult> {
+  return db().$transaction(async (tx) => {
+    const at = now();
+    const token = await tx.refreshToken.findUnique({
+      where: { tokenHash },
+      select: {
+        sessionId: true,
+        expiresAt: true,
+        rotatedAt: true,
+        session: { select: { userId: true, revokedAt: true, createdAt: true, lastUsedAt: true, user: { include: withRole } } },
+      },
+    });
+    if (!token) return { kind: "invalid" } as const;
+    const { session } = token;
+    const owner = { userId: session.userId, sessionId: token.sessionId };
+    if (!isLive(session, at, options.lifetime) || session.user.disabledAt) return { kind: "invalid" } as const;
+
+    // Within the interval a second use is a retry or a second tab, not a replay.
+    const withinInterval = (rotatedAt: Date) => at.getTime() - rotatedAt.getTime() < options.reuseIntervalMs;
+    let reused = token.rotatedAt !== null && !withinInterval(token.rotatedAt);
+    if (!token.rotatedAt) {
+      if (token.expiresAt <= at) return { kind: "invalid" } as const;
+      const claimed = await tx.refreshToken.updateMany({ where: { tokenHash, rotatedAt: null }, data: { rotatedAt: at } });
+      // Lost to a concurrent use of the same token, which rotated it a moment ago.
+      if (claimed.count !== 1) reused = !withinInterval(at);
+    }
+    if (reused) {
+      await revoke(tx, { id: token.sessionId }, "reuse", at);
+      return { kind: "reused", ...owner } as const;
+    }
+
+    const sessionEnds = session.createdAt.getTime() + options.lifetime.maxAgeMs;
+    const expiresAt = new Date(Math.min(at.getTime() + options.refreshTtlMs, sessionEnds));
+    await tx.refreshToken.create({ data: { sessionId: token.sessionId, tokenHash: newTokenHash, expiresAt, createdAt: at } });
+    await tx.session.update({ where: { id: token.sessionId }, data: { lastUsedAt: at } });
+    return { kind: "rotated", ...owner, user: toUserRecord(session.user) } as const;
+  });
+}
+
+/** Revokes the sessions matching `where` that are still open; an earlier revocation keeps its reason. */
+async function revoke(
+  tx: Db | Tx,
+  where: { id?: string | { not: string }; userId?: number },
+  reason: RevokeReason,
+  at: Date = now(),
+): Promise<number> {
+  const { count } = await tx.session.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: at, revokeReason: reason } });
+  return count;
+}
+
+/** Ends the session a refresh token belongs to (rotated or not). Null for an unknown token. */
+export async function revokeSessionOfToken(tokenHash: string, reason: RevokeReason): Promise<{ sessionId: string; userId: number } | null> {
+  const token = await db().refreshToken.findUnique({ where: { tokenHash }, select: { sessionId: true, session: { select: { userId: true } } } });
+  if (!token) return null;
+  await revoke(db(), { id: token.sessionId }, reason);
+  return { sessionId: token.sessionId, userId: token.session.userId };
+}
+
+/** Ends one of the user's sessions; false when it is not theirs, unknown or already ended. */
+export async function revokeSession(userId: number, sessionId: string, reason: RevokeReason): Promise<boolean> {
+  return (await revoke(db(), { id: sessionId, userId }, reason)) === 1;
+}
+
+/**
+ * Ends every open session of the user, or every one but `exceptSessionId` (a password change keeps
+ * the session that made it). Pass `tx` to commit it with the change that requires it.
+ */
+export async function revokeAllSessions(
+  userId: number,
+  reason: RevokeReason,
+  options: { exceptSessionId?: string | null; tx?: Db | Tx } = {},
+): Promise<number> {
+  const { exceptSessionId, tx = db() } = options;
+  return revoke(tx, { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) }, reason);
+}
+
+/** The user's live sessions, most recently used first. */
+export async function listLiveSessions(userId: number, lifetime: SessionLifetime): Promise<SessionRecord[]> {
+  const rows = await db().session.findMany({
+    where: { userId, ...liveAt(now(), lifetime) },
+    select: SESSION_FIELDS,
+    orderBy: [{ lastUsedAt: "desc" }, { createdAt: "desc" }],
+  });
+  return rows.map((s) => ({ ...s, client: asClient(s.client) }));
+}
+
+/** Marks a session as used, at most once a minute (browser requests call it on every page). */
+export async function touchSession(sessionId: string): Promise<void> {
+  const at = now();
+  await db().session.updateMany({ where: { id: sessionId, lastUsedAt: { lt: new Date(at.getTime() - 60_000) } }, data: { lastUsedAt: at } });
+}
+
+/**
+ * Housekeeping: deletes up to `limit` sessions that ended before `cutoff` (revoked, too old or idle;
+ * their tokens go with them) and refresh tokens that expired before `cutoff`.
+ */
+export async function deleteEndedSessions(cutoff: Date, lifetime: SessionLifetime, limit: number): Promise<number> {
+  const ended = await db().session.findMany({
+    where: {
+      OR: [
+        { revokedAt: { lt: cutoff } },
+        { createdAt: { lt: new Date(cutoff.getTime() - lifetime.maxAgeMs) } },
+        { lastUsedAt: { lt: new Date(cutoff.getTime() - lifetime.idleMs) } },
+      ],
+    },
+    select: { id: true },
+    take: limit,
+  });
+  const sessions = ended.length ? (await db().session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } })).count : 0;
+  const spent = await db().refreshToken.findMany({
+    // Expired tokens only: a rotated one that could still be presented must stay to be recognised as reuse.
+    where: { expiresAt: { lt: cutoff } },
+    select: { id: true },
+    take: limit,
+  });
+  const tokens = spent.length ? (await db().refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
+  return sessions + tokens;
+}

@@ -1,0 +1,73 @@
+/**
+ * Every message the service words, in one map keyed by error code. The JSON API, the server
+ * actions and the browser's form checks all read it, so this module imports nothing and may be
+ * bundled for the browser. The strings the two original APIs used are kept exactly, typos
+ * included (`register with us`, `Invaild`, `doesn't exists`); validation wording follows
+ * Django REST framework's.
+ */
+
+type Params = Record<string, string | number>;
+
+export const MESSAGES = {
+  // Field validation (Django REST framework's wording)
+  REQUIRED: "This field is required.",
+  NULL: "This field may not be null.",
+  BLANK: "This field may not be blank.",
+  NOT_A_STRING: "Not a valid string.",
+  INVALID_EMAIL: "Enter a valid email address.",
+  NOT_AN_INTEGER: "A valid integer is required.",
+  DATE_FORMAT: "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+  INVALID_DATE: "Enter a valid date.",
+  INVALID_MOBILE: "Enter a valid mobile number.",
+  CODE_FORMAT: "Enter the code from the e-mail.",
+  MAX_LENGTH: (p: Params) => `Ensure this field has no more than ${p.max} characters.`,
+  NULL_CHARACTERS: "Null characters are not allowed.",
+  INVALID_CHOICE: (p: Params) => `"${p.value}" is not a valid choice.`,
+  READ_ONLY: "This field cannot be changed here.",
+  PASSWORD_TOO_SHORT: (p: Params) =>
+    `This password is too short. It must contain at least ${p.min} character${p.min === 1 ? "" : "s"}.`,
+  PASSWORD_TOO_COMMON: "This password is too common.",
+  PASSWORDS_DIFFER: "The two passwords do not match.",
+
+  // Request plumbing
+  MALFORMED_JSON: "JSON parse error - the request body is not valid JSON.",
+  NOT_AN_OBJECT: (p: Params) => `Invalid data. Expected a dictionary, but got ${p.type}.`,
+  PAYLOAD_TOO_LARGE: (p: Params) => `Request body is larger than ${p.limit} bytes.`,
+  UNSUPPORTED_MEDIA_TYPE: (p: Params) => `Unsupported media type "${p.type}" in request.`,
+  NOT_FOUND: "Not found.",
+  METHOD_NOT_ALLOWED: (p: Params) => `Method "${p.method}" not allowed.`,
+  RATE_LIMITED: (p: Params) => `Too many requests. Try again in ${p.seconds} seconds.`,
+  INTERNAL: "Internal server error",
+  SERVICE_UNAVAILABLE: "Service temporarily unavailable",
+
+  // Authentication and authorization
+  NOT_AUTHENTICATED: "Authentication credentials were not provided.",
+  ACCESS_TOKEN_INVALID: "Given token not valid for any token type",
+  CLIENT_TOKEN_INVALID: "Invalid client token.",
+  FORBIDDEN: "You do not have permission to perform this action.",
+  ACCOUNT_DISABLED: "This account has been disabled.",
+  REFRESH_INVALID: "Token is invalid or expired",
+
+  // Accounts
+  EMAIL_TAKEN: (p: Params) => `${p.email} is already register with us`,
+  EMAIL_UNKNOWN: "E-mail doesn't exists",
+  PASSWORD_MISMATCH: "Password mismatch",
+  /** The login's `description`, and with AUTH_GENERIC_ERRORS its one answer to every failure. */
+  LOGIN_FAILED: "Invaild Email / Password. Try again",
+  NO_PASSWORD_YET: "This account has no password yet. Use the e-mailed reset link (forgot password) to set one.",
+  CONFIRMATION_INVALID: "Confirmation link is invalid or has expired",
+  RESET_TOKEN_INVALID: "Password reset link is invalid or has expired",
+  OTP_INVALID: "Invalid OTP",
+  OTP_EXPIRED: "OTP has expired",
+  /** VASITUM's resend answers an address that has nothing to resend with the syntax message. */
+  NOTHING_TO_RESEND: "Enter a valid email address.",
+  GOOGLE_TOKEN_INVALID: "The Token is invalid or has expired",
+  GOOGLE_NOT_REGISTERED: (p: Params) => `${p.email} is not register with us. Kindly share the verified email.`,
+} as const satisfies Record<string, string | ((p: Params) => string)>;
+
+export type MessageCode = keyof typeof MESSAGES;
+
+export function messageFor(code: MessageCode, params: Params = {}): string {
+  const m: string | ((p: Params) => string) = MESSAGES[code];
+  return typeof m === "function" ? m(params) : m;
+}
