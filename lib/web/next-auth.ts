@@ -1,5 +1,6 @@
 import type { NextAuthOptions, User } from "next-auth";
 import GoogleProvider from "next-auth/providers/google";
+import { NextResponse, type NextRequest } from "next/server";
 import { accountForGoogleIdentity } from "@/lib/auth/google";
 import { endSession, startBrowserSession } from "@/lib/auth/sessions";
 import type { User as Account } from "@/lib/auth/types";
@@ -89,4 +90,43 @@ export function authOptions(): NextAuthOptions {
       debug: () => {},
     },
   };
+}
+
+const CALLBACK_COOKIES = new Set(["next-auth.callback-url", "__Secure-next-auth.callback-url"]);
+
+/** What next-auth accepts as a callback URL: http(s), or a path on this site. Our redirect callback then keeps it on this site. */
+function isHttpUrl(value: string, origin: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value, value.startsWith("/") ? origin : undefined).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** next-auth's error codes are identifiers ("OAuthCallback"); it copies the one given into a Location header. */
+const ERROR_CODE = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * next-auth answers a `callbackUrl` (query or cookie) that is not an http(s) URL with a 500
+ * ("server configuration"), and an `error` with control characters too (it cannot put them into
+ * its redirect). A request may carry anything: such a value is dropped by sending the client to
+ * the same URL without it (307 keeps the method and body), with the cookie deleted. Null when the
+ * request is fine as it is.
+ */
+export function nextAuthRequestCleanup(request: NextRequest): NextResponse | null {
+  const url = request.nextUrl.clone();
+  const given = url.searchParams.get("callbackUrl");
+  const error = url.searchParams.get("error");
+  const badQuery = (given !== null && !isHttpUrl(given, url.origin)) || (error !== null && !ERROR_CODE.test(error));
+  const badCookies = [...CALLBACK_COOKIES].filter((name) => {
+    const value = request.cookies.get(name)?.value;
+    return value !== undefined && !isHttpUrl(value, url.origin);
+  });
+  if (!badQuery && badCookies.length === 0) return null;
+  if (given !== null && !isHttpUrl(given, url.origin)) url.searchParams.delete("callbackUrl");
+  if (error !== null && !ERROR_CODE.test(error)) url.searchParams.delete("error");
+  // Relative: behind a proxy the server's own idea of its host name may not be the client's.
+  const response = new NextResponse(null, { status: 307, headers: { location: `${url.pathname}${url.search}` } });
+  for (const name of badCookies) response.cookies.delete(name);
+  return response;
 }

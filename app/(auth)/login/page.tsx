@@ -53,7 +53,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       )}
       {error && (
         <div role="alert">
-          <Notice tone="error">{SIGN_IN_ERRORS[error] ?? DEFAULT_ERROR}</Notice>
+          <Notice tone="error">{(Object.hasOwn(SIGN_IN_ERRORS, error) && SIGN_IN_ERRORS[error]) || DEFAULT_ERROR}</Notice>
         </div>
       )}
       {googleEnabled && (
