@@ -372,6 +372,36 @@ describe("an account without a password (Google only)", () => {
   });
 });
 
+describe("Unicode passwords", () => {
+  it("compare after NFKC normalisation: a full-width or decomposed spelling is the same password", async () => {
+    const email = uniqueEmail("nfkc");
+    // U+FF50… full-width letters, and "é" as e + combining acute: NFKC turns both into plain text.
+    const typed = "ｐａｓｓｗｏｒｄ ｆｏｒ cafe\u0301 lovers";
+    const normal = "password for café lovers";
+    expect((await api("POST", "/auth/register/", { json: { email, password: typed } })).status).toBe(200);
+    expect((await login(email, normal)).status).toBe(200);
+    expect((await login(email, typed)).status).toBe(200);
+  });
+
+  it("count length in code points: seven emoji are seven characters, too short", async () => {
+    const res = await api("POST", "/auth/register/", { json: { email: uniqueEmail("emoji"), password: "🔑🗝🔒🔓🛡🧩🎲" } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.password).toEqual(["This password is too short. It must contain at least 8 characters."]);
+  });
+
+  it("still accept a hash stored from the unnormalised text, and re-hash it to the normal form", async () => {
+    const { email } = await registeredVerifiedUser();
+    const typed = "ｆｕｌｌ ｗｉｄｔｈ passphrase";
+    const legacy = await argon2Hash(typed, { algorithm: 2 as Algorithm, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    await execSql(`UPDATE "User" SET "passwordHash" = $1 WHERE "email" = $2`, [legacy, email]);
+    expect((await login(email, typed)).status).toBe(200);
+    const [row] = await execSql<{ passwordHash: string }>(`SELECT "passwordHash" FROM "User" WHERE "email" = $1`, [email]);
+    expect(row!.passwordHash).not.toBe(legacy);
+    // Now stored as the normal form: the plain spelling works too.
+    expect((await login(email, "full width passphrase")).status).toBe(200);
+  });
+});
+
 describe("accounts imported from the Django service", () => {
   const password = "an imported passphrase";
   const sha256Hex = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");

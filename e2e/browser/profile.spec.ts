@@ -78,3 +78,22 @@ test("Sign out in the header ends this session", async ({ page, createUser }) =>
   await page.goto("/profile");
   await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
 });
+
+test("next-auth's own sign-out route ends the server-side session, so a copied cookie stops working", async ({ page, createUser, browser }) => {
+  const user = await createUser();
+  await login(page, user);
+  const cookies = await page.context().cookies();
+  expect(cookies.some((c) => c.name.endsWith("next-auth.session-token"))).toBe(true);
+
+  const { csrfToken } = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const signedOut = await page.request.post("/api/auth/signout", { form: { csrfToken, callbackUrl: "/login" }, maxRedirects: 0 });
+  expect(signedOut.status()).toBeLessThan(400);
+
+  // Someone who copied the cookie before the sign-out gets nothing with it.
+  const copy = await browser.newContext({ baseURL: page.url() });
+  await copy.addCookies(cookies.filter((c) => c.name.endsWith("next-auth.session-token")));
+  const response = await copy.request.get("/profile", { maxRedirects: 0 });
+  expect(response.status()).toBe(307);
+  expect(response.headers().location).toMatch(/\/login\?next=%2Fprofile$/);
+  await copy.close();
+});

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { useTestDatabase } from "@/lib/db/testing";
+
+const db = useTestDatabase();
+process.env.AUDIT_RETENTION_DAYS = "30";
+const { sweepOnce } = await import("./housekeeping");
+
+const DAY = 24 * 60 * 60_000;
+const at = (msAgo: number) => new Date(Date.now() - msAgo);
+
+async function user(email: string) {
+  const role = await db().role.findFirstOrThrow({ where: { isDefault: true } });
+  return db().user.create({ data: { email, roleId: role.id } });
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe("sweepOnce", () => {
+  it("deletes what has stopped mattering and keeps what still does", async () => {
+    const u = await user("sweep@example.test");
+    await db().rateLimit.createMany({
+      data: [
+        { key: "ended", count: 3, windowEnds: at(1000) },
+        { key: "open", count: 3, windowEnds: at(-60_000) },
+      ],
+    });
+    await db().verification.createMany({
+      data: [
+        { userId: u.id, purpose: "verify_email", tokenHash: "used-long-ago", expiresAt: at(-DAY), consumedAt: at(2 * DAY) },
+        { userId: u.id, purpose: "reset_password", tokenHash: "expired-long-ago", expiresAt: at(3 * DAY) },
+        { userId: u.id, purpose: "verify_email", tokenHash: "used-just-now", expiresAt: at(-DAY), consumedAt: at(1000) },
+        { userId: u.id, purpose: "verify_email", tokenHash: "open", expiresAt: at(-DAY) },
+      ],
+    });
+    await db().session.createMany({
+      data: [
+        { id: "revoked-long-ago", userId: u.id, createdAt: at(20 * DAY), lastUsedAt: at(20 * DAY), revokedAt: at(10 * DAY) },
+        { id: "too-old", userId: u.id, createdAt: at(100 * DAY), lastUsedAt: at(8 * DAY) },
+        { id: "idle", userId: u.id, createdAt: at(50 * DAY), lastUsedAt: at(40 * DAY) },
+        { id: "revoked-yesterday", userId: u.id, createdAt: at(2 * DAY), lastUsedAt: at(2 * DAY), revokedAt: at(DAY) },
+        { id: "live", userId: u.id, createdAt: at(DAY), lastUsedAt: at(1000) },
+      ],
+    });
+    await db().refreshToken.createMany({
+      data: [
+        { sessionId: "live", tokenHash: "expired-token", expiresAt: at(8 * DAY), rotatedAt: at(9 * DAY) },
+        { sessionId: "live", tokenHash: "rotated-but-not-expired", expiresAt: at(-20 * DAY), rotatedAt: at(DAY) },
+        { sessionId: "live", tokenHash: "current", expiresAt: at(-29 * DAY) },
+      ],
+    });
+    await db().outboxEmail.createMany({
+      data: [
+        { to: "a@x.test", subject: "s", text: "", html: "", kind: "notice", status: "sent", createdAt: at(8 * DAY) },
+        { to: "a@x.test", subject: "s", text: "", html: "", kind: "notice", status: "pending", createdAt: at(8 * DAY) },
+        { to: "a@x.test", subject: "s", text: "", html: "", kind: "notice", status: "sent", createdAt: at(DAY) },
+      ],
+    });
+    await db().auditEvent.createMany({
+      data: [
+        { type: "login", userId: u.id, createdAt: at(31 * DAY) },
+        { type: "login", userId: u.id, createdAt: at(29 * DAY) },
+      ],
+    });
+
+    const report = await sweepOnce();
+    expect(report).toEqual({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1 });
+
+    expect((await db().rateLimit.findMany()).map((r) => r.key).filter((k) => !k.startsWith("lease:"))).toEqual(["open"]);
+    expect((await db().verification.findMany({ orderBy: { id: "asc" } })).map((v) => v.tokenHash)).toEqual(["used-just-now", "open"]);
+    expect((await db().session.findMany({ orderBy: { id: "asc" } })).map((s) => s.id)).toEqual(["live", "revoked-yesterday"]);
+    // A rotated token that could still be presented stays, so its replay is still seen as reuse.
+    expect((await db().refreshToken.findMany({ orderBy: { id: "asc" } })).map((t) => t.tokenHash)).toEqual(["rotated-but-not-expired", "current"]);
+    expect(await db().outboxEmail.count()).toBe(2);
+    expect(await db().auditEvent.count()).toBe(1);
+  });
+
+  it("lets one sweeper at a time work: the others find the lease taken until it runs out", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const results = await Promise.all([sweepOnce(), sweepOnce(), sweepOnce()]);
+    // The previous test's sweep still holds the lease (five minutes).
+    expect(results).toEqual([null, null, null]);
+    vi.setSystemTime(Date.now() + 5 * 60_000 + 1000);
+    const next = await Promise.all([sweepOnce(), sweepOnce(), sweepOnce()]);
+    expect(next.filter((r) => r !== null)).toHaveLength(1);
+  });
+
+  it("deletes in bounded batches and goes on until nothing is left", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 60 * 60_000);
+    await db().rateLimit.createMany({ data: Array.from({ length: 1234 }, (_, i) => ({ key: `old-${i}`, count: 1, windowEnds: at(1000) })) });
+    const report = await sweepOnce();
+    expect(report?.windows).toBe(1234);
+    expect(await db().rateLimit.count({ where: { key: { startsWith: "old-" } } })).toBe(0);
+  });
+});
