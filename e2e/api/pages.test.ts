@@ -61,15 +61,15 @@ function expectSameOriginIfRedirect(res: Response, path: string) {
 }
 
 describe("crafted query strings on pages", () => {
-  it.each(PAGES.flatMap((page) => NASTY.slice(0, 14).flatMap((value) => ["error", "next", "callbackUrl"].map((key) => [page, key, value]))))(
-    "%s?%s=%s: no 5xx, no redirect elsewhere",
-    async (page, key, value) => {
+  it("holds for every page with each known-nasty value in error, next and callbackUrl", async () => {
+    const cases = PAGES.flatMap((page) => NASTY.flatMap((value) => ["error", "next", "callbackUrl"].map((key) => ({ page, key, value }))));
+    for (const { page, key, value } of cases) {
       const path = `${page}?${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
       const res = await get(path);
       expect(res.status, path).toBeLessThan(500);
       expectSameOriginIfRedirect(res, path);
-    },
-  );
+    }
+  }, 120_000);
 
   it("holds for arbitrary query strings (property-based)", async () => {
     const value = fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: "binary", maxLength: 60 }), fc.webUrl());
@@ -105,5 +105,30 @@ describe("signed-in pages, signed out", () => {
     const res = await fetch(`${baseUrl()}/profile`, { redirect: "manual", headers: { cookie: "next-auth.session-token=forged.value.here" } });
     expect([303, 307]).toContain(res.status);
     expect(res.headers.get("location")).toMatch(/\/login\?next=%2Fprofile$/);
+  });
+});
+
+describe("security headers of pages", () => {
+  it("forbid framing and inline scripts without this response's nonce, and sniffing", async () => {
+    const res = await get("/login");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toContain("unsafe-eval");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    expect(await res.text()).toContain(`nonce="${nonce}"`);
+    // A new nonce per response.
+    const again = (await get("/login")).headers.get("content-security-policy");
+    expect(again).not.toBe(csp);
+  });
+
+  it("keep the token of an e-mailed link out of Referer headers", async () => {
+    for (const page of ["/confirm?token=abc", "/reset-password?token=abc"]) {
+      expect((await get(page)).headers.get("referrer-policy"), page).toBe("no-referrer");
+    }
+    expect((await get("/login")).headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
 });
