@@ -284,6 +284,20 @@ describe("per-address mail limits on generate-link", () => {
   });
 });
 
+describe("a reset of an unverified account", () => {
+  it("verifies the address (the link reached its mailbox) and voids the verification code", async () => {
+    const email = uniqueEmail("unverified-reset");
+    expect((await api("POST", "/auth/register/", { json: { email, password: STRONG_PASSWORD } })).status).toBe(200);
+    const code = codeIn(await waitForMail(email));
+    expect((await generateLink(email, 3)).status).toBe(200);
+    expect((await resetPassword(resetTokenIn(await waitForMail(email, 2)), NEW_PASSWORD)).status).toBe(200);
+    const res = await login(email, NEW_PASSWORD);
+    expect(res.status).toBe(200);
+    expect(res.body.is_verified).toBe(true);
+    expect((await api("POST", "/auth/verify/otp/", { json: { email, otp: code } })).body.errors).toEqual({ otp: ["OTP has expired"] });
+  });
+});
+
 describe("POST /auth/password/change/", () => {
   const change = (accessToken: string | null, body: unknown, path = "/auth/password/change/") =>
     api("POST", path, { headers: accessToken ? authHeader(accessToken) : {}, json: body });

@@ -3,7 +3,7 @@ import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
-import { findUserById, setPasswordHash } from "@/lib/db/users";
+import { findUserById, markVerified, setPasswordHash } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification, voidVerifications } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
@@ -57,7 +57,7 @@ export async function isResetTokenUsable(token: string): Promise<boolean> {
 
 /**
  * Sets a new password from a reset link. The token is consumed atomically before anything changes;
- * every session of the account ends, its failed-login streaks are forgotten (a reset always gets a
+ * the address counts as verified (the link reached its mailbox), every session of the account ends, its failed-login streaks are forgotten (a reset always gets a
  * locked-out owner back in), and a notice goes to the address.
  */
 export async function resetPassword(token: string | null, password: string, client: ClientInfo): Promise<void> {
@@ -77,7 +77,9 @@ export async function resetPassword(token: string | null, password: string, clie
   await db().$transaction(async (tx) => {
     if (!(await consumeByToken(tx, tokenHash, "reset_password"))) throw invalid();
     await setPasswordHash(tx, user.id, passwordHash);
-    await voidVerifications(tx, user.id, ["reset_password"]);
+    // The link reached the address's mailbox: the address is proven.
+    await markVerified(tx, user.id);
+    await voidVerifications(tx, user.id, ["reset_password", "verify_email"]);
     await endAllSessions(user.id, "password_reset", { tx });
     await recordAudit({ type: "password_reset", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
     await notice(tx);
