@@ -41,7 +41,7 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: "/((?!auth|api|healthz|\\.well-known|_next/static|_next/image|favicon.ico).*)",
+      source: "/((?!auth|api|healthz|livez|readyz|metrics|\\.well-known|_next/static|_next/image|favicon.ico).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

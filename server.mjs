@@ -54,8 +54,28 @@ try {
 // Behind https, browsers are told to use nothing else for a year (HSTS), on every response.
 const https = (process.env.APP_URL ?? "").startsWith("https://");
 
+// The app marks the moment its database last failed to answer (lib/db/availability.ts). A page
+// that fails meanwhile is an outage, not a bug: 503 with Retry-After instead of 500.
+const DATABASE_OUTAGE_WINDOW_MS = 5_000;
+const databaseRecentlyUnavailable = () => {
+  const at = globalThis.__authDatabaseUnavailableAt;
+  return at !== undefined && Date.now() - at < DATABASE_OUTAGE_WINDOW_MS;
+};
+
+function answerOutagesWith503(res) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (status, ...rest) {
+    if (status === 500 && databaseRecentlyUnavailable()) {
+      status = 503;
+      res.setHeader("retry-after", "5");
+    }
+    return writeHead.call(this, status, ...rest);
+  };
+}
+
 const server = createServer((req, res) => {
   if (https) res.setHeader("strict-transport-security", "max-age=31536000; includeSubDomains");
+  answerOutagesWith503(res);
   delete req.headers[PEER_ADDRESS_HEADER];
   if (req.socket.remoteAddress) req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress;
   handle(req, res);
@@ -66,13 +86,32 @@ server.listen(port, hostname, () => {
   console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "listening", url: `http://localhost:${port}`, dev }));
 });
 
+// Graceful shutdown: stop accepting, let in-flight requests finish (the readiness probe answers
+// 503 meanwhile), then stop the background work, which hands back mail it had claimed. A second
+// signal, or 15 s, ends the process at once.
+const SHUTDOWN_DEADLINE_MS = 15_000;
 let closing = false;
+async function stopBackgroundWork() {
+  try {
+    await globalThis.__authStopBackgroundWork?.();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+  }
+}
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, () => {
     if (closing) process.exit(1);
     closing = true;
-    server.close(() => process.exit(0));
+    globalThis.__authShuttingDown = true;
+    console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "shutting down", signal }));
+    server.close(async () => {
+      await stopBackgroundWork();
+      process.exit(0);
+    });
     server.closeIdleConnections?.();
-    setTimeout(() => process.exit(0), 10_000).unref();
+    setTimeout(async () => {
+      await stopBackgroundWork();
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS).unref();
   });
 }

@@ -58,7 +58,7 @@ async function drain(batch: (limit: number) => Promise<number>): Promise<number>
   return total;
 }
 
-const holder = globalThis as unknown as { __authHousekeeping?: NodeJS.Timeout };
+const holder = globalThis as unknown as { __authHousekeeping?: NodeJS.Timeout; __authHousekeepingFirst?: NodeJS.Timeout };
 
 /** Sweeps now and then for the life of the process (once per process, even across dev reloads). */
 export function startHousekeeping(): void {
@@ -67,5 +67,12 @@ export function startHousekeeping(): void {
     sweepOnce().catch((error: unknown) => log.warn("housekeeping failed; will try again", { error }));
   holder.__authHousekeeping = setInterval(tick, SWEEP_EVERY_MS);
   holder.__authHousekeeping.unref();
-  setTimeout(tick, 30_000).unref();
+  holder.__authHousekeepingFirst = setTimeout(tick, 30_000);
+  holder.__authHousekeepingFirst.unref();
+}
+
+export function stopHousekeeping(): void {
+  clearInterval(holder.__authHousekeeping);
+  clearTimeout(holder.__authHousekeepingFirst);
+  holder.__authHousekeeping = undefined;
 }

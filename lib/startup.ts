@@ -1,5 +1,6 @@
 import { ConfigError, config } from "@/lib/config/env";
 import { startHousekeeping } from "@/lib/housekeeping";
+import { registerShutdown } from "@/lib/lifecycle";
 import { log } from "@/lib/log";
 import { startMailSender } from "@/lib/mail/sender";
 import { SigningKeyError, signingKey } from "@/lib/tokens/keys";
@@ -37,6 +38,7 @@ export async function startServer(): Promise<void> {
   // Delivers the outbox; an interrupted send is retried by any instance once its claim lapses.
   startMailSender();
   startHousekeeping();
+  registerShutdown();
 }
 
 /**

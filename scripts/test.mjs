@@ -7,11 +7,11 @@
 //   4. the HTTP suite again on PostgreSQL (TEST_POSTGRES_URL, or a throwaway cluster started here);
 //   5. the browser suite (Playwright on Debian's chromium), when e2e/browser has tests.
 // It ends with one line `N passed, N failed` and a non-zero exit when anything failed.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { postgresBinDir, startThrowawayPostgres } from "./postgres-cluster.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
@@ -25,14 +25,6 @@ const hasBrowserTests = () =>
 function sh(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { stdio: "inherit", ...opts });
   return r.status ?? 1;
-}
-
-function postgresBinDir() {
-  const base = "/usr/lib/postgresql";
-  if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a));
-  for (const v of versions) if (existsSync(path.join(base, v, "bin", "initdb"))) return path.join(base, v, "bin");
-  return undefined;
 }
 
 function ensureSystemPackages() {
@@ -49,45 +41,6 @@ function ensureSystemPackages() {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   if (sh("apt-get", ["update", "-qq"], { env }) !== 0) process.exit(2);
   if (sh("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...wanted], { env }) !== 0) process.exit(2);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A PostgreSQL cluster in a temp folder, for this run only (initdb refuses root: run as postgres). */
-async function startThrowawayPostgres() {
-  const bin = postgresBinDir();
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), "auth-test-pg-"));
-  chmodSync(dir, 0o777);
-  const data = path.join(dir, "data");
-  const asPostgres = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
-  const run = (argv) => {
-    const [cmd, ...rest] = [...asPostgres, ...argv];
-    execFileSync(cmd, rest, { stdio: ["ignore", "ignore", "inherit"] });
-  };
-  run([path.join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
-  run([
-    path.join(bin, "pg_ctl"), "-D", data, "-l", path.join(dir, "server.log"), "-w", "-o",
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, "start",
-  ]);
-  return {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => {
-      try {
-        run([path.join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
 }
 
 /** Runs vitest with a JSON report and adds its counts to the totals. */

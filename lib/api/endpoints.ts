@@ -7,6 +7,7 @@ import { endSessionOfRefreshToken, refreshSession, startAppSession } from "@/lib
 import { createAccount } from "@/lib/auth/signup";
 import { config } from "@/lib/config/env";
 import { pingDatabase } from "@/lib/db/health";
+import { isShuttingDown } from "@/lib/lifecycle";
 import { ValidationError } from "@/lib/errors";
 import { messageFor } from "@/lib/messages";
 import { publicJwks } from "@/lib/tokens/keys";
@@ -294,10 +295,40 @@ const health = endpoint({
   async handle() {
     const up = await pingDatabase();
     const body = { success: up, errors: up ? {} : { errors: ["Database unreachable"] }, status: up ? "ok" : "error", db: up ? "ok" : "unreachable" };
-    return Response.json(body, { status: up ? 200 : 503, headers: { "cache-control": "no-store" } });
+    return Response.json(body, { status: up ? 200 : 503, headers: { "cache-control": "no-store", ...(up ? {} : { "retry-after": "5" }) } });
   },
   success: { description: "`status: ok`, `db: ok`" },
   failures: [{ status: 503, description: "Database unreachable" }],
+});
+
+/** Liveness for an orchestrator: the process answers; the database is not asked (an outage is no reason to restart). */
+const live = endpoint({
+  method: "GET",
+  path: "/livez",
+  summary: "Liveness: the process serves requests (the database is not checked)",
+  auth: "none",
+  async handle() {
+    return Response.json({ success: true, errors: {}, status: "ok" }, { headers: { "cache-control": "no-store" } });
+  },
+  success: { description: "`status: ok`" },
+  failures: [],
+});
+
+/** Readiness: send traffic here only while the database answers and the process is not shutting down. */
+const ready = endpoint({
+  method: "GET",
+  path: "/readyz",
+  summary: "Readiness: the database answers and the process is not shutting down",
+  auth: "none",
+  async handle() {
+    const stopping = isShuttingDown();
+    const up = !stopping && (await pingDatabase());
+    const reason = stopping ? "Shutting down" : "Database unreachable";
+    const body = { success: up, errors: up ? {} : { errors: [reason] }, status: up ? "ok" : "error", db: stopping ? "unknown" : up ? "ok" : "unreachable" };
+    return Response.json(body, { status: up ? 200 : 503, headers: { "cache-control": "no-store", ...(up ? {} : { "retry-after": "5" }) } });
+  },
+  success: { description: "`status: ok`" },
+  failures: [{ status: 503, description: "Database unreachable, or shutting down" }],
 });
 
 const openApi = endpoint({
@@ -347,6 +378,8 @@ export const ENDPOINTS: readonly Endpoint<never, never, unknown>[] = [
   putUser,
   passwordChange,
   health,
+  live,
+  ready,
   openApi,
   jwks,
 ] as unknown as Endpoint<never, never, unknown>[];

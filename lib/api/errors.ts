@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from "@/lib/errors";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { json } from "@/lib/http/json";
 import { log } from "@/lib/log";
 
@@ -62,9 +63,19 @@ export function errorResponse(error: AppError, shape: FailureShape = {}, headers
   return json({ success: false, errors: wireErrors(error, shape), ...shape.failure }, { status: statusOf(error), headers: { ...retry, ...headers } });
 }
 
-/** Anything else is a fault of ours: logged with the request id, answered as a bare 500. */
+/** Seconds a client is asked to wait while the database is unreachable. */
+const OUTAGE_RETRY_SECONDS = 5;
+
+/**
+ * A database that does not answer is an outage, not a bug: 503 with Retry-After, and the service
+ * recovers by itself. Anything else is a fault of ours: logged with the request id, a bare 500.
+ */
 export function unexpectedErrorResponse(error: unknown, context: { requestId: string; path: string }, shape: FailureShape = {}): Response {
   if (error instanceof AppError) return errorResponse(error, shape);
+  if (isDatabaseUnavailable(error)) {
+    log.warn("database unavailable", { ...context, error: (error as Error).message?.split("\n").filter(Boolean).pop() });
+    return errorResponse(new AppError("SERVICE_UNAVAILABLE", { retryAfterSeconds: OUTAGE_RETRY_SECONDS }), shape);
+  }
   log.error("unhandled error", { ...context, error });
   return errorResponse(new AppError("INTERNAL"), shape);
 }

@@ -10,11 +10,11 @@ import {
   mailsTo,
   outcomes,
   retryAfter,
+  setUpAuthTests,
   uniqueEmail,
-  useAuthTestbed,
 } from "./testing";
 
-const db = useAuthTestbed();
+const db = setUpAuthTests();
 
 const { createAccount } = await import("./signup");
 const { confirmLink } = await import("./email-verification");

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, expect, vi } from "vitest";
 import type { Db } from "@/lib/db/client";
 import type { OutboxRow } from "@/lib/db/outbox";
 import { useTestDatabase } from "@/lib/db/testing";
-import type { AppError } from "@/lib/errors";
 import type { UserRecord } from "@/lib/db/users";
+import type { AppError } from "@/lib/errors";
 import type { GoogleIdentity } from "@/lib/google/id-token";
 import type { ClientInfo } from "./types";
 
@@ -18,12 +18,12 @@ export const GOOGLE_ISSUER = "https://accounts.google.com";
 export const APP_URL = "http://localhost:3000";
 export const PASSWORD = "correct horse battery staple";
 
-const MINUTE = 60_000;
+export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 let db: () => Db = () => {
-  throw new Error("call useAuthTestbed() at the top of the test file");
+  throw new Error("call setUpAuthTests() at the top of the test file");
 };
 
 // Each test starts an hour after the previous one ended, so the per-client windows (5 minutes)
@@ -35,13 +35,15 @@ let clock = Date.now();
  * the file its own migrated database, and runs every test on a fake Date (timers stay real, so the
  * database driver keeps working).
  */
-export function useAuthTestbed(): () => Db {
+export function setUpAuthTests(): () => Db {
   Object.assign(process.env, {
     AUTH_SECRET: "unit-test-secret-".padEnd(48, "x"),
     JWT_PRIVATE_KEY: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     APP_URL,
     LOG_LEVEL: "silent",
   });
+  // useTestDatabase() is a vitest fixture, not a React hook (see eslint.config.mjs).
+  // eslint-disable-next-line react-hooks/rules-of-hooks
   db = useTestDatabase();
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ["Date"] });
@@ -65,7 +67,7 @@ export const advanceSeconds = (seconds: number) => advance(seconds * 1000);
 
 export const client: ClientInfo = { ip: "203.0.113.7", userAgent: "vitest" };
 
-// Sequential from a random start: unique within the file, and unlike any other file's.
+// Sequential from a random start: unique within the file (each file has a database of its own).
 let nextAddress = randomInt(1 << 24);
 export function freshIp(): string {
   const n = nextAddress++ % (1 << 24);

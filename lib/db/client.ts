@@ -2,7 +2,23 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
+import { watched } from "./availability";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
+
+/**
+ * PostgreSQL pool settings that keep an outage from holding requests: connecting (or waiting for a
+ * free connection) gives up after 1 s, a query the server stopped answering after 1.5 s, so any
+ * request answers 503 within 2 s; the server itself cancels statements after 5 s and sessions idle
+ * in a transaction after 10 s. New connections are made again as soon as the server is back.
+ */
+const POSTGRES_POOL = {
+  max: 10,
+  connectionTimeoutMillis: 1000,
+  query_timeout: 1500,
+  statement_timeout: 5000,
+  idle_in_transaction_session_timeout: 10_000,
+  keepAlive: true,
+} as const;
 
 /**
  * The Prisma client for DATABASE_URL. Both generated clients come from one data model
@@ -15,9 +31,9 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 function createDb(): Db {
   const { databaseUrl, databaseKind } = config();
   if (databaseKind === "postgres") {
-    return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+    return new PrismaClient({ adapter: watched(new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL })) });
   }
-  return new SqlitePrismaClient({ adapter: embeddedSqliteAdapter(databaseUrl) }) as unknown as Db;
+  return new SqlitePrismaClient({ adapter: watched(embeddedSqliteAdapter(databaseUrl)) }) as unknown as Db;
 }
 
 // One client per process; kept on globalThis so dev-mode module reloads don't open more.

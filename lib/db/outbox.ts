@@ -82,6 +82,12 @@ export async function claimDueEmails(limit: number, leaseMs: number): Promise<Ou
   return db().outboxEmail.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } });
 }
 
+/** Lifts the leases of rows a stopping sender could not finish, so any instance may send them now. */
+export async function releaseClaims(ids: number[]): Promise<number> {
+  const { count } = await db().outboxEmail.updateMany({ where: { id: { in: ids }, status: "pending" }, data: { lockedUntil: null } });
+  return count;
+}
+
 export interface MarkOptions {
   /**
    * Blank the body (text and html) of a finished row. A verification or reset mail carries a

@@ -25,7 +25,21 @@ export function embeddedSqliteAdapter(url: string): SqlMigrationAwareDriverAdapt
   };
 }
 
+/**
+ * Transactions take the write lock when they begin (BEGIN IMMEDIATE), waiting up to busy_timeout
+ * for another process's (a second server, an import). A deferred BEGIN would take it at the first
+ * write, and if another process wrote in between, SQLite refuses the upgrade at once (SQLITE_BUSY)
+ * without waiting. The adapter has no option for it, so its connection's `prepare` is wrapped.
+ */
+function beginImmediately(adapter: SqlDriverAdapter): void {
+  const client = (adapter as unknown as { client?: { prepare: (sql: string) => unknown } }).client;
+  if (!client || typeof client.prepare !== "function") throw new Error("the SQLite adapter no longer exposes its connection");
+  const prepare = client.prepare.bind(client);
+  client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+}
+
 async function configure(adapter: SqlDriverAdapter): Promise<SqlDriverAdapter> {
+  beginImmediately(adapter);
   // WAL keeps readers and the writer apart; synchronous=FULL makes every commit durable even
   // across power loss (NORMAL would only survive a process kill); foreign keys are off by default.
   await adapter.executeScript(

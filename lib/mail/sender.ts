@@ -2,6 +2,7 @@ import { now } from "@/lib/clock";
 import {
   claimDueEmails,
   markAttemptFailed,
+  releaseClaims,
   markSent,
   type OutboxRow,
 } from "@/lib/db/outbox";
@@ -83,6 +84,15 @@ export async function deliverDueEmailsOnce(): Promise<DeliveryRound> {
 }
 
 async function deliver(row: OutboxRow, transport: MailTransport): Promise<Outcome> {
+  state.inFlight.add(row.id);
+  try {
+    return await deliverClaimed(row, transport);
+  } finally {
+    state.inFlight.delete(row.id);
+  }
+}
+
+async function deliverClaimed(row: OutboxRow, transport: MailTransport): Promise<Outcome> {
   try {
     await withDeadline(transport.send(row), SEND_DEADLINE_MS);
   } catch (error) {
@@ -137,11 +147,13 @@ interface SenderState {
   /** Set by a nudge that arrives while a round is running, so the loop doesn't sleep past it. */
   nudged: boolean;
   wake?: () => void;
+  /** Rows this process has claimed and is sending now. */
+  inFlight: Set<number>;
 }
 
 // On globalThis so a development module reload reuses the running loop instead of starting another.
 const holder = globalThis as unknown as { __authMailSender?: SenderState };
-const state: SenderState = (holder.__authMailSender ??= { stopping: false, nudged: false });
+const state: SenderState = (holder.__authMailSender ??= { stopping: false, nudged: false, inFlight: new Set() });
 
 function currentTransport(): MailTransport {
   state.transport ??= createTransport();
@@ -158,11 +170,22 @@ export function startMailSender(): () => Promise<void> {
   return stopMailSender;
 }
 
-/** Lets the current round finish (its outcomes recorded), then closes the SMTP pool. */
-export async function stopMailSender(): Promise<void> {
+/**
+ * Lets the current round finish (its outcomes recorded), then closes the SMTP pool. A send still
+ * running after `graceMs` (a slow relay) is abandoned and its row handed back — its lease lifted —
+ * so another instance sends it at once instead of after the lease runs out.
+ */
+export async function stopMailSender(graceMs = 5_000): Promise<void> {
   state.stopping = true;
   state.wake?.();
-  await state.loop;
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), graceMs)));
+  const outcome = await Promise.race([state.loop?.then(() => "done" as const), grace]);
+  clearTimeout(timer);
+  if (outcome === "late" && state.inFlight.size > 0) {
+    const handedBack = await releaseClaims([...state.inFlight]);
+    log.warn("mail sender stopped with sends in flight; their rows were handed back", { handedBack });
+  }
   state.loop = undefined;
   state.transport?.close();
   state.transport = undefined;

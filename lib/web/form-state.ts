@@ -1,5 +1,6 @@
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { isAppError, type AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { fieldErrorsOf } from "@/lib/validation/parse";
@@ -66,6 +67,10 @@ export function validatedAction<S extends z.ZodType>(
     } catch (error) {
       unstable_rethrow(error);
       if (isAppError(error)) return formStateFromError(error, formData, messageFields);
+      if (isDatabaseUnavailable(error)) {
+        log.warn("server action: database unavailable", {});
+        return { status: "error", message: "The service is briefly unavailable. Please try again in a few seconds.", values: echoedValues(formData), retryAfterSeconds: 5 };
+      }
       log.error("server action failed", { error });
       return { status: "error", message: "Something went wrong on our side. Please try again.", values: echoedValues(formData) };
     }

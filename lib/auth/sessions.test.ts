@@ -1,0 +1,219 @@
+import { decodeJwt } from "jose";
+import { describe, expect, it } from "vitest";
+import type { UserRecord } from "@/lib/db/users";
+import {
+  APP_URL,
+  DAY,
+  HOUR,
+  MINUTE,
+  advance,
+  advanceSeconds,
+  appError,
+  client,
+  freshClient,
+  setUpAuthTests,
+  verifiedUser,
+} from "./testing";
+import type { Tokens } from "./types";
+
+setUpAuthTests();
+
+const {
+  authenticate,
+  endAllSessions,
+  endSession,
+  endSessionOfRefreshToken,
+  listSessions,
+  refreshSession,
+  resumeBrowserSession,
+  signOutEverywhere,
+  startAppSession,
+  startBrowserSession,
+} = await import("./sessions");
+
+async function signedIn(): Promise<{ user: UserRecord; sessionId: string; tokens: Tokens }> {
+  const { user } = await verifiedUser();
+  return { user, ...(await startAppSession(user, client, "password")) };
+}
+
+/** The session of `tokens` has ended: neither of them works. */
+const refused = (tokens: Tokens) =>
+  Promise.all([
+    expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" }),
+    expect(refreshSession(tokens.refreshToken, client)).rejects.toMatchObject(appError("REFRESH_INVALID", "refreshToken")),
+  ]);
+
+describe("app sessions", () => {
+  it("give an access token naming the session in sid, for this service's audience, that authenticate accepts", async () => {
+    const { user, sessionId, tokens } = await signedIn();
+    expect(decodeJwt(tokens.accessToken)).toMatchObject({ sid: sessionId, aud: `${APP_URL}/auth`, sub: String(user.id), id: user.id, token_type: "access" });
+    expect(tokens.refreshToken).toMatch(/^[\w-]{43}$/);
+    expect(await authenticate(tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId });
+  });
+
+  it("end at logout (endSessionOfRefreshToken): access and refresh tokens are refused", async () => {
+    const { tokens } = await signedIn();
+    const other = await signedIn();
+    await endSessionOfRefreshToken(tokens.refreshToken, client);
+    await refused(tokens);
+    // Other sessions are untouched; unknown or malformed tokens are fine to log out.
+    await expect(authenticate(other.tokens.accessToken)).resolves.toBeDefined();
+    await expect(endSessionOfRefreshToken("x".repeat(43), client)).resolves.toBeUndefined();
+    await expect(endSessionOfRefreshToken("not a token", client)).resolves.toBeUndefined();
+  });
+
+  it("end at logout with a token that was already rotated", async () => {
+    const { tokens } = await signedIn();
+    const next = await refreshSession(tokens.refreshToken, client);
+    await endSessionOfRefreshToken(tokens.refreshToken, client);
+    await refused(next);
+  });
+
+  it("all end with signOutEverywhere, browser sessions too", async () => {
+    const { user, tokens } = await signedIn();
+    const second = await startAppSession(user, freshClient(), "password");
+    const browser = await startBrowserSession(user, freshClient(), "password");
+    await signOutEverywhere(await authenticate(tokens.accessToken), client);
+    await refused(tokens);
+    await refused(second.tokens);
+    expect(await resumeBrowserSession(user.id, browser)).toBeNull();
+    expect(await listSessions(user.id)).toEqual([]);
+  });
+
+  it("all end with endAllSessions, except the one named", async () => {
+    const { user, tokens, sessionId } = await signedIn();
+    const second = await startAppSession(user, freshClient(), "password");
+    const third = await startAppSession(user, freshClient(), "password");
+    expect(await endAllSessions(user.id, "session_revoked", { exceptSessionId: sessionId })).toBe(2);
+    await refused(second.tokens);
+    await refused(third.tokens);
+    await expect(authenticate(tokens.accessToken)).resolves.toMatchObject({ sessionId });
+
+    expect(await endAllSessions(user.id, "session_revoked")).toBe(1);
+    await refused(tokens);
+  });
+
+  it("are refused without a token or with a malformed one", async () => {
+    await expect(authenticate(null)).rejects.toMatchObject({ code: "NOT_AUTHENTICATED" });
+    await expect(authenticate("a.b.c")).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
+    await expect(refreshSession("not a token", client)).rejects.toMatchObject(appError("REFRESH_INVALID", "refreshToken"));
+    await expect(refreshSession("x".repeat(43), client)).rejects.toMatchObject(appError("REFRESH_INVALID", "refreshToken"));
+  });
+});
+
+describe("refreshSession", () => {
+  it("rotates: the new pair works and names the same session", async () => {
+    const { sessionId, tokens } = await signedIn();
+    const next = await refreshSession(tokens.refreshToken, client);
+    expect(next.refreshToken).not.toBe(tokens.refreshToken);
+    expect(decodeJwt(next.accessToken).sid).toBe(sessionId);
+    await expect(authenticate(next.accessToken)).resolves.toMatchObject({ sessionId });
+    await expect(refreshSession(next.refreshToken, client)).resolves.toBeDefined();
+  });
+
+  it("gives a token presented again within the reuse interval a working pair, and the session goes on", async () => {
+    const { sessionId, tokens } = await signedIn();
+    const first = await refreshSession(tokens.refreshToken, client);
+    advanceSeconds(9);
+    const second = await refreshSession(tokens.refreshToken, client);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    // Both branches go on.
+    for (const branch of [first, second]) {
+      await expect(authenticate(branch.accessToken)).resolves.toMatchObject({ sessionId });
+      await expect(refreshSession(branch.refreshToken, client)).resolves.toBeDefined();
+    }
+  });
+
+  it("takes a token presented again after the interval for a replay: REFRESH_INVALID and the whole session ends", async () => {
+    const { user, tokens } = await signedIn();
+    const honest = await refreshSession(tokens.refreshToken, client);
+    advanceSeconds(11);
+    await expect(refreshSession(tokens.refreshToken, client)).rejects.toMatchObject(appError("REFRESH_INVALID", "refreshToken"));
+    await refused(honest);
+    await expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
+    expect(await listSessions(user.id)).toEqual([]);
+  });
+
+  it("gives each of 20 concurrent refreshes of one token a working pair", async () => {
+    const { sessionId, tokens } = await signedIn();
+    const pairs = await Promise.all(Array.from({ length: 20 }, () => refreshSession(tokens.refreshToken, freshClient())));
+    expect(new Set(pairs.map((p) => p.refreshToken)).size).toBe(20);
+    for (const pair of pairs) await expect(authenticate(pair.accessToken)).resolves.toMatchObject({ sessionId });
+    await expect(refreshSession(pairs[19]!.refreshToken, client)).resolves.toBeDefined();
+  });
+
+  it("ends the session 90 days after sign-in, however often it is refreshed", async () => {
+    const { user, tokens: first } = await signedIn();
+    let tokens = first;
+    for (let i = 0; i < 3; i++) {
+      advance(29 * DAY);
+      tokens = await refreshSession(tokens.refreshToken, client);
+    }
+    // Day 87: the session is still alive two days later…
+    advance(2 * DAY + 23 * HOUR);
+    tokens = await refreshSession(tokens.refreshToken, client);
+    expect(await listSessions(user.id)).toHaveLength(1);
+    // …and over just after day 90.
+    advance(HOUR + 1000);
+    await expect(refreshSession(tokens.refreshToken, client)).rejects.toMatchObject({ code: "REFRESH_INVALID" });
+    expect(await listSessions(user.id)).toEqual([]);
+  });
+
+  it("ends a session left unused for 30 days", async () => {
+    const { user, tokens } = await signedIn();
+    advance(30 * DAY + 1000);
+    await expect(refreshSession(tokens.refreshToken, client)).rejects.toMatchObject({ code: "REFRESH_INVALID" });
+    expect(await listSessions(user.id)).toEqual([]);
+  });
+});
+
+describe("listSessions", () => {
+  it("lists the live sessions, most recently used first", async () => {
+    const { user, sessionId: a, tokens } = await signedIn();
+    advance(MINUTE);
+    const b = await startBrowserSession(user, freshClient(), "password");
+    advance(MINUTE);
+    const c = await startAppSession(user, freshClient(), "password");
+    advance(MINUTE);
+    await refreshSession(tokens.refreshToken, client);
+    expect((await listSessions(user.id)).map((s) => s.id)).toEqual([a, c.sessionId, b]);
+
+    await endSession(user.id, c.sessionId);
+    const listed = await listSessions(user.id);
+    expect(listed.map((s) => s.id)).toEqual([a, b]);
+    expect(listed[1]).toMatchObject({ client: "browser", userId: user.id, userAgent: "vitest" });
+  });
+});
+
+describe("browser sessions", () => {
+  it("resume as their user until endSession", async () => {
+    const { user } = await verifiedUser();
+    const sessionId = await startBrowserSession(user, client, "password");
+    expect(await resumeBrowserSession(user.id, sessionId)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId });
+    expect(await endSession(user.id, sessionId)).toBe(true);
+    expect(await resumeBrowserSession(user.id, sessionId)).toBeNull();
+    expect(await endSession(user.id, sessionId)).toBe(false);
+  });
+
+  it("are not resumed from an app session's id or for another user", async () => {
+    const { user, sessionId: appSessionId } = await signedIn();
+    const { user: other } = await verifiedUser();
+    const browser = await startBrowserSession(user, client, "password");
+    expect(await resumeBrowserSession(user.id, appSessionId)).toBeNull();
+    expect(await resumeBrowserSession(other.id, browser)).toBeNull();
+    // Nor ended by another user.
+    expect(await endSession(other.id, browser)).toBe(false);
+    await expect(resumeBrowserSession(user.id, browser)).resolves.not.toBeNull();
+  });
+
+  it("end when unused for 30 days, and resuming one counts as use", async () => {
+    const { user } = await verifiedUser();
+    const kept = await startBrowserSession(user, client, "password");
+    const left = await startBrowserSession(user, client, "password");
+    advance(20 * DAY);
+    expect(await resumeBrowserSession(user.id, kept)).not.toBeNull();
+    advance(10 * DAY + 1000);
+    expect(await resumeBrowserSession(user.id, left)).toBeNull();
+    expect(await resumeBrowserSession(user.id, kept)).not.toBeNull();
+  });
+});

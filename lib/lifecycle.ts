@@ -1,0 +1,27 @@
+import { disconnectDb } from "@/lib/db/client";
+import { stopHousekeeping } from "@/lib/housekeeping";
+import { log } from "@/lib/log";
+import { stopMailSender } from "@/lib/mail/sender";
+
+/**
+ * The process's life as server.mjs drives it (the same process, so through globalThis): once it
+ * stops accepting connections the readiness probe says so, and after the last request has been
+ * answered the background work stops and hands back what it held.
+ */
+interface Lifecycle {
+  __authShuttingDown?: boolean;
+  __authStopBackgroundWork?: () => Promise<void>;
+}
+const holder = globalThis as unknown as Lifecycle;
+
+export const isShuttingDown = () => holder.__authShuttingDown === true;
+
+/** Installed at start-up; server.mjs calls it once in-flight requests are done. */
+export function registerShutdown(): void {
+  holder.__authStopBackgroundWork = async () => {
+    stopHousekeeping();
+    await stopMailSender();
+    await disconnectDb();
+    log.info("background work stopped");
+  };
+}
