@@ -474,6 +474,9 @@ export async function migrateDeploy({ url, migrationsDir, log, waitForLockMs = 3
   const dialect = dialectOfUrl(url);
   if (dialect === "sqlite") mkdirSync(path.dirname(sqlitePathOfUrl(url)), { recursive: true });
   const migrationsList = await readMigrationsList(migrationsDir ?? LAYOUT[dialect].migrations);
+  // The engine locks a SQLite file exclusively even when there is nothing to apply, which a running
+  // server (or an import beside it) would wait for forever: look first, with a plain read.
+  if (dialect === "sqlite" && sqliteIsUpToDate(url, migrationsList)) return [];
   const giveUpAt = Date.now() + waitForLockMs;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -488,6 +491,28 @@ export async function migrateDeploy({ url, migrationsDir, log, waitForLockMs = 3
       if (!isLockedByAnotherMigrator(error, dialect) || Date.now() > giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000) + Math.random() * 100));
     }
+  }
+}
+
+/**
+ * True when the SQLite database at `url` has every committed migration applied, finished and not
+ * rolled back, and no unfinished one (a failed migration needs the engine to report it).
+ */
+function sqliteIsUpToDate(url, migrationsList) {
+  const file = sqlitePathOfUrl(url);
+  if (file === ":memory:" || !existsSync(file)) return false;
+  let database;
+  try {
+    database = new Database(file, { readonly: true, fileMustExist: true, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const rows = database.prepare('SELECT "migration_name" AS name, "finished_at" AS finished, "rolled_back_at" AS rolledBack FROM "_prisma_migrations"').all();
+    if (rows.some((r) => r.finished === null && r.rolledBack === null)) return false;
+    const applied = new Set(rows.filter((r) => r.finished !== null && r.rolledBack === null).map((r) => r.name));
+    return migrationsList.migrationDirectories.every((d) => applied.has(d.path));
+  } catch {
+    // No migrations table yet, or unreadable: the engine decides.
+    return false;
+  } finally {
+    database?.close();
   }
 }
 
