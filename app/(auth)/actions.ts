@@ -1,7 +1,6 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { z } from "zod";
 import { confirmCode, confirmLink, resendCode, resendVerificationLink, sendCodeIfUnverified } from "@/lib/auth/email-verification";
 import { authenticatePassword } from "@/lib/auth/login";
 import { requestPasswordReset, resetPassword } from "@/lib/auth/password";
@@ -11,7 +10,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { validatedAction, type FormState } from "@/lib/web/form-state";
 import { LINK_SENT_MESSAGE, RESET_SENT_MESSAGE } from "@/lib/web/messages";
 import { requestClient, safeNextPath, signInBrowser } from "@/lib/web/session";
-import { EmailFormSchema, LoginFormSchema, resetPasswordFormSchema, signUpFormSchema, verifyFormSchema } from "@/lib/validation/forms";
+import { ConfirmLinkFormSchema, EmailFormSchema, LoginFormSchema, resetPasswordFormSchema, signUpFormSchema, verifyFormSchema } from "@/lib/validation/forms";
 
 // The browser's door into the same services the JSON API uses. Each action validates with the
 // form's schema, calls one service, and answers with form state or a redirect.
@@ -65,7 +64,7 @@ export async function resendCodeAction(previous: FormState, formData: FormData):
 
 export async function confirmLinkAction(previous: FormState, formData: FormData): Promise<FormState> {
   return validatedAction(
-    z.object({ token: z.string().min(1) }),
+    ConfirmLinkFormSchema,
     async ({ token }) => {
       const user = await confirmLink(token, await requestClient());
       await signInBrowser(user, "link");

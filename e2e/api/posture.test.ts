@@ -69,13 +69,22 @@ describe("a production server refuses to start", () => {
   });
 });
 
+const METRICS_TOKEN = "a-scraper-token-of-some-length";
+
 describe("a production server behind https", () => {
   let server: AppServer | undefined;
   let database: TestDatabase | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase(inject("databaseKind"));
-    server = await startAppServer({ ...testSecrets(), DATABASE_URL: database.url, SMTP_URL: inject("smtpUrl"), APP_URL: "https://auth.example.test", LOG_LEVEL: "warn" });
+    server = await startAppServer({
+      ...testSecrets(),
+      DATABASE_URL: database.url,
+      SMTP_URL: inject("smtpUrl"),
+      APP_URL: "https://auth.example.test",
+      LOG_LEVEL: "warn",
+      METRICS_TOKEN: METRICS_TOKEN,
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -89,6 +98,32 @@ describe("a production server behind https", () => {
     }
   });
 
+  it("serves Prometheus metrics only to the holder of METRICS_TOKEN", async () => {
+    const url = `${server!.url}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: "Bearer not-the-token-at-all!" } })).status).toBe(401);
+    await apiOf("POST", "/auth/login/", { json: { email: "nobody@example.test", password: "a wrong password" }, baseUrl: server!.url });
+    const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await res.text();
+    for (const name of [
+      "auth_http_requests_total",
+      "auth_http_request_duration_seconds_bucket",
+      "auth_logins_total",
+      "auth_rate_limited_total",
+      "auth_mail_outbox_pending",
+      "auth_mail_outbox_oldest_pending_age_seconds",
+      "auth_mail_send_failures_total",
+      "auth_password_hash_queue_length",
+      "process_resident_memory_bytes",
+    ]) {
+      expect(text, name).toContain(name);
+    }
+    expect(text).toMatch(/auth_http_requests_total\{endpoint="\/auth\/login",method="POST",status="400"\} 1/);
+    expect(text).toMatch(/auth_logins_total\{outcome="unknown_email"\} 1/);
+  });
+
   it("has no dev mailbox", async () => {
     const res = await apiOf("GET", "/dev/mailbox.json", { baseUrl: server!.url });
     expect(res.status).toBe(404);
@@ -97,6 +132,10 @@ describe("a production server behind https", () => {
 });
 
 describe("a production server on http://127.0.0.1 (the suite's own)", () => {
+  it("has no /metrics without METRICS_TOKEN", async () => {
+    expect((await fetch(`${inject("baseUrl")}/metrics`)).status).toBe(404);
+  });
+
   it("sends no HSTS: it is not behind https", async () => {
     const res = await fetch(`${inject("baseUrl")}/healthz`);
     expect(res.headers.get("strict-transport-security")).toBeNull();

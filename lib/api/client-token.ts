@@ -1,13 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { bearerTokenFrom } from "@/lib/http/authorization";
-
-const same = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
+import { sameSecret } from "@/lib/tokens/hash";
 
 /**
  * VASITUM's endpoints carried `Authorization: Token <client token>`. It is ignored unless
@@ -17,5 +11,5 @@ export function assertClientToken(headers: Headers): void {
   const accepted = config().clientTokens;
   if (accepted.length === 0) return;
   const given = bearerTokenFrom(headers);
-  if (!given || !accepted.some((t) => same(t, given))) throw new AppError("CLIENT_TOKEN_INVALID");
+  if (!given || !accepted.some((t) => sameSecret(given, t))) throw new AppError("CLIENT_TOKEN_INVALID");
 }

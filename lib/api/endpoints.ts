@@ -8,9 +8,12 @@ import { createAccount } from "@/lib/auth/signup";
 import { config } from "@/lib/config/env";
 import { pingDatabase } from "@/lib/db/health";
 import { isShuttingDown } from "@/lib/lifecycle";
-import { ValidationError } from "@/lib/errors";
+import { AppError, ValidationError } from "@/lib/errors";
+import { bearerTokenFrom } from "@/lib/http/authorization";
 import { messageFor } from "@/lib/messages";
 import { publicJwks } from "@/lib/tokens/keys";
+import { sameSecret } from "@/lib/tokens/hash";
+import { metricsContentType, scrapeMetrics } from "./metrics";
 import { BAD_REQUEST, endpoint, RATE_LIMITED, UNAUTHORIZED, type Endpoint } from "./endpoint";
 import { openApiDocument } from "./openapi";
 import { exposedOtp, presentLogin, presentLoginErrors, presentTokens, presentUser } from "./presenters";
@@ -331,6 +334,26 @@ const ready = endpoint({
   failures: [{ status: 503, description: "Database unreachable, or shutting down" }],
 });
 
+/**
+ * Prometheus metrics, for the operator's scraper only: off (404) without METRICS_TOKEN, and then
+ * only with `Authorization: Bearer <METRICS_TOKEN>`. Gauges read from the database are taken at
+ * scrape time.
+ */
+const metricsEndpoint = endpoint({
+  method: "GET",
+  path: "/metrics",
+  summary: "Prometheus metrics (requires METRICS_TOKEN)",
+  auth: "none",
+  async handle(_input, ctx) {
+    const { metricsToken } = config();
+    if (!metricsToken) throw new AppError("NOT_FOUND");
+    if (!sameSecret(bearerTokenFrom(ctx.request.headers) ?? "", metricsToken)) throw new AppError("NOT_AUTHENTICATED");
+    return new Response(await scrapeMetrics(), { headers: { "content-type": metricsContentType(), "cache-control": "no-store" } });
+  },
+  success: { description: "Prometheus text format" },
+  failures: [UNAUTHORIZED, { status: 404, description: "METRICS_TOKEN is not set" }],
+});
+
 const openApi = endpoint({
   method: "GET",
   path: "/auth/openapi.json",
@@ -380,6 +403,7 @@ export const ENDPOINTS: readonly Endpoint<never, never, unknown>[] = [
   health,
   live,
   ready,
+  metricsEndpoint,
   openApi,
   jwks,
 ] as unknown as Endpoint<never, never, unknown>[];

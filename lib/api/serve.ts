@@ -5,6 +5,7 @@ import { readBody } from "@/lib/http/body";
 import { clientInfo, requestIdFrom } from "@/lib/http/client-address";
 import { json } from "@/lib/http/json";
 import { log } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
 import { parseInput } from "@/lib/validation/parse";
 import { assertClientToken } from "./client-token";
 import type { ClientInfo } from "@/lib/auth/types";
@@ -34,12 +35,14 @@ export const serveNotFound = (): RouteHandlers => handlersFor([]);
 
 function handlersFor(served: Endpoint<never, never, unknown>[]): RouteHandlers {
   const allow = served.map((e) => e.method).join(", ");
+  // The metrics' endpoint label: the declared path, never the raw one (ids would explode it).
+  const label = served[0]?.path ?? "unknown";
   const exists = (raw: Record<string, string | string[]>) => served.length > 0 && served.every((e) => !e.params || e.params(raw) !== null);
   const handlers = Object.fromEntries(
     METHODS.map((method) => [
       method,
       (request: Request, args: RouteArgs) =>
-        logged(request, async (requestId, client) => {
+        logged(request, label, async (requestId, client) => {
           const raw = (await args?.params) ?? {};
           if (!exists(raw)) throw new AppError("NOT_FOUND");
           const endpoint = served.find((e) => e.method === method);
@@ -50,7 +53,7 @@ function handlersFor(served: Endpoint<never, never, unknown>[]): RouteHandlers {
   ) as Record<Method, NextHandler>;
   // Next.js would answer OPTIONS itself, naming every exported method.
   const OPTIONS: NextHandler = async (request, args) =>
-    logged(request, async () => {
+    logged(request, label, async () => {
       if (!exists((await args?.params) ?? {})) throw new AppError("NOT_FOUND");
       return new Response(null, { status: 204, headers: { allow: `${allow}, OPTIONS` } });
     });
@@ -77,7 +80,7 @@ async function run(endpoint: Endpoint<never, never, unknown>, base: Omit<Context
 }
 
 /** Every answer carries the request id, and one log line records it. */
-async function logged(request: Request, respond: (requestId: string, client: ClientInfo) => Promise<Response>): Promise<Response> {
+async function logged(request: Request, endpoint: string, respond: (requestId: string, client: ClientInfo) => Promise<Response>): Promise<Response> {
   const started = performance.now();
   const requestId = requestIdFrom(request.headers);
   const client = clientInfo(request.headers);
@@ -89,6 +92,9 @@ async function logged(request: Request, respond: (requestId: string, client: Cli
     response = unexpectedErrorResponse(error, { requestId, path });
   }
   response.headers.set("x-request-id", requestId);
+  const seconds = (performance.now() - started) / 1000;
+  metrics().requests.inc({ endpoint, method: request.method, status: response.status });
+  metrics().duration.observe({ endpoint, method: request.method }, seconds);
   log.info("request", { requestId, method: request.method, path, status: response.status, ms: Math.round(performance.now() - started), ip: client.ip });
   return response;
 }

@@ -99,6 +99,8 @@ export async function confirmCode(email: string, code: string, client: ClientInf
   }
   // A right code is no wrong code.
   await releaseCodeCheck(email);
+  // A disabled account gets nothing, and its code stays as it was.
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   await db().$transaction(async (tx) => {
     if (!(await consumeByCode(tx, open.id))) throw expired();
     await markVerified(tx, user.id);
@@ -127,14 +129,15 @@ export async function confirmLink(token: string | null, client: ClientInfo): Pro
   return db().$transaction(async (tx) => {
     const consumed = await consumeByToken(tx, sha256Hex(token), "verify_email");
     if (!consumed) throw invalid();
+    const owner = await findUserById(consumed.userId, tx);
+    // A disabled account gets nothing: the transaction rolls back, the link stays unused.
+    if (!owner || owner.disabledAt) throw owner ? new AppError("ACCOUNT_DISABLED") : invalid();
     await markVerified(tx, consumed.userId);
     await recordAudit(
       { type: "email_verified", userId: consumed.userId, ip: client.ip, userAgent: client.userAgent, detail: { via: "link" } },
       tx,
     );
-    const user = await findUserById(consumed.userId, tx);
-    if (!user) throw invalid();
-    return user;
+    return { ...owner, verifiedAt: owner.verifiedAt ?? now() };
   });
 }
 

@@ -3,6 +3,7 @@ import { now } from "@/lib/clock";
 import type { MailKind } from "@/lib/db/outbox";
 import { claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
 import { rateLimited } from "@/lib/errors";
+import { metrics } from "@/lib/metrics";
 
 /**
  * The contract's abuse limits. Counters live in the database, so they hold across restarts and
@@ -60,13 +61,17 @@ function expandIPv6(ip: string): string[] {
 }
 
 const secondsUntil = (end: Date) => Math.max(1, Math.ceil((end.getTime() - now().getTime()) / 1000));
-const limitedUntil = (end: Date) => rateLimited(secondsUntil(end));
+/** A 429 for `limit` (counted in the metrics by name), with the seconds until `end`. */
+function limitedUntil(end: Date, limit: string) {
+  metrics().rateLimited.inc({ limit });
+  return rateLimited(secondsUntil(end));
+}
 
 /** Counts a request from `ip`; 429 past the group's limit (30 per 5 minutes, refresh 150). */
 export async function limitClient(action: ClientAction, ip: string | null): Promise<void> {
   const rule = action === "refresh" ? LIMITS.refresh : LIMITS.client;
   const state = await hitWindow(`client:${action}:${addressKey(ip)}`, rule.windowMs);
-  if (state.count > rule.limit) throw limitedUntil(state.windowEnds);
+  if (state.count > rule.limit) throw limitedUntil(state.windowEnds, `client:${action}`);
 }
 
 /**
@@ -75,7 +80,7 @@ export async function limitClient(action: ClientAction, ip: string | null): Prom
  */
 export async function claimMailSlot(kind: MailKind, email: string): Promise<void> {
   const blocked = await mailSlotBlockedUntil(kind, email);
-  if (blocked) throw limitedUntil(blocked);
+  if (blocked) throw limitedUntil(blocked, `mail:${kind}`);
 }
 
 /** As claimMailSlot, but says whether the mail may go instead of throwing (a login's code, a notice). */
@@ -116,7 +121,7 @@ export async function claimCodeCheck(email: string): Promise<void> {
   const state = await hitWindow(wrongCodeKey(email), LIMITS.wrongCodes.windowMs);
   if (state.count > LIMITS.wrongCodes.limit) {
     await releaseHit(wrongCodeKey(email));
-    throw limitedUntil(state.windowEnds);
+    throw limitedUntil(state.windowEnds, "wrong-codes");
   }
 }
 
@@ -159,17 +164,17 @@ export async function claimPasswordAttempt(email: string, ip: string | null): Pr
   const seen = streak?.count ?? 0;
   if (streak) {
     const waitEnds = new Date(streak.lastHitAt.getTime() + streakWaitMs(seen));
-    if (waitEnds > now()) throw limitedUntil(waitEnds);
+    if (waitEnds > now()) throw limitedUntil(waitEnds, "login-streak");
   }
   if (!(await claimStreakStep(key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen))) {
     // A concurrent attempt took this step: wait as if it had failed.
-    throw limitedUntil(new Date(now().getTime() + streakWaitMs(Math.max(seen + 1, rule.failuresBeforeWait))));
+    throw limitedUntil(new Date(now().getTime() + streakWaitMs(Math.max(seen + 1, rule.failuresBeforeWait))), "login-streak");
   }
   const failures = await hitWindow(accountFailuresKey(email), LIMITS.accountFailures.windowMs);
   if (failures.count > LIMITS.accountFailures.limit && !(await peekWindow(knownAddressKey(email, ip)))) {
     await releaseHit(accountFailuresKey(email));
     await releaseHit(key);
-    throw limitedUntil(failures.windowEnds);
+    throw limitedUntil(failures.windowEnds, "login-account-ceiling");
   }
   return { email, ip };
 }
@@ -179,6 +184,12 @@ export async function settlePasswordAttempt(attempt: PasswordAttempt, outcome: "
   if (outcome === "failed") return;
   await releaseHit(accountFailuresKey(attempt.email));
   await deleteWindow(streakKey(attempt.email, attempt.ip));
+}
+
+/** The comparison never happened (the hash queue was full): the attempt counts for nothing. */
+export async function abandonPasswordAttempt(attempt: PasswordAttempt): Promise<void> {
+  await releaseHit(accountFailuresKey(attempt.email));
+  await releaseHit(streakKey(attempt.email, attempt.ip));
 }
 
 /** A sign-in succeeded from `ip`: that address passes the account's failure ceiling for 30 days. */

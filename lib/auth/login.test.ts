@@ -27,7 +27,7 @@ const db = setUpAuthTests();
 const { authenticatePassword, loginWithPassword } = await import("./login");
 const { confirmLink, verifyCode } = await import("./email-verification");
 const { requestPasswordReset, resetPassword } = await import("./password");
-const { authenticate, refreshSession, startBrowserSession } = await import("./sessions");
+const { authenticate, refreshSession } = await import("./sessions");
 const { ARGON2_PARAMS } = await import("@/lib/password/hash");
 const { findUserByEmail } = await import("@/lib/db/users");
 
@@ -240,17 +240,19 @@ describe("a disabled account", () => {
     expect(await sessionCount(user.id)).toBe(0);
   });
 
-  it("gets no session from a code or a link", async () => {
+  it("gets no session from a code or a link, and neither is used up", async () => {
     const byCode = await unverifiedUser();
     await disable(byCode.email);
     await expect(verifyCode(byCode.email, byCode.code, freshClient())).rejects.toMatchObject({ code: "ACCOUNT_DISABLED" });
     expect(await sessionCount(byCode.user.id)).toBe(0);
+    expect((await db().user.findUniqueOrThrow({ where: { email: byCode.email } })).verifiedAt).toBeNull();
 
     const byLink = await unverifiedUser();
     await disable(byLink.email);
-    const user = await confirmLink(byLink.linkToken, freshClient());
-    await expect(startBrowserSession(user, freshClient(), "link")).rejects.toMatchObject({ code: "ACCOUNT_DISABLED" });
+    await expect(confirmLink(byLink.linkToken, freshClient())).rejects.toMatchObject({ code: "ACCOUNT_DISABLED" });
     expect(await sessionCount(byLink.user.id)).toBe(0);
+    expect((await db().user.findUniqueOrThrow({ where: { email: byLink.email } })).verifiedAt).toBeNull();
+    expect(await db().verification.count({ where: { userId: byLink.user.id, consumedAt: null } })).toBe(1);
   });
 
   it("can no longer refresh or use the tokens it had", async () => {

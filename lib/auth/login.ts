@@ -1,9 +1,10 @@
 import { recordAudit } from "@/lib/db/audit";
 import { findUserByEmail, upgradePasswordHash, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
-import { checkPassword, hashPassword, verifyAgainstDummy } from "@/lib/password/hash";
+import { metrics } from "@/lib/metrics";
+import { checkPassword, hashPassword, verifyAgainstDummy, type PasswordCheck } from "@/lib/password/hash";
 import { sendCodeIfUnverified } from "./email-verification";
-import { claimPasswordAttempt, limitClient, settlePasswordAttempt } from "./limits";
+import { abandonPasswordAttempt, claimPasswordAttempt, limitClient, settlePasswordAttempt } from "./limits";
 import { startAppSession } from "./sessions";
 import type { ClientInfo, Tokens } from "./types";
 
@@ -24,18 +25,27 @@ export async function authenticatePassword(email: string, password: string, clie
   await limitClient("login", client.ip);
   const attempt = await claimPasswordAttempt(email, client.ip);
   const user = await findUserByEmail(email);
-  const check = user?.passwordHash ? await checkPassword(password, user.passwordHash) : null;
-  if (!check) await verifyAgainstDummy(password);
+  let check: PasswordCheck | null = null;
+  try {
+    if (user?.passwordHash) check = await checkPassword(password, user.passwordHash);
+    else await verifyAgainstDummy(password);
+  } catch (error) {
+    // Shed (the hash queue is full): nothing was compared, so nothing counts.
+    await abandonPasswordAttempt(attempt);
+    throw error;
+  }
 
   if (!user || !check?.matches) {
     await settlePasswordAttempt(attempt, "failed");
     const reason = !user ? "unknown_email" : user.passwordHash ? "wrong_password" : "no_password";
+    metrics().logins.inc({ outcome: reason });
     await recordAudit({ type: "login_failed", userId: user?.id ?? null, ip: client.ip, userAgent: client.userAgent, detail: { reason } });
     throw reason === "wrong_password"
       ? new AppError("PASSWORD_MISMATCH", { field: "password" })
       : new AppError("EMAIL_UNKNOWN", { field: "email" });
   }
   await settlePasswordAttempt(attempt, "matched");
+  metrics().logins.inc({ outcome: user.disabledAt ? "disabled" : "success" });
   if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   if (check.rehash) await upgradePasswordHash(user.id, user.passwordHash!, await hashPassword(password));
   return user;

@@ -7,11 +7,12 @@ import { findUserById, markVerified, setPasswordHash } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification, voidVerifications } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
+import { metrics } from "@/lib/metrics";
 import { passwordResetEmail } from "@/lib/mail/templates";
 import { checkPassword, hashPassword } from "@/lib/password/hash";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { mailRequest } from "./email-verification";
-import { claimPasswordAttempt, forgetFailedLogins, limitClient, rememberAddress, settlePasswordAttempt } from "./limits";
+import { abandonPasswordAttempt, claimPasswordAttempt, forgetFailedLogins, limitClient, rememberAddress, settlePasswordAttempt } from "./limits";
 import { prepareNotice } from "./notices";
 import { assertAcceptablePassword } from "./password-policy";
 import { endAllSessions } from "./sessions";
@@ -67,7 +68,8 @@ export async function resetPassword(token: string | null, password: string, clie
   assertAcceptablePassword(password, "password");
   const tokenHash = sha256Hex(token);
   const pending = await findVerificationByTokenHash(tokenHash);
-  if (!pending || pending.purpose !== "reset_password" || pending.consumedAt) throw invalid();
+  // Checked in full before any work (a hash, the notice's mail slot) is spent on a dead link.
+  if (!pending || pending.purpose !== "reset_password" || pending.consumedAt || pending.expiresAt <= now()) throw invalid();
   const user = await findUserById(pending.userId);
   if (!user) throw invalid();
 
@@ -105,8 +107,16 @@ export async function changePassword(
   const { user } = caller;
   if (!user.passwordHash) throw new AppError("NO_PASSWORD_YET", { field: "currentPassword" });
   const attempt = await claimPasswordAttempt(user.email, client.ip);
-  if (!(await checkPassword(input.currentPassword, user.passwordHash)).matches) {
+  const matches = await checkPassword(input.currentPassword, user.passwordHash).then(
+    (check) => check.matches,
+    async (error: unknown) => {
+      await abandonPasswordAttempt(attempt);
+      throw error;
+    },
+  );
+  if (!matches) {
     await settlePasswordAttempt(attempt, "failed");
+    metrics().logins.inc({ outcome: "wrong_current_password" });
     await recordAudit({ type: "password_change_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
     throw new AppError("PASSWORD_MISMATCH", { field: "currentPassword" });
   }

@@ -57,6 +57,7 @@ const EnvSchema = z.object({
   AUTH_GENERIC_ERRORS: flag,
   TRUST_PROXY: proxyCount,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
 });
 
 type RawEnv = z.infer<typeof EnvSchema>;
@@ -90,6 +91,8 @@ export interface AppConfig {
   /** Proxies in front of the service (TRUST_PROXY): the client address is that many from the right of X-Forwarded-For. */
   trustedProxies: number;
   logLevel: RawEnv["LOG_LEVEL"];
+  /** GET /metrics answers only `Authorization: Bearer <this>`; without it the endpoint is off (404). */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -191,6 +194,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     genericErrors: env.AUTH_GENERIC_ERRORS,
     trustedProxies: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 

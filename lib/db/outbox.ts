@@ -143,6 +143,12 @@ export async function latestEmails(limit: number): Promise<OutboxRow[]> {
   return db().outboxEmail.findMany({ orderBy: { id: "desc" }, take: limit });
 }
 
+/** Seconds the oldest waiting mail has waited (0 when none waits): a stuck relay shows here first. */
+export async function oldestPendingAgeSeconds(): Promise<number> {
+  const oldest = await db().outboxEmail.findFirst({ where: { status: "pending" }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
+  return oldest ? Math.max(0, (now().getTime() - oldest.createdAt.getTime()) / 1000) : 0;
+}
+
 export async function pendingCount(): Promise<number> {
   return db().outboxEmail.count({ where: { status: "pending" } });
 }

@@ -7,6 +7,7 @@ import {
   type OutboxRow,
 } from "@/lib/db/outbox";
 import { log } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
 import { createTransport, devMailboxEnabled, isPermanentFailure, type MailTransport } from "./transport";
 
 /**
@@ -109,6 +110,7 @@ async function recordFailure(row: OutboxRow, error: unknown): Promise<Outcome> {
   const giveUp = attempts >= MAX_ATTEMPTS || isPermanentFailure(error);
   const retryAt = giveUp ? null : new Date(now().getTime() + retryDelayMs(attempts));
   await markAttemptFailed(row.id, message, retryAt, { eraseBody: eraseSentBodies() });
+  metrics().mailFailures.inc({ kind: row.kind, final: retryAt ? "no" : "yes" });
   if (retryAt) {
     log.warn("mail delivery failed; will retry", { id: row.id, kind: row.kind, attempts, retryAt, error: message });
     return "retrying";

@@ -6,8 +6,10 @@ import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from "@nod
 import { compare as bcryptCompare } from "bcryptjs";
 import { createHash, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
+import { AppError } from "@/lib/errors";
 import { normalizePassword } from "@/lib/validation/fields";
 import params from "./params.json" with { type: "json" };
+import { hashPool } from "./pool";
 
 export interface Argon2Params {
   /** KiB */
@@ -61,7 +63,7 @@ export async function hashPassword(plain: string): Promise<string> {
   if (plain.length > MAX_PASSWORD_LENGTH) {
     throw new RangeError(`password longer than ${MAX_PASSWORD_LENGTH} characters`);
   }
-  const phc = await argon2Hash(normalizePassword(plain), { ...ARGON2_PARAMS, algorithm: ARGON2ID });
+  const phc = await hashPool().run(() => argon2Hash(normalizePassword(plain), { ...ARGON2_PARAMS, algorithm: ARGON2ID }));
   // A library upgrade that silently changed the algorithm or encoding would otherwise only show
   // up as every new hash being flagged by needsRehash (or worse, not verifying elsewhere).
   if (!phc.startsWith(EXPECTED_PREFIX)) throw new Error("argon2 produced an unexpected hash format");
@@ -99,7 +101,9 @@ export async function verifyPassword(plain: string, stored: string): Promise<boo
       default:
         return false;
     }
-  } catch {
+  } catch (error) {
+    // A full hash queue is no answer about the password: the caller sheds the request.
+    if (error instanceof AppError) throw error;
     // The libraries throw on inputs our parsers let through (e.g. a salt argon2 rejects); to the
     // caller that is just "does not match".
     return false;
@@ -167,7 +171,8 @@ export async function verifyAgainstDummy(plain: string): Promise<false> {
   }
   try {
     await checkPassword(plain, await pending);
-  } catch {
+  } catch (error) {
+    if (error instanceof AppError) throw error;
     // The outcome is fixed; only the time spent matters.
   }
   return false;
@@ -228,7 +233,7 @@ function unpaddedBase64Bytes(b64: string): number | undefined {
 async function verifyArgon2(plain: string, phcString: string): Promise<boolean> {
   if (!parseArgon2Phc(phcString)) return false;
   // The library recomputes with the string's own parameters and compares in constant time.
-  return await argon2Verify(phcString, plain);
+  return await hashPool().run(() => argon2Verify(phcString, plain));
 }
 
 // bcryptjs accepts a few more shapes than real bcrypt strings ($2$, 2-digit cost with no check);
@@ -242,7 +247,7 @@ async function verifyBcrypt(plain: string, stored: string): Promise<boolean> {
   if (cost < 4 || cost > MAX_BCRYPT_COST) return false;
   // bcryptjs runs on the main thread but yields between ~100 ms slices; it compares the
   // re-encoded string in constant time itself. Only the first 72 UTF-8 bytes count, as in bcrypt.
-  return await bcryptCompare(plain, stored);
+  return await hashPool().run(() => bcryptCompare(plain, stored));
 }
 
 // <iterations>$<salt>$<base64 of the 32-byte derived key>; Django refuses "$" inside salts.
@@ -256,7 +261,7 @@ async function verifyDjangoPbkdf2Sha256(plain: string, rest: string): Promise<bo
   const expected = Buffer.from(m[3], "base64");
   if (expected.length !== 32) return false;
   // Django feeds both password and salt to PBKDF2 as UTF-8 and keeps sha256's 32-byte dklen.
-  const derived = await pbkdf2Async(Buffer.from(plain, "utf8"), Buffer.from(m[2], "utf8"), iterations, 32, "sha256");
+  const derived = await hashPool().run(() => pbkdf2Async(Buffer.from(plain, "utf8"), Buffer.from(m[2]!, "utf8"), iterations, 32, "sha256"));
   return timingSafeEqual(derived, expected);
 }
 

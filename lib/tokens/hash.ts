@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Secrets handed to clients (refresh tokens, e-mailed links) are random and stored only as their
@@ -12,4 +12,11 @@ export function sha256Hex(value: string): string {
 /** `bytes` random bytes as base64url (32 bytes → 43 characters, 256 bits). */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
+}
+
+/** Compares two secrets in constant time (for their content; their lengths may show). */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

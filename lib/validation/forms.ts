@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MESSAGES } from "@/lib/messages";
+import { MESSAGES, messageFor } from "@/lib/messages";
 import {
   DEFAULT_OTP_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
@@ -33,6 +33,11 @@ const OptionalRole = z
 
 export const NextPathField = z.string().optional();
 
+/** The token of an e-mailed link, a hidden field: without it the link is as good as invalid. */
+const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID") => z.string({ error: messageFor(code) }).min(1, messageFor(code));
+
+export const ConfirmLinkFormSchema = z.object({ token: linkToken("CONFIRMATION_INVALID") });
+
 export function signUpFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH) {
   return confirmed(
     z.object({
@@ -56,7 +61,7 @@ export const verifyFormSchema = (length = DEFAULT_OTP_LENGTH) =>
 export const EmailFormSchema = z.object({ email: EmailSchema });
 
 export function resetPasswordFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH) {
-  return confirmed(z.object({ token: z.string().min(1), password: passwordSchema(minLength), confirmPassword: z.string() }), "password");
+  return confirmed(z.object({ token: linkToken("RESET_TOKEN_INVALID"), password: passwordSchema(minLength), confirmPassword: z.string() }), "password");
 }
 
 export const ProfileFormSchema = z.object({ name: NameSchema, mobile: MobileSchema, dob: DobSchema });

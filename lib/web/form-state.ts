@@ -1,7 +1,7 @@
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
-import { isAppError, type AppError } from "@/lib/errors";
+import { isAppError, ValidationError, type AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { fieldErrorsOf } from "@/lib/validation/parse";
 
@@ -60,8 +60,10 @@ export function validatedAction<S extends z.ZodType>(
   messageFields: readonly string[] = [],
 ) {
   return async (_previous: FormState, formData: FormData): Promise<FormState> => {
+    // An action can be called with any arguments a client sends, not only the form's.
+    if (!(formData instanceof FormData)) return { status: "error", message: "This form could not be read. Please reload the page and try again." };
     const parsed = schema.safeParse(Object.fromEntries(formData));
-    if (!parsed.success) return { status: "error", fieldErrors: fieldErrorsOf(parsed.error), values: echoedValues(formData) };
+    if (!parsed.success) return formStateFromError(new ValidationError(fieldErrorsOf(parsed.error)), formData, messageFields);
     try {
       return (await fn(parsed.data, formData)) ?? { status: "success" };
     } catch (error) {

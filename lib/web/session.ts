@@ -88,12 +88,15 @@ export async function signOutBrowser(): Promise<void> {
   (await cookies()).delete(sessionCookieName());
 }
 
-/** `next` must stay on this site: a path, never `//host` or a URL. */
+/** `next` must stay on this site: a path, never `//host` or a URL, before and after normalisation. */
 export function safeNextPath(next: unknown, fallback = "/profile"): string {
-  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
+  const isLocalPath = (p: string) => p.startsWith("/") && !p.startsWith("//") && !p.startsWith("/\\");
+  if (typeof next !== "string" || !isLocalPath(next)) return fallback;
   try {
     const url = new URL(next, "http://local.invalid");
-    return url.origin === "http://local.invalid" ? `${url.pathname}${url.search}${url.hash}` : fallback;
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    // Normalising can make a path out of what was none ("/..//evil.example" → "//evil.example").
+    return url.origin === "http://local.invalid" && isLocalPath(path) ? path : fallback;
   } catch {
     return fallback;
   }
