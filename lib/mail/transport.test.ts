@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { smtpOptions } from "./transport";
+import { devMailboxEnabled, smtpOptions } from "./transport";
 
 describe("smtpOptions", () => {
   it("requires STARTTLS in production for a plain relay on another host, whatever the URL says", () => {
@@ -17,5 +17,14 @@ describe("smtpOptions", () => {
   it("does not insist outside production, and keeps the pool's timeouts", () => {
     expect(smtpOptions("smtp://mail.example.test:25", false).requireTLS).toBeUndefined();
     expect(smtpOptions("smtp://mail.example.test:25", false)).toMatchObject({ pool: true, connectionTimeout: 10_000, socketTimeout: 20_000 });
+  });
+});
+
+describe("devMailboxEnabled", () => {
+  it("is on only in development without SMTP_URL: it would hand anyone every code and link", () => {
+    expect(devMailboxEnabled({ nodeEnv: "development", smtpUrl: undefined })).toBe(true);
+    expect(devMailboxEnabled({ nodeEnv: "development", smtpUrl: "smtp://127.0.0.1:25" })).toBe(false);
+    expect(devMailboxEnabled({ nodeEnv: "test", smtpUrl: undefined })).toBe(false);
+    expect(devMailboxEnabled({ nodeEnv: "production", smtpUrl: undefined })).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import nodemailer from "nodemailer";
 import type Mail from "nodemailer/lib/mailer";
 import { parseConnectionUrl } from "nodemailer/lib/shared";
 import SMTPPool from "nodemailer/lib/smtp-pool";
-import { config } from "@/lib/config/env";
+import { config, type AppConfig } from "@/lib/config/env";
 import { log } from "@/lib/log";
 
 /**
@@ -32,9 +32,8 @@ export interface MailTransport {
  * The dev mailbox (/dev/mailbox) shows the mail kept in the outbox. It exists only in development
  * without SMTP_URL: anywhere else it would hand anyone every user's codes and links.
  */
-export function devMailboxEnabled(): boolean {
-  const { nodeEnv, smtpUrl } = config();
-  return nodeEnv === "development" && !smtpUrl;
+export function devMailboxEnabled(settings: Pick<AppConfig, "nodeEnv" | "smtpUrl"> = config()): boolean {
+  return settings.nodeEnv === "development" && !settings.smtpUrl;
 }
 
 export function createTransport(): MailTransport {
