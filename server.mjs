@@ -81,6 +81,10 @@ const server = createServer((req, res) => {
   handle(req, res);
 });
 server.keepAliveTimeout = 65_000;
+// A client that sends its request a byte at a time holds a socket, not a request slot; it is cut
+// off once its headers take 20 s or the whole request 30 s.
+server.headersTimeout = 20_000;
+server.requestTimeout = 30_000;
 
 server.listen(port, hostname, () => {
   console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "listening", url: `http://localhost:${port}`, dev }));
