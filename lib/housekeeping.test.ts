@@ -63,7 +63,7 @@ describe("sweepOnce", () => {
     });
 
     const report = await sweepOnce();
-    expect(report).toEqual({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1 });
+    expect(report).toEqual({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1, challenges: 0 });
 
     expect((await db().rateLimit.findMany()).map((r) => r.key).filter((k) => !k.startsWith("lease:"))).toEqual(["open"]);
     expect((await db().verification.findMany({ orderBy: { id: "asc" } })).map((v) => v.tokenHash)).toEqual(["used-just-now", "open"]);

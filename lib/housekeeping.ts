@@ -5,11 +5,13 @@ import { deleteFinishedEmailsBefore } from "@/lib/db/outbox";
 import { deleteEndedWindows, takeLease } from "@/lib/db/rate-limits";
 import { deleteEndedSessions } from "@/lib/db/sessions";
 import { deleteFinishedVerifications } from "@/lib/db/verifications";
+import { deleteExpiredChallenges } from "@/lib/db/webauthn-challenges";
 import { log } from "@/lib/log";
 
 /**
  * Deletes what has stopped mattering: ended limit windows, used or expired codes and links, ended
- * sessions and expired refresh tokens, sent mail, and audit events older than AUDIT_RETENTION_DAYS.
+ * sessions and expired refresh tokens, sent mail, expired passkey challenges, and audit events older
+ * than AUDIT_RETENTION_DAYS.
  * One instance at a time sweeps (a lease in the database), in bounded batches, so a sweep never
  * holds a table long nor competes with itself across instances.
  */
@@ -29,6 +31,7 @@ export interface SweepReport {
   sessions: number;
   mail: number;
   auditEvents: number;
+  challenges: number;
 }
 
 /** One sweep, if this instance gets the lease; null when another instance holds it. */
@@ -43,6 +46,7 @@ export async function sweepOnce(): Promise<SweepReport | null> {
     sessions: await drain((limit) => deleteEndedSessions(new Date(at - KEEP_ENDED_MS.sessions), lifetime, limit)),
     mail: await drain((limit) => deleteFinishedEmailsBefore(new Date(at - KEEP_ENDED_MS.mail), limit)),
     auditEvents: await drain((limit) => deleteAuditEventsBefore(new Date(at - auditRetentionDays * DAY_MS), limit)),
+    challenges: await drain((limit) => deleteExpiredChallenges(new Date(at), limit)),
   };
   if (Object.values(report).some((n) => n > 0)) log.info("housekeeping", { ...report });
   return report;

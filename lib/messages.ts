@@ -63,6 +63,20 @@ export const MESSAGES = {
   NOTHING_TO_RESEND: "Enter a valid email address.",
   GOOGLE_TOKEN_INVALID: "The Token is invalid or has expired",
   GOOGLE_NOT_REGISTERED: (p: Params) => `${p.email} is not register with us. Kindly share the verified email.`,
+
+  // Account centre
+  INVALID_CODE: "Invalid code",
+  SIGN_IN_AGAIN: "Sign in again",
+  TOTP_ALREADY_ON: "Two-factor authentication is already on.",
+  TOTP_NOT_SET_UP: "Set up two-factor authentication first.",
+  TOTP_NOT_ON: "Two-factor authentication is not on.",
+  VERIFY_EMAIL_FIRST: "Confirm your e-mail address first.",
+  PASSKEY_INVALID: "The passkey could not be verified. Please try again.",
+  PASSKEY_EXISTS: "This passkey is already registered.",
+  EMAIL_UNCHANGED: "This is already your e-mail address.",
+  EMAIL_CHANGE_INVALID: "E-mail change link is invalid or has expired",
+  EMAIL_NOT_YOURS: "Enter the e-mail address of this account.",
+  RECENT_SIGN_IN_REQUIRED: "Sign in again (within the last 10 minutes) to confirm.",
 } as const satisfies Record<string, string | ((p: Params) => string)>;
 
 export type MessageCode = keyof typeof MESSAGES;

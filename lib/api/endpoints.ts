@@ -1,10 +1,16 @@
 import { confirmLink, resendCode, resendVerificationLink, verifyCode } from "@/lib/auth/email-verification";
 import { loginWithGoogle, registerWithGoogle } from "@/lib/auth/google";
+import { deleteAccount } from "@/lib/auth/account-deletion";
+import { confirmEmailChange, requestEmailChange } from "@/lib/auth/email-change";
+import { limitClient } from "@/lib/auth/limits";
 import { loginWithPassword } from "@/lib/auth/login";
+import { addPasskey, passkeyLoginOptions, passkeyRegistrationOptions, passkeysOf, removePasskey, signInWithPasskey } from "@/lib/auth/passkeys";
 import { changePassword, requestPasswordReset, resetPassword } from "@/lib/auth/password";
 import { readUser, updateUser } from "@/lib/auth/profile";
 import { endSessionOfRefreshToken, refreshSession, startAppSession } from "@/lib/auth/sessions";
+import { completeAppSignIn } from "@/lib/auth/sign-in";
 import { createAccount } from "@/lib/auth/signup";
+import { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
 import { pingDatabase } from "@/lib/db/health";
 import { isShuttingDown } from "@/lib/lifecycle";
@@ -16,9 +22,15 @@ import { sameSecret } from "@/lib/tokens/hash";
 import { metricsContentType, scrapeMetrics } from "./metrics";
 import { BAD_REQUEST, endpoint, RATE_LIMITED, UNAUTHORIZED, type Endpoint } from "./endpoint";
 import { openApiDocument } from "./openapi";
-import { exposedOtp, presentLogin, presentLoginErrors, presentTokens, presentUser } from "./presenters";
+import { exposedOtp, presentGoogleLogin, presentLogin, presentLoginErrors, presentPasskey, presentTokens, presentUser } from "./presenters";
 import {
+  AddPasskeyRequest,
+  ChangeEmailRequest,
   ChangePasswordRequest,
+  CodeRequest,
+  DeleteAccountRequest,
+  PasskeyLoginRequest,
+  SecondStepRequest,
   EmailOnlyRequest,
   GenerateLinkRequest,
   GoogleTokenRequest,
@@ -182,7 +194,7 @@ const googleLogin = endpoint({
   body: GoogleTokenRequest,
   ...GOOGLE_FAILURES,
   async handle({ auth_token }, ctx) {
-    return { tokens: presentTokens(await loginWithGoogle(auth_token, ctx.client)) };
+    return presentGoogleLogin(await loginWithGoogle(auth_token, ctx.client));
   },
   success: { description: "`tokens`" },
   failures: [BAD_REQUEST("errors.auth_token"), RATE_LIMITED, { status: 503, description: "The issuer's keys could not be fetched" }],
@@ -286,6 +298,204 @@ const passwordChange = endpoint({
   },
   success: { description: "Changed; other sessions ended; a notice e-mailed" },
   failures: [BAD_REQUEST("errors.old_password / errors.new_password"), UNAUTHORIZED, RATE_LIMITED],
+});
+
+// ---- Account centre
+
+/** The account centre's codes are `code` on the wire (the e-mailed one of the old APIs is `otp`). */
+const CODE_FIELD = { fieldNames: { code: "code" } } as const;
+const LOGIN_FAILURE = { failure: { is_verified: false, tokens: {} }, presentErrors: presentLoginErrors, ...CODE_FIELD } as const;
+
+const totpSetup = endpoint({
+  method: "POST",
+  path: "/auth/2fa/totp/setup/",
+  summary: "Start setting up an authenticator app (nothing is on until enabled)",
+  auth: "access",
+  async handle(_input, ctx) {
+    const setup = await setUpTotp(ctx.caller, ctx.client);
+    return { secret: setup.secret, otpauth_url: setup.otpauthUrl, qr_svg: setup.qrSvg };
+  },
+  success: { description: "`secret`, `otpauth_url`, `qr_svg`" },
+  failures: [BAD_REQUEST("errors.errors: already on, or the e-mail address is not confirmed"), UNAUTHORIZED],
+});
+
+const totpEnable = endpoint({
+  ...CODE_FIELD,
+  method: "POST",
+  path: "/auth/2fa/totp/enable/",
+  summary: "Turn two-factor on with a first code; the recovery codes are shown once",
+  auth: "access",
+  body: CodeRequest,
+  async handle({ code }, ctx) {
+    return { recovery_codes: (await enableTotp(ctx.caller, code, ctx.client)).recoveryCodes };
+  },
+  success: { description: "`recovery_codes` (10)" },
+  failures: [BAD_REQUEST("errors.code: Invalid code"), UNAUTHORIZED, RATE_LIMITED],
+});
+
+const recoveryCodes = endpoint({
+  ...CODE_FIELD,
+  method: "POST",
+  path: "/auth/2fa/recovery-codes/",
+  summary: "New recovery codes for an authenticator code; the old ones stop working",
+  auth: "access",
+  body: CodeRequest,
+  async handle({ code }, ctx) {
+    return { recovery_codes: (await replaceRecoveryCodesWith(ctx.caller, code, ctx.client)).recoveryCodes };
+  },
+  success: { description: "`recovery_codes` (10)" },
+  failures: [BAD_REQUEST("errors.code"), UNAUTHORIZED, RATE_LIMITED],
+});
+
+const twoFactorOff = endpoint({
+  ...CODE_FIELD,
+  method: "POST",
+  path: "/auth/2fa/disable/",
+  summary: "Turn two-factor off with an authenticator code or a recovery code",
+  auth: "access",
+  body: CodeRequest,
+  async handle({ code }, ctx) {
+    await disableTwoFactor(ctx.caller, code, ctx.client);
+    return {};
+  },
+  success: { description: "Off" },
+  failures: [BAD_REQUEST("errors.code"), UNAUTHORIZED, RATE_LIMITED],
+});
+
+const secondStep = endpoint({
+  method: "POST",
+  path: "/auth/login/2fa/",
+  summary: "The second step of a login: the mfa_token and an authenticator code or a recovery code",
+  auth: "none",
+  body: SecondStepRequest,
+  ...LOGIN_FAILURE,
+  async handle({ mfa_token, code, recovery_code }, ctx) {
+    await limitClient("verify", ctx.client.ip);
+    return presentLogin(await completeAppSignIn(mfa_token, recovery_code !== undefined ? { recoveryCode: recovery_code } : { code }, ctx.client));
+  },
+  success: { description: "The login's body" },
+  failures: [BAD_REQUEST("errors.code: Invalid code; errors.mfa_token: Sign in again"), RATE_LIMITED],
+});
+
+/** Credential ids are base64url; anything else names no passkey. */
+const passkeyIdParam = (raw: Record<string, string | string[]>) =>
+  typeof raw.id === "string" && /^[A-Za-z0-9_-]{1,1024}$/.test(raw.id) ? { id: raw.id } : null;
+
+const passkeyRegistrationOptionsEndpoint = endpoint({
+  method: "POST",
+  path: "/auth/passkeys/register/options/",
+  summary: "WebAuthn creation options for a new passkey",
+  auth: "access",
+  async handle(_input, ctx) {
+    return { options: await passkeyRegistrationOptions(ctx.caller) };
+  },
+  success: { description: "`options` (PublicKeyCredentialCreationOptionsJSON)" },
+  failures: [UNAUTHORIZED],
+});
+
+const passkeyRegister = endpoint({
+  method: "POST",
+  path: "/auth/passkeys/register/",
+  summary: "Add the passkey the browser created",
+  auth: "access",
+  body: AddPasskeyRequest,
+  async handle({ response, name }, ctx) {
+    return { passkey: presentPasskey(await addPasskey(ctx.caller, response, name, ctx.client)) };
+  },
+  success: { description: "`passkey`: id, name, created_at" },
+  failures: [BAD_REQUEST("errors.response"), UNAUTHORIZED],
+});
+
+const passkeyList = endpoint({
+  method: "GET",
+  path: "/auth/passkeys/",
+  summary: "The caller's passkeys",
+  auth: "access",
+  async handle(_input, ctx) {
+    return { passkeys: (await passkeysOf(ctx.caller)).map(presentPasskey) };
+  },
+  success: { description: "`passkeys`" },
+  failures: [UNAUTHORIZED],
+});
+
+const passkeyRemove = endpoint({
+  method: "DELETE",
+  path: "/auth/passkeys/{id}/",
+  summary: "Remove one of the caller's passkeys",
+  auth: "access",
+  params: passkeyIdParam,
+  async handle(_input, ctx) {
+    await removePasskey(ctx.caller, ctx.params.id, ctx.client);
+    return {};
+  },
+  success: { description: "Removed" },
+  failures: [UNAUTHORIZED, { status: 404, description: "No such passkey of the caller's" }],
+});
+
+const passkeyLoginOptionsEndpoint = endpoint({
+  method: "POST",
+  path: "/auth/passkeys/login/options/",
+  summary: "WebAuthn request options for signing in with a passkey",
+  auth: "none",
+  async handle(_input, ctx) {
+    return { options: await passkeyLoginOptions(ctx.client) };
+  },
+  success: { description: "`options` (PublicKeyCredentialRequestOptionsJSON)" },
+  failures: [RATE_LIMITED],
+});
+
+const passkeyLogin = endpoint({
+  method: "POST",
+  path: "/auth/passkeys/login/",
+  summary: "Sign in with a passkey (with user verification it is both factors)",
+  auth: "none",
+  body: PasskeyLoginRequest,
+  ...LOGIN_FAILURE,
+  async handle({ response }, ctx) {
+    return presentLogin(await signInWithPasskey(response, ctx.client));
+  },
+  success: { description: "The login's body" },
+  failures: [BAD_REQUEST("errors.response"), { status: 403, description: "Account disabled" }, RATE_LIMITED],
+});
+
+const emailChange = endpoint({
+  method: "POST",
+  path: "/auth/email/change/",
+  summary: "Ask to change the e-mail address (a link goes to the new one)",
+  auth: "access",
+  body: ChangeEmailRequest,
+  async handle({ new_email, password }, ctx) {
+    await requestEmailChange(ctx.caller, { newEmail: new_email, password }, ctx.client);
+    return { message: "email_change_link_sent" };
+  },
+  success: { description: "A link was sent to the new address" },
+  failures: [BAD_REQUEST("errors.new_email: taken or unchanged; errors.password"), UNAUTHORIZED, RATE_LIMITED],
+});
+
+const emailConfirm = endpoint({
+  method: "POST",
+  path: "/auth/email/confirm/",
+  summary: "Confirm the new address with the e-mailed link's token",
+  auth: "link",
+  async handle(_input, ctx) {
+    return { user: presentUser(await confirmEmailChange(ctx.linkToken, ctx.client)) };
+  },
+  success: { description: "`user`, with the new address; other sessions ended" },
+  failures: [BAD_REQUEST("errors.token"), RATE_LIMITED],
+});
+
+const deleteMe = endpoint({
+  method: "DELETE",
+  path: "/auth/me/",
+  summary: "Delete the account (with the password, or its address and a fresh sign-in)",
+  auth: "access",
+  body: DeleteAccountRequest,
+  async handle({ password, email }, ctx) {
+    await deleteAccount(ctx.caller, { password, email }, ctx.client);
+    return {};
+  },
+  success: { description: "Deleted; every session ended" },
+  failures: [BAD_REQUEST("errors.password / errors.email"), UNAUTHORIZED],
 });
 
 // ---- The service itself
@@ -397,9 +607,23 @@ export const ENDPOINTS: readonly Endpoint<never, never, unknown>[] = [
   refresh,
   logout,
   me,
+  deleteMe,
   getUser,
   putUser,
   passwordChange,
+  totpSetup,
+  totpEnable,
+  recoveryCodes,
+  twoFactorOff,
+  secondStep,
+  passkeyRegistrationOptionsEndpoint,
+  passkeyRegister,
+  passkeyList,
+  passkeyRemove,
+  passkeyLoginOptionsEndpoint,
+  passkeyLogin,
+  emailChange,
+  emailConfirm,
   health,
   live,
   ready,

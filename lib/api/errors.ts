@@ -21,6 +21,7 @@ const STATUS: Partial<Record<ErrorCode | "VALIDATION", number>> = {
   ACCESS_TOKEN_INVALID: 401,
   CLIENT_TOKEN_INVALID: 401,
   REFRESH_INVALID: 401,
+  RECENT_SIGN_IN_REQUIRED: 401,
   FORBIDDEN: 403,
   ACCOUNT_DISABLED: 403,
 };
@@ -33,6 +34,9 @@ const WIRE_FIELDS: Record<string, string> = {
   currentPassword: "old_password",
   newPassword: "new_password",
   roleId: "roleid",
+  newEmail: "new_email",
+  mfaToken: "mfa_token",
+  recoveryCode: "recovery_code",
   idToken: "auth_token",
   refreshToken: "refresh",
 };
@@ -43,6 +47,8 @@ export interface FailureShape {
   failure?: Record<string, unknown>;
   /** Codes this endpoint reports under another field than the usual (a taken e-mail under `errors`). */
   errorFields?: Partial<Record<ErrorCode, string>>;
+  /** Field names this endpoint spells otherwise than the usual map (the account centre's `code` is no `otp`). */
+  fieldNames?: Record<string, string>;
   /** Last word on the `errors` object (the login's `description`). */
   presentErrors?: (error: AppError, errors: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -51,7 +57,7 @@ export function wireErrors(error: AppError, shape: FailureShape = {}): Record<st
   const errors: Record<string, string[]> = {};
   const moved = error.code === "VALIDATION" ? undefined : shape.errorFields?.[error.code];
   for (const issue of error.issues) {
-    const field = moved ?? (issue.field === null ? "errors" : (WIRE_FIELDS[issue.field] ?? issue.field));
+    const field = moved ?? (issue.field === null ? "errors" : (shape.fieldNames?.[issue.field] ?? WIRE_FIELDS[issue.field] ?? issue.field));
     const list = (errors[field] ??= []);
     if (!list.includes(issue.message)) list.push(issue.message);
   }

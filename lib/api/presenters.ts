@@ -1,3 +1,5 @@
+import type { Passkey } from "@/lib/auth/passkeys";
+import type { AppSignIn } from "@/lib/auth/sign-in";
 import type { Tokens, User } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import type { AppError } from "@/lib/errors";
@@ -29,8 +31,22 @@ export function presentUser(user: User) {
  */
 export const exposedOtp = (code: string | null | undefined) => (config().exposeOtp && code ? { otp: Number(code) } : {});
 
-/** The merged login's 200 body. */
-export function presentLogin(result: { user: User; tokens: Tokens; code: string | null }) {
+/** A first factor passed, the second is due: the token to send with the code to /auth/login/2fa/. */
+export function presentSecondStep(result: { user: User; mfaToken: string }) {
+  return {
+    success: true,
+    message: "mfa_required",
+    is_verified: result.user.verifiedAt !== null,
+    mfa_required: true,
+    mfa_token: result.mfaToken,
+    tokens: {},
+    errors: {},
+  };
+}
+
+/** The merged login's 200 body (also the second step's and a passkey sign-in's). */
+export function presentLogin(result: AppSignIn & { code?: string | null }) {
+  if (result.kind === "second-step") return presentSecondStep(result);
   const tokens = presentTokens(result.tokens);
   return {
     success: true,
@@ -43,6 +59,10 @@ export function presentLogin(result: { user: User; tokens: Tokens; code: string 
   };
 }
 
+/** VASITUM's Google login: `tokens`, or the second step. */
+export const presentGoogleLogin = (result: AppSignIn) =>
+  result.kind === "second-step" ? presentSecondStep(result) : { tokens: presentTokens(result.tokens) };
+
 const LOGIN_FAILURES = new Set(["EMAIL_UNKNOWN", "PASSWORD_MISMATCH"]);
 
 /**
@@ -54,3 +74,12 @@ export function presentLoginErrors(error: AppError, errors: Record<string, unkno
   const description = messageFor("LOGIN_FAILED");
   return config().genericErrors ? { errors: [description], description } : { ...errors, description };
 }
+
+/** A passkey as its owner sees it in the API. */
+export const presentPasskey = (p: Passkey) => ({
+  id: p.id,
+  name: p.name,
+  created_at: p.createdAt.toISOString(),
+  last_used_at: p.lastUsedAt?.toISOString() ?? null,
+  backed_up: p.backedUp,
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MESSAGES } from "@/lib/messages";
 import {
+  AuthCodeSchema,
   DobSchema,
   EmailSchema,
   IntegerSchema,
@@ -8,6 +9,7 @@ import {
   MobileSchema,
   NameSchema,
   otpSchema,
+  PasskeyNameSchema,
   PresentedPasswordSchema,
 } from "@/lib/validation/fields";
 
@@ -62,3 +64,29 @@ export const UpdateUserRequest = z.object({
 export const READ_ONLY_USER_FIELDS = ["email", "password", "roleid", "userid", "is_verified"] as const;
 
 export type SignUpInput = z.output<typeof SignUpRequest>;
+
+// ---- Account centre
+
+export const CodeRequest = z.object({ code: AuthCodeSchema });
+
+/** The second step of a sign-in: the token of the first, and an authenticator code or a recovery code. */
+export const SecondStepRequest = z
+  .object({ mfa_token: TokenSchema, code: AuthCodeSchema.optional(), recovery_code: AuthCodeSchema.optional() })
+  .superRefine((v, ctx) => {
+    if (v.code === undefined && v.recovery_code === undefined) ctx.addIssue({ code: "custom", path: ["code"], message: MESSAGES.REQUIRED });
+  });
+
+/** A WebAuthn response as the browser's SimpleWebAuthn produces it; its contents are checked by the verifier. */
+const WebAuthnResponseSchema = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (v === undefined) ctx.addIssue({ code: "custom", message: MESSAGES.REQUIRED });
+    else if (v === null || typeof v !== "object" || Array.isArray(v)) ctx.addIssue({ code: "custom", message: MESSAGES.PASSKEY_INVALID });
+  })
+  .meta({ type: "object", description: "The JSON of a PublicKeyCredential (@simplewebauthn/browser)" });
+
+export const AddPasskeyRequest = z.object({ response: WebAuthnResponseSchema, name: PasskeyNameSchema.optional() });
+export const PasskeyLoginRequest = z.object({ response: WebAuthnResponseSchema });
+
+export const ChangeEmailRequest = z.object({ new_email: EmailSchema, password: PresentedPasswordSchema.optional() });
+export const DeleteAccountRequest = z.object({ password: PresentedPasswordSchema.optional(), email: EmailSchema.optional() });

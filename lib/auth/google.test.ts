@@ -16,6 +16,7 @@ import {
   uniqueEmail,
   unverifiedUser,
   verifiedUser,
+  sessionOf,
 } from "./testing";
 
 const db = setUpAuthTests();
@@ -128,7 +129,7 @@ describe("account pre-hijacking: a Google identity whose e-mail has an unverifie
   /** Someone registered the victim's address with a password of their own, signed in and asked for a reset link. */
   async function preHijacked() {
     const planted = await unverifiedUser("victim", "the attacker's passphrase");
-    const app = await loginWithPassword(planted.email, planted.password, freshClient());
+    const app = sessionOf(await loginWithPassword(planted.email, planted.password, freshClient()));
     const browser = await startBrowserSession(planted.user, freshClient(), "password");
     await requestPasswordReset(planted.email, freshClient());
     const resetToken = resetTokenIn(await lastMailTo(planted.email, "password_reset"));

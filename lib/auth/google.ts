@@ -11,6 +11,7 @@ import { nudgeMailSender } from "@/lib/mail/sender";
 import { limitClient } from "./limits";
 import { prepareNotice } from "./notices";
 import { endAllSessions, startAppSession } from "./sessions";
+import { signInApp, type AppSignIn } from "./sign-in";
 import type { ClientInfo, Tokens } from "./types";
 
 /**
@@ -137,10 +138,13 @@ export async function registerWithGoogle(idToken: string, client: ClientInfo): P
   return (await startAppSession(user, client, "google")).tokens;
 }
 
-/** VASITUM's Google login: the account of the token's identity or of its verified e-mail. */
-export async function loginWithGoogle(idToken: string, client: ClientInfo): Promise<Tokens> {
+/**
+ * VASITUM's Google login: the account of the token's identity or of its verified e-mail; with
+ * two-factor on, Google is the first factor and the second step follows.
+ */
+export async function loginWithGoogle(idToken: string, client: ClientInfo): Promise<AppSignIn> {
   await limitClient("login", client.ip);
   const identity = await verifyGoogleIdToken(idToken);
   const user = await accountForGoogleIdentity(identity, client, { createIfMissing: false });
-  return (await startAppSession(user, client, "google")).tokens;
+  return signInApp(user, client, "google");
 }

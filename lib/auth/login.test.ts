@@ -19,6 +19,7 @@ import {
   uniqueEmail,
   unverifiedUser,
   verifiedUser,
+  sessionOf,
 } from "./testing";
 import type { ClientInfo } from "./types";
 
@@ -44,7 +45,7 @@ async function failTenTimes(email: string, from: ClientInfo, code = "PASSWORD_MI
 describe("loginWithPassword", () => {
   it("returns the user and a working session", async () => {
     const { email, user } = await verifiedUser();
-    const result = await loginWithPassword(email, PASSWORD, client);
+    const result = sessionOf(await loginWithPassword(email, PASSWORD, client));
     expect(result).toMatchObject({ user: { id: user.id, email }, code: null });
     expect(await authenticate(result.tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId: result.sessionId });
   });
@@ -68,7 +69,7 @@ describe("loginWithPassword", () => {
 
   it("gives an unverified account a session too", async () => {
     const { email, user } = await unverifiedUser();
-    const result = await loginWithPassword(email, PASSWORD, client);
+    const result = sessionOf(await loginWithPassword(email, PASSWORD, client));
     expect(result.user.verifiedAt).toBeNull();
     expect((await authenticate(result.tokens.accessToken)).user.id).toBe(user.id);
   });
@@ -257,7 +258,7 @@ describe("a disabled account", () => {
 
   it("can no longer refresh or use the tokens it had", async () => {
     const { email } = await verifiedUser();
-    const { tokens } = await loginWithPassword(email, PASSWORD, client);
+    const { tokens } = sessionOf(await loginWithPassword(email, PASSWORD, client));
     await disable(email);
     await expect(refreshSession(tokens.refreshToken, client)).rejects.toMatchObject(appError("REFRESH_INVALID", "refreshToken"));
     await expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });

@@ -5,16 +5,13 @@ import { metrics } from "@/lib/metrics";
 import { checkPassword, hashPassword, verifyAgainstDummy, type PasswordCheck } from "@/lib/password/hash";
 import { sendCodeIfUnverified } from "./email-verification";
 import { abandonPasswordAttempt, claimPasswordAttempt, limitClient, settlePasswordAttempt } from "./limits";
-import { startAppSession } from "./sessions";
-import type { ClientInfo, Tokens } from "./types";
+import { signInApp, type AppSignIn } from "./sign-in";
+import type { ClientInfo } from "./types";
 
-export interface LoginResult {
-  user: UserRecord;
-  tokens: Tokens;
-  sessionId: string;
+export type LoginResult = AppSignIn & {
   /** Set when the account is unverified and a new code was e-mailed just now. */
   code: string | null;
-}
+};
 
 /**
  * Checks an e-mail address and password against the failed-login limits (lib/auth/limits.ts).
@@ -51,10 +48,12 @@ export async function authenticatePassword(email: string, password: string, clie
   return user;
 }
 
-/** The merged login of both documents: unverified accounts still get a session (and a new code). */
+/**
+ * The merged login of both documents: unverified accounts still get a session (and a new code);
+ * an account with two-factor on gets the token of the second step instead.
+ */
 export async function loginWithPassword(email: string, password: string, client: ClientInfo): Promise<LoginResult> {
   const user = await authenticatePassword(email, password, client);
   const code = await sendCodeIfUnverified(user);
-  const { sessionId, tokens } = await startAppSession(user, client, "password");
-  return { user, tokens, sessionId, code };
+  return { ...(await signInApp(user, client, "password")), code };
 }

@@ -20,7 +20,7 @@ export async function prepareNotice(
   to: string,
   event: NoticeEvent,
   client: ClientInfo,
-  details: { googleEmail?: string } = {},
+  details: { googleEmail?: string; passkeyName?: string; newEmail?: string } = {},
 ): Promise<QueueNotice> {
   if (!(await tryMailSlot("notice", to))) return async () => {};
   const { appName, appUrl } = config();

@@ -19,6 +19,7 @@ import {
   uniqueEmail,
   unverifiedUser,
   verifiedUser,
+  sessionOf,
 } from "./testing";
 
 const db = setUpAuthTests();
@@ -104,8 +105,8 @@ describe("resetPassword", () => {
 
   it("ends every session of the account", async () => {
     const { email, user } = await verifiedUser();
-    const first = await loginWithPassword(email, PASSWORD, freshClient());
-    const second = await loginWithPassword(email, PASSWORD, freshClient());
+    const first = sessionOf(await loginWithPassword(email, PASSWORD, freshClient()));
+    const second = sessionOf(await loginWithPassword(email, PASSWORD, freshClient()));
     const browser = await startBrowserSession(user, freshClient(), "password");
     await resetPassword(await resetLink(email), NEW_PASSWORD, client);
 

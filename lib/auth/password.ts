@@ -3,7 +3,7 @@ import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
-import { findUserById, markVerified, setPasswordHash } from "@/lib/db/users";
+import { findUserById, markVerified, setPasswordHash, type UserRecord } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification, voidVerifications } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
@@ -93,21 +93,14 @@ export async function resetPassword(token: string | null, password: string, clie
 }
 
 /**
- * Changes the password of a signed-in user, who must give the current one: a stolen access token
- * alone never sets a password (an account without one sets its first through the reset link). A
- * wrong current password counts as a failed login. Other sessions end, older reset links die, and
- * a notice goes to the address.
+ * Asks a signed-in user for their current password before something only the owner may do
+ * (a new password or e-mail address, deleting the account). A wrong one counts as a failed login
+ * of the account from that address; an account without a password gets NO_PASSWORD_YET.
  */
-export async function changePassword(
-  caller: Caller,
-  input: { currentPassword: string; newPassword: string },
-  client: ClientInfo,
-): Promise<void> {
-  await limitClient("password", client.ip);
-  const { user } = caller;
-  if (!user.passwordHash) throw new AppError("NO_PASSWORD_YET", { field: "currentPassword" });
+export async function confirmCurrentPassword(user: UserRecord, password: string, client: ClientInfo, field: string): Promise<void> {
+  if (!user.passwordHash) throw new AppError("NO_PASSWORD_YET", { field });
   const attempt = await claimPasswordAttempt(user.email, client.ip);
-  const matches = await checkPassword(input.currentPassword, user.passwordHash).then(
+  const matches = await checkPassword(password, user.passwordHash).then(
     (check) => check.matches,
     async (error: unknown) => {
       await abandonPasswordAttempt(attempt);
@@ -117,10 +110,25 @@ export async function changePassword(
   if (!matches) {
     await settlePasswordAttempt(attempt, "failed");
     metrics().logins.inc({ outcome: "wrong_current_password" });
-    await recordAudit({ type: "password_change_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
-    throw new AppError("PASSWORD_MISMATCH", { field: "currentPassword" });
+    await recordAudit({ type: "password_confirmation_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
+    throw new AppError("PASSWORD_MISMATCH", { field });
   }
   await settlePasswordAttempt(attempt, "matched");
+}
+
+/**
+ * Changes the password of a signed-in user, who must give the current one: a stolen access token
+ * alone never sets a password (an account without one sets its first through the reset link).
+ * Other sessions end, older reset links die, and a notice goes to the address.
+ */
+export async function changePassword(
+  caller: Caller,
+  input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
+): Promise<void> {
+  await limitClient("password", client.ip);
+  const { user } = caller;
+  await confirmCurrentPassword(user, input.currentPassword, client, "currentPassword");
   assertAcceptablePassword(input.newPassword, "newPassword");
 
   const passwordHash = await hashPassword(input.newPassword);

@@ -170,3 +170,9 @@ export async function appSession(user: UserRecord, from: ClientInfo = client) {
   const { sessionId, tokens } = await startAppSession(user, from, "password");
   return { sessionId, tokens, caller: await authenticate(tokens.accessToken) };
 }
+
+/** The session of a sign-in that must not need a second step (the account has no two-factor). */
+export function sessionOf<T extends { kind: string }>(signIn: T): Extract<T, { kind: "session" }> {
+  if (signIn.kind !== "session") throw new Error(`expected a session, got ${signIn.kind}`);
+  return signIn as Extract<T, { kind: "session" }>;
+}

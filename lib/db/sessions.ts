@@ -20,6 +20,7 @@ export type RevokeReason =
   | "session_revoked"
   | "signout_everywhere"
   | "account_disabled"
+  | "email_changed"
   // An unverified password account was claimed by a verified Google identity.
   | "account_linked";
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
@@ -16,6 +17,8 @@ export interface UserRecord {
   disabledAt: Date | null;
   roleId: number;
   roleName: string;
+  /** Two-factor authentication (TOTP) is on since then; null when off. */
+  totpEnabledAt: Date | null;
   createdAt: Date;
 }
 
@@ -23,7 +26,7 @@ export const withRole = { role: { select: { name: true } } } as const;
 type Row = Prisma.UserGetPayload<{ include: typeof withRole }>;
 
 export function toUserRecord(row: Row): UserRecord {
-  const { role, updatedAt: _updatedAt, ...rest } = row;
+  const { role, updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, ...rest } = row;
   return { ...rest, roleName: role.name };
 }
 
@@ -85,4 +88,41 @@ export async function upgradePasswordHash(id: number, oldHash: string, newHash: 
 export async function setRole(email: string, roleId: number): Promise<UserRecord | null> {
   const updated = await db().user.updateMany({ where: { email }, data: { roleId } });
   return updated.count ? findUserByEmail(email) : null;
+}
+
+/** The user's passkey handle, made on first use: random, stable, never the e-mail or the id. */
+export async function webauthnHandleOf(id: number): Promise<string> {
+  await db().user.updateMany({ where: { id, webauthnHandle: null }, data: { webauthnHandle: randomBytes(32).toString("base64url") } });
+  const row = await db().user.findUniqueOrThrow({ where: { id }, select: { webauthnHandle: true } });
+  return row.webauthnHandle!;
+}
+
+/** Gives the user a new address (an e-mail change, confirmed): it is verified by the link that reached it. */
+export async function changeEmail(tx: Db | Tx, id: number, email: string): Promise<UserRecord> {
+  try {
+    return toUserRecord(await tx.user.update({ where: { id }, data: { email, verifiedAt: now() }, include: withRole }));
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new EmailTakenError(email);
+    throw error;
+  }
+}
+
+/**
+ * Deletes an account and the personal data it left elsewhere: its audit events lose their user,
+ * address and browser (they stay, as numbers of events), the counters and mail kept for its address
+ * go. Sessions, links, passkeys, recovery codes and Google links go with the user row.
+ */
+export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }): Promise<void> {
+  await tx.auditEvent.updateMany({ where: { userId: user.id }, data: { userId: null, ip: null, userAgent: null } });
+  await tx.outboxEmail.deleteMany({ where: { to: user.email } });
+  await tx.rateLimit.deleteMany({
+    where: {
+      OR: [
+        { key: { endsWith: `:${user.email}` } },
+        { key: { startsWith: `login-streak:${user.email}:` } },
+        { key: { startsWith: `known-address:${user.email}:` } },
+      ],
+    },
+  });
+  await tx.user.delete({ where: { id: user.id } });
 }

@@ -1,7 +1,7 @@
 import { now } from "@/lib/clock";
 import { db, type Db, type Tx } from "./client";
 
-export type VerificationPurpose = "verify_email" | "reset_password";
+export type VerificationPurpose = "verify_email" | "reset_password" | "change_email" | "mfa_login";
 
 export interface VerificationRecord {
   id: number;
@@ -13,6 +13,8 @@ export interface VerificationRecord {
   codeExpiresAt: Date | null;
   attempts: number;
   consumedAt: Date | null;
+  /** change_email: the new address; mfa_login: the first factor that passed ("password", "google"…). */
+  target: string | null;
   createdAt: Date;
 }
 
@@ -22,14 +24,25 @@ export interface VerificationRecord {
  */
 export async function replaceVerification(
   tx: Db | Tx,
-  v: { userId: number; purpose: VerificationPurpose; tokenHash: string; expiresAt: Date; codeHash?: string; codeExpiresAt?: Date },
+  v: NewVerification,
 ): Promise<VerificationRecord> {
-  const at = now();
-  await tx.verification.updateMany({
-    where: { userId: v.userId, purpose: v.purpose, consumedAt: null },
-    data: { consumedAt: at },
-  });
-  return (await tx.verification.create({ data: { ...v, createdAt: at } })) as VerificationRecord;
+  await voidVerifications(tx, v.userId, [v.purpose]);
+  return addVerification(tx, v);
+}
+
+export interface NewVerification {
+  userId: number;
+  purpose: VerificationPurpose;
+  tokenHash: string;
+  expiresAt: Date;
+  codeHash?: string;
+  codeExpiresAt?: Date;
+  target?: string;
+}
+
+/** Starts a verification beside any open ones of the user (sign-in second steps of several devices). */
+export async function addVerification(tx: Db | Tx, v: NewVerification): Promise<VerificationRecord> {
+  return (await tx.verification.create({ data: { ...v, createdAt: now() } })) as VerificationRecord;
 }
 
 /** Voids every open code and link of the user for `purposes` (a password change voids reset links). */

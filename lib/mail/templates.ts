@@ -136,7 +136,50 @@ export function passwordResetEmail(input: PasswordResetEmailInput): RenderedEmai
   return { subject, text, html };
 }
 
-export type NoticeEvent = "password_changed" | "password_reset" | "google_linked" | "password_removed_by_link";
+export interface EmailChangeEmailInput {
+  appName: string;
+  /** APP_URL/confirm-email?token=… */
+  link: string;
+  newEmail: string;
+  expiresInHours: number;
+}
+
+/** To the new address of an e-mail change: the link that makes it the account's. */
+export function emailChangeEmail(input: EmailChangeEmailInput): RenderedEmail {
+  const { appName } = input;
+  const link = assertWebLink(input.link);
+  const lifetime = formatDuration(input.expiresInHours * 60);
+  const subject = `Confirm your new e-mail address for ${appName}`;
+  const asked = `Someone asked to make ${input.newEmail} the e-mail address of their ${appName} account.`;
+  const ignore = "If you didn't ask for this, you can ignore this e-mail: nothing changes.";
+  const text = [asked, "", `Open this link to confirm it (it works for ${lifetime}, once):`, "", link, "", ignore, ""].join("\n");
+  const html = layout({
+    title: subject,
+    preheader: `Confirm ${input.newEmail} for your ${appName} account`,
+    body: [
+      heading("Confirm your new e-mail address"),
+      paragraph(escapeHtml(asked)),
+      paragraph(`Confirm it with this link. It works for ${escapeHtml(lifetime)}, once.`),
+      button(link, "Confirm e-mail address"),
+      fallbackLink(link),
+      footnote(escapeHtml(ignore)),
+    ].join("\n"),
+  });
+  return { subject, text, html };
+}
+
+export type NoticeEvent =
+  | "password_changed"
+  | "password_reset"
+  | "google_linked"
+  | "password_removed_by_link"
+  | "two_factor_enabled"
+  | "two_factor_disabled"
+  | "recovery_codes_replaced"
+  | "passkey_added"
+  | "email_change_requested"
+  | "email_changed"
+  | "account_deleted";
 
 export interface NoticeEmailInput {
   appName: string;
@@ -149,6 +192,10 @@ export interface NoticeEmailInput {
   ip: string | null;
   /** google_linked: the Google account's address. */
   googleEmail?: string;
+  /** passkey_added: its name. */
+  passkeyName?: string;
+  /** email_change_requested, email_changed: the new address. */
+  newEmail?: string;
 }
 
 const NOTICES: Record<NoticeEvent, { subject: (app: string) => string; what: (i: NoticeEmailInput) => string; ifNotYou: (i: NoticeEmailInput) => string }> = {
@@ -174,6 +221,41 @@ const NOTICES: Record<NoticeEvent, { subject: (app: string) => string; what: (i:
       `You signed in with the Google account ${i.googleEmail ?? ""}, which confirmed this address. The account already had a password, set before anyone had confirmed the address. ` +
       "Since that password never proved who set it, it was removed and every other session was ended.",
     ifNotYou: (i) => `To sign in with a password as well, choose one with a reset link from ${i.appUrl}/forgot-password.`,
+  },
+  two_factor_enabled: {
+    subject: (app) => `Two-factor authentication is on for your ${app} account`,
+    what: (i) => `Two-factor authentication was turned on for your ${i.appName} account: signing in now also asks for a code from your authenticator app.`,
+    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password and sign out of every device on your account page.`,
+  },
+  two_factor_disabled: {
+    subject: (app) => `Two-factor authentication is off for your ${app} account`,
+    what: (i) => `Two-factor authentication was turned off for your ${i.appName} account: signing in no longer asks for a code.`,
+    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password, then turn two-factor authentication on again.`,
+  },
+  recovery_codes_replaced: {
+    subject: (app) => `New recovery codes for your ${app} account`,
+    what: (i) => `New two-factor recovery codes were made for your ${i.appName} account; the earlier ones no longer work.`,
+    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password and sign out of every device on your account page.`,
+  },
+  passkey_added: {
+    subject: (app) => `A passkey was added to your ${app} account`,
+    what: (i) => `A passkey${i.passkeyName ? ` named "${i.passkeyName}"` : ""} was added to your ${i.appName} account; it can sign in without a password.`,
+    ifNotYou: (i) => `If this wasn't you, remove it on your account page (${i.appUrl}/profile), reset your password and sign out of every device.`,
+  },
+  email_change_requested: {
+    subject: (app) => `A change of your ${app} e-mail address was asked for`,
+    what: (i) => `Someone asked to change the e-mail address of your ${i.appName} account to ${i.newEmail ?? "another address"}. Nothing changes unless the link sent to that address is opened.`,
+    ifNotYou: (i) => `If this wasn't you, reset your password now at ${i.appUrl}/forgot-password: someone knows it.`,
+  },
+  email_changed: {
+    subject: (app) => `The e-mail address of your ${app} account was changed`,
+    what: (i) => `The e-mail address of your ${i.appName} account is now ${i.newEmail ?? "another address"}; this address no longer signs in. Every other device was signed out.`,
+    ifNotYou: (i) => `If this wasn't you, contact ${i.appName}'s support at once and keep this e-mail.`,
+  },
+  account_deleted: {
+    subject: (app) => `Your ${app} account was deleted`,
+    what: (i) => `Your ${i.appName} account and its personal data were deleted. This address may sign up again.`,
+    ifNotYou: (i) => `If this wasn't you, contact ${i.appName}'s support and keep this e-mail; someone signed in as you.`,
   },
 };
 

@@ -19,3 +19,16 @@ describe("derivedKey", () => {
     expect(createHmac("sha256", codes).update("t:1234").digest("hex")).not.toBe(raw);
   });
 });
+
+describe("sealSecret", () => {
+  it("round-trips, differs every time, and refuses a tampered value", async () => {
+    const { openSecret, sealSecret } = await import("./secrets");
+    const a = sealSecret("JBSWY3DPEHPK3PXP");
+    const b = sealSecret("JBSWY3DPEHPK3PXP");
+    expect(a).not.toBe(b);
+    expect(a).not.toContain("JBSWY3DPEHPK3PXP");
+    expect(openSecret(a)).toBe("JBSWY3DPEHPK3PXP");
+    const tampered = a.slice(0, -2) + (a.endsWith("A") ? "B" : "A") + a.slice(-1);
+    expect(() => openSecret(tampered)).toThrow();
+  });
+});

@@ -83,6 +83,12 @@ export function passwordSchema(minLength: number = DEFAULT_PASSWORD_MIN_LENGTH) 
 /** A password presented for checking (login, current password): any non-blank string. */
 export const PresentedPasswordSchema = text({ max: 4096, trim: false }).meta({ type: "string", format: "password" });
 
+/** A code from an authenticator app (6 digits) or a recovery code (two groups of five). */
+export const AuthCodeSchema = text({ max: 32 }).meta({ type: "string", example: "492039" });
+
+/** A passkey's name, as its owner will recognise it ("Laptop", "Phone"). */
+export const PasskeyNameSchema = text({ max: 60, allowBlank: true }).meta({ type: "string", maxLength: 60, example: "Laptop" });
+
 /** An integer, as JSON sends it (5) or a form does ("5"). */
 export const IntegerSchema = z.unknown().transform((v, ctx) => {
   if (v === undefined) {

@@ -1,0 +1,94 @@
+import { now, secondsFromNow } from "@/lib/clock";
+import { config } from "@/lib/config/env";
+import { recordAudit } from "@/lib/db/audit";
+import { db } from "@/lib/db/client";
+import { enqueueEmail } from "@/lib/db/outbox";
+import { changeEmail, EmailTakenError, findUserByEmail, findUserById, type UserRecord } from "@/lib/db/users";
+import { consumeByToken, findVerificationByTokenHash, replaceVerification, voidVerifications } from "@/lib/db/verifications";
+import { AppError, ValidationError } from "@/lib/errors";
+import { nudgeMailSender } from "@/lib/mail/sender";
+import { emailChangeEmail } from "@/lib/mail/templates";
+import { messageFor } from "@/lib/messages";
+import { randomToken, sha256Hex } from "@/lib/tokens/hash";
+import { claimMailSlot, limitClient } from "./limits";
+import { prepareNotice } from "./notices";
+import { confirmCurrentPassword } from "./password";
+import { endAllSessions } from "./sessions";
+import type { Caller, ClientInfo } from "./types";
+
+/**
+ * Changing the account's e-mail address: nothing changes until a link sent to the new address is
+ * opened (24 h, once); the old address is told at once. On confirmation the address changes, is
+ * verified, every other session ends and the links sent to the old address die.
+ */
+export const EMAIL_CHANGE_LIFETIME_SECONDS = 24 * 60 * 60;
+
+export async function requestEmailChange(caller: Caller, input: { newEmail: string; password?: string }, client: ClientInfo): Promise<void> {
+  await limitClient("generate-link", client.ip);
+  const { user } = caller;
+  if (input.newEmail === user.email) throw new AppError("EMAIL_UNCHANGED", { field: "newEmail" });
+  if (user.passwordHash) {
+    if (!input.password) throw new ValidationError({ password: [messageFor("REQUIRED")] });
+    await confirmCurrentPassword(user, input.password, client, "password");
+  }
+  if (await findUserByEmail(input.newEmail)) throw new AppError("EMAIL_TAKEN", { field: "newEmail", params: { email: input.newEmail } });
+  await claimMailSlot("verification", input.newEmail);
+
+  const { appName, appUrl } = config();
+  const token = randomToken();
+  const notice = await prepareNotice(user.email, "email_change_requested", client, { newEmail: input.newEmail });
+  await db().$transaction(async (tx) => {
+    await replaceVerification(tx, {
+      userId: user.id,
+      purpose: "change_email",
+      tokenHash: sha256Hex(token),
+      expiresAt: secondsFromNow(EMAIL_CHANGE_LIFETIME_SECONDS),
+      target: input.newEmail,
+    });
+    const mail = emailChangeEmail({ appName, link: `${appUrl}/confirm-email?token=${token}`, newEmail: input.newEmail, expiresInHours: EMAIL_CHANGE_LIFETIME_SECONDS / 3600 });
+    await enqueueEmail(tx, { to: input.newEmail, kind: "verification", ...mail });
+    await recordAudit({ type: "email_change_requested", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+    await notice(tx);
+  });
+  nudgeMailSender();
+}
+
+/** Whether an e-mail change link would still work (its landing page checks before offering the button). */
+export async function isEmailChangeTokenUsable(token: string): Promise<boolean> {
+  const v = await findVerificationByTokenHash(sha256Hex(token));
+  return !!v && v.purpose === "change_email" && !v.consumedAt && v.expiresAt > now();
+}
+
+/**
+ * The link's landing: makes the new address the account's. `keepSessionId`: the browser session
+ * that opened it, if the owner is signed in there; every other session ends.
+ */
+export async function confirmEmailChange(token: string | null, client: ClientInfo, keepSessionId?: string | null): Promise<UserRecord> {
+  await limitClient("verify", client.ip);
+  const invalid = () => new AppError("EMAIL_CHANGE_INVALID", { field: "token" });
+  if (!token) throw invalid();
+  const tokenHash = sha256Hex(token);
+  const pending = await findVerificationByTokenHash(tokenHash);
+  if (!pending || pending.purpose !== "change_email" || pending.consumedAt || pending.expiresAt <= now() || !pending.target) throw invalid();
+  const before = await findUserById(pending.userId);
+  if (!before) throw invalid();
+  const newEmail = pending.target;
+  const notice = await prepareNotice(before.email, "email_changed", client, { newEmail });
+  try {
+    const user = await db().$transaction(async (tx) => {
+      if (!(await consumeByToken(tx, tokenHash, "change_email"))) throw invalid();
+      const changed = await changeEmail(tx, before.id, newEmail);
+      await voidVerifications(tx, before.id, ["verify_email", "reset_password", "change_email"]);
+      await endAllSessions(before.id, "email_changed", { tx, exceptSessionId: keepSessionId });
+      await recordAudit({ type: "email_changed", userId: before.id, ip: client.ip, userAgent: client.userAgent }, tx);
+      await notice(tx);
+      return changed;
+    });
+    nudgeMailSender();
+    return user;
+  } catch (error) {
+    // Someone registered the new address after the link was sent.
+    if (error instanceof EmailTakenError) throw new AppError("EMAIL_TAKEN", { field: "token", params: { email: newEmail } });
+    throw error;
+  }
+}

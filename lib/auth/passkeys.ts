@@ -1,0 +1,174 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import { secondsFromNow } from "@/lib/clock";
+import { config } from "@/lib/config/env";
+import { recordAudit } from "@/lib/db/audit";
+import { db } from "@/lib/db/client";
+import { deletePasskey, findPasskey, insertPasskey, listPasskeys, PasskeyExistsError, recordPasskeyUse, type PasskeyRecord } from "@/lib/db/passkeys";
+import { findUserById, webauthnHandleOf } from "@/lib/db/users";
+import { consumeChallenge, storeChallenge } from "@/lib/db/webauthn-challenges";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { nudgeMailSender } from "@/lib/mail/sender";
+import { limitClient } from "./limits";
+import { prepareNotice } from "./notices";
+import { startAppSession } from "./sessions";
+import { signInApp, type AppSignIn } from "./sign-in";
+import type { Caller, ClientInfo, User } from "./types";
+
+/**
+ * Passkeys (WebAuthn) with SimpleWebAuthn: registered by a signed-in user, then a way to sign in
+ * without a password. The relying party is APP_URL's host and origin. Challenges are kept on the
+ * server, used once and live five minutes; signature counters must grow. A passkey that verified
+ * its user (PIN, biometrics) is both factors at once.
+ */
+
+const CHALLENGE_LIFETIME_SECONDS = 5 * 60;
+const TIMEOUT_MS = 60_000;
+export const PASSKEY_NAME_MAX = 60;
+
+function relyingParty() {
+  const url = new URL(config().appUrl);
+  return { rpID: url.hostname, origin: url.origin, rpName: config().appName };
+}
+
+const invalid = (cause?: unknown) => new AppError("PASSKEY_INVALID", { field: "response", cause });
+
+/** What a passkey looks like to its owner. */
+export type Passkey = Pick<PasskeyRecord, "id" | "name" | "createdAt" | "lastUsedAt" | "backedUp">;
+const shown = ({ id, name, createdAt, lastUsedAt, backedUp }: PasskeyRecord): Passkey => ({ id, name, createdAt, lastUsedAt, backedUp });
+
+/** Options for the browser's `navigator.credentials.create()`; the challenge is remembered. */
+export async function passkeyRegistrationOptions(caller: Caller): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { user } = caller;
+  const { rpID, rpName } = relyingParty();
+  const existing = await listPasskeys(user.id);
+  const options = await generateRegistrationOptions({
+    rpName,
+    rpID,
+    userName: user.email,
+    userDisplayName: user.name || user.email,
+    userID: Buffer.from(await webauthnHandleOf(user.id), "base64url"),
+    attestationType: "none",
+    excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
+    authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
+    timeout: TIMEOUT_MS,
+  });
+  await storeChallenge(options.challenge, "register", user.id, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
+  return options;
+}
+
+/** Verifies the browser's answer to the registration options and keeps the new passkey. */
+export async function addPasskey(caller: Caller, response: unknown, name: string | undefined, client: ClientInfo): Promise<Passkey> {
+  const { user } = caller;
+  const { rpID, origin } = relyingParty();
+  let verification;
+  try {
+    verification = await verifyRegistrationResponse({
+      response: response as RegistrationResponseJSON,
+      expectedChallenge: (challenge) => consumeChallenge(challenge, "register", user.id),
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      requireUserVerification: false,
+    });
+  } catch (error) {
+    log.info("passkey registration refused", { reason: (error as Error).message });
+    throw invalid(error);
+  }
+  if (!verification.verified) throw invalid();
+  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const label = name?.trim().slice(0, PASSKEY_NAME_MAX) || (credentialBackedUp ? "Synced passkey" : "Passkey");
+  const notice = await prepareNotice(user.email, "passkey_added", client, { passkeyName: label });
+  let passkey: PasskeyRecord;
+  try {
+    passkey = await insertPasskey({
+      id: credential.id,
+      userId: user.id,
+      name: label,
+      publicKey: Buffer.from(credential.publicKey).toString("base64url"),
+      counter: credential.counter,
+      transports: credential.transports ?? [],
+      deviceType: credentialDeviceType,
+      backedUp: credentialBackedUp,
+    });
+  } catch (error) {
+    if (error instanceof PasskeyExistsError) throw new AppError("PASSKEY_EXISTS", { field: "response" });
+    throw error;
+  }
+  await db().$transaction(async (tx) => {
+    await recordAudit({ type: "passkey_added", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+    await notice(tx);
+  });
+  nudgeMailSender();
+  return shown(passkey);
+}
+
+export async function passkeysOf(caller: Caller): Promise<Passkey[]> {
+  return (await listPasskeys(caller.user.id)).map(shown);
+}
+
+/** Removes one of the caller's passkeys; NOT_FOUND for one that is not theirs. */
+export async function removePasskey(caller: Caller, id: string, client: ClientInfo): Promise<void> {
+  if (!(await deletePasskey(caller.user.id, id))) throw new AppError("NOT_FOUND");
+  await recordAudit({ type: "passkey_removed", userId: caller.user.id, ip: client.ip, userAgent: client.userAgent });
+}
+
+/** Options for `navigator.credentials.get()`, for any passkey of this site (discoverable, and autofill). */
+export async function passkeyLoginOptions(client: ClientInfo): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  await limitClient("login", client.ip);
+  const options = await generateAuthenticationOptions({ rpID: relyingParty().rpID, userVerification: "preferred", timeout: TIMEOUT_MS });
+  await storeChallenge(options.challenge, "login", null, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
+  return options;
+}
+
+/**
+ * Verifies a passkey sign-in and returns its user, and whether the authenticator verified the
+ * user (then it counts as both factors).
+ */
+export async function verifyPasskeySignIn(response: unknown, client: ClientInfo): Promise<{ user: User; userVerified: boolean }> {
+  await limitClient("login", client.ip);
+  const answer = response as AuthenticationResponseJSON;
+  const passkey = typeof answer?.id === "string" ? await findPasskey(answer.id) : null;
+  if (!passkey) throw invalid();
+  const { rpID, origin } = relyingParty();
+  let verification;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response: answer,
+      expectedChallenge: (challenge) => consumeChallenge(challenge, "login", null),
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      credential: { id: passkey.id, publicKey: Buffer.from(passkey.publicKey, "base64url"), counter: passkey.counter, transports: passkey.transports },
+      requireUserVerification: false,
+    });
+  } catch (error) {
+    log.info("passkey sign-in refused", { reason: (error as Error).message });
+    throw invalid(error);
+  }
+  if (!verification.verified) throw invalid();
+  // A counter that did not grow: a cloned authenticator, or a replay that raced the original.
+  if (!(await recordPasskeyUse(passkey.id, passkey.counter, verification.authenticationInfo.newCounter))) {
+    await recordAudit({ type: "passkey_counter_rejected", userId: passkey.userId, ip: client.ip, userAgent: client.userAgent });
+    throw invalid();
+  }
+  const user = await findUserById(passkey.userId);
+  if (!user) throw invalid();
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
+  return { user, userVerified: verification.authenticationInfo.userVerified };
+}
+
+/** An app's passkey sign-in: a session, or — without user verification on a two-factor account — the second step. */
+export async function signInWithPasskey(response: unknown, client: ClientInfo): Promise<AppSignIn> {
+  const { user, userVerified } = await verifyPasskeySignIn(response, client);
+  if (!userVerified) return signInApp(user, client, "passkey");
+  const { sessionId, tokens } = await startAppSession(user, client, { method: "passkey", secondFactor: "user-verification" });
+  return { kind: "session", user, sessionId, tokens };
+}

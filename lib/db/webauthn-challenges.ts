@@ -1,0 +1,28 @@
+import { now } from "@/lib/clock";
+import { db } from "./client";
+
+export type ChallengePurpose = "register" | "login";
+
+export async function storeChallenge(challenge: string, purpose: ChallengePurpose, userId: number | null, expiresAt: Date): Promise<void> {
+  await db().webAuthnChallenge.create({ data: { challenge, purpose, userId, expiresAt, createdAt: now() } });
+}
+
+/**
+ * Uses up a challenge of `purpose` (and, for registrations, of `userId`): one guarded UPDATE, so a
+ * challenge answers one response only, and never after it expired. False otherwise.
+ */
+export async function consumeChallenge(challenge: string, purpose: ChallengePurpose, userId: number | null): Promise<boolean> {
+  const at = now();
+  const { count } = await db().webAuthnChallenge.updateMany({
+    where: { challenge, purpose, consumedAt: null, expiresAt: { gt: at }, ...(purpose === "register" ? { userId } : {}) },
+    data: { consumedAt: at },
+  });
+  return count === 1;
+}
+
+/** Housekeeping: deletes up to `limit` challenges that expired before `cutoff`. */
+export async function deleteExpiredChallenges(cutoff: Date, limit: number): Promise<number> {
+  const old = await db().webAuthnChallenge.findMany({ where: { expiresAt: { lt: cutoff } }, select: { challenge: true }, take: limit });
+  if (old.length === 0) return 0;
+  return (await db().webAuthnChallenge.deleteMany({ where: { challenge: { in: old.map((c) => c.challenge) } } })).count;
+}
