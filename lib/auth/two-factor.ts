@@ -12,7 +12,7 @@ import {
   findTotpState,
   replaceRecoveryCodes,
   setPendingTotpSecret,
-  useRecoveryCode,
+  spendRecoveryCode,
 } from "@/lib/db/two-factor";
 import { findUserById, type UserRecord } from "@/lib/db/users";
 import { addVerification, claimCodeAttempt, consumeByCode, findVerificationByTokenHash } from "@/lib/db/verifications";
@@ -84,7 +84,7 @@ const recoveryDigest = (code: string) => keyedDigest("recovery-code-hmac", norma
 /** Uses up one recovery code of `user`, counting a wrong one toward the address's cap. */
 async function checkRecoveryCode(user: UserRecord, code: string): Promise<boolean> {
   await claimCodeCheck(user.email);
-  if (!(await useRecoveryCode(db(), user.id, recoveryDigest(code)))) return false;
+  if (!(await spendRecoveryCode(db(), user.id, recoveryDigest(code)))) return false;
   await releaseCodeCheck(user.email);
   return true;
 }

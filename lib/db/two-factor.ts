@@ -50,7 +50,7 @@ export async function replaceRecoveryCodes(tx: Db | Tx, userId: number, digests:
 }
 
 /** Uses up one recovery code of the user; false when it is not theirs, unknown or used. */
-export async function useRecoveryCode(client: Db | Tx, userId: number, digest: string): Promise<boolean> {
+export async function spendRecoveryCode(client: Db | Tx, userId: number, digest: string): Promise<boolean> {
   const { count } = await client.recoveryCode.updateMany({ where: { userId, codeHash: digest, usedAt: null }, data: { usedAt: now() } });
   return count === 1;
 }
