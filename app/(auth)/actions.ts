@@ -9,7 +9,7 @@ import { config } from "@/lib/config/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { validatedAction, type FormState } from "@/lib/web/form-state";
 import { LINK_SENT_MESSAGE, RESET_SENT_MESSAGE } from "@/lib/web/messages";
-import { requestClient, safeNextPath, signInBrowser } from "@/lib/web/session";
+import { requestClient, safeNextPath, SECOND_STEP_PAGE, signInBrowser, signInBrowserOrSecondStep } from "@/lib/web/session";
 import { ConfirmLinkFormSchema, EmailFormSchema, LoginFormSchema, resetPasswordFormSchema, signUpFormSchema, verifyFormSchema } from "@/lib/validation/forms";
 
 // The browser's door into the same services the JSON API uses. Each action validates with the
@@ -43,7 +43,9 @@ export async function loginAction(previous: FormState, formData: FormData): Prom
       await sendCodeIfUnverified(user);
       redirect(verifyUrl(user.email, next));
     }
-    await signInBrowser(user, "password");
+    if ((await signInBrowserOrSecondStep(user, "password")) === "second-step") {
+      redirect(`${SECOND_STEP_PAGE}?next=${encodeURIComponent(safeNextPath(next))}`);
+    }
     redirect(safeNextPath(next));
   })(previous, formData);
 }

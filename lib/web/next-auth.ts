@@ -3,12 +3,22 @@ import GoogleProvider from "next-auth/providers/google";
 import { NextResponse, type NextRequest } from "next/server";
 import { accountForGoogleIdentity } from "@/lib/auth/google";
 import { endSession, startBrowserSession } from "@/lib/auth/sessions";
+import { requiresSecondFactor, startSecondStep } from "@/lib/auth/two-factor";
 import type { User as Account } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { googleEnabled } from "./pages";
-import { cookieMaxAgeSeconds, cookieSecret, requestClient, safeNextPath, secureCookies, sessionClaims } from "./session";
+import {
+  cookieMaxAgeSeconds,
+  cookieSecret,
+  holdSecondStep,
+  requestClient,
+  safeNextPath,
+  SECOND_STEP_PAGE,
+  secureCookies,
+  sessionClaims,
+} from "./session";
 
 /**
  * next-auth runs the "Continue with Google" OAuth dance (state, PKCE, code exchange, id_token
@@ -50,6 +60,11 @@ export function authOptions(): NextAuthOptions {
             await requestClient(),
             { createIfMissing: true },
           );
+          // With two-factor on, Google was the first factor: the code page asks for the second.
+          if (requiresSecondFactor(record)) {
+            await holdSecondStep(await startSecondStep(record, "google"));
+            return SECOND_STEP_PAGE;
+          }
           resolved.set(user, record);
           return true;
         } catch (error) {

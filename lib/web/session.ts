@@ -2,7 +2,8 @@ import { decode, encode } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { endSession, resumeBrowserSession, startBrowserSession, type SignInMethod } from "@/lib/auth/sessions";
+import { endSession, resumeBrowserSession, startBrowserSession, type SignInMethod, type SignInProof } from "@/lib/auth/sessions";
+import { completeSecondStep, MFA_TOKEN_LIFETIME_SECONDS, requiresSecondFactor, startSecondStep, type SecondStepInput } from "@/lib/auth/two-factor";
 import type { Caller, ClientInfo, User } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { clientInfo } from "@/lib/http/client-address";
@@ -41,8 +42,8 @@ export const sessionClaims = (user: User, sessionId: string): SessionClaims & Re
 });
 
 /** Signs `user` in on this browser: a new server-side session and its cookie. */
-export async function signInBrowser(user: User, method: SignInMethod): Promise<void> {
-  const sessionId = await startBrowserSession(user, await requestClient(), method);
+export async function signInBrowser(user: User, proof: SignInMethod | SignInProof): Promise<void> {
+  const sessionId = await startBrowserSession(user, await requestClient(), proof);
   const token = await encode({ token: sessionClaims(user, sessionId), secret: cookieSecret(), maxAge: cookieMaxAgeSeconds() });
   (await cookies()).set(sessionCookieName(), token, {
     httpOnly: true,
@@ -51,6 +52,47 @@ export async function signInBrowser(user: User, method: SignInMethod): Promise<v
     path: "/",
     maxAge: cookieMaxAgeSeconds(),
   });
+}
+
+/** Where the second step of a browser sign-in waits: its token, for five minutes, readable by no script. */
+const SECOND_STEP_COOKIE = "auth.second-step";
+export const SECOND_STEP_PAGE = "/login/two-factor";
+
+/**
+ * After a first factor passed on this browser: signs in, or — with two-factor on — keeps the token
+ * of the second step in a cookie and says so, for the caller to send the person to the code page.
+ */
+export async function signInBrowserOrSecondStep(user: User, method: SignInMethod): Promise<"signed-in" | "second-step"> {
+  if (!requiresSecondFactor(user)) {
+    await signInBrowser(user, method);
+    return "signed-in";
+  }
+  await holdSecondStep(await startSecondStep(user, method));
+  return "second-step";
+}
+
+export async function holdSecondStep(mfaToken: string): Promise<void> {
+  (await cookies()).set(SECOND_STEP_COOKIE, mfaToken, {
+    httpOnly: true,
+    secure: secureCookies(),
+    sameSite: "lax",
+    path: "/",
+    maxAge: MFA_TOKEN_LIFETIME_SECONDS,
+  });
+}
+
+/** Whether this browser is between the two steps of a sign-in. */
+export async function hasSecondStep(): Promise<boolean> {
+  return (await cookies()).has(SECOND_STEP_COOKIE);
+}
+
+/** The second step on this browser: the code for the token in the cookie; then the session. */
+export async function completeBrowserSecondStep(input: SecondStepInput): Promise<void> {
+  const store = await cookies();
+  const token = store.get(SECOND_STEP_COOKIE)?.value ?? "";
+  const { user, method, secondFactor } = await completeSecondStep(token, input, await requestClient());
+  store.delete(SECOND_STEP_COOKIE);
+  await signInBrowser(user, { method, secondFactor });
 }
 
 export async function readSessionCookie(value: string | undefined): Promise<SessionClaims | null> {
