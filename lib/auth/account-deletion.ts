@@ -31,7 +31,8 @@ export async function deleteAccount(caller: Caller, input: { password?: string; 
   }
   const notice = await prepareNotice(user.email, "account_deleted", client);
   await db().$transaction(async (tx) => {
-    await eraseUser(tx, user);
+    // Gone already: a second, concurrent deletion of the same account.
+    if (!(await eraseUser(tx, user))) throw new AppError("ACCESS_TOKEN_INVALID");
     // No address, browser or user link: only that an account was deleted.
     await recordAudit({ type: "account_deleted", detail: { user_id: user.id } }, tx);
     await notice(tx);

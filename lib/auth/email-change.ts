@@ -72,6 +72,7 @@ export async function confirmEmailChange(token: string | null, client: ClientInf
   if (!pending || pending.purpose !== "change_email" || pending.consumedAt || pending.expiresAt <= now() || !pending.target) throw invalid();
   const before = await findUserById(pending.userId);
   if (!before) throw invalid();
+  if (before.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   const newEmail = pending.target;
   const notice = await prepareNotice(before.email, "email_changed", client, { newEmail });
   try {

@@ -100,6 +100,19 @@ async function mailSlotBlockedUntil(kind: MailKind, email: string): Promise<Date
 }
 
 /**
+ * For mail that must not be lost (a security notice): when it may go under the same limits —
+ * now, or, within a minute of the last one, a minute after it (it waits instead of being
+ * dropped) — or null past ten an hour.
+ */
+export async function scheduleMailSlot(kind: MailKind, email: string): Promise<Date | null> {
+  const cooldown = await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
+  const hourly = await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
+  if (hourly.count > LIMITS.mailHourly.limit) return null;
+  if (cooldown.count <= LIMITS.mailCooldown.limit) return now();
+  return new Date(cooldown.windowEnds.getTime() + (cooldown.count - 2) * LIMITS.mailCooldown.windowMs);
+}
+
+/**
  * Counts a mail that goes out unasked for (the sign-up's own verification e-mail) against the same
  * limits, so a resend or a login within the next minute keeps that mail's code valid instead of
  * replacing it.

@@ -1,4 +1,6 @@
-import { generateKeyPairSync, randomInt } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, randomInt, sign, type KeyObject } from "node:crypto";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import { cose, isoCBOR } from "@simplewebauthn/server/helpers";
 import { afterEach, beforeEach, expect, vi } from "vitest";
 import type { Db } from "@/lib/db/client";
 import type { OutboxRow } from "@/lib/db/outbox";
@@ -6,7 +8,7 @@ import { useTestDatabase } from "@/lib/db/testing";
 import type { UserRecord } from "@/lib/db/users";
 import type { AppError } from "@/lib/errors";
 import type { GoogleIdentity } from "@/lib/google/id-token";
-import type { ClientInfo } from "./types";
+import type { Caller, ClientInfo } from "./types";
 
 /**
  * In-process flow tests of the services in lib/auth: a fresh SQLite database per test file, a
@@ -175,4 +177,165 @@ export async function appSession(user: UserRecord, from: ClientInfo = client) {
 export function sessionOf<T extends { kind: string }>(signIn: T): Extract<T, { kind: "session" }> {
   if (signIn.kind !== "session") throw new Error(`expected a session, got ${signIn.kind}`);
   return signIn as Extract<T, { kind: "session" }>;
+}
+
+// ---- two-factor
+
+export const TOTP_STEP_SECONDS = 30;
+
+/** The authenticator app's code for `secret` at the fake clock's time, `offsetSeconds` from it. */
+export async function totpCode(secret: string, offsetSeconds = 0): Promise<string> {
+  const { generate } = await import("otplib");
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
+}
+
+/**
+ * A verified password account with two-factor on: its authenticator secret, its recovery codes and
+ * a caller (of a session begun before two-factor was on). The clock has moved one time step on, so
+ * the next `totpCode` is not a replay of the one that enabled it.
+ */
+export async function twoFactorUser(label = "2fa") {
+  const { authenticate } = await import("./sessions");
+  const { enableTotp, setUpTotp } = await import("./two-factor");
+  const { email, password, user } = await verifiedUser(label);
+  const { tokens, caller } = await appSession(user);
+  const { secret } = await setUpTotp(caller, client);
+  const { recoveryCodes } = await enableTotp(caller, await totpCode(secret), client);
+  advanceSeconds(TOTP_STEP_SECONDS);
+  const signedIn = await authenticate(tokens.accessToken);
+  return { email, password, user: signedIn.user, caller: signedIn, tokens, secret, recoveryCodes };
+}
+
+export const emailChangeTokenIn = (mail: OutboxRow) => find(/\/confirm-email\?token=([\w-]+)/, mail, "e-mail change link");
+
+// ---- a software passkey (WebAuthn authenticator): ES256, attestation "none"
+
+const RP_ID = new URL(APP_URL).hostname;
+const FLAG = { userPresent: 0x01, userVerified: 0x04, backupEligible: 0x08, backedUp: 0x10, attestedData: 0x40 } as const;
+
+export interface Ceremony {
+  /** The response's origin and RP ID; by default this service's. */
+  origin?: string;
+  rpId?: string;
+  userVerified?: boolean;
+  /** Answer this challenge instead of the options' one. */
+  challenge?: string;
+}
+
+type Cbor = Parameters<typeof isoCBOR.encode>[0];
+const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest();
+
+/**
+ * What a phone or security key does for navigator.credentials.create() and .get(), in software:
+ * a P-256 key pair, authenticator data with a signature counter, client data, and ECDSA signatures
+ * that SimpleWebAuthn verifies as it would a real device's.
+ */
+export class SoftPasskey {
+  readonly credentialId: Uint8Array;
+  readonly id: string;
+  private readonly privateKey: KeyObject;
+  private readonly publicKey: KeyObject;
+  private userHandle: string | undefined;
+
+  constructor(
+    /** The signature counter; an authenticator that does not count stays at 0 (`counting: false`). */
+    public counter = 0,
+    private readonly options: { counting?: boolean; synced?: boolean } = {},
+    keys = generateKeyPairSync("ec", { namedCurve: "P-256" }),
+    credentialId: Uint8Array = randomBytes(16),
+  ) {
+    this.privateKey = keys.privateKey;
+    this.publicKey = keys.publicKey;
+    this.credentialId = credentialId;
+    this.id = b64url(credentialId);
+  }
+
+  /** A copy of this authenticator, key and counter included (a cloned security key). */
+  clone(): SoftPasskey {
+    const copy = new SoftPasskey(this.counter, this.options, { privateKey: this.privateKey, publicKey: this.publicKey }, this.credentialId);
+    copy.userHandle = this.userHandle;
+    return copy;
+  }
+
+  private authenticatorData(rpId: string, userVerified: boolean, attested?: Uint8Array): Buffer {
+    let flags = FLAG.userPresent | (userVerified ? FLAG.userVerified : 0) | (attested ? FLAG.attestedData : 0);
+    if (this.options.synced) flags |= FLAG.backupEligible | FLAG.backedUp;
+    const head = Buffer.alloc(37);
+    sha256(rpId).copy(head, 0);
+    head[32] = flags;
+    head.writeUInt32BE(this.counter, 33);
+    return attested ? Buffer.concat([head, attested]) : head;
+  }
+
+  private clientData(type: "webauthn.create" | "webauthn.get", challenge: string, origin: string): Buffer {
+    return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
+  }
+
+  /** The answer to registration options (PublicKeyCredentialCreationOptionsJSON). */
+  register(options: { challenge: string; user: { id: string } }, ceremony: Ceremony = {}): RegistrationResponseJSON {
+    const { x, y } = this.publicKey.export({ format: "jwk" });
+    const coseKey = isoCBOR.encode(
+      new Map<number, Cbor>([
+        [cose.COSEKEYS.kty, cose.COSEKTY.EC2],
+        [cose.COSEKEYS.alg, cose.COSEALG.ES256],
+        [cose.COSEKEYS.crv, cose.COSECRV.P256],
+        [cose.COSEKEYS.x, new Uint8Array(Buffer.from(x!, "base64url"))],
+        [cose.COSEKEYS.y, new Uint8Array(Buffer.from(y!, "base64url"))],
+      ]),
+    );
+    const idLength = Buffer.alloc(2);
+    idLength.writeUInt16BE(this.credentialId.length);
+    const attested = Buffer.concat([Buffer.alloc(16) /* AAGUID: none */, idLength, Buffer.from(this.credentialId), coseKey]);
+    const authData = this.authenticatorData(ceremony.rpId ?? RP_ID, ceremony.userVerified ?? true, attested);
+    const attestationObject = isoCBOR.encode(
+      new Map<string, Cbor>([
+        ["fmt", "none"],
+        ["attStmt", new Map()],
+        ["authData", new Uint8Array(authData)],
+      ]),
+    );
+    this.userHandle = options.user.id;
+    return {
+      id: this.id,
+      rawId: this.id,
+      type: "public-key",
+      response: {
+        clientDataJSON: b64url(this.clientData("webauthn.create", ceremony.challenge ?? options.challenge, ceremony.origin ?? APP_URL)),
+        attestationObject: b64url(attestationObject),
+        transports: ["internal"],
+      },
+      clientExtensionResults: {},
+      authenticatorAttachment: "platform",
+    };
+  }
+
+  /** The answer to sign-in options (PublicKeyCredentialRequestOptionsJSON): the counter moves on, unless it does not count. */
+  signIn(options: { challenge: string }, ceremony: Ceremony = {}): AuthenticationResponseJSON {
+    if (this.options.counting !== false) this.counter += 1;
+    const authData = this.authenticatorData(ceremony.rpId ?? RP_ID, ceremony.userVerified ?? true);
+    const clientData = this.clientData("webauthn.get", ceremony.challenge ?? options.challenge, ceremony.origin ?? APP_URL);
+    const signature = sign("sha256", Buffer.concat([authData, sha256(clientData)]), this.privateKey);
+    return {
+      id: this.id,
+      rawId: this.id,
+      type: "public-key",
+      response: {
+        clientDataJSON: b64url(clientData),
+        authenticatorData: b64url(authData),
+        signature: b64url(signature),
+        ...(this.userHandle ? { userHandle: this.userHandle } : {}),
+      },
+      clientExtensionResults: {},
+      authenticatorAttachment: "platform",
+    };
+  }
+}
+
+/** A passkey registered by `caller` through the real options and verification. */
+export async function registeredPasskey(caller: Caller, name?: string, passkey = new SoftPasskey()) {
+  const { addPasskey, passkeyRegistrationOptions } = await import("./passkeys");
+  const options = await passkeyRegistrationOptions(caller);
+  const stored = await addPasskey(caller, passkey.register(options), name, client);
+  return { passkey, stored };
 }

@@ -47,6 +47,10 @@ export const requiresSecondFactor = (user: UserRecord) => user.totpEnabledAt !==
 /** The time step `code` belongs to (after `afterStep`), or null when it matches none near now. */
 async function matchingStep(sealedSecret: string, code: string, afterStep: number | null): Promise<number | null> {
   if (!/^\d{6}$/.test(code)) return null;
+  const epochStep = Math.floor(now().getTime() / 1000 / TOTP.period);
+  // A clock now behind the last accepted step (NTP stepped back, instances out of step): no code
+  // can be newer than that one yet.
+  if (afterStep !== null && afterStep >= epochStep + 1) return null;
   const result = await verifyTotp({
     secret: openSecret(sealedSecret),
     token: code,
@@ -192,7 +196,8 @@ export async function completeSecondStep(
   const row = await findVerificationByTokenHash(sha256Hex(mfaToken));
   if (!row || row.purpose !== "mfa_login" || row.consumedAt || row.expiresAt <= now()) throw signInAgain();
   const user = await findUserById(row.userId);
-  if (!user) throw signInAgain();
+  // Two-factor was turned off since the first step: that sign-in must start again.
+  if (!user || !user.totpEnabledAt) throw signInAgain();
   if (!(await claimCodeAttempt(row.id, MFA_MAX_ATTEMPTS))) throw signInAgain();
 
   const secondFactor: SecondFactor = input.recoveryCode !== undefined ? "recovery-code" : "totp";

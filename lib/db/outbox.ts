@@ -34,12 +34,12 @@ const MAX_ERROR_LENGTH = 1000;
 const ERASED_BODY = "";
 
 /** Call inside the transaction that makes the mail necessary. */
-export async function enqueueEmail(tx: Tx | Db, email: NewEmail): Promise<{ id: number }> {
+export async function enqueueEmail(tx: Tx | Db, email: NewEmail, options: { notBefore?: Date } = {}): Promise<{ id: number }> {
   // Times come from the service clock (not the database default) so that "due" means the same
   // thing to the writer and to the sender, including under a test clock.
   const at = now();
   return tx.outboxEmail.create({
-    data: { ...email, status: "pending", nextAttemptAt: at, createdAt: at },
+    data: { ...email, status: "pending", nextAttemptAt: options.notBefore ?? at, createdAt: at },
     select: { id: true },
   });
 }

@@ -112,9 +112,19 @@ export async function changeEmail(tx: Db | Tx, id: number, email: string): Promi
  * address and browser (they stay, as numbers of events), the counters and mail kept for its address
  * go. Sessions, links, passkeys, recovery codes and Google links go with the user row.
  */
-export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }): Promise<void> {
+export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }): Promise<boolean> {
   await tx.auditEvent.updateMany({ where: { userId: user.id }, data: { userId: null, ip: null, userAgent: null } });
-  await tx.outboxEmail.deleteMany({ where: { to: user.email } });
+  // Mail to the address goes, but for security notices still on their way (they tell the owner
+  // what happened, and are erased once sent); so does mail to an address it was changing to.
+  const changingTo = await tx.verification.findMany({ where: { userId: user.id, purpose: "change_email", target: { not: null } }, select: { target: true } });
+  await tx.outboxEmail.deleteMany({
+    where: {
+      OR: [
+        { to: user.email, NOT: { status: "pending", kind: "notice" } },
+        { to: { in: changingTo.map((v) => v.target!) }, kind: "verification" },
+      ],
+    },
+  });
   await tx.rateLimit.deleteMany({
     where: {
       OR: [
@@ -124,5 +134,6 @@ export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }
       ],
     },
   });
-  await tx.user.delete({ where: { id: user.id } });
+  // deleteMany: of two concurrent deletions, the second finds nothing to delete.
+  return (await tx.user.deleteMany({ where: { id: user.id } })).count === 1;
 }
