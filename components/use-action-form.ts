@@ -7,9 +7,9 @@ import type { z } from "zod";
 // A type only: the module itself is server code.
 import type { FormState } from "@/lib/web/form-state";
 
-export type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>;
+export type FormAction<Data = unknown> = (previous: FormState<Data>, formData: FormData) => Promise<FormState<Data>>;
 
-export const IDLE_STATE: FormState = { status: "idle" };
+export const IDLE_STATE: FormState<never> = { status: "idle" };
 
 const NOTHING_EDITED: ReadonlySet<string> = new Set();
 
@@ -25,9 +25,9 @@ const NOTHING_EDITED: ReadonlySet<string> = new Set();
  * Errors come from both sides: the browser's (react-hook-form) take precedence; the server's
  * (`state.fieldErrors`) stay until the person edits that field.
  */
-export function useActionForm(
+export function useActionForm<Data = unknown>(
   schema: z.ZodType,
-  action: FormAction,
+  action: FormAction<Data>,
   defaults: Record<string, string> = {},
   /** After a submit the browser refused; react-hook-form has focused the first registered field. */
   onInvalid?: (errors: FieldErrors) => void,
@@ -40,7 +40,7 @@ export function useActionForm(
     mode: "onTouched",
     defaultValues: initial,
   });
-  const [edited, setEdited] = useState<{ state: FormState; names: ReadonlySet<string> }>({ state, names: NOTHING_EDITED });
+  const [edited, setEdited] = useState<{ state: FormState<Data>; names: ReadonlySet<string> }>({ state, names: NOTHING_EDITED });
   const editedNames = edited.state === state ? edited.names : NOTHING_EDITED;
 
   // Take the person to the first field the server rejected.

@@ -72,7 +72,7 @@ export async function confirmLinkAction(previous: FormState, formData: FormData)
       await signInBrowser(user, "link");
       redirect("/profile?confirmed=1");
     },
-    ["token"],
+    { messageFields: ["token"] },
   )(previous, formData);
 }
 
@@ -97,6 +97,6 @@ export async function resetPasswordAction(previous: FormState, formData: FormDat
       await resetPassword(token, password, await requestClient());
       redirect("/login?reset=1");
     },
-    ["token"],
+    { messageFields: ["token"] },
   )(previous, formData);
 }

@@ -9,14 +9,17 @@ import { fieldErrorsOf } from "@/lib/validation/parse";
  * What a server action returns to its form. Values are echoed back so a failed submit keeps what
  * the person typed — except passwords, which never travel back to the browser.
  */
-export interface FormState {
-  status: "idle" | "error" | "success";
+export interface FormState<Data = unknown> {
+  /** "info": an outcome the browser itself reports, never the server (a cancelled passkey prompt). */
+  status: "idle" | "error" | "success" | "info";
   /** A message for the whole form (shown above the submit button). */
   message?: string;
   fieldErrors?: Record<string, string[]>;
   values?: Record<string, string>;
   /** Seconds until the action may be tried again (rate limits, resend countdowns). */
   retryAfterSeconds?: number;
+  /** What the action hands back besides messages: a TOTP set-up, recovery codes (shown once), WebAuthn options. */
+  data?: Data;
 }
 
 const isSecretField = (name: string) => /password|code|token/i.test(name);
@@ -30,16 +33,24 @@ export function echoedValues(formData: FormData): Record<string, string> {
 /** Where errors of fields the form does not show (a hidden token) go: the form's message. */
 const FORM_LEVEL = "";
 
+export interface ErrorPlacement {
+  /** Fields the form does not show (a hidden token): their errors become the form's message. */
+  messageFields?: readonly string[];
+  /** A service's field under the form's name for it (`code` → `recoveryCode`). */
+  fieldNames?: Readonly<Record<string, string>>;
+}
+
 /**
  * A service error as form state. Services name fields as the forms do; errors tied to no field,
- * and those of `messageFields` (which the form does not show), become the form's message.
+ * and those of `messageFields`, become the form's message.
  */
-export function formStateFromError(error: AppError, formData: FormData, messageFields: readonly string[] = []): FormState {
+export function formStateFromError(error: AppError, formData: FormData, { messageFields = [], fieldNames = {} }: ErrorPlacement = {}): FormState<never> {
   const fieldErrors: Record<string, string[]> = {};
   const messages: string[] = [];
-  for (const [field, list] of Object.entries(error.byField(FORM_LEVEL))) {
+  for (const [serviceField, list] of Object.entries(error.byField(FORM_LEVEL))) {
+    const field = Object.hasOwn(fieldNames, serviceField) ? fieldNames[serviceField]! : serviceField;
     if (field === FORM_LEVEL || messageFields.includes(field)) messages.push(...list);
-    else fieldErrors[field] = list;
+    else fieldErrors[field] = [...(fieldErrors[field] ?? []), ...list];
   }
   return {
     status: "error",
@@ -54,21 +65,21 @@ export function formStateFromError(error: AppError, formData: FormData, messageF
  * Wraps a server action: validates the form with `schema` (the same field schemas as the API),
  * runs `fn`, and turns service errors into form state. Redirects pass through.
  */
-export function validatedAction<S extends z.ZodType>(
+export function validatedAction<S extends z.ZodType, Data = unknown>(
   schema: S,
-  fn: (input: z.output<S>, formData: FormData) => Promise<FormState | void>,
-  messageFields: readonly string[] = [],
+  fn: (input: z.output<S>, formData: FormData) => Promise<FormState<Data> | void>,
+  placement: ErrorPlacement = {},
 ) {
-  return async (_previous: FormState, formData: FormData): Promise<FormState> => {
+  return async (_previous: FormState<Data>, formData: FormData): Promise<FormState<Data>> => {
     // An action can be called with any arguments a client sends, not only the form's.
     if (!(formData instanceof FormData)) return { status: "error", message: "This form could not be read. Please reload the page and try again." };
     const parsed = schema.safeParse(Object.fromEntries(formData));
-    if (!parsed.success) return formStateFromError(new ValidationError(fieldErrorsOf(parsed.error)), formData, messageFields);
+    if (!parsed.success) return formStateFromError(new ValidationError(fieldErrorsOf(parsed.error)), formData, placement);
     try {
       return (await fn(parsed.data, formData)) ?? { status: "success" };
     } catch (error) {
       unstable_rethrow(error);
-      if (isAppError(error)) return formStateFromError(error, formData, messageFields);
+      if (isAppError(error)) return formStateFromError(error, formData, placement);
       if (isDatabaseUnavailable(error)) {
         log.warn("server action: database unavailable", {});
         return { status: "error", message: "The service is briefly unavailable. Please try again in a few seconds.", values: echoedValues(formData), retryAfterSeconds: 5 };
