@@ -77,6 +77,10 @@ export const MESSAGES = {
   EMAIL_CHANGE_INVALID: "E-mail change link is invalid or has expired",
   EMAIL_NOT_YOURS: "Enter the e-mail address of this account.",
   RECENT_SIGN_IN_REQUIRED: "Sign in again (within the last 10 minutes) to confirm.",
+  // The browser forms' own checks of those codes, before anything is sent.
+  TOTP_CODE_FORMAT: "Enter the 6-digit code from your authenticator app.",
+  RECOVERY_CODE_FORMAT: "Enter one of your recovery codes.",
+  SECOND_FACTOR_FORMAT: "Enter a code from your authenticator app, or a recovery code.",
 } as const satisfies Record<string, string | ((p: Params) => string)>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -8,6 +8,7 @@ import {
   MobileSchema,
   NameSchema,
   otpSchema,
+  PasskeyNameSchema,
   passwordSchema,
   PresentedPasswordSchema,
 } from "./fields";
@@ -34,7 +35,7 @@ const OptionalRole = z
 export const NextPathField = z.string().optional();
 
 /** The token of an e-mailed link, a hidden field: without it the link is as good as invalid. */
-const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID") => z.string({ error: messageFor(code) }).min(1, messageFor(code));
+const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID" | "EMAIL_CHANGE_INVALID") => z.string({ error: messageFor(code) }).min(1, messageFor(code));
 
 export const ConfirmLinkFormSchema = z.object({ token: linkToken("CONFIRMATION_INVALID") });
 
@@ -72,3 +73,66 @@ export function changePasswordFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH
     "newPassword",
   );
 }
+
+// ---- Account centre
+
+/** A code as typed into one of the account centre's fields: `accept` says what it is, or null. */
+function codeField(message: string, accept: (typed: string) => string | null) {
+  return z.unknown().transform((v, ctx) => {
+    const code = typeof v === "string" && v.length <= 64 ? accept(v) : null;
+    if (code === null) {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }
+    return code;
+  });
+}
+
+const sixDigits = (typed: string) => {
+  // Apps show "123 456"; people copy it so.
+  const digits = typed.replace(/\s/g, "");
+  return /^\d{6}$/.test(digits) ? digits : null;
+};
+const recoveryCode = (typed: string) => (typed.trim() ? typed.trim() : null);
+
+/** An authenticator app's current code. */
+export const TotpCodeField = codeField(MESSAGES.TOTP_CODE_FORMAT, sixDigits);
+/** One of the ten recovery codes (the service compares them without case, spaces or dashes). */
+export const RecoveryCodeField = codeField(MESSAGES.RECOVERY_CODE_FORMAT, recoveryCode);
+/** Either: six digits are taken for an authenticator code, anything else for a recovery code. */
+export const SecondFactorCodeField = codeField(MESSAGES.SECOND_FACTOR_FORMAT, (typed) => sixDigits(typed) ?? recoveryCode(typed));
+
+export const TotpCodeFormSchema = z.object({ code: TotpCodeField });
+export const TurnOffTwoFactorFormSchema = z.object({ code: SecondFactorCodeField });
+
+/** The second step of a sign-in, with an authenticator code or with a recovery code. */
+export const SecondStepCodeFormSchema = z.object({ code: TotpCodeField, next: NextPathField });
+export const SecondStepRecoveryFormSchema = z.object({ recoveryCode: RecoveryCodeField, next: NextPathField });
+
+/** What the browser's WebAuthn call answered, as JSON in a form field; the service verifies its contents. */
+const WebAuthnResponseField = z.string({ error: messageFor("PASSKEY_INVALID") }).transform((text, ctx) => {
+  try {
+    const value: unknown = text.length <= 64_000 ? JSON.parse(text) : null;
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  ctx.addIssue({ code: "custom", message: messageFor("PASSKEY_INVALID") });
+  return z.NEVER;
+});
+
+/** The name typed before the browser is asked for a passkey; the response is added after. */
+export const PasskeyNameFormSchema = z.object({ name: PasskeyNameSchema });
+export const AddPasskeyFormSchema = z.object({ name: PasskeyNameSchema, response: WebAuthnResponseField });
+export const RemovePasskeyFormSchema = z.object({ passkeyId: z.string().min(1).max(1024) });
+export const PasskeySignInFormSchema = z.object({ response: WebAuthnResponseField, next: NextPathField });
+
+/**
+ * The password is asked for only when the account has one: the form leaves the field out otherwise
+ * (and the service insists on it when the account has one).
+ */
+export const ChangeEmailFormSchema = z.object({ newEmail: EmailSchema, password: PresentedPasswordSchema.optional() });
+export const ConfirmEmailChangeFormSchema = z.object({ token: linkToken("EMAIL_CHANGE_INVALID") });
+
+/** Deleting the account: its password, or — for an account without one — its own address. */
+export const DeleteAccountFormSchema = z.object({ password: PresentedPasswordSchema.optional(), email: EmailSchema.optional() });
