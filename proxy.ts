@@ -5,7 +5,7 @@ import { NextResponse, type NextRequest } from "next/server";
  * scripts when it finds the policy on the request), so pages render dynamically.
  * The JSON API, health check and static files are not matched.
  */
-const TOKEN_PAGES = new Set(["/confirm", "/reset-password"]);
+const TOKEN_PAGES = new Set(["/confirm", "/confirm-email", "/reset-password"]);
 
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");

@@ -1,16 +1,42 @@
 "use server";
 
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { redirect } from "next/navigation";
+import { z } from "zod";
+import { confirmEmailChange } from "@/lib/auth/email-change";
 import { confirmCode, confirmLink, resendCode, resendVerificationLink, sendCodeIfUnverified } from "@/lib/auth/email-verification";
 import { authenticatePassword } from "@/lib/auth/login";
+import { passkeyLoginOptions, verifyPasskeySignIn } from "@/lib/auth/passkeys";
 import { requestPasswordReset, resetPassword } from "@/lib/auth/password";
 import { createAccount } from "@/lib/auth/signup";
+import type { SecondStepInput } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { validatedAction, type FormState } from "@/lib/web/form-state";
 import { LINK_SENT_MESSAGE, RESET_SENT_MESSAGE } from "@/lib/web/messages";
-import { requestClient, safeNextPath, SECOND_STEP_PAGE, signInBrowser, signInBrowserOrSecondStep } from "@/lib/web/session";
-import { ConfirmLinkFormSchema, EmailFormSchema, LoginFormSchema, resetPasswordFormSchema, signUpFormSchema, verifyFormSchema } from "@/lib/validation/forms";
+import {
+  completeBrowserSecondStep,
+  currentSession,
+  dropSecondStep,
+  requestClient,
+  safeNextPath,
+  SECOND_STEP_PAGE,
+  signInBrowser,
+  signInBrowserOrSecondStep,
+  signInBrowserWithPasskey,
+} from "@/lib/web/session";
+import {
+  ConfirmEmailChangeFormSchema,
+  ConfirmLinkFormSchema,
+  EmailFormSchema,
+  LoginFormSchema,
+  PasskeySignInFormSchema,
+  resetPasswordFormSchema,
+  SecondStepCodeFormSchema,
+  SecondStepRecoveryFormSchema,
+  signUpFormSchema,
+  verifyFormSchema,
+} from "@/lib/validation/forms";
 
 // The browser's door into the same services the JSON API uses. Each action validates with the
 // form's schema, calls one service, and answers with form state or a redirect.
@@ -43,11 +69,55 @@ export async function loginAction(previous: FormState, formData: FormData): Prom
       await sendCodeIfUnverified(user);
       redirect(verifyUrl(user.email, next));
     }
-    if ((await signInBrowserOrSecondStep(user, "password")) === "second-step") {
-      redirect(`${SECOND_STEP_PAGE}?next=${encodeURIComponent(safeNextPath(next))}`);
-    }
+    if ((await signInBrowserOrSecondStep(user, "password")) === "second-step") redirect(secondStepUrl(next));
     redirect(safeNextPath(next));
   })(previous, formData);
+}
+
+const secondStepUrl = (next?: string) => `${SECOND_STEP_PAGE}?next=${encodeURIComponent(safeNextPath(next))}`;
+
+/** The second step with `input`; one that can no longer succeed starts the sign-in over, with a message. */
+async function completeSecondStep(input: SecondStepInput, next?: string): Promise<never> {
+  try {
+    await completeBrowserSecondStep(input);
+  } catch (error) {
+    if (!isAppError(error) || error.code !== "SIGN_IN_AGAIN") throw error;
+    await dropSecondStep();
+    redirect(`/login?error=SignInAgain&next=${encodeURIComponent(safeNextPath(next))}`);
+  }
+  redirect(safeNextPath(next));
+}
+
+export async function secondStepCodeAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(SecondStepCodeFormSchema, ({ code, next }) => completeSecondStep({ code }, next))(previous, formData);
+}
+
+export async function secondStepRecoveryAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(SecondStepRecoveryFormSchema, ({ recoveryCode, next }) => completeSecondStep({ recoveryCode }, next), {
+    // The service calls whichever code it was given `code`; this form's field is the recovery code.
+    fieldNames: { code: "recoveryCode" },
+  })(previous, formData);
+}
+
+type RequestOptions = { options: PublicKeyCredentialRequestOptionsJSON };
+
+/** Options for a passkey sign-in (the button, or the Email field's autofill); each challenge is good once. */
+export async function passkeySignInOptionsAction(previous: FormState<RequestOptions>, formData: FormData): Promise<FormState<RequestOptions>> {
+  return validatedAction(z.object({}), async () => ({ status: "success", data: { options: await passkeyLoginOptions(await requestClient()) } }))(
+    previous,
+    formData,
+  );
+}
+
+export async function passkeySignInAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return validatedAction(
+    PasskeySignInFormSchema,
+    async ({ response, next }) => {
+      const signedIn = await signInBrowserWithPasskey(await verifyPasskeySignIn(response, await requestClient()));
+      redirect(signedIn === "second-step" ? secondStepUrl(next) : safeNextPath(next));
+    },
+    { messageFields: ["response"] },
+  )(previous, formData);
 }
 
 export async function verifyCodeAction(previous: FormState, formData: FormData): Promise<FormState> {
@@ -71,6 +141,21 @@ export async function confirmLinkAction(previous: FormState, formData: FormData)
       const user = await confirmLink(token, await requestClient());
       await signInBrowser(user, "link");
       redirect("/profile?confirmed=1");
+    },
+    { messageFields: ["token"] },
+  )(previous, formData);
+}
+
+type EmailChanged = { email: string; signedIn: boolean };
+
+/** The e-mail change link's button. A browser signed in here stays signed in; other sessions end. */
+export async function confirmEmailChangeAction(previous: FormState<EmailChanged>, formData: FormData): Promise<FormState<EmailChanged>> {
+  return validatedAction(
+    ConfirmEmailChangeFormSchema,
+    async ({ token }) => {
+      const session = await currentSession();
+      const user = await confirmEmailChange(token, await requestClient(), session?.sessionId);
+      return { status: "success", message: `Your e-mail address is now ${user.email}.`, data: { email: user.email, signedIn: session?.user.id === user.id } };
     },
     { messageFields: ["token"] },
   )(previous, formData);

@@ -1,5 +1,6 @@
 import { listSessions } from "@/lib/auth/sessions";
 import type { Caller } from "@/lib/auth/types";
+import { isEmailChangeTokenUsable } from "@/lib/auth/email-change";
 import { isConfirmationTokenUsable } from "@/lib/auth/email-verification";
 import { isResetTokenUsable } from "@/lib/auth/password";
 import { selfAssignableRoles } from "@/lib/auth/signup";
@@ -47,3 +48,4 @@ export async function profilePageData(session: Caller) {
 
 export const resetTokenUsable = (token: string) => (token ? isResetTokenUsable(token) : Promise.resolve(false));
 export const confirmTokenUsable = (token: string) => (token ? isConfirmationTokenUsable(token) : Promise.resolve(false));
+export const emailChangeTokenUsable = (token: string) => (token ? isEmailChangeTokenUsable(token) : Promise.resolve(false));

@@ -81,6 +81,21 @@ export async function holdSecondStep(mfaToken: string): Promise<void> {
   });
 }
 
+/**
+ * After a passkey on this browser: one that verified its user (PIN, biometrics) is both factors at
+ * once; one that did not counts as a first factor, like a password.
+ */
+export async function signInBrowserWithPasskey({ user, userVerified }: { user: User; userVerified: boolean }): Promise<"signed-in" | "second-step"> {
+  if (!userVerified) return signInBrowserOrSecondStep(user, "passkey");
+  await signInBrowser(user, { method: "passkey", secondFactor: "user-verification" });
+  return "signed-in";
+}
+
+/** Forgets a second step that can no longer succeed (expired, or too many wrong codes). */
+export async function dropSecondStep(): Promise<void> {
+  (await cookies()).delete(SECOND_STEP_COOKIE);
+}
+
 /** Whether this browser is between the two steps of a sign-in. */
 export async function hasSecondStep(): Promise<boolean> {
   return (await cookies()).has(SECOND_STEP_COOKIE);

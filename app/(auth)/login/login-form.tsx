@@ -23,6 +23,8 @@ export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: 
       <input type="hidden" name="next" value={next} />
       <div className="flex flex-col gap-1">
         <EmailField
+          // "webauthn": the browser may offer this site's passkeys among the addresses it suggests.
+          autoComplete="username webauthn"
           defaultValue={initial.email}
           error={errorFor("email")}
           {...register("email")}

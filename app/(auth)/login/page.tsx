@@ -8,6 +8,7 @@ import { linkStyle } from "@/components/styles";
 import { authPageData } from "@/lib/web/pages";
 import { safeNextPath } from "@/lib/web/session";
 import { LoginForm } from "./login-form";
+import { PasskeySignIn } from "./passkey-sign-in";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Sign in" };
@@ -24,6 +25,8 @@ const SIGN_IN_ERRORS: Record<string, string> = {
     "An account with this e-mail address is already linked to a different Google account. Sign in with your e-mail and password instead.",
   AccessDenied: "Google sign-in isn’t allowed for this account. Sign in with your e-mail and password instead.",
   SessionRequired: "Please sign in to continue.",
+  // Ours: the second step of a sign-in expired (5 minutes) or took too many wrong codes.
+  SignInAgain: "That sign-in took too long or had too many wrong codes. Please sign in again.",
 };
 const DEFAULT_ERROR = "Signing in didn’t work. Please try again.";
 
@@ -37,7 +40,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   return (
     <AuthCard
       title="Sign in"
-      description="Welcome back. Sign in with your e-mail address and password."
+      description="Welcome back. Sign in to your account."
       footer={
         <>
           New here?{" "}
@@ -51,17 +54,17 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       {first(params.signedout) === "all" && (
         <Notice tone="success">You’ve been signed out on all devices.</Notice>
       )}
+      {first(params.reauth) === "1" && <Notice tone="info">For your security, sign in again to continue.</Notice>}
       {error && (
         <div role="alert">
           <Notice tone="error">{(Object.hasOwn(SIGN_IN_ERRORS, error) && SIGN_IN_ERRORS[error]) || DEFAULT_ERROR}</Notice>
         </div>
       )}
-      {googleEnabled && (
-        <>
-          <GoogleButton callbackUrl={next} />
-          <OrDivider />
-        </>
-      )}
+      <div className="flex flex-col gap-3">
+        {googleEnabled && <GoogleButton callbackUrl={next} />}
+        <PasskeySignIn next={next} />
+      </div>
+      <OrDivider />
       <LoginForm next={next} defaultEmail={first(params.email)} />
     </AuthCard>
   );

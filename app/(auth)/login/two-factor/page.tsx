@@ -1,0 +1,37 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth-card";
+import { first, type SearchParams } from "@/components/search-params";
+import { linkStyle } from "@/components/styles";
+import { hasSecondStep, safeNextPath } from "@/lib/web/session";
+import { SecondStepForm } from "./second-step-form";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Two-factor authentication" };
+
+/**
+ * The second step of a sign-in: the first (password, Google, a passkey without user verification)
+ * left its token in an httpOnly cookie; without it there is nothing to complete here.
+ */
+export default async function SecondStepPage({ searchParams }: { searchParams: SearchParams }) {
+  const next = safeNextPath(first((await searchParams).next));
+  if (!(await hasSecondStep())) redirect(`/login?next=${encodeURIComponent(next)}`);
+
+  return (
+    <AuthCard
+      title="Two-factor authentication"
+      description="One more step: confirm it’s you with your authenticator app."
+      footer={
+        <>
+          Not you, or stuck?{" "}
+          <Link href={`/login?next=${encodeURIComponent(next)}`} className={linkStyle}>
+            Start again
+          </Link>
+        </>
+      }
+    >
+      <SecondStepForm next={next} />
+    </AuthCard>
+  );
+}
