@@ -27,6 +27,8 @@ export const buttonStyles = {
   danger:
     `${buttonBase} border border-red-300 bg-white text-red-700 hover:bg-red-50 ` +
     "dark:border-red-900 dark:bg-slate-900 dark:text-red-300 dark:hover:bg-red-950",
+  /** The last step of something that cannot be undone (delete the account, remove a passkey). */
+  destructive: `${buttonBase} bg-red-600 text-white shadow-sm hover:bg-red-700 disabled:hover:bg-red-600`,
   /** A button that reads as a link (resend, per-session sign out). */
   link:
     "inline-flex items-center gap-1 rounded text-sm font-semibold text-indigo-700 underline-offset-4 hover:underline " +

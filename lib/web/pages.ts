@@ -1,9 +1,12 @@
-import { listSessions } from "@/lib/auth/sessions";
-import type { Caller } from "@/lib/auth/types";
+import { FRESH_SIGN_IN_MS } from "@/lib/auth/account-deletion";
 import { isEmailChangeTokenUsable } from "@/lib/auth/email-change";
 import { isConfirmationTokenUsable } from "@/lib/auth/email-verification";
+import { passkeysOf } from "@/lib/auth/passkeys";
 import { isResetTokenUsable } from "@/lib/auth/password";
+import { listSessions } from "@/lib/auth/sessions";
 import { selfAssignableRoles } from "@/lib/auth/signup";
+import type { Caller } from "@/lib/auth/types";
+import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 
 /** What the pages need from the server, gathered in one place so page files stay small. */
@@ -24,7 +27,8 @@ export async function signupPageData() {
 
 export async function profilePageData(session: Caller) {
   const { user } = session;
-  const sessions = await listSessions(user.id);
+  const [sessions, passkeys] = await Promise.all([listSessions(user.id), passkeysOf(session)]);
+  const current = sessions.find((s) => s.id === session.sessionId);
   return {
     user: {
       email: user.email,
@@ -33,7 +37,17 @@ export async function profilePageData(session: Caller) {
       dob: user.dob ?? "",
       isVerified: user.verifiedAt !== null,
       hasPassword: user.passwordHash !== null,
+      twoFactorEnabled: user.totpEnabledAt !== null,
     },
+    // An account without a password is deleted only from a fresh sign-in (lib/auth/account-deletion.ts).
+    signedInRecently: !!current && now().getTime() - current.createdAt.getTime() < FRESH_SIGN_IN_MS,
+    passkeys: passkeys.map((p) => ({
+      id: p.id,
+      name: p.name,
+      backedUp: p.backedUp,
+      createdAt: p.createdAt.toISOString(),
+      lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+    })),
     sessions: sessions.map((s) => ({
       id: s.id,
       client: s.client,

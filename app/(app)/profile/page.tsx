@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { Badge } from "@/components/badge";
 import { Notice } from "@/components/form-message";
 import { first, type SearchParams } from "@/components/search-params";
 import { SubmitButton } from "@/components/submit-button";
@@ -7,25 +8,29 @@ import { describeUserAgent, describeWhen } from "@/lib/user-agent";
 import { authPageData, profilePageData } from "@/lib/web/pages";
 import { requireSession } from "@/lib/web/session";
 import { signOutAllAction } from "./actions";
+import { ChangeEmailForm } from "./change-email-form";
 import { ChangePasswordForm } from "./change-password-form";
+import { DeleteAccount } from "./delete-account";
+import { PasskeysSection } from "./passkeys-section";
 import { ProfileForm } from "./profile-form";
 import { RevokeSessionForm } from "./revoke-session-form";
 import { SetPasswordLinkForm } from "./set-password-link-form";
+import { TwoFactorSection } from "./two-factor-section";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Your account" };
 
 export default async function ProfilePage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession("/profile");
-  const [{ user, sessions }, params] = await Promise.all([profilePageData(session), searchParams]);
-  const { passwordMinLength } = authPageData();
+  const [{ user, sessions, passkeys, signedInRecently }, params] = await Promise.all([profilePageData(session), searchParams]);
+  const { passwordMinLength, appName } = authPageData();
   const now = new Date();
 
   return (
     <div className="flex flex-col gap-8">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl dark:text-white">Your account</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Your details, your password, and where you’re signed in.</p>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Your details, how you sign in, and where you’re signed in.</p>
       </div>
 
       {first(params.confirmed) === "1" && (
@@ -35,19 +40,18 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
       )}
 
       <Section id="details" title="Personal details">
+        <ProfileForm name={user.name} mobile={user.mobile} dob={user.dob} />
+      </Section>
+
+      <Section id="email" title="E-mail address" description="How you sign in, and where we send codes, links and notices.">
         <dl className="mb-5 flex flex-col gap-1.5">
           <dt className="text-sm font-medium text-slate-800 dark:text-slate-200">Email</dt>
           <dd className="flex flex-wrap items-center gap-2 text-sm">
             <span className="font-medium wrap-anywhere text-slate-900 dark:text-white">{user.email}</span>
-            {user.isVerified ? (
-              <Badge tone="green">Verified</Badge>
-            ) : (
-              <Badge tone="amber">Not verified</Badge>
-            )}
+            {user.isVerified ? <Badge tone="green">Verified</Badge> : <Badge tone="amber">Not verified</Badge>}
           </dd>
-          <dd className="text-sm text-slate-600 dark:text-slate-400">Your e-mail address is how you sign in; it can’t be changed here.</dd>
         </dl>
-        <ProfileForm name={user.name} mobile={user.mobile} dob={user.dob} />
+        <ChangeEmailForm hasPassword={user.hasPassword} />
       </Section>
 
       <Section
@@ -60,6 +64,24 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
         }
       >
         {user.hasPassword ? <ChangePasswordForm passwordMinLength={passwordMinLength} /> : <SetPasswordLinkForm email={user.email} />}
+      </Section>
+
+      <Section
+        id="two-factor"
+        title="Two-factor authentication"
+        description="A code from an authenticator app on your phone, asked for after your password or Google, so a stolen password alone can’t get in."
+      >
+        <TwoFactorSection enabled={user.twoFactorEnabled} verified={user.isVerified} appName={appName} email={user.email} />
+      </Section>
+
+      <Section id="passkeys" title="Passkeys" description="Sign in with your fingerprint, face or screen lock instead of a password. Passkeys can’t be phished or leaked.">
+        <PasskeysSection
+          passkeys={passkeys.map((p) => ({
+            ...p,
+            addedWhen: describeWhen(p.createdAt, now),
+            lastUsedWhen: p.lastUsedAt ? describeWhen(p.lastUsedAt, now) : null,
+          }))}
+        />
       </Section>
 
       <Section id="sessions" title="Where you’re signed in" description="Sign out of any session you don’t recognise, then change your password.">
@@ -99,36 +121,41 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
           </form>
         </div>
       </Section>
+
+      <Section id="delete-account" title="Delete account" tone="danger">
+        <DeleteAccount hasPassword={user.hasPassword} email={user.email} signedInRecently={signedInRecently} />
+      </Section>
     </div>
   );
 }
 
-function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
+function Section({
+  id,
+  title,
+  description,
+  tone = "normal",
+  children,
+}: {
+  id: string;
+  title: string;
+  description?: string;
+  tone?: "normal" | "danger";
+  children: ReactNode;
+}) {
   return (
     <section
+      id={id}
       aria-labelledby={`${id}-title`}
-      className="rounded-2xl border border-slate-200 bg-white px-5 py-6 shadow-sm sm:px-8 sm:py-7 dark:border-slate-800 dark:bg-slate-900"
+      className={`scroll-mt-6 rounded-2xl border bg-white px-5 py-6 shadow-sm sm:px-8 sm:py-7 dark:bg-slate-900 ${
+        tone === "danger" ? "border-red-200 dark:border-red-900" : "border-slate-200 dark:border-slate-800"
+      }`}
     >
-      <h2 id={`${id}-title`} className="text-lg font-semibold text-slate-900 dark:text-white">
+      <h2 id={`${id}-title`} className={`text-lg font-semibold ${tone === "danger" ? "text-red-700 dark:text-red-400" : "text-slate-900 dark:text-white"}`}>
         {title}
       </h2>
       {description && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{description}</p>}
       <div className="mt-5">{children}</div>
     </section>
-  );
-}
-
-const BADGE_TONES = {
-  green: "bg-green-100 text-green-800 ring-green-600/20 dark:bg-green-950 dark:text-green-300 dark:ring-green-400/30",
-  amber: "bg-amber-100 text-amber-900 ring-amber-600/20 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-400/30",
-  indigo: "bg-indigo-100 text-indigo-800 ring-indigo-600/20 dark:bg-indigo-950 dark:text-indigo-200 dark:ring-indigo-400/30",
-} as const;
-
-function Badge({ tone, children }: { tone: keyof typeof BADGE_TONES; children: ReactNode }) {
-  return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${BADGE_TONES[tone]}`}>
-      {children}
-    </span>
   );
 }
 

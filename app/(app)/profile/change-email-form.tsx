@@ -1,0 +1,76 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { EmailField } from "@/components/email-field";
+import { FormMessage } from "@/components/form-message";
+import { PasswordField } from "@/components/password-field";
+import { buttonStyles } from "@/components/styles";
+import { SubmitButton } from "@/components/submit-button";
+import { useActionForm } from "@/components/use-action-form";
+import { ChangeEmailFormSchema } from "@/lib/validation/forms";
+import { changeEmailAction } from "./actions";
+
+/**
+ * Asks for a link to the new address; nothing changes until it is opened. The current password
+ * is asked for when the account has one (a signed-in session alone must not move the account).
+ */
+export function ChangeEmailForm({ hasPassword }: { hasPassword: boolean }) {
+  const [open, setOpen] = useState(false);
+  // Closing brings focus back to the button (after a page load it stays where it is).
+  const [closed, setClosed] = useState(false);
+  if (!open) {
+    return (
+      <button type="button" autoFocus={closed} onClick={() => setOpen(true)} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
+        Change e-mail address
+      </button>
+    );
+  }
+  return (
+    <OpenForm
+      hasPassword={hasPassword}
+      onCancel={() => {
+        setOpen(false);
+        setClosed(true);
+      }}
+    />
+  );
+}
+
+function OpenForm({ hasPassword, onCancel }: { hasPassword: boolean; onCancel: () => void }) {
+  const { state, pending, form, initial, errorFor, formProps } = useActionForm(ChangeEmailFormSchema, changeEmailAction);
+  const { register, reset } = form;
+  const sent = state.status === "success";
+
+  useEffect(() => {
+    if (sent) reset();
+  }, [sent, state, reset]);
+
+  return (
+    <form {...formProps}>
+      <FormMessage status={state.status} message={state.message} />
+      <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
+        <EmailField
+          id="new-email"
+          label="New email"
+          // Not the browser's idea of "your address": that is the old one.
+          autoComplete="off"
+          autoFocus
+          defaultValue={initial.newEmail}
+          error={errorFor("newEmail")}
+          {...register("newEmail")}
+        />
+        {hasPassword && (
+          <PasswordField id="email-change-password" label="Current password" autoComplete="current-password" error={errorFor("password")} {...register("password")} />
+        )}
+      </div>
+      <div className="mt-1 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
+        <button type="button" onClick={onCancel} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
+          {sent ? "Close" : "Cancel"}
+        </button>
+        <SubmitButton pending={pending} pendingText="Sending…" fullWidth={false} className="w-full sm:w-auto">
+          {sent ? "Send another link" : "Send confirmation link"}
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}
