@@ -17,6 +17,9 @@ const PAGES = [
   "/forgot-password",
   "/reset-password",
   "/profile",
+  "/login/two-factor",
+  "/confirm-email",
+  "/account-deleted",
   "/api/auth/signin",
   "/api/auth/csrf",
   "/api/auth/providers",
@@ -126,7 +129,7 @@ describe("security headers of pages", () => {
   });
 
   it("keep the token of an e-mailed link out of Referer headers", async () => {
-    for (const page of ["/confirm?token=abc", "/reset-password?token=abc"]) {
+    for (const page of ["/confirm?token=abc", "/confirm-email?token=abc", "/reset-password?token=abc"]) {
       expect((await get(page)).headers.get("referrer-policy"), page).toBe("no-referrer");
     }
     expect((await get("/login")).headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");

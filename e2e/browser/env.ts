@@ -6,6 +6,7 @@ export const ENV = {
   googleIssuerUrl: "E2E_GOOGLE_ISSUER_URL",
   googleControlUrl: "E2E_GOOGLE_CONTROL_URL",
   logFile: "E2E_APP_LOG_FILE",
+  clockFile: "E2E_CLOCK_FILE",
 } as const;
 
 /** Claims of the account the stand-in Google signs in as. */

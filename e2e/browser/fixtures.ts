@@ -1,6 +1,8 @@
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { generate } from "otplib";
+import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { mailbox, STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 import { ENV, type GoogleIdentity } from "./env";
 
@@ -37,7 +39,7 @@ export const codeIn = (mail: Mail) => {
 };
 
 /** The path and query of the first link to `pathname` in the mail, to open against baseURL. */
-export const linkIn = (mail: Mail, pathname: "/confirm" | "/reset-password") => {
+export const linkIn = (mail: Mail, pathname: "/confirm" | "/confirm-email" | "/reset-password") => {
   const url = /(https?:\/\/\S+)/g;
   for (const [, href] of mail.text.matchAll(url)) {
     const parsed = new URL(href!);
@@ -78,6 +80,19 @@ export async function login(page: Page, user: Pick<TestUser, "email" | "password
   await page.getByLabel("Password", { exact: true }).fill(user.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/profile(\?|$)/);
+}
+
+/**
+ * Chromium's virtual authenticator (over CDP), a platform authenticator with resident keys that
+ * verifies its user: passkeys are created and used without any prompt to click through.
+ */
+export async function addVirtualAuthenticator(page: Page) {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials };
 }
 
 /** The identity the stand-in Google signs in as on its next authorization. */
@@ -121,6 +136,11 @@ interface Fixtures {
   openOtherBrowser: () => Promise<{ context: BrowserContext; page: Page }>;
   createUser: (fields?: Partial<TestUser> & { verified?: boolean }) => Promise<TestUser>;
   resetRateLimits: void;
+  /**
+   * The server's clock (lib/clock.ts), moved forward with `later(ms)` and back to real time after
+   * the test; `codeFor(secret)` is the authenticator code for the server's "now".
+   */
+  clock: { later: (ms: number) => void; codeFor: (secret: string) => Promise<string> };
 }
 
 export const test = base.extend<Fixtures>({
@@ -153,6 +173,15 @@ export const test = base.extend<Fixtures>({
   },
   createUser: async ({ request }, provide) => {
     await provide((fields) => createUser(request, fields));
+  },
+  clock: async ({}, provide) => {
+    let offset = 0;
+    const write = (ms: number) => writeFileSync(env(ENV.clockFile), String(ms));
+    await provide({
+      later: (ms) => write((offset += ms)),
+      codeFor: (secret) => generate({ secret, epoch: Math.floor((Date.now() + offset) / 1000) }),
+    });
+    write(0);
   },
 });
 

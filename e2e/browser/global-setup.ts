@@ -51,6 +51,12 @@ export default async function globalSetup() {
 
   const port = await freePort();
   const logFile = path.join(mkdtempSync(path.join(tmpdir(), "auth-browser-log-")), "server.log");
+  // The server's clock offset in ms (lib/clock.ts); fixtures.ts's `clock` moves it.
+  const clockFile = path.join(path.dirname(logFile), "clock-offset");
+  writeFileSync(clockFile, "0");
+  // localhost, not 127.0.0.1: the passkeys' relying party is APP_URL's host, and WebAuthn refuses
+  // an IP address as one ("This is an invalid domain"; no browser flag changes that).
+  const appUrl = `http://localhost:${port}`;
   const app = await startAppServer({
     ...testSecrets(),
     PORT: String(port),
@@ -62,22 +68,25 @@ export default async function globalSetup() {
     GOOGLE_ISSUER: googleIssuerUrl,
     GOOGLE_CLIENT_ID: "web-client",
     GOOGLE_CLIENT_SECRET: "web-secret",
+    APP_URL: appUrl,
     // next-auth builds its callback URL from this.
-    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_URL: appUrl,
+    AUTH_TEST_CLOCK_FILE: clockFile,
   });
 
   const values: Record<(typeof ENV)[keyof typeof ENV], string> = {
-    [ENV.baseUrl]: app.url,
+    [ENV.baseUrl]: appUrl,
     [ENV.mailApiUrl]: mail.apiUrl,
     [ENV.databaseUrl]: database.url,
     [ENV.googleIssuerUrl]: googleIssuerUrl,
     [ENV.googleControlUrl]: `http://127.0.0.1:${controlPort}`,
     [ENV.logFile]: app.logFile,
+    [ENV.clockFile]: clockFile,
   };
   Object.assign(process.env, values);
   // For a person debugging a run: where everything is.
   writeFileSync(path.join(path.dirname(logFile), "e2e-env.json"), JSON.stringify(values, null, 2));
-  console.log(`browser e2e: app ${app.url}, server log ${app.logFile}`);
+  console.log(`browser e2e: app ${appUrl}, server log ${app.logFile}`);
 
   return async () => {
     await app.stop();
