@@ -146,16 +146,17 @@ export async function confirmLinkAction(previous: FormState, formData: FormData)
   )(previous, formData);
 }
 
-type EmailChanged = { email: string; signedIn: boolean };
-
-/** The e-mail change link's button. A browser signed in here stays signed in; other sessions end. */
-export async function confirmEmailChangeAction(previous: FormState<EmailChanged>, formData: FormData): Promise<FormState<EmailChanged>> {
+/**
+ * The e-mail change link's button. A browser signed in here stays signed in (every other session
+ * ends) and goes back to the account; any other browser goes to sign in with the new address.
+ */
+export async function confirmEmailChangeAction(previous: FormState, formData: FormData): Promise<FormState> {
   return validatedAction(
     ConfirmEmailChangeFormSchema,
     async ({ token }) => {
       const session = await currentSession();
       const user = await confirmEmailChange(token, await requestClient(), session?.sessionId);
-      return { status: "success", message: `Your e-mail address is now ${user.email}.`, data: { email: user.email, signedIn: session?.user.id === user.id } };
+      redirect(session?.user.id === user.id ? "/profile?emailchanged=1" : `/login?emailchanged=1&email=${encodeURIComponent(user.email)}`);
     },
     { messageFields: ["token"] },
   )(previous, formData);

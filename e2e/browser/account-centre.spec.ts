@@ -1,6 +1,21 @@
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "@playwright/test";
-import { addVirtualAuthenticator, expect, linkIn, login, mailsTo, setGoogleIdentity, STRONG_PASSWORD, test, uniqueEmail, waitForMail, type TestUser } from "./fixtures";
+import {
+  addVirtualAuthenticator,
+  expect,
+  linkIn,
+  login,
+  mailsTo,
+  setGoogleIdentity,
+  signOut,
+  STRONG_PASSWORD,
+  test,
+  turnOnTwoFactor,
+  uniqueEmail,
+  waitForMail,
+  withoutPasskeyAutofill,
+  type TestUser,
+} from "./fixtures";
 
 /**
  * The account centre in the browser: two-factor authentication (set-up from the QR code's key,
@@ -13,32 +28,12 @@ const section = (page: Page, name: string) => page.getByRole("region", { name, e
 const twoFactor = (page: Page) => section(page, "Two-factor authentication");
 const passkeys = (page: Page) => section(page, "Passkeys");
 
-async function signOut(page: Page) {
-  await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login$/);
-}
-
 /** Email and password on /login, up to whatever comes next (the profile, or the second step). */
 async function firstStep(page: Page, user: Pick<TestUser, "email" | "password">) {
   await page.goto("/login");
   await page.getByLabel("Email", { exact: true }).fill(user.email);
   await page.getByLabel("Password", { exact: true }).fill(user.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-}
-
-/** Turns two-factor on from /profile with the key shown beside the QR code; the secret and the recovery codes. */
-async function turnOnTwoFactor(page: Page, codeFor: (secret: string) => Promise<string>) {
-  const box = twoFactor(page);
-  await box.getByRole("button", { name: "Set up two-factor authentication" }).click();
-  await expect(box.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
-  const secret = (await box.locator("code").innerText()).replace(/\s/g, "");
-  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-  await box.getByLabel("Authentication code", { exact: true }).fill(await codeFor(secret));
-  await box.getByRole("button", { name: "Turn on", exact: true }).click();
-  const list = box.getByRole("list", { name: "Recovery codes" });
-  await expect(list.getByRole("listitem")).toHaveCount(10);
-  const recoveryCodes = await list.getByRole("listitem").allInnerTexts();
-  return { secret, recoveryCodes, box };
 }
 
 async function expectFieldError(field: Locator, message: string) {
@@ -122,7 +117,7 @@ test.describe("two-factor authentication", () => {
     await signOut(page);
 
     await firstStep(page, user);
-    await page.getByRole("button", { name: "Lost your phone? Use a recovery code" }).click();
+    await page.getByRole("link", { name: "Use a recovery code" }).click();
     const recovery = page.getByLabel("Recovery code", { exact: true });
     await expect(recovery).toBeFocused();
     await recovery.fill(recoveryCodes[0]!.toUpperCase());
@@ -165,7 +160,7 @@ test.describe("two-factor authentication", () => {
     await signOut(page);
 
     await firstStep(page, user);
-    await page.getByRole("button", { name: "Lost your phone? Use a recovery code" }).click();
+    await page.getByRole("link", { name: "Use a recovery code" }).click();
     const recovery = page.getByLabel("Recovery code", { exact: true });
     await recovery.fill(old[2]!);
     await page.getByRole("button", { name: "Verify" }).click();
@@ -217,16 +212,6 @@ test.describe("two-factor authentication", () => {
     await expect(section(page, "E-mail address").getByText(email, { exact: true })).toBeVisible();
   });
 });
-
-/**
- * Chromium's virtual authenticator answers the Email field's autofill request (conditional
- * mediation) at once, where a person would pick the passkey from the suggestions. Tests of the
- * button take that request away, as a browser without passkey autofill would.
- */
-const withoutPasskeyAutofill = (page: Page) =>
-  page.addInitScript(() => {
-    if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
-  });
 
 test.describe("passkeys", () => {
   test("are added with a name, sign in with the button, and are removed", async ({ page, createUser }) => {
@@ -354,6 +339,10 @@ test.describe("e-mail address", () => {
     await password.fill(user.password);
     await send.click();
     await expect(box.getByRole("status").filter({ hasText: `We sent a link to ${address}.` })).toBeVisible();
+    // Ready to send again to the same address, with the password asked anew.
+    await expect(newEmail).toHaveValue(address);
+    await expect(password).toHaveValue("");
+    await expect(box.getByRole("button", { name: "Send another link" })).toBeVisible();
     // Nothing changes until the link is opened; the old address is told at once.
     await expect(box.getByText(user.email, { exact: true })).toBeVisible();
     await expect.poll(async () => (await mailsTo(user.email)).some((m) => /e-mail/i.test(m.subject) && m.text.includes(address))).toBe(true);
@@ -362,8 +351,9 @@ test.describe("e-mail address", () => {
     await page.goto(link);
     await expect(page.getByRole("heading", { name: "Confirm your new e-mail address" })).toBeVisible();
     await page.getByRole("button", { name: "Confirm new address" }).click();
-    await expect(page.getByRole("status").filter({ hasText: `Your e-mail address is now ${address}. You’re still signed in here.` })).toBeVisible();
-    await page.getByRole("link", { name: "Go to your account" }).click();
+    // Signed in here: still, and back on the account page.
+    await expect(page).toHaveURL(/\/profile\?emailchanged=1$/);
+    await expect(page.getByText(`Your e-mail address is now ${address}. Other devices were signed out.`)).toBeVisible();
     await expect(section(page, "E-mail address").getByText(address, { exact: true })).toBeVisible();
 
     // The other browser was signed out; the link works once.

@@ -86,13 +86,45 @@ export async function login(page: Page, user: Pick<TestUser, "email" | "password
  * Chromium's virtual authenticator (over CDP), a platform authenticator with resident keys that
  * verifies its user: passkeys are created and used without any prompt to click through.
  */
-export async function addVirtualAuthenticator(page: Page) {
+export async function addVirtualAuthenticator(page: Page, { transport = "internal" }: { transport?: "internal" | "usb" } = {}) {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    // Chromium has one platform ("internal") authenticator at most; a second one is a security key.
+    options: { protocol: "ctap2", transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
   });
   return { credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials };
+}
+
+/**
+ * The virtual authenticator answers the Email field's autofill request (conditional mediation) at
+ * once, where a person would pick the passkey from the suggestions. Tests of the button take that
+ * request away, as a browser without passkey autofill would.
+ */
+export const withoutPasskeyAutofill = (page: Page) =>
+  page.addInitScript(() => {
+    if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+
+/** Signs out with the header's button. */
+export async function signOut(page: Page) {
+  await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+/** Turns two-factor on from /profile with the key shown beside the QR code; the secret and the recovery codes. */
+export async function turnOnTwoFactor(page: Page, codeFor: (secret: string) => Promise<string>) {
+  const box = page.getByRole("region", { name: "Two-factor authentication", exact: true });
+  await box.getByRole("button", { name: "Set up two-factor authentication" }).click();
+  await expect(box.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
+  const secret = (await box.locator("code").innerText()).replace(/\s/g, "");
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await box.getByLabel("Authentication code", { exact: true }).fill(await codeFor(secret));
+  await box.getByRole("button", { name: "Turn on", exact: true }).click();
+  const list = box.getByRole("list", { name: "Recovery codes" });
+  await expect(list.getByRole("listitem")).toHaveCount(10);
+  const recoveryCodes = await list.getByRole("listitem").allInnerTexts();
+  return { secret, recoveryCodes, box };
 }
 
 /** The identity the stand-in Google signs in as on its next authorization. */

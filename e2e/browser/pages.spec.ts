@@ -1,7 +1,20 @@
 import { mkdirSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
-import type { Page, TestInfo } from "@playwright/test";
-import { expect, linkIn, login, test, uniqueEmail, waitForMail, type TestUser } from "./fixtures";
+import type { Locator, Page, TestInfo } from "@playwright/test";
+import {
+  addVirtualAuthenticator,
+  expect,
+  linkIn,
+  login,
+  setGoogleIdentity,
+  signOut,
+  test,
+  turnOnTwoFactor,
+  uniqueEmail,
+  waitForMail,
+  withoutPasskeyAutofill,
+  type TestUser,
+} from "./fixtures";
 
 /**
  * Every page, in light and dark, checked by axe (no serious or critical violations) and
@@ -13,7 +26,8 @@ const SCHEMES = ["light", "dark"] as const;
 const WIDTHS = [390, 1280] as const;
 const SCREENSHOTS = "test-results/screenshots";
 
-async function checkPage(page: Page, testInfo: TestInfo, name: string, open: () => Promise<void>) {
+/** `shot`: photograph only this part (a profile section), not the whole page; axe still checks the page. */
+async function checkPage(page: Page, testInfo: TestInfo, name: string, open: () => Promise<void>, shot?: () => Locator) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme });
@@ -22,7 +36,8 @@ async function checkPage(page: Page, testInfo: TestInfo, name: string, open: () 
       await open();
       // Fonts and the first paint settled: screenshots are stable, axe sees final colours.
       await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: `${SCREENSHOTS}/${name}-${colorScheme}-${width}.png`, fullPage: true });
+      const path = `${SCREENSHOTS}/${name}-${colorScheme}-${width}.png`;
+      await (shot ? shot().screenshot({ path }) : page.screenshot({ path, fullPage: true }));
       if (width !== WIDTHS[0]) continue;
       const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
       await testInfo.attach(`axe-${name}-${colorScheme}.json`, { body: JSON.stringify(results.violations, null, 2), contentType: "application/json" });
@@ -142,6 +157,229 @@ test("profile", async ({ page, createUser, openOtherBrowser }, testInfo) => {
   await login(page, user);
   await checkPage(page, testInfo, "profile", async () => {
     await page.goto("/profile");
+  });
+});
+
+/** For a state that takes steps to reach: the first call takes them; the others only look again (other width, other scheme). */
+function once(steps: () => Promise<void>): () => Promise<void> {
+  let done = false;
+  return async () => {
+    if (done) return;
+    done = true;
+    await steps();
+  };
+}
+
+const region = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
+
+test("sign in with messages of the account centre", async ({ page }, testInfo) => {
+  await checkPage(page, testInfo, "login-sign-in-again", async () => {
+    await page.goto("/login?error=SignInAgain&reauth=1");
+  });
+});
+
+test("the second step: code, a wrong code, and a recovery code", async ({ page, createUser, clock }, testInfo) => {
+  const user = await createUser();
+  await login(page, user);
+  await (await turnOnTwoFactor(page, clock.codeFor)).box.getByRole("button", { name: "I have saved them" }).click();
+  await signOut(page);
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/login\/two-factor/);
+  const url = page.url();
+  await checkPage(page, testInfo, "two-factor", async () => {
+    await page.goto(url);
+  });
+  await checkPage(page, testInfo, "two-factor-errors", async () => {
+    await page.goto(url);
+    await page.getByLabel("Authentication code", { exact: true }).fill("000000");
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByText("Invalid code")).toBeVisible();
+  });
+  await checkPage(page, testInfo, "two-factor-recovery", async () => {
+    await page.goto(url);
+    await page.getByRole("link", { name: "Use a recovery code" }).click();
+    await expect(page.getByLabel("Recovery code", { exact: true })).toBeFocused();
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByText("Enter one of your recovery codes.")).toBeVisible();
+  });
+});
+
+test("profile: two-factor set-up, recovery codes, and turning off", async ({ page, createUser, clock }, testInfo) => {
+  const user = await createUser();
+  await login(page, user);
+  const box = () => region(page, "Two-factor authentication");
+  await checkPage(
+    page,
+    testInfo,
+    "profile-2fa-setup",
+    async () => {
+      await page.goto("/profile");
+      await box().getByRole("button", { name: "Set up two-factor authentication" }).click();
+      await box().getByLabel("Authentication code", { exact: true }).fill("000000");
+      await box().getByRole("button", { name: "Turn on", exact: true }).click();
+      await expect(box().getByText("Invalid code")).toBeVisible();
+    },
+    box,
+  );
+  await page.goto("/profile");
+  await checkPage(page, testInfo, "profile-2fa-recovery-codes", once(async () => void (await turnOnTwoFactor(page, clock.codeFor))), box);
+  await box().getByRole("button", { name: "I have saved them" }).click();
+  await checkPage(
+    page,
+    testInfo,
+    "profile-2fa-turn-off",
+    async () => {
+      await page.goto("/profile");
+      await box().getByRole("button", { name: "Turn off", exact: true }).click();
+      await box().getByRole("button", { name: "Turn off two-factor authentication" }).click();
+      await expect(box().getByText("Enter a code from your authenticator app, or a recovery code.")).toBeVisible();
+    },
+    box,
+  );
+});
+
+test("profile: passkeys", async ({ page, createUser }, testInfo) => {
+  await withoutPasskeyAutofill(page);
+  await addVirtualAuthenticator(page);
+  const user = await createUser();
+  await login(page, user);
+  const keys = () => region(page, "Passkeys");
+  for (const name of ["MacBook Pro (work)", "A passkey with a rather long name to see it wrap"]) {
+    // One passkey per authenticator (a second on the same one is refused, as it should be).
+    if (name !== "MacBook Pro (work)") await addVirtualAuthenticator(page, { transport: "usb" });
+    await keys().getByLabel("Passkey name", { exact: true }).fill(name);
+    await keys().getByRole("button", { name: "Add a passkey" }).click();
+    await expect(keys().getByRole("status").filter({ hasText: "added" })).toBeVisible();
+  }
+  await signOut(page);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await checkPage(
+    page,
+    testInfo,
+    "profile-passkeys",
+    async () => {
+      await page.goto("/profile");
+      await keys().getByRole("button", { name: "Remove MacBook Pro (work)" }).click();
+    },
+    keys,
+  );
+});
+
+test("profile: e-mail change and the danger zone", async ({ page, createUser }, testInfo) => {
+  const user = await createUser();
+  await login(page, user);
+  const email = () => region(page, "E-mail address");
+  await checkPage(
+    page,
+    testInfo,
+    "profile-email-change",
+    async () => {
+      await page.goto("/profile");
+      await email().getByRole("button", { name: "Change e-mail address" }).click();
+      await email().getByLabel("New email", { exact: true }).fill(user.email);
+      await email().getByRole("button", { name: "Send confirmation link" }).click();
+      await expect(email().getByText("This field may not be blank.")).toBeVisible();
+    },
+    email,
+  );
+  await checkPage(
+    page,
+    testInfo,
+    "profile-email-change-sent",
+    async () => {
+      await page.goto("/profile");
+      await email().getByRole("button", { name: "Change e-mail address" }).click();
+      await email().getByLabel("New email", { exact: true }).fill(uniqueEmail("a-rather-long-new-address-for-wrapping"));
+      await email().getByLabel("Current password", { exact: true }).fill(user.password);
+      await email().getByRole("button", { name: "Send confirmation link" }).click();
+      await expect(email().getByRole("status").filter({ hasText: "We sent a link to" })).toBeVisible();
+    },
+    email,
+  );
+  const danger = () => region(page, "Delete account");
+  await checkPage(
+    page,
+    testInfo,
+    "profile-delete-account",
+    async () => {
+      await page.goto("/profile");
+      await danger().getByRole("button", { name: "Delete account…" }).click();
+      await danger().getByLabel("Current password", { exact: true }).fill("not my password");
+      await danger().getByRole("button", { name: "Delete my account" }).click();
+      await expect(danger().getByText("Password mismatch")).toBeVisible();
+    },
+    danger,
+  );
+  // The whole page with everything on it, as it now reads.
+  await checkPage(page, testInfo, "profile-account-centre", async () => {
+    await page.goto("/profile");
+  });
+});
+
+test("profile: an account without a password, signed in long ago, is asked to sign in again to delete it", async ({ page, clock }, testInfo) => {
+  const email = uniqueEmail("google-look");
+  await setGoogleIdentity({ sub: `google-${email}`, email, name: "Look Google", email_verified: true });
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Continue with Google" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await checkPage(
+    page,
+    testInfo,
+    "profile-delete-no-password",
+    async () => {
+      await page.goto("/profile");
+      await region(page, "Delete account").getByRole("button", { name: "Delete account…" }).click();
+    },
+    () => region(page, "Delete account"),
+  );
+  clock.later(11 * 60_000);
+  await checkPage(
+    page,
+    testInfo,
+    "profile-delete-sign-in-again",
+    async () => {
+      await page.goto("/profile");
+      await region(page, "Delete account").getByRole("button", { name: "Delete account…" }).click();
+    },
+    () => region(page, "Delete account"),
+  );
+});
+
+test("confirm-email: the link landing, an expired link, and where it leads", async ({ page, createUser, request }, testInfo) => {
+  await checkPage(page, testInfo, "confirm-email-expired", async () => {
+    await page.goto("/confirm-email?token=not-a-real-token");
+  });
+  const user = await createUser();
+  const login = await request.post("/auth/login/", { data: { email: user.email, password: user.password } });
+  const token = ((await login.json()) as { tokens: { access_token: string } }).tokens.access_token;
+  const address = uniqueEmail("new-look");
+  const change = await request.post("/auth/email/change/", { headers: { authorization: `Bearer ${token}` }, data: { new_email: address, password: user.password } });
+  expect(change.status(), await change.text()).toBe(200);
+  const link = linkIn(await waitForMail(address), "/confirm-email");
+  await checkPage(page, testInfo, "confirm-email", async () => {
+    await page.goto(link);
+    await expect(page.getByRole("button", { name: "Confirm new address" })).toBeVisible();
+  });
+  // Confirmed in a browser that is not signed in: on to sign in, with the new address.
+  await checkPage(
+    page,
+    testInfo,
+    "login-email-changed",
+    once(async () => {
+      await page.goto(link);
+      await page.getByRole("button", { name: "Confirm new address" }).click();
+      await expect(page).toHaveURL(/\/login\?emailchanged=1&email=/);
+      await expect(page.getByLabel("Email", { exact: true })).toHaveValue(address);
+    }),
+  );
+});
+
+test("account deleted", async ({ page }, testInfo) => {
+  await checkPage(page, testInfo, "account-deleted", async () => {
+    await page.goto("/account-deleted");
   });
 });
 

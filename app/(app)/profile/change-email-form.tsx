@@ -38,12 +38,13 @@ export function ChangeEmailForm({ hasPassword }: { hasPassword: boolean }) {
 
 function OpenForm({ hasPassword, onCancel }: { hasPassword: boolean; onCancel: () => void }) {
   const { state, pending, form, initial, errorFor, formProps } = useActionForm(ChangeEmailFormSchema, changeEmailAction);
-  const { register, reset } = form;
+  const { register, resetField } = form;
   const sent = state.status === "success";
 
   useEffect(() => {
-    if (sent) reset();
-  }, [sent, state, reset]);
+    // The address stays, so "Send another link" sends to it again; the password is asked anew.
+    if (sent) resetField("password");
+  }, [sent, state, resetField]);
 
   return (
     <form {...formProps}>

@@ -38,6 +38,13 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
           <Notice tone="success">Your e-mail address is confirmed and you’re signed in.</Notice>
         </div>
       )}
+      {first(params.emailchanged) === "1" && (
+        <div className="-mb-3">
+          <Notice tone="success">
+            Your e-mail address is now <strong className="font-semibold wrap-anywhere">{user.email}</strong>. Other devices were signed out.
+          </Notice>
+        </div>
+      )}
 
       <Section id="details" title="Personal details">
         <ProfileForm name={user.name} mobile={user.mobile} dob={user.dob} />

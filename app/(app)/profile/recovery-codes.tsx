@@ -49,7 +49,7 @@ export function RecoveryCodes({
       </p>
       <ol
         aria-label="Recovery codes"
-        className="mt-4 grid grid-cols-2 gap-x-4 gap-y-2 rounded-xl border border-slate-200 bg-slate-50 p-4 font-mono text-sm text-slate-900 sm:grid-cols-3 sm:text-base dark:border-slate-700 dark:bg-slate-950 dark:text-slate-100"
+        className="mt-4 grid grid-cols-2 gap-x-6 gap-y-2 rounded-xl border border-slate-200 bg-slate-50 p-4 font-mono text-sm text-slate-900 sm:w-fit sm:gap-x-12 sm:px-6 sm:text-base dark:border-slate-700 dark:bg-slate-950 dark:text-slate-100"
       >
         {codes.map((code) => (
           <li key={code} className="tracking-wide tabular-nums select-all">

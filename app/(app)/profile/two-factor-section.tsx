@@ -86,8 +86,10 @@ export function TwoFactorSection({ enabled, verified, appName, email }: { enable
 
 function Status({ on }: { on: boolean }) {
   return (
-    <p className="flex flex-wrap items-center gap-2 text-sm text-slate-700 dark:text-slate-300">
-      <Badge tone={on ? "green" : "slate"}>{on ? "On" : "Off"}</Badge>
+    <p className="text-sm leading-6 text-slate-700 dark:text-slate-300">
+      <span className="mr-2 inline-flex align-[1px]">
+        <Badge tone={on ? "green" : "slate"}>{on ? "On" : "Off"}</Badge>
+      </span>
       {on ? "Signing in asks for a code from your authenticator app." : "Signing in needs only your password, Google or a passkey."}
     </p>
   );
@@ -102,19 +104,19 @@ function Off({ verified, notice, focus, onSetUp }: { verified: boolean; notice?:
   const statusRef = useFocusOnMount<HTMLDivElement>(focus);
 
   return (
-    <form action={dispatch} className="flex flex-col gap-4">
+    <form action={dispatch}>
       <FormMessage status={state.status === "error" ? "error" : notice ? "success" : "idle"} message={state.status === "error" ? state.message : notice} />
       <div ref={statusRef} tabIndex={-1} className="outline-none">
         <Status on={false} />
       </div>
       {verified ? (
-        <div className="flex justify-end">
+        <div className="mt-4 flex justify-end">
           <SubmitButton pendingText="Starting…" fullWidth={false} className="w-full sm:w-auto">
             Set up two-factor authentication
           </SubmitButton>
         </div>
       ) : (
-        <p className={`text-sm ${mutedText}`}>Confirm your e-mail address first; then you can turn this on.</p>
+        <p className={`mt-4 text-sm ${mutedText}`}>Confirm your e-mail address first; then you can turn this on.</p>
       )}
     </form>
   );
@@ -147,7 +149,8 @@ function SetUp({ setup, focus, onCancel, onEnabled }: { setup: TotpSetup; focus:
             alt="QR code for your authenticator app"
             width={176}
             height={176}
-            className="size-44 shrink-0 self-center rounded-lg border border-slate-200 bg-white p-1 sm:self-start dark:border-slate-700"
+            // On a phone the instructions come first: the code is for another device's camera.
+            className="order-last size-44 shrink-0 self-center rounded-lg border border-slate-200 bg-white p-1 sm:order-first sm:self-start dark:border-slate-700"
           />
           <div className="flex min-w-0 flex-col gap-2 text-sm text-slate-700 dark:text-slate-300">
             <p>

@@ -2,12 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthCard } from "@/components/auth-card";
 import { linkStyle } from "@/components/styles";
+import { authPageData } from "@/lib/web/pages";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Account deleted" };
 
 /** Where the person lands after deleting their account (signed out; the page itself shows nothing of theirs). */
 export default function AccountDeletedPage() {
+  const { appName } = authPageData();
   return (
     <AuthCard
       title="Your account is deleted"
@@ -21,7 +23,7 @@ export default function AccountDeletedPage() {
         </>
       }
     >
-      <p className="text-sm leading-6 text-slate-600 dark:text-slate-400">Thank you for having been with us.</p>
+      <p className="text-sm leading-6 text-slate-600 dark:text-slate-400">Thank you for having used {appName}.</p>
     </AuthCard>
   );
 }

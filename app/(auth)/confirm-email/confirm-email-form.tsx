@@ -3,28 +3,14 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { FormMessage } from "@/components/form-message";
-import { buttonStyles, linkStyle } from "@/components/styles";
+import { linkStyle } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE_STATE } from "@/components/use-action-form";
 import { confirmEmailChangeAction } from "@/app/(auth)/actions";
 
+/** The button that spends the token; on success the action sends the person on (account or sign-in). */
 export function ConfirmEmailForm({ token }: { token: string }) {
   const [state, dispatch, pending] = useActionState(confirmEmailChangeAction, IDLE_STATE);
-
-  if (state.status === "success" && state.data) {
-    const { email, signedIn } = state.data;
-    return (
-      <>
-        <FormMessage status="success" message={`${state.message} ${signedIn ? "You’re still signed in here." : "Sign in with it from now on."}`} />
-        <Link
-          href={signedIn ? "/profile" : `/login?email=${encodeURIComponent(email)}`}
-          className={`${buttonStyles.primary} w-full`}
-        >
-          {signedIn ? "Go to your account" : "Sign in"}
-        </Link>
-      </>
-    );
-  }
 
   return (
     <form action={dispatch}>

@@ -55,6 +55,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         <Notice tone="success">You’ve been signed out on all devices.</Notice>
       )}
       {first(params.reauth) === "1" && <Notice tone="info">For your security, sign in again to continue.</Notice>}
+      {first(params.emailchanged) === "1" && <Notice tone="success">Your e-mail address is changed. Sign in with the new one from now on.</Notice>}
       {error && (
         <div role="alert">
           <Notice tone="error">{(Object.hasOwn(SIGN_IN_ERRORS, error) && SIGN_IN_ERRORS[error]) || DEFAULT_ERROR}</Notice>

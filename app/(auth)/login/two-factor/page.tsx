@@ -15,13 +15,15 @@ export const metadata: Metadata = { title: "Two-factor authentication" };
  * left its token in an httpOnly cookie; without it there is nothing to complete here.
  */
 export default async function SecondStepPage({ searchParams }: { searchParams: SearchParams }) {
-  const next = safeNextPath(first((await searchParams).next));
+  const params = await searchParams;
+  const next = safeNextPath(first(params.next));
   if (!(await hasSecondStep())) redirect(`/login?next=${encodeURIComponent(next)}`);
+  const method = first(params.method) === "recovery" ? "recovery" : "code";
 
   return (
     <AuthCard
       title="Two-factor authentication"
-      description="One more step: confirm it’s you with your authenticator app."
+      description="One more step to confirm it’s you."
       footer={
         <>
           Not you, or stuck?{" "}
@@ -31,7 +33,7 @@ export default async function SecondStepPage({ searchParams }: { searchParams: S
         </>
       }
     >
-      <SecondStepForm next={next} />
+      <SecondStepForm key={method} method={method} next={next} />
     </AuthCard>
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 
-import { useState } from "react";
+import Link from "next/link";
 import { AuthCodeField, RecoveryCodeField } from "@/components/code-field";
 import { FormMessage } from "@/components/form-message";
-import { buttonStyles } from "@/components/styles";
+import { linkStyle } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
 import { useActionForm } from "@/components/use-action-form";
 import { secondStepCodeAction, secondStepRecoveryAction } from "@/app/(auth)/actions";
@@ -11,16 +11,16 @@ import { SecondStepCodeFormSchema, SecondStepRecoveryFormSchema } from "@/lib/va
 
 /**
  * The code from the authenticator app, or — for a lost phone — one of the recovery codes. The
- * switch between the two keeps focus on the field it brings.
+ * switch between the two is a link beside the label (it works before the page's scripts have
+ * loaded, and an error appearing under the field cannot move it from under a finger); the field
+ * it brings takes focus, as it is the one thing to do on this page.
  */
-export function SecondStepForm({ next }: { next: string }) {
-  const [mode, setMode] = useState<"code" | "recovery">("code");
-  const toggle = () => setMode((m) => (m === "code" ? "recovery" : "code"));
-  // The field is the one thing to do on this page, and the switch replaces the field it was for.
-  return mode === "code" ? <CodeForm next={next} onSwitch={toggle} /> : <RecoveryForm next={next} onSwitch={toggle} />;
+export function SecondStepForm({ method, next }: { method: "code" | "recovery"; next: string }) {
+  const other = `/login/two-factor?${new URLSearchParams({ next, ...(method === "code" ? { method: "recovery" } : {}) })}`;
+  return method === "code" ? <CodeForm next={next} switchTo={other} /> : <RecoveryForm next={next} switchTo={other} />;
 }
 
-function CodeForm({ next, onSwitch }: { next: string; onSwitch: () => void }) {
+function CodeForm({ next, switchTo }: { next: string; switchTo: string }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(SecondStepCodeFormSchema, secondStepCodeAction, { next });
   return (
     <form {...formProps}>
@@ -28,6 +28,7 @@ function CodeForm({ next, onSwitch }: { next: string; onSwitch: () => void }) {
       <input type="hidden" name="next" value={next} />
       <AuthCodeField
         autoFocus
+        labelAside={<Switch href={switchTo}>Use a recovery code</Switch>}
         hint="The 6-digit code your authenticator app shows for this account."
         error={errorFor("code")}
         {...form.register("code")}
@@ -35,12 +36,11 @@ function CodeForm({ next, onSwitch }: { next: string; onSwitch: () => void }) {
       <SubmitButton pending={pending} pendingText="Verifying…" className="mt-1">
         Verify
       </SubmitButton>
-      <Switch onClick={onSwitch}>Lost your phone? Use a recovery code</Switch>
     </form>
   );
 }
 
-function RecoveryForm({ next, onSwitch }: { next: string; onSwitch: () => void }) {
+function RecoveryForm({ next, switchTo }: { next: string; switchTo: string }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(SecondStepRecoveryFormSchema, secondStepRecoveryAction, { next });
   return (
     <form {...formProps}>
@@ -48,6 +48,7 @@ function RecoveryForm({ next, onSwitch }: { next: string; onSwitch: () => void }
       <input type="hidden" name="next" value={next} />
       <RecoveryCodeField
         autoFocus
+        labelAside={<Switch href={switchTo}>Use your app instead</Switch>}
         hint="One of the codes you saved when you turned on two-factor authentication. Each works once."
         error={errorFor("recoveryCode")}
         {...form.register("recoveryCode")}
@@ -55,17 +56,14 @@ function RecoveryForm({ next, onSwitch }: { next: string; onSwitch: () => void }
       <SubmitButton pending={pending} pendingText="Verifying…" className="mt-1">
         Verify
       </SubmitButton>
-      <Switch onClick={onSwitch}>Use your authenticator app instead</Switch>
     </form>
   );
 }
 
-function Switch({ onClick, children }: { onClick: () => void; children: string }) {
+function Switch({ href, children }: { href: string; children: string }) {
   return (
-    <div className="mt-5 text-center">
-      <button type="button" onClick={onClick} className={buttonStyles.link}>
-        {children}
-      </button>
-    </div>
+    <Link href={href} replace className={`text-sm ${linkStyle}`}>
+      {children}
+    </Link>
   );
 }
