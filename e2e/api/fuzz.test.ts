@@ -256,7 +256,20 @@ const plausible = (field: string): fc.Arbitrary<unknown> => {
     case "refresh":
       return fc.oneof(fc.base64String({ minLength: 40, maxLength: 48 }), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/));
     case "auth_token":
+    case "mfa_token":
       return jwtLike;
+    case "new_email":
+      return plausible("email");
+    case "code":
+      return fc.oneof(fc.stringMatching(/^[0-9]{6}$/), fc.integer({ min: 0, max: 999999 }), fc.constantFrom(" 123 456 ", "12345", "1234567", "abcdef"));
+    case "recovery_code":
+      return fc.oneof(fc.stringMatching(/^[a-z0-9]{5}-[a-z0-9]{5}$/), fc.stringMatching(/^[A-Z0-9]{10}$/));
+    case "response":
+      // A WebAuthn answer's shape with made-up contents.
+      return fc.record(
+        { id: fc.base64String({ maxLength: 40 }), rawId: fc.base64String({ maxLength: 40 }), type: fc.constantFrom("public-key", "x"), response: fc.dictionary(fc.constantFrom("clientDataJSON", "attestationObject", "authenticatorData", "signature", "userHandle"), fc.oneof(fc.base64String({ maxLength: 80 }), fc.jsonValue({ maxDepth: 1 }))), clientExtensionResults: fc.jsonValue({ maxDepth: 1 }) },
+        { requiredKeys: [] },
+      );
     default:
       return fc.string({ maxLength: 40 });
   }
@@ -412,14 +425,20 @@ function leaksIn(answerText: string, sent: Sent): string[] {
   return found;
 }
 
-const ENVELOPE_KEYS = new Set(["success", "errors", "message", "tokens", "user", "userid", "is_verified", "otp"]);
+const ENVELOPE_KEYS = new Set([
+  ...["success", "errors", "message", "tokens", "user", "userid", "is_verified", "otp"],
+  // The account centre's answers.
+  ...["mfa_required", "mfa_token", "secret", "otpauth_url", "qr_svg", "recovery_codes", "options", "passkey", "passkeys"],
+]);
+/** Endpoints whose `user` is the login's short one. */
+const LOGIN_SHAPED = new Set(["/auth/login", "/auth/login/2fa/", "/auth/passkeys/login/"]);
 const USER_KEYS = new Set(["userid", "email", "name", "dob", "mobile", "roleid", "is_verified"]);
 const LOGIN_USER_KEYS = new Set(["email", "token", "userid"]);
 const TOKEN_KEYS = new Set(["access_token", "refresh"]);
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 interface JsonEndpoint {
-  method: "GET" | "POST" | "PUT";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** As the OpenAPI document names it; `{user_id}` is the fuzz user's id. */
   path: string;
   fields: string[];
@@ -428,6 +447,8 @@ interface JsonEndpoint {
   failure?: Record<string, unknown>;
   /** The standard documents are served bare, without the envelope. */
   bare?: boolean;
+  /** Could end the account it is called as (it may, with the right input): called as an account of its own. */
+  ownAccount?: boolean;
 }
 
 const BODY_ENDPOINTS: JsonEndpoint[] = [
@@ -445,10 +466,25 @@ const BODY_ENDPOINTS: JsonEndpoint[] = [
   { method: "POST", path: "/auth/logout/", fields: ["refresh"], auth: "none" },
   { method: "PUT", path: "/auth/{user_id}/", fields: ["name", "mobile", "dob"], auth: "access" },
   { method: "POST", path: "/auth/password/change/", fields: ["old_password", "new_password"], auth: "access" },
+  { method: "POST", path: "/auth/2fa/totp/setup/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/2fa/totp/enable/", fields: ["code"], auth: "access" },
+  { method: "POST", path: "/auth/2fa/recovery-codes/", fields: ["code"], auth: "access" },
+  { method: "POST", path: "/auth/2fa/disable/", fields: ["code"], auth: "access" },
+  { method: "POST", path: "/auth/login/2fa/", fields: ["mfa_token", "code", "recovery_code"], auth: "none", failure: { is_verified: false, tokens: {} } },
+  { method: "POST", path: "/auth/passkeys/register/options/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/passkeys/register/", fields: ["response", "name"], auth: "access" },
+  { method: "POST", path: "/auth/passkeys/login/options/", fields: [], auth: "none" },
+  { method: "POST", path: "/auth/passkeys/login/", fields: ["response"], auth: "none", failure: { is_verified: false, tokens: {} } },
+  { method: "POST", path: "/auth/email/change/", fields: ["new_email", "password"], auth: "access" },
+  { method: "POST", path: "/auth/email/confirm/", fields: [], auth: "link" },
+  // With the right address and a fresh sign-in it deletes its caller: never the fuzz user.
+  { method: "DELETE", path: "/auth/me/", fields: ["password", "email"], auth: "access", ownAccount: true },
+  { method: "DELETE", path: "/auth/passkeys/{id}/", fields: [], auth: "access" },
 ];
 const GET_ENDPOINTS: JsonEndpoint[] = [
   { method: "GET", path: "/auth/me/", fields: [], auth: "access" },
   { method: "GET", path: "/auth/{user_id}/", fields: [], auth: "access" },
+  { method: "GET", path: "/auth/passkeys/", fields: [], auth: "access" },
   { method: "GET", path: "/healthz", fields: [], auth: "none" },
   { method: "GET", path: "/livez", fields: [], auth: "none" },
   { method: "GET", path: "/readyz", fields: [], auth: "none" },
@@ -482,7 +518,7 @@ function expectJsonInvariants(endpoint: JsonEndpoint, sent: Sent, answer: Answer
   const extraKeys = Object.keys(body).filter((k) => !ENVELOPE_KEYS.has(k) && !(["/healthz", "/livez", "/readyz"].includes(endpoint.path) && (k === "status" || k === "db")));
   expect(extraKeys, `members beyond the schema:\n${what}`).toEqual([]);
   if (isPlainObject(body.user)) {
-    const allowed = endpoint.path === "/auth/login" ? LOGIN_USER_KEYS : USER_KEYS;
+    const allowed = LOGIN_SHAPED.has(endpoint.path) ? LOGIN_USER_KEYS : USER_KEYS;
     expect(Object.keys(body.user).filter((k) => !allowed.has(k)), `user members beyond the schema:\n${what}`).toEqual([]);
   }
   if (isPlainObject(body.tokens)) expect(Object.keys(body.tokens).filter((k) => !TOKEN_KEYS.has(k)), what).toEqual([]);
@@ -499,7 +535,7 @@ beforeAll(async () => {
   otherUser = await registeredVerifiedUser(uniqueEmail("fuzz-other"));
 });
 
-const pathOf = (e: JsonEndpoint, userId = fuzzUser!.userId) => e.path.replace("{user_id}", String(userId));
+const pathOf = (e: JsonEndpoint, userId = fuzzUser!.userId) => e.path.replace("{user_id}", String(userId)).replace("{id}", "no-such-passkey");
 
 // ---- Authorization headers
 
@@ -533,10 +569,9 @@ function tamper(token: string, how: string): string {
   }
 }
 
-function authHeaderOf(auth: [string, Credential] | undefined): Record<string, string> {
+function authHeaderOf(auth: [string, Credential] | undefined, token = fuzzUser!.tokens.access_token): Record<string, string> {
   if (!auth) return {};
   const [scheme, cred] = auth;
-  const token = fuzzUser!.tokens.access_token;
   const text = cred.kind === "valid" ? token : cred.kind === "tampered" ? tamper(token, cred.how) : cred.text;
   return { authorization: `${scheme} ${text}`.trim() || "x" };
 }
@@ -562,11 +597,12 @@ describe("JSON endpoints under generated bodies", () => {
     const refusedBefore = guard.refusedChecked;
     // Link and client tokens are anything at all; access tokens mostly the fuzz user's, so bodies get read.
     const linkAuth = fc.option(fc.tuple(fc.constantFrom("Token", "Bearer", "token"), fc.stringMatching(/^[!-~]{0,100}$/)), { nil: undefined });
+    const caller = endpoint.ownAccount ? await registeredVerifiedUser(uniqueEmail("fuzz-own")) : fuzzUser!;
     await fc.assert(
       fc.asyncProperty(bodyFor(endpoint.fields), authorization, linkAuth, async (wire, access, other) => {
         countCase(label);
         const headers: Record<string, string> = wire.contentType ? { "content-type": wire.contentType } : {};
-        if (endpoint.auth === "access") Object.assign(headers, authHeaderOf(access));
+        if (endpoint.auth === "access") Object.assign(headers, authHeaderOf(access, caller.tokens.access_token));
         else if (other) headers.authorization = `${other[0]} ${other[1]}`;
         const [sent, answer] = await guard.around(() => send(endpoint.method, pathOf(endpoint), { body: wire.body, headers }));
         expectJsonInvariants(endpoint, sent, answer);
