@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthCard } from "@/components/auth-card";
-import { GoogleButton, OrDivider } from "@/components/google-button";
+import { GoogleButton } from "@/components/google-button";
+import { OrDivider } from "@/components/or-divider";
 import { linkStyle } from "@/components/styles";
 import { signupPageData } from "@/lib/web/pages";
 import { SignUpForm } from "./signup-form";
