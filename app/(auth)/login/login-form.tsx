@@ -1,6 +1,5 @@
 "use client";
 
-import Link from "next/link";
 import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
 import { linkStyle } from "@/components/styles";
@@ -32,9 +31,9 @@ export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: 
         <PasswordField label="Password" autoComplete="current-password" error={errorFor("password")} {...register("password")} />
       </div>
       <div className="-mt-1 mb-5 flex justify-end">
-        <Link href="/forgot-password" className={`text-sm ${linkStyle}`}>
+        <a href="/forgot-password" className={`text-sm ${linkStyle}`}>
           Forgot password?
-        </Link>
+        </a>
       </div>
       <SubmitButton pending={pending} pendingText="Signing in…">
         Sign in

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { AuthCard } from "@/components/auth-card";
 import { Notice } from "@/components/form-message";
 import { GoogleButton } from "@/components/google-button";
@@ -45,9 +44,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       footer={
         <>
           New here?{" "}
-          <Link href="/signup" className={linkStyle}>
+          <a href="/signup" className={linkStyle}>
             Create an account
-          </Link>
+          </a>
         </>
       }
     >

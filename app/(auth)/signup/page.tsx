@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { AuthCard } from "@/components/auth-card";
 import { GoogleButton } from "@/components/google-button";
 import { OrDivider } from "@/components/or-divider";
@@ -19,9 +18,9 @@ export default async function SignUpPage() {
       footer={
         <>
           Already have an account?{" "}
-          <Link href="/login" className={linkStyle}>
+          <a href="/login" className={linkStyle}>
             Sign in
-          </Link>
+          </a>
         </>
       }
     >
