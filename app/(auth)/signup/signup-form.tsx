@@ -3,7 +3,8 @@
 import { DateOfBirthField, MobileField } from "@/components/profile-fields";
 import { useMemo } from "react";
 import { FormMessage } from "@/components/form-message";
-import { NewPasswordField, PasswordField } from "@/components/password-field";
+import { NewPasswordField } from "@/components/new-password-field";
+import { PasswordField } from "@/components/password-field";
 import { SelectField } from "@/components/select-field";
 import { SubmitButton } from "@/components/submit-button";
 import { EmailField } from "@/components/email-field";
