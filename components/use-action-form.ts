@@ -3,7 +3,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { startTransition, useActionState, useEffect, useState, type FormEvent } from "react";
 import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from "react-hook-form";
-import type { z } from "zod";
+import type { $ZodType } from "zod/v4/core";
 // A type only: the module itself is server code.
 import type { FormState } from "@/lib/web/form-state";
 
@@ -26,7 +26,7 @@ const NOTHING_EDITED: ReadonlySet<string> = new Set();
  * (`state.fieldErrors`) stay until the person edits that field.
  */
 export function useActionForm<Data = unknown>(
-  schema: z.ZodType,
+  schema: $ZodType,
   action: FormAction<Data>,
   defaults: Record<string, string> = {},
   /** After a submit the browser refused; react-hook-form has focused the first registered field. */
@@ -36,7 +36,7 @@ export function useActionForm<Data = unknown>(
   // Without JavaScript the page comes back rendered with the action's state: keep what was typed.
   const [initial] = useState<Record<string, string>>(() => ({ ...defaults, ...state.values }));
   const form = useForm<FieldValues>({
-    resolver: zodResolver(schema as z.ZodType<unknown, FieldValues>) as Resolver<FieldValues>,
+    resolver: zodResolver(schema as $ZodType<unknown, FieldValues>) as Resolver<FieldValues>,
     mode: "onTouched",
     defaultValues: initial,
   });
