@@ -7,10 +7,12 @@ import { SubmitButton } from "@/components/submit-button";
 import { EmailField } from "@/components/email-field";
 import { useActionForm } from "@/components/use-action-form";
 import { loginAction } from "@/app/(auth)/actions";
-import { LoginFormSchema } from "@/lib/validation/forms";
+
+// Fetched with zod on the form's first focus, not with the page: a Google or passkey sign-in never needs them.
+const loadSchema = () => import("@/lib/validation/forms").then((forms) => forms.LoginFormSchema);
 
 export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: string }) {
-  const { state, pending, form, initial, errorFor, formProps } = useActionForm(LoginFormSchema, loginAction, {
+  const { state, pending, form, initial, errorFor, formProps } = useActionForm(loadSchema, loginAction, {
     email: defaultEmail,
     next,
   });
