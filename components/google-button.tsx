@@ -1,13 +1,13 @@
 "use client";
 
-import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { Spinner } from "./spinner";
 import { buttonStyles } from "./styles";
 
 /**
  * Starts the Google sign-in through next-auth. Where the person lands afterwards is `callbackUrl`
- * (a path on this site); failures come back to /login?error=<code>.
+ * (a path on this site); failures come back to /login?error=<code>. next-auth's browser code is
+ * fetched on the click: most visits never press the button.
  */
 export function GoogleButton({ callbackUrl, label = "Continue with Google" }: { callbackUrl: string; label?: string }) {
   const [pending, setPending] = useState(false);
@@ -19,8 +19,10 @@ export function GoogleButton({ callbackUrl, label = "Continue with Google" }: { 
       className={`${buttonStyles.secondary} w-full`}
       onClick={() => {
         setPending(true);
-        // signIn navigates away on success; if it throws (offline), the button comes back.
-        signIn("google", { callbackUrl }).catch(() => setPending(false));
+        // signIn navigates away on success; if it or its loading fails (offline), the button comes back.
+        import("next-auth/react")
+          .then(({ signIn }) => signIn("google", { callbackUrl }))
+          .catch(() => setPending(false));
       }}
     >
       {pending ? <Spinner /> : <GoogleLogo />}
@@ -38,16 +40,5 @@ function GoogleLogo() {
       <path fill="#4CAF50" d="M24 44c5.2 0 9.9-2 13.4-5.2l-6.2-5.2C29.2 35.1 26.7 36 24 36c-5.2 0-9.6-3.3-11.3-7.9l-6.5 5C9.5 39.6 16.2 44 24 44z" />
       <path fill="#1976D2" d="M43.6 20.5H42V20H24v8h11.3c-.8 2.2-2.2 4.2-4.1 5.6l6.2 5.2C37 39.2 44 34 44 24c0-1.3-.1-2.4-.4-3.5z" />
     </svg>
-  );
-}
-
-/** "or" between the Google button and the form. */
-export function OrDivider() {
-  return (
-    <div className="my-6 flex items-center gap-3 text-xs font-medium tracking-wide text-slate-600 uppercase dark:text-slate-400">
-      <span className="h-px flex-1 bg-slate-200 dark:bg-slate-800" aria-hidden="true" />
-      or
-      <span className="h-px flex-1 bg-slate-200 dark:bg-slate-800" aria-hidden="true" />
-    </div>
   );
 }

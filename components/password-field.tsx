@@ -1,24 +1,17 @@
 "use client";
 
-import { useState, type ChangeEvent } from "react";
-import { passwordStrength, type StrengthScore } from "./password-strength";
+import { useState } from "react";
 import { TextField, type TextFieldProps } from "./text-field";
 
-interface PasswordFieldProps extends Omit<TextFieldProps, "type" | "trailing" | "below"> {
-  /** Show the strength meter and advice (for new passwords). */
-  showStrength?: boolean;
-  minLength?: number;
-}
+export type PasswordFieldProps = Omit<TextFieldProps, "type" | "trailing">;
 
 /**
  * A password input with a show/hide toggle. The toggle is a real button: aria-pressed says whether
  * the password is visible, and its name stays the same ("Show password"), as the pattern asks.
  */
-export function PasswordField({ showStrength = false, minLength = 8, onChange, label, name, id, ...props }: PasswordFieldProps) {
+export function PasswordField({ label, name, id, ...props }: PasswordFieldProps) {
   const [visible, setVisible] = useState(false);
-  const [value, setValue] = useState("");
   const inputId = id ?? `field-${name}`;
-  const strength = showStrength ? passwordStrength(value, minLength) : null;
 
   return (
     <TextField
@@ -31,11 +24,6 @@ export function PasswordField({ showStrength = false, minLength = 8, onChange, l
       autoCapitalize="none"
       autoCorrect="off"
       spellCheck={false}
-      onChange={(event: ChangeEvent<HTMLInputElement>) => {
-        onChange?.(event);
-        if (showStrength) setValue(event.target.value);
-      }}
-      hint={showStrength ? `At least ${minLength} characters; 12 or more is better, and a passphrase of a few words works well.` : props.hint}
       trailing={
         <button
           type="button"
@@ -48,42 +36,7 @@ export function PasswordField({ showStrength = false, minLength = 8, onChange, l
           <EyeIcon crossed={visible} />
         </button>
       }
-      below={showStrength ? <StrengthBars score={strength?.score ?? null} /> : undefined}
-      labelAside={showStrength ? <StrengthWord label={strength?.label ?? ""} /> : undefined}
     />
-  );
-}
-
-const BAR_COLOURS: Record<StrengthScore, string> = {
-  0: "bg-red-600 dark:bg-red-400",
-  1: "bg-red-600 dark:bg-red-400",
-  2: "bg-amber-500 dark:bg-amber-400",
-  3: "bg-green-600 dark:bg-green-400",
-  4: "bg-green-600 dark:bg-green-400",
-};
-
-/** Four bars under the input; decorative, the word beside the label says the same. */
-function StrengthBars({ score }: { score: StrengthScore | null }) {
-  const filled = score === null ? 0 : Math.max(score, 1);
-  return (
-    <div className="flex gap-1" aria-hidden="true">
-      {[1, 2, 3, 4].map((i) => (
-        <span
-          key={i}
-          className={`h-1 flex-1 rounded-full transition-colors ${score !== null && i <= filled ? BAR_COLOURS[score] : "bg-slate-200 dark:bg-slate-700"}`}
-        />
-      ))}
-    </div>
-  );
-}
-
-/** "Strong", on the label's line; read out when it changes (not on every keystroke). */
-function StrengthWord({ label }: { label: string }) {
-  return (
-    <p aria-live="polite" className="text-xs font-medium text-slate-600 dark:text-slate-400">
-      {label && <span className="sr-only">Password strength: </span>}
-      {label}
-    </p>
   );
 }
 
@@ -95,9 +48,4 @@ function EyeIcon({ crossed }: { crossed: boolean }) {
       {crossed && <path d="M4 4l16 16" />}
     </svg>
   );
-}
-
-/** A password being chosen: the password manager may suggest one, and the meter shows its strength. */
-export function NewPasswordField(props: Omit<PasswordFieldProps, "autoComplete" | "showStrength">) {
-  return <PasswordField autoComplete="new-password" showStrength {...props} />;
 }

@@ -1,9 +1,8 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { startTransition, useActionState, useEffect, useState, type FormEvent } from "react";
 import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from "react-hook-form";
-import type { z } from "zod";
+import type { $ZodType } from "zod/v4/core";
 // A type only: the module itself is server code.
 import type { FormState } from "@/lib/web/form-state";
 
@@ -13,9 +12,35 @@ export const IDLE_STATE: FormState<never> = { status: "idle" };
 
 const NOTHING_EDITED: ReadonlySet<string> = new Set();
 
+/** A form's schema, or a loader for it (`() => import(…)`): then zod comes when the form is first used. */
+export type SchemaSource = $ZodType | (() => Promise<$ZodType>);
+
+/**
+ * react-hook-form's resolver for `source`, with zod and the zod resolver fetched on the first
+ * `load()` (the form's first focus) rather than with the page: people who sign in with Google or a
+ * passkey never need them. Resolvers may be async, so an early blur or submit simply waits.
+ */
+function lazyZodResolver(source: SchemaSource) {
+  let loading: Promise<Resolver<FieldValues>> | undefined;
+  const load = () =>
+    (loading ??= Promise.all([typeof source === "function" ? source() : source, import("@hookform/resolvers/zod")]).then(
+      ([schema, { zodResolver }]) => zodResolver(schema as $ZodType<unknown, FieldValues>) as Resolver<FieldValues>,
+    ));
+  const resolver: Resolver<FieldValues> = async (values, context, options) => {
+    const resolve = await load().catch(() => {
+      loading = undefined;
+      return null;
+    });
+    // Without the validation code (offline, a failed deploy) the server action still checks everything.
+    return resolve ? resolve(values, context, options) : { values, errors: {} };
+  };
+  return { resolver, load };
+}
+
 /**
  * A form whose fields react-hook-form validates in the browser (with the same zod schema the
  * server action runs again) and whose submission goes to a server action through useActionState.
+ * `schema` is read once, at mount.
  *
  * The form is sent as the browser would send it (`new FormData(form)`, hidden inputs included),
  * in a transition, rather than through `<form action>` directly: React resets a form after its
@@ -26,7 +51,7 @@ const NOTHING_EDITED: ReadonlySet<string> = new Set();
  * (`state.fieldErrors`) stay until the person edits that field.
  */
 export function useActionForm<Data = unknown>(
-  schema: z.ZodType,
+  schema: SchemaSource,
   action: FormAction<Data>,
   defaults: Record<string, string> = {},
   /** After a submit the browser refused; react-hook-form has focused the first registered field. */
@@ -35,8 +60,9 @@ export function useActionForm<Data = unknown>(
   const [state, dispatch, pending] = useActionState(action, IDLE_STATE);
   // Without JavaScript the page comes back rendered with the action's state: keep what was typed.
   const [initial] = useState<Record<string, string>>(() => ({ ...defaults, ...state.values }));
+  const [validation] = useState(() => lazyZodResolver(schema));
   const form = useForm<FieldValues>({
-    resolver: zodResolver(schema as z.ZodType<unknown, FieldValues>) as Resolver<FieldValues>,
+    resolver: validation.resolver,
     mode: "onTouched",
     defaultValues: initial,
   });
@@ -82,6 +108,6 @@ export function useActionForm<Data = unknown>(
     initial,
     errorFor,
     /** Spread onto the <form>. */
-    formProps: { action: dispatch, onSubmit, onChange, noValidate: true },
+    formProps: { action: dispatch, onSubmit, onChange, onFocus: () => void validation.load().catch(() => {}), noValidate: true },
   };
 }

@@ -39,7 +39,7 @@ export const SignUpRequest = z.object({
   email: EmailSchema,
   password: PresentedPasswordSchema,
   mobile: MobileSchema,
-  roleid: IntegerSchema.optional(),
+  roleid: z.optional(IntegerSchema),
 });
 
 export const RegisterRequest = z.object({ email: EmailSchema, password: PresentedPasswordSchema });
@@ -57,9 +57,9 @@ export const ChangePasswordRequest = z.object({
 
 /** Fields a client may change on `PUT /auth/{user_id}/`; the rest of the user is read-only there. */
 export const UpdateUserRequest = z.object({
-  name: NameSchema.optional(),
-  mobile: MobileSchema.optional(),
-  dob: DobSchema.optional(),
+  name: z.optional(NameSchema),
+  mobile: z.optional(MobileSchema),
+  dob: z.optional(DobSchema),
 });
 export const READ_ONLY_USER_FIELDS = ["email", "password", "roleid", "userid", "is_verified"] as const;
 
@@ -71,7 +71,7 @@ export const CodeRequest = z.object({ code: AuthCodeSchema });
 
 /** The second step of a sign-in: the token of the first, and an authenticator code or a recovery code. */
 export const SecondStepRequest = z
-  .object({ mfa_token: TokenSchema, code: AuthCodeSchema.optional(), recovery_code: AuthCodeSchema.optional() })
+  .object({ mfa_token: TokenSchema, code: z.optional(AuthCodeSchema), recovery_code: z.optional(AuthCodeSchema) })
   .superRefine((v, ctx) => {
     if (v.code === undefined && v.recovery_code === undefined) ctx.addIssue({ code: "custom", path: ["code"], message: MESSAGES.REQUIRED });
   });
@@ -85,8 +85,8 @@ const WebAuthnResponseSchema = z
   })
   .meta({ type: "object", description: "The JSON of a PublicKeyCredential (@simplewebauthn/browser)" });
 
-export const AddPasskeyRequest = z.object({ response: WebAuthnResponseSchema, name: PasskeyNameSchema.optional() });
+export const AddPasskeyRequest = z.object({ response: WebAuthnResponseSchema, name: z.optional(PasskeyNameSchema) });
 export const PasskeyLoginRequest = z.object({ response: WebAuthnResponseSchema });
 
-export const ChangeEmailRequest = z.object({ new_email: EmailSchema, password: PresentedPasswordSchema.optional() });
-export const DeleteAccountRequest = z.object({ password: PresentedPasswordSchema.optional(), email: EmailSchema.optional() });
+export const ChangeEmailRequest = z.object({ new_email: EmailSchema, password: z.optional(PresentedPasswordSchema) });
+export const DeleteAccountRequest = z.object({ password: z.optional(PresentedPasswordSchema), email: z.optional(EmailSchema) });

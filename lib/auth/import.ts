@@ -22,9 +22,9 @@ const falsy = (v: unknown) => v === false || v === 0 || (typeof v === "string" &
 
 const ImportRow = z.object({
   email: EmailSchema,
-  name: z.preprocess(blankToUndefined, NameSchema.optional()),
-  dob: z.preprocess(blankToUndefined, DobSchema.optional()),
-  mobile: z.preprocess(blankToUndefined, MobileSchema.optional()),
+  name: z.preprocess(blankToUndefined, z.optional(NameSchema)),
+  dob: z.preprocess(blankToUndefined, z.optional(DobSchema)),
+  mobile: z.preprocess(blankToUndefined, z.optional(MobileSchema)),
   roleid: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   password: z.preprocess(blankToUndefined, z.string().optional()),
   is_verified: z.unknown().optional().transform(truthy),

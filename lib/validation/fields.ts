@@ -1,11 +1,19 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MESSAGES, messageFor } from "@/lib/messages";
 
 /**
  * Field schemas, defined once and shared by the JSON API, the server actions and the browser
  * forms (this module must stay free of server-only imports). Messages follow Django REST
- * framework's wording, which the API contract keeps.
+ * framework's wording, which the API contract keeps. Written with zod/mini, whose functions the
+ * bundler can leave out when unused: classic zod's methods all come along with its first schema.
+ * Classic schemas compose them as they do their own (`z.object`, `z.optional`, `z.toJSONSchema`).
  */
+
+/** A failed value inside a transform (zod/mini's transforms have no `ctx.addIssue`). */
+function refuse(ctx: z.core.ParsePayload, message: string): never {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+  return z.NEVER;
+}
 
 export const PASSWORD_MAX_LENGTH = 128;
 export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
@@ -14,52 +22,63 @@ export const DEFAULT_OTP_LENGTH = 4;
 /** DRF's CharField: numbers become strings, other types are refused, surrounding space is trimmed. */
 function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {
   return z
-    .unknown()
-    .superRefine((v, ctx) => {
-      if (v === undefined) ctx.addIssue({ code: "custom", message: MESSAGES.REQUIRED });
-      else if (v === null) ctx.addIssue({ code: "custom", message: MESSAGES.NULL });
-      else if (typeof v !== "string" && typeof v !== "number") ctx.addIssue({ code: "custom", message: MESSAGES.NOT_A_STRING });
-    })
-    .transform((v) => {
-      const s = String(v);
-      return options.trim === false ? s : s.trim();
-    })
-    .superRefine((s, ctx) => {
-      // As in DRF, a blank or too long value gets that one message: the field's own checks
-      // (e-mail syntax, date format…) chained after this one are skipped.
-      if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", message: MESSAGES.BLANK, continue: false });
-      else if (s.length > options.max) ctx.addIssue({ code: "custom", message: messageFor("MAX_LENGTH", { max: options.max }), continue: false });
-      // DRF's ProhibitNullCharactersValidator; PostgreSQL cannot store U+0000 in text either.
-      else if (s.includes("\u0000")) ctx.addIssue({ code: "custom", message: MESSAGES.NULL_CHARACTERS, continue: false });
-    });
+    .pipe(
+      z.unknown().check(
+        z.superRefine((v, ctx) => {
+          if (v === undefined) ctx.addIssue({ code: "custom", message: MESSAGES.REQUIRED });
+          else if (v === null) ctx.addIssue({ code: "custom", message: MESSAGES.NULL });
+          else if (typeof v !== "string" && typeof v !== "number") ctx.addIssue({ code: "custom", message: MESSAGES.NOT_A_STRING });
+        }),
+      ),
+      z.transform((v: unknown) => {
+        const s = String(v);
+        return options.trim === false ? s : s.trim();
+      }),
+    )
+    .check(
+      z.superRefine((s: string, ctx) => {
+        // As in DRF, a blank or too long value gets that one message: the field's own checks
+        // (e-mail syntax, date format…) chained after this one are skipped.
+        if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", message: MESSAGES.BLANK, continue: false });
+        else if (s.length > options.max) ctx.addIssue({ code: "custom", message: messageFor("MAX_LENGTH", { max: options.max }), continue: false });
+        // DRF's ProhibitNullCharactersValidator; PostgreSQL cannot store U+0000 in text either.
+        else if (s.includes("\u0000")) ctx.addIssue({ code: "custom", message: MESSAGES.NULL_CHARACTERS, continue: false });
+      }),
+    );
 }
 
 // A pragmatic address check (what browsers' type=email accepts, with a dot in the domain).
 const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** E-mail addresses are matched case-insensitively: stored trimmed and lowercased. */
-export const EmailSchema = text({ max: 254 })
-  .transform((s) => s.toLowerCase())
-  .refine((s) => s === "" || EMAIL_PATTERN.test(s), MESSAGES.INVALID_EMAIL)
-  .meta({ type: "string", format: "email", maxLength: 254, example: "ponoki@simplemail.top" });
+export const EmailSchema = z
+  .pipe(
+    text({ max: 254 }),
+    z.transform((s: string) => s.toLowerCase()),
+  )
+  .check(z.refine((s) => s === "" || EMAIL_PATTERN.test(s), MESSAGES.INVALID_EMAIL))
+  .register(z.globalRegistry, { type: "string", format: "email", maxLength: 254, example: "ponoki@simplemail.top" });
 
-export const NameSchema = text({ max: 150 }).meta({ type: "string", maxLength: 150, example: "alexa999" });
+export const NameSchema = text({ max: 150 }).register(z.globalRegistry, { type: "string", maxLength: 150, example: "alexa999" });
 
-export const MobileSchema = text({ max: 20 }).refine(
-  (s) => /^\+?[0-9][0-9 ()-]{3,19}$/.test(s),
-  MESSAGES.INVALID_MOBILE,
-).meta({ type: "string", maxLength: 20, example: "76765757" });
+export const MobileSchema = text({ max: 20 })
+  .check(z.refine((s) => /^\+?[0-9][0-9 ()-]{3,19}$/.test(s), MESSAGES.INVALID_MOBILE))
+  .register(z.globalRegistry, { type: "string", maxLength: 20, example: "76765757" });
 
 /** A calendar date "YYYY-MM-DD" that exists (2023-02-30 does not). */
-export const DobSchema = text({ max: 10 }).superRefine((s, ctx) => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return ctx.addIssue({ code: "custom", message: MESSAGES.DATE_FORMAT });
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  if (y < 1900 || y > 2100 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.INVALID_DATE });
-  }
-}).meta({ type: "string", format: "date", example: "1990-01-12" });
+export const DobSchema = text({ max: 10 })
+  .check(
+    z.superRefine((s: string, ctx) => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+      if (!m) return ctx.addIssue({ code: "custom", message: MESSAGES.DATE_FORMAT });
+      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const date = new Date(Date.UTC(y, mo - 1, d));
+      if (y < 1900 || y > 2100 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+        ctx.addIssue({ code: "custom", message: MESSAGES.INVALID_DATE });
+      }
+    }),
+  )
+  .register(z.globalRegistry, { type: "string", format: "date", example: "1990-01-12" });
 
 /** Passwords are compared after Unicode NFKC normalisation (NIST SP 800-63B). */
 export const normalizePassword = (password: string) => password.normalize("NFKC");
@@ -74,54 +93,53 @@ export function passwordLengthProblem(password: string, minLength: number): stri
 
 /** Length rules only; the common-password check runs on the server (the list is large). */
 export function passwordSchema(minLength: number = DEFAULT_PASSWORD_MIN_LENGTH) {
-  return text({ max: 4096, trim: false }).superRefine((s, ctx) => {
-    const problem = passwordLengthProblem(s, minLength);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  return text({ max: 4096, trim: false }).check(
+    z.superRefine((s: string, ctx) => {
+      const problem = passwordLengthProblem(s, minLength);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  );
 }
 
 /** A password presented for checking (login, current password): any non-blank string. */
-export const PresentedPasswordSchema = text({ max: 4096, trim: false }).meta({ type: "string", format: "password" });
+export const PresentedPasswordSchema = text({ max: 4096, trim: false }).register(z.globalRegistry, { type: "string", format: "password" });
 
 /** A code from an authenticator app (6 digits) or a recovery code (two groups of five). */
-export const AuthCodeSchema = text({ max: 32 }).meta({ type: "string", example: "492039" });
+export const AuthCodeSchema = text({ max: 32 }).register(z.globalRegistry, { type: "string", example: "492039" });
 
 /** A passkey's name, as its owner will recognise it ("Laptop", "Phone"). */
-export const PasskeyNameSchema = text({ max: 60, allowBlank: true }).meta({ type: "string", maxLength: 60, example: "Laptop" });
+export const PasskeyNameSchema = text({ max: 60, allowBlank: true }).register(z.globalRegistry, { type: "string", maxLength: 60, example: "Laptop" });
 
 /** An integer, as JSON sends it (5) or a form does ("5"). */
-export const IntegerSchema = z.unknown().transform((v, ctx) => {
-  if (v === undefined) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.REQUIRED });
-    return z.NEVER;
-  }
-  if (v === null) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.NULL });
-    return z.NEVER;
-  }
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d{1,15}\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n)) {
-    ctx.addIssue({ code: "custom", message: MESSAGES.NOT_AN_INTEGER });
-    return z.NEVER;
-  }
-  return n;
-}).meta({ type: "integer" });
+export const IntegerSchema = z
+  .pipe(
+    z.unknown(),
+    z.transform((v: unknown, ctx) => {
+      if (v === undefined) return refuse(ctx, MESSAGES.REQUIRED);
+      if (v === null) return refuse(ctx, MESSAGES.NULL);
+      const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d{1,15}\s*$/.test(v) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(n)) return refuse(ctx, MESSAGES.NOT_AN_INTEGER);
+      return n;
+    }),
+  )
+  .register(z.globalRegistry, { type: "integer" });
 
 /** One of the given integer choices, answered with DRF's "is not a valid choice." otherwise. */
 export function integerChoice<const T extends readonly number[]>(choices: T) {
-  return z.unknown().transform((v, ctx) => {
-    const parsed = IntegerSchema.safeParse(v);
-    if (!parsed.success) {
-      if (v === undefined || v === null) {
-        ctx.addIssue({ code: "custom", message: parsed.error.issues[0]!.message });
-        return z.NEVER;
-      }
-    } else if ((choices as readonly number[]).includes(parsed.data)) {
-      return parsed.data as T[number];
-    }
-    ctx.addIssue({ code: "custom", message: messageFor("INVALID_CHOICE", { value: shownChoice(v) }) });
-    return z.NEVER;
-  }).meta({ type: "integer", enum: [...choices] });
+  return z
+    .pipe(
+      z.unknown(),
+      z.transform((v: unknown, ctx): T[number] => {
+        const parsed = IntegerSchema.safeParse(v);
+        if (!parsed.success) {
+          if (v === undefined || v === null) return refuse(ctx, parsed.error.issues[0]!.message);
+        } else if ((choices as readonly number[]).includes(parsed.data)) {
+          return parsed.data as T[number];
+        }
+        return refuse(ctx, messageFor("INVALID_CHOICE", { value: shownChoice(v) }));
+      }),
+    )
+    .register(z.globalRegistry, { type: "integer", enum: [...choices] });
 }
 
 /** A refused choice as the message quotes it: lists and objects as JSON, cut to a readable length. */
@@ -138,20 +156,16 @@ function shownChoice(v: unknown): string {
 
 /** The e-mailed code: digits only; a JSON number is accepted (the documents show `otp` as int). */
 export function otpSchema(length: number = DEFAULT_OTP_LENGTH) {
-  return z.unknown().transform((v, ctx) => {
-    if (v === undefined || v === null) {
-      ctx.addIssue({ code: "custom", message: v === null ? MESSAGES.NULL : MESSAGES.REQUIRED });
-      return z.NEVER;
-    }
-    const s = typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v).padStart(length, "0") : typeof v === "string" ? v.trim() : null;
-    if (s === null || s === "") {
-      ctx.addIssue({ code: "custom", message: s === "" ? MESSAGES.BLANK : MESSAGES.NOT_A_STRING });
-      return z.NEVER;
-    }
-    if (!/^\d+$/.test(s) || s.length !== length) {
-      ctx.addIssue({ code: "custom", message: MESSAGES.CODE_FORMAT });
-      return z.NEVER;
-    }
-    return s;
-  }).meta({ type: "string", pattern: `^[0-9]{${length}}$`, example: "0217" });
+  return z
+    .pipe(
+      z.unknown(),
+      z.transform((v: unknown, ctx) => {
+        if (v === undefined || v === null) return refuse(ctx, v === null ? MESSAGES.NULL : MESSAGES.REQUIRED);
+        const s = typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v).padStart(length, "0") : typeof v === "string" ? v.trim() : null;
+        if (s === null || s === "") return refuse(ctx, s === "" ? MESSAGES.BLANK : MESSAGES.NOT_A_STRING);
+        if (!/^\d+$/.test(s) || s.length !== length) return refuse(ctx, MESSAGES.CODE_FORMAT);
+        return s;
+      }),
+    )
+    .register(z.globalRegistry, { type: "string", pattern: `^[0-9]{${length}}$`, example: "0217" });
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MESSAGES, messageFor } from "@/lib/messages";
 import {
   DEFAULT_OTP_LENGTH,
@@ -16,26 +16,31 @@ import {
 /**
  * The browser forms' schemas: the API's field schemas composed with what only a form has
  * (a confirmation field, an optional `next`). They run in the browser (react-hook-form's
- * zodResolver) and again in the server action.
+ * zodResolver) and again in the server action; zod/mini, as fields.ts, to keep the browser's share small.
  */
 
 /** The password typed twice must match; the error sits on the confirmation field. */
-function confirmed<S extends z.ZodType<{ confirmPassword: string }>>(schema: S, key: string) {
-  return schema.refine((v) => (v as Record<string, unknown>)[key] === v.confirmPassword, {
-    path: ["confirmPassword"],
-    message: MESSAGES.PASSWORDS_DIFFER,
-  });
+function confirmed<S extends z.ZodMiniType<{ confirmPassword: string }>>(schema: S, key: string) {
+  return schema.check(
+    z.refine((v) => (v as Record<string, unknown>)[key] === v.confirmPassword, {
+      path: ["confirmPassword"],
+      message: MESSAGES.PASSWORDS_DIFFER,
+    }),
+  );
 }
 
 const OptionalRole = z
-  .unknown()
-  .transform((v) => (v === undefined || v === "" ? undefined : Number(v)))
-  .refine((v) => v === undefined || Number.isSafeInteger(v), MESSAGES.NOT_AN_INTEGER);
+  .pipe(
+    z.unknown(),
+    z.transform((v: unknown) => (v === undefined || v === "" ? undefined : Number(v))),
+  )
+  .check(z.refine((v) => v === undefined || Number.isSafeInteger(v), MESSAGES.NOT_AN_INTEGER));
 
-export const NextPathField = z.string().optional();
+export const NextPathField = z.optional(z.string());
 
 /** The token of an e-mailed link, a hidden field: without it the link is as good as invalid. */
-const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID" | "EMAIL_CHANGE_INVALID") => z.string({ error: messageFor(code) }).min(1, messageFor(code));
+const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID" | "EMAIL_CHANGE_INVALID") =>
+  z.string({ error: messageFor(code) }).check(z.minLength(1, messageFor(code)));
 
 export const ConfirmLinkFormSchema = z.object({ token: linkToken("CONFIRMATION_INVALID") });
 
@@ -78,14 +83,17 @@ export function changePasswordFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH
 
 /** A code as typed into one of the account centre's fields: `accept` says what it is, or null. */
 function codeField(message: string, accept: (typed: string) => string | null) {
-  return z.unknown().transform((v, ctx) => {
-    const code = typeof v === "string" && v.length <= 64 ? accept(v) : null;
-    if (code === null) {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    }
-    return code;
-  });
+  return z.pipe(
+    z.unknown(),
+    z.transform((v: unknown, ctx) => {
+      const code = typeof v === "string" && v.length <= 64 ? accept(v) : null;
+      if (code === null) {
+        ctx.issues.push({ code: "custom", message, input: v });
+        return z.NEVER;
+      }
+      return code;
+    }),
+  );
 }
 
 const sixDigits = (typed: string) => {
@@ -110,29 +118,32 @@ export const SecondStepCodeFormSchema = z.object({ code: TotpCodeField, next: Ne
 export const SecondStepRecoveryFormSchema = z.object({ recoveryCode: RecoveryCodeField, next: NextPathField });
 
 /** What the browser's WebAuthn call answered, as JSON in a form field; the service verifies its contents. */
-const WebAuthnResponseField = z.string({ error: messageFor("PASSKEY_INVALID") }).transform((text, ctx) => {
-  try {
-    const value: unknown = text.length <= 64_000 ? JSON.parse(text) : null;
-    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // not JSON
-  }
-  ctx.addIssue({ code: "custom", message: messageFor("PASSKEY_INVALID") });
-  return z.NEVER;
-});
+const WebAuthnResponseField = z.pipe(
+  z.string({ error: messageFor("PASSKEY_INVALID") }),
+  z.transform((text: string, ctx) => {
+    try {
+      const value: unknown = text.length <= 64_000 ? JSON.parse(text) : null;
+      if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // not JSON
+    }
+    ctx.issues.push({ code: "custom", message: messageFor("PASSKEY_INVALID"), input: text });
+    return z.NEVER;
+  }),
+);
 
 /** The name typed before the browser is asked for a passkey; the response is added after. */
 export const PasskeyNameFormSchema = z.object({ name: PasskeyNameSchema });
 export const AddPasskeyFormSchema = z.object({ name: PasskeyNameSchema, response: WebAuthnResponseField });
-export const RemovePasskeyFormSchema = z.object({ passkeyId: z.string().min(1).max(1024) });
+export const RemovePasskeyFormSchema = z.object({ passkeyId: z.string().check(z.minLength(1), z.maxLength(1024)) });
 export const PasskeySignInFormSchema = z.object({ response: WebAuthnResponseField, next: NextPathField });
 
 /**
  * The password is asked for only when the account has one: the form leaves the field out otherwise
  * (and the service insists on it when the account has one).
  */
-export const ChangeEmailFormSchema = z.object({ newEmail: EmailSchema, password: PresentedPasswordSchema.optional() });
+export const ChangeEmailFormSchema = z.object({ newEmail: EmailSchema, password: z.optional(PresentedPasswordSchema) });
 export const ConfirmEmailChangeFormSchema = z.object({ token: linkToken("EMAIL_CHANGE_INVALID") });
 
 /** Deleting the account: its password, or — for an account without one — its own address. */
-export const DeleteAccountFormSchema = z.object({ password: PresentedPasswordSchema.optional(), email: EmailSchema.optional() });
+export const DeleteAccountFormSchema = z.object({ password: z.optional(PresentedPasswordSchema), email: z.optional(EmailSchema) });

@@ -1,5 +1,5 @@
 import { unstable_rethrow } from "next/navigation";
-import type { z } from "zod";
+import * as z from "zod/mini";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { isAppError, ValidationError, type AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -65,7 +65,7 @@ export function formStateFromError(error: AppError, formData: FormData, { messag
  * Wraps a server action: validates the form with `schema` (the same field schemas as the API),
  * runs `fn`, and turns service errors into form state. Redirects pass through.
  */
-export function validatedAction<S extends z.ZodType, Data = unknown>(
+export function validatedAction<S extends z.core.$ZodType, Data = unknown>(
   schema: S,
   fn: (input: z.output<S>, formData: FormData) => Promise<FormState<Data> | void>,
   placement: ErrorPlacement = {},
@@ -73,7 +73,7 @@ export function validatedAction<S extends z.ZodType, Data = unknown>(
   return async (_previous: FormState<Data>, formData: FormData): Promise<FormState<Data>> => {
     // An action can be called with any arguments a client sends, not only the form's.
     if (!(formData instanceof FormData)) return { status: "error", message: "This form could not be read. Please reload the page and try again." };
-    const parsed = schema.safeParse(Object.fromEntries(formData));
+    const parsed = z.safeParse(schema, Object.fromEntries(formData));
     if (!parsed.success) return formStateFromError(new ValidationError(fieldErrorsOf(parsed.error)), formData, placement);
     try {
       return (await fn(parsed.data, formData)) ?? { status: "success" };

@@ -3,7 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { FormMessage } from "@/components/form-message";
-import { NewPasswordField, PasswordField } from "@/components/password-field";
+import { NewPasswordField } from "@/components/new-password-field";
+import { PasswordField } from "@/components/password-field";
 import { SubmitButton } from "@/components/submit-button";
 import { useActionForm } from "@/components/use-action-form";
 import { changePasswordAction } from "./actions";

@@ -1,6 +1,5 @@
 "use client";
 
-import Link from "next/link";
 import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
 import { linkStyle } from "@/components/styles";
@@ -8,10 +7,12 @@ import { SubmitButton } from "@/components/submit-button";
 import { EmailField } from "@/components/email-field";
 import { useActionForm } from "@/components/use-action-form";
 import { loginAction } from "@/app/(auth)/actions";
-import { LoginFormSchema } from "@/lib/validation/forms";
+
+// Fetched with zod on the form's first focus, not with the page: a Google or passkey sign-in never needs them.
+const loadSchema = () => import("@/lib/validation/forms").then((forms) => forms.LoginFormSchema);
 
 export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: string }) {
-  const { state, pending, form, initial, errorFor, formProps } = useActionForm(LoginFormSchema, loginAction, {
+  const { state, pending, form, initial, errorFor, formProps } = useActionForm(loadSchema, loginAction, {
     email: defaultEmail,
     next,
   });
@@ -32,9 +33,9 @@ export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: 
         <PasswordField label="Password" autoComplete="current-password" error={errorFor("password")} {...register("password")} />
       </div>
       <div className="-mt-1 mb-5 flex justify-end">
-        <Link href="/forgot-password" className={`text-sm ${linkStyle}`}>
+        <a href="/forgot-password" className={`text-sm ${linkStyle}`}>
           Forgot password?
-        </Link>
+        </a>
       </div>
       <SubmitButton pending={pending} pendingText="Signing in…">
         Sign in

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { AuthCard } from "@/components/auth-card";
 import { Notice } from "@/components/form-message";
-import { GoogleButton, OrDivider } from "@/components/google-button";
+import { GoogleButton } from "@/components/google-button";
+import { OrDivider } from "@/components/or-divider";
 import { first, type SearchParams } from "@/components/search-params";
 import { linkStyle } from "@/components/styles";
 import { authPageData } from "@/lib/web/pages";
@@ -44,9 +44,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       footer={
         <>
           New here?{" "}
-          <Link href="/signup" className={linkStyle}>
+          <a href="/signup" className={linkStyle}>
             Create an account
-          </Link>
+          </a>
         </>
       }
     >

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useMemo } from "react";
 import { FormMessage } from "@/components/form-message";
-import { NewPasswordField, PasswordField } from "@/components/password-field";
+import { NewPasswordField } from "@/components/new-password-field";
+import { PasswordField } from "@/components/password-field";
 import { linkStyle } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
 import { useActionForm } from "@/components/use-action-form";

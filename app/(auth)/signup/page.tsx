@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { AuthCard } from "@/components/auth-card";
-import { GoogleButton, OrDivider } from "@/components/google-button";
+import { GoogleButton } from "@/components/google-button";
+import { OrDivider } from "@/components/or-divider";
 import { linkStyle } from "@/components/styles";
 import { signupPageData } from "@/lib/web/pages";
 import { SignUpForm } from "./signup-form";
@@ -18,9 +18,9 @@ export default async function SignUpPage() {
       footer={
         <>
           Already have an account?{" "}
-          <Link href="/login" className={linkStyle}>
+          <a href="/login" className={linkStyle}>
             Sign in
-          </Link>
+          </a>
         </>
       }
     >

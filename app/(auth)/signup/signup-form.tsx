@@ -1,16 +1,15 @@
 "use client";
 
 import { DateOfBirthField, MobileField } from "@/components/profile-fields";
-import { useMemo } from "react";
 import { FormMessage } from "@/components/form-message";
-import { NewPasswordField, PasswordField } from "@/components/password-field";
+import { NewPasswordField } from "@/components/new-password-field";
+import { PasswordField } from "@/components/password-field";
 import { SelectField } from "@/components/select-field";
 import { SubmitButton } from "@/components/submit-button";
 import { EmailField } from "@/components/email-field";
 import { TextField } from "@/components/text-field";
 import { useActionForm } from "@/components/use-action-form";
 import { signUpAction } from "@/app/(auth)/actions";
-import { signUpFormSchema } from "@/lib/validation/forms";
 
 interface Role {
   id: number;
@@ -19,12 +18,13 @@ interface Role {
 }
 
 export function SignUpForm({ roles, passwordMinLength }: { roles: Role[]; passwordMinLength: number }) {
-  const schema = useMemo(() => signUpFormSchema(passwordMinLength), [passwordMinLength]);
+  // Fetched with zod on the form's first focus, so the page itself does not wait for them.
+  const loadSchema = () => import("@/lib/validation/forms").then((forms) => forms.signUpFormSchema(passwordMinLength));
   // A choice of one is no choice: the server gives the default role when none is sent.
   const showRoles = roles.length > 1;
   const defaultRole = roles.find((r) => r.isDefault) ?? roles[0];
   const { state, pending, form, initial, errorFor, formProps } = useActionForm(
-    schema,
+    loadSchema,
     signUpAction,
     showRoles && defaultRole ? { roleId: String(defaultRole.id) } : {},
   );
