@@ -10,6 +10,7 @@
 // Options: --duration 10 --warmup 2 --connections 16 --flood-connections 32 --only a,b,…
 //          --build (always build) --no-build --json FILE --wait-quiet (wait for load < 0.7)
 //          --cpu-prof DIR (the server writes a V8 CPU profile there when it stops)
+//          --app DIR (benchmark the checkout in DIR instead of this one, e.g. a worktree of main)
 // Scenarios: trivial, login, register, verify, refresh, me, profile, flood.
 //
 // The server is configured as for production with two bench settings, both ordinary ones:
@@ -27,6 +28,8 @@ import { createInterface } from "node:readline";
 import { SMTPServer } from "smtp-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+// The checkout whose server is measured (--app); results and tools stay in this one.
+let APP = ROOT;
 const HERE = import.meta.dirname;
 const ALL = ["trivial", "login", "register", "verify", "refresh", "me", "profile", "flood"];
 const PASSWORD = "Bench-password-123!";
@@ -49,6 +52,7 @@ function parseArgs(argv) {
     else if (a === "--json") o.json = value();
     else if (a === "--wait-quiet") o.waitQuiet = true;
     else if (a === "--cpu-prof") o.cpuProf = path.resolve(value());
+    else if (a === "--app") APP = path.resolve(value());
     else throw new Error(`unknown option ${a} (see the top of scripts/bench/run.mjs)`);
   }
   for (const s of o.only) if (!ALL.includes(s)) throw new Error(`unknown scenario ${s}; known: ${ALL.join(", ")}`);
@@ -81,21 +85,21 @@ function newestSource() {
       else newest = Math.max(newest, statSync(full).mtimeMs);
     }
   };
-  for (const d of ["app", "components", "lib", "public", "prisma"]) if (existsSync(path.join(ROOT, d))) walk(path.join(ROOT, d));
+  for (const d of ["app", "components", "lib", "public", "prisma"]) if (existsSync(path.join(APP, d))) walk(path.join(APP, d));
   for (const f of ["next.config.js", "proxy.ts", "instrumentation.ts", "package.json", "postcss.config.mjs"]) {
-    if (existsSync(path.join(ROOT, f))) newest = Math.max(newest, statSync(path.join(ROOT, f)).mtimeMs);
+    if (existsSync(path.join(APP, f))) newest = Math.max(newest, statSync(path.join(APP, f)).mtimeMs);
   }
   return newest;
 }
 
 function ensureBuild(mode) {
-  const buildId = path.join(ROOT, ".next/BUILD_ID");
-  const generated = path.join(ROOT, "lib/db/generated/sqlite/client.ts");
-  if (!existsSync(generated)) execFileSync("npm", ["run", "db:generate"], { cwd: ROOT, stdio: "inherit" });
+  const buildId = path.join(APP, ".next/BUILD_ID");
+  const generated = path.join(APP, "lib/db/generated/sqlite/client.ts");
+  if (!existsSync(generated)) execFileSync("npm", ["run", "db:generate"], { cwd: APP, stdio: "inherit" });
   const stale = !existsSync(buildId) || statSync(buildId).mtimeMs < newestSource();
   if (mode === "always" || (mode === "auto" && stale)) {
     console.log("[bench] building (next build) …");
-    execFileSync("npx", ["next", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    execFileSync("npx", ["next", "build"], { cwd: APP, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   } else if (!existsSync(buildId)) {
     throw new Error("no production build (.next/BUILD_ID); run without --no-build");
   }
@@ -177,7 +181,7 @@ async function startMailSink() {
 
 /** `npm start`'s command, with its leading VAR=value assignments, run directly so its pid is the server's. */
 function startCommand() {
-  const script = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start;
+  const script = JSON.parse(readFileSync(path.join(APP, "package.json"), "utf8")).scripts.start;
   const words = script.trim().split(/\s+/);
   const env = {};
   while (words[0] && /^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
@@ -192,7 +196,7 @@ async function startServer({ port, env, logFile, cpuProf }) {
   const start = startCommand();
   const args = cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`, ...start.args] : start.args;
   const out = openSync(logFile, "a");
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...start.env, ...env }, stdio: ["ignore", out, out] });
+  const child = spawn(process.execPath, args, { cwd: APP, env: { ...process.env, ...start.env, ...env }, stdio: ["ignore", out, out] });
   closeSync(out);
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
   const url = `http://127.0.0.1:${port}`;
@@ -274,8 +278,9 @@ async function prepare(url, refreshSessions) {
 }
 
 function seedUnverified(env, count, file) {
-  execFileSync(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(HERE, "seed-unverified.ts"), String(count), file], {
-    cwd: ROOT,
+  // Run from the measured checkout, so its own data layer writes the rows.
+  execFileSync(path.join(APP, "node_modules/.bin/tsx"), [path.join(HERE, "seed-unverified.ts"), String(count), file], {
+    cwd: APP,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -363,6 +368,14 @@ function printTable(report) {
   console.log(`${"server peak RSS over the run (VmHWM)".padEnd(44)} ${report.serverPeakRssMb.toFixed(0)} MB (start-up and preparation: ${report.startupPeakRssMb.toFixed(0)} MB)`);
 }
 
+function gitCommit(dir) {
+  try {
+    return execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return null;
+  }
+}
+
 // ---- main
 
 async function main() {
@@ -403,7 +416,7 @@ async function main() {
   const rows = [];
   try {
     server = await startServer({ port, env, logFile, cpuProf: o.cpuProf });
-    console.log(`[bench] server pid ${server.pid} on ${server.url} (${process.env.BENCH_DATABASE_URL ? "PostgreSQL" : "embedded SQLite"}); log ${path.relative(ROOT, logFile)}`);
+    console.log(`[bench] server pid ${server.pid} on ${server.url} (${process.env.BENCH_DATABASE_URL ? "PostgreSQL" : "embedded SQLite"}) from ${APP}; log ${path.relative(ROOT, logFile)}`);
     const data = await prepare(server.url, o.connections * 4);
     startupPeakMb = procStat(server.pid).hwmKb / 1024;
 
@@ -443,6 +456,8 @@ async function main() {
   if (byName["flood:me"]) ratios["me p50 / p99 while login is flooded"] = `${byName["flood:me"].p50} / ${byName["flood:me"].p99} ms`;
   const report = {
     date: started.at,
+    app: APP,
+    commit: gitCommit(APP),
     loadAtStart: started.load,
     node: process.version,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "?" },
