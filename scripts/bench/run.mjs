@@ -301,6 +301,7 @@ async function measure(o, server, mail, spec) {
     const before = procStat(server.pid);
     const machineBefore = machineTicks();
     const mailBefore = mail.accepted();
+    const windowStartUs = Number(process.hrtime.bigint() / 1000n);
     let maxRssKb = before.rssKb;
     const sampler = setInterval(() => {
       const s = procStat(server.pid);
@@ -308,6 +309,7 @@ async function measure(o, server, mail, spec) {
     }, 100);
     const results = await Promise.all(drivers.map((d) => d.go()));
     clearInterval(sampler);
+    const windowEndUs = Number(process.hrtime.bigint() / 1000n);
     const after = procStat(server.pid);
     const machineAfter = machineTicks();
     const wall = (after.at - before.at) / 1000;
@@ -324,6 +326,8 @@ async function measure(o, server, mail, spec) {
       },
       machineCpuCores: (busy / total) * cpus().length,
       mails: mail.accepted() - mailBefore,
+      // CLOCK_MONOTONIC in µs, the clock of V8's CPU profiles: profile-summary.mjs --window picks these samples.
+      window: [windowStartUs, windowEndUs],
     };
   } finally {
     for (const d of drivers) d.kill();
@@ -446,7 +450,7 @@ async function main() {
       }
       const m = await measure(o, server, mail, { drivers });
       m.results.forEach((r, i) => {
-        const row = { ...r, scenario: drivers[i].label ?? scenario, server: i === 0 ? m.server : null, machineCpuCores: m.machineCpuCores, mails: m.mails };
+        const row = { ...r, scenario: drivers[i].label ?? scenario, server: i === 0 ? m.server : null, machineCpuCores: m.machineCpuCores, mails: m.mails, window: m.window };
         rows.push(row);
         console.log(`[bench] ${row.scenario}: ${row.rps.toFixed(1)} req/s, 2xx ${row.okPerSecond.toFixed(1)}/s, p50 ${row.p50} ms, p99 ${row.p99} ms, codes ${JSON.stringify(row.codes)}, server ${m.server.cpuCores.toFixed(2)} cores (main thread ${mainMsPerRequest(m.server, row.rps)} ms/req), peak ${m.server.peakRssMb.toFixed(0)} MB`);
       });
