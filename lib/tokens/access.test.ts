@@ -160,6 +160,20 @@ describe("verifyAccessToken", () => {
     await rejected(token);
   });
 
+  it("remembers a verified token by its exact text only, and refuses it from memory once it expires", async () => {
+    const { token } = await issueAccessToken(USER, SID);
+    await expect(verifyAccessToken(token)).resolves.toMatchObject({ id: 42 });
+    const [header, payload, signature] = token.split(".") as [string, string, string];
+    const flipped = signature.slice(0, -2) + (signature.at(-2) === "A" ? "B" : "A") + signature.at(-1);
+    await rejected(`${header}.${payload}.${flipped}`);
+    await expect(verifyAccessToken(token)).resolves.toMatchObject({ id: 42 });
+    setClockOffset((TTL + 60) * 1000);
+    await rejected(token);
+    setClockOffset(0);
+    // Forgotten once refused: verified afresh (and accepted again at the right time).
+    await expect(verifyAccessToken(token)).resolves.toMatchObject({ id: 42 });
+  });
+
   it("rejects a token issued in the future", async () => {
     setClockOffset(5 * 60_000);
     const { token } = await issueAccessToken(USER, SID);
