@@ -63,6 +63,22 @@ describe("app sessions", () => {
     expect(caller.user).not.toHaveProperty("totpSecret");
   });
 
+  it("refuse a token verified before its session ended: verified tokens are remembered, sessions are read every time", async () => {
+    const { user, sessionId, tokens } = await signedIn();
+    await authenticate(tokens.accessToken);
+    await authenticate(tokens.accessToken);
+    expect(await endSession(user.id, sessionId)).toBe(true);
+    await expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
+  });
+
+  it("refuse a remembered token once it expires, though its session lives on", async () => {
+    const { tokens } = await signedIn();
+    await authenticate(tokens.accessToken);
+    advance(15 * MINUTE + 2 * MINUTE);
+    await expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
+    await expect(refreshSession(tokens.refreshToken, client)).resolves.toBeDefined();
+  });
+
   it("end at logout (endSessionOfRefreshToken): access and refresh tokens are refused", async () => {
     const { tokens } = await signedIn();
     const other = await signedIn();

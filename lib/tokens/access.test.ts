@@ -162,16 +162,24 @@ describe("verifyAccessToken", () => {
 
   it("remembers a verified token by its exact text only, and refuses it from memory once it expires", async () => {
     const { token } = await issueAccessToken(USER, SID);
-    await expect(verifyAccessToken(token)).resolves.toMatchObject({ id: 42 });
+    const first = await verifyAccessToken(token);
+    expect(first).toMatchObject({ id: 42 });
+    // The same claims object: the second use was answered from memory.
+    expect(await verifyAccessToken(token)).toBe(first);
     const [header, payload, signature] = token.split(".") as [string, string, string];
     const flipped = signature.slice(0, -2) + (signature.at(-2) === "A" ? "B" : "A") + signature.at(-1);
     await rejected(`${header}.${payload}.${flipped}`);
-    await expect(verifyAccessToken(token)).resolves.toMatchObject({ id: 42 });
+    // A payload of the remembered token's with another user and session, under its genuine signature.
+    const forged = base64url.encode(JSON.stringify({ ...decodeJwt(token), id: 43, sub: "43", sid: "another-session" }));
+    await rejected(`${header}.${forged}.${signature}`);
+    await expect(verifyAccessToken(token)).resolves.toBe(first);
     setClockOffset((TTL + 60) * 1000);
     await rejected(token);
     setClockOffset(0);
     // Forgotten once refused: verified afresh (and accepted again at the right time).
-    await expect(verifyAccessToken(token)).resolves.toMatchObject({ id: 42 });
+    const again = await verifyAccessToken(token);
+    expect(again).toMatchObject({ id: 42 });
+    expect(again).not.toBe(first);
   });
 
   it("rejects a token issued in the future", async () => {
