@@ -1,10 +1,13 @@
-// The HTTP entry point for `npm run dev` and `npm start`. Next.js does the serving; this file only
+// The HTTP entry point for `npm run dev` and `npm start`. Next.js does the serving; this file
 // records the TCP peer address in a header the app trusts (a client cannot forge it: any incoming
-// copy is removed) and shuts down gracefully. Start-up work (environment check, migrations, mail
-// sender) runs in instrumentation.ts before the first request is served.
+// copy is removed), serves the build's scripts and stylesheets compressed once in production
+// (lib/http/static-assets.mjs), and shuts down gracefully. Start-up work (environment check,
+// migrations, mail sender) runs in instrumentation.ts before the first request is served.
 import { createServer } from "node:http";
+import path from "node:path";
 import { format } from "node:util";
 import next from "next";
+import { staticAssets } from "./lib/http/static-assets.mjs";
 
 const PEER_ADDRESS_HEADER = "x-auth-peer-address";
 const dev = process.argv.includes("--dev");
@@ -44,8 +47,10 @@ function isJsonLine(text) {
 const app = next({ dev, hostname, port });
 const handle = app.getRequestHandler();
 
+let assets = null;
 try {
   await app.prepare();
+  if (!dev) assets = staticAssets(path.join(process.cwd(), ".next/static"));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
@@ -78,6 +83,7 @@ const server = createServer((req, res) => {
   answerOutagesWith503(res);
   delete req.headers[PEER_ADDRESS_HEADER];
   if (req.socket.remoteAddress) req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress;
+  if (assets?.serve(req, res)) return;
   handle(req, res);
 });
 server.keepAliveTimeout = 65_000;
