@@ -26,6 +26,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { SMTPServer } from "smtp-server";
+import { startCommand } from "../start-command.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 // The checkout whose server is measured (--app); results and tools stay in this one.
@@ -182,21 +183,8 @@ async function startMailSink() {
   return { url: `smtp://127.0.0.1:${port}`, accepted: () => accepted, close: () => new Promise((r) => smtp.close(r)) };
 }
 
-/** `npm start`'s command, with its leading VAR=value assignments, run directly so its pid is the server's. */
-function startCommand() {
-  const script = JSON.parse(readFileSync(path.join(APP, "package.json"), "utf8")).scripts.start;
-  const words = script.trim().split(/\s+/);
-  const env = {};
-  while (words[0] && /^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
-    const [k, ...v] = words.shift().split("=");
-    env[k] = v.join("=");
-  }
-  if (words[0] !== "node") throw new Error(`cannot run the start script directly: ${script}`);
-  return { env, args: words.slice(1) };
-}
-
 async function startServer({ port, env, logFile, cpuProf }) {
-  const start = startCommand();
+  const start = startCommand(APP);
   const args = cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`, ...start.args] : start.args;
   const out = openSync(logFile, "a");
   const child = spawn(process.execPath, args, { cwd: APP, env: { ...process.env, ...start.env, ...env }, stdio: ["ignore", out, out] });
