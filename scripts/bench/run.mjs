@@ -21,11 +21,11 @@
 import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { SMTPServer } from "smtp-server";
+import { freePort } from "../free-port.mjs";
 import { startCommand } from "../start-command.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -63,17 +63,6 @@ function parseArgs(argv) {
 // ---- helpers
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The newest modification time under the directories the build reads. */
 function newestSource() {
