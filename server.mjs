@@ -1,7 +1,7 @@
 // The HTTP entry point for `npm run dev` and `npm start`. Next.js does the serving; this file
 // records the TCP peer address in a header the app trusts (a client cannot forge it: any incoming
 // copy is removed), hands the JSON API's requests to its route handlers without Next.js's router in
-// production (lib/http/api-router.mjs, ADR 007; API_ROUTER=next turns that off), serves the build's
+// production (lib/http/api-router.mjs, ADR 008; API_ROUTER=next turns that off), serves the build's
 // scripts and stylesheets compressed once (lib/http/static-assets.mjs), and shuts down gracefully.
 // Start-up work (environment check, migrations, mail sender) runs in instrumentation.ts before the
 // first request is served.

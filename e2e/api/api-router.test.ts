@@ -5,7 +5,7 @@ import { api } from "./client";
 
 /**
  * The JSON API is served by its route handlers without Next.js's router (server.mjs,
- * lib/http/api-router.mjs, ADR 007). The rest of the HTTP suite checks the answers; this file checks
+ * lib/http/api-router.mjs, ADR 008). The rest of the HTTP suite checks the answers; this file checks
  * that the suite's server really answered them that way, and what only that path does.
  */
 

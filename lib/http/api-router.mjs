@@ -1,4 +1,4 @@
-// The JSON API without Next.js's router (docs/decisions/007-api-outside-the-page-router.md).
+// The JSON API without Next.js's router (docs/decisions/008-api-outside-the-page-router.md).
 //
 // The API's route files are one line each (`serve("/auth/login")`, lib/api/serve.ts): plain
 // (Request) => Response functions that use nothing of Next.js's request context. Next.js builds
