@@ -1,10 +1,16 @@
-// The HTTP entry point for `npm run dev` and `npm start`. Next.js does the serving; this file only
+// The HTTP entry point for `npm run dev` and `npm start`. Next.js does the serving; this file
 // records the TCP peer address in a header the app trusts (a client cannot forge it: any incoming
-// copy is removed) and shuts down gracefully. Start-up work (environment check, migrations, mail
-// sender) runs in instrumentation.ts before the first request is served.
+// copy is removed), hands the JSON API's requests to its route handlers without Next.js's router in
+// production (lib/http/api-router.mjs, ADR 008; API_ROUTER=next turns that off), serves the build's
+// scripts and stylesheets compressed once (lib/http/static-assets.mjs), and shuts down gracefully.
+// Start-up work (environment check, migrations, mail sender) runs in instrumentation.ts before the
+// first request is served.
 import { createServer } from "node:http";
+import path from "node:path";
 import { format } from "node:util";
 import next from "next";
+import { loadApiRouter } from "./lib/http/api-router.mjs";
+import { staticAssets } from "./lib/http/static-assets.mjs";
 
 const PEER_ADDRESS_HEADER = "x-auth-peer-address";
 const dev = process.argv.includes("--dev");
@@ -41,11 +47,22 @@ function isJsonLine(text) {
   }
 }
 
+// Start-up (instrumentation.ts → lib/startup.ts) runs while Next.js prepares its server; the API
+// requests served here without Next.js wait for it, as Next.js's own requests do.
+const started = new Promise((resolve, reject) => {
+  globalThis.__authStartupDone = (error) => (error ? reject(error) : resolve());
+});
+started.catch(() => {}); // Next.js reports a failed start-up itself
+
 const app = next({ dev, hostname, port });
 const handle = app.getRequestHandler();
 
+let api = null;
+let assets = null;
 try {
   await app.prepare();
+  if (!dev && process.env.API_ROUTER !== "next") api = await loadApiRouter(path.join(process.cwd(), ".next"), started);
+  if (!dev) assets = staticAssets(path.join(process.cwd(), ".next/static"));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
@@ -78,6 +95,7 @@ const server = createServer((req, res) => {
   answerOutagesWith503(res);
   delete req.headers[PEER_ADDRESS_HEADER];
   if (req.socket.remoteAddress) req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress;
+  if (api?.serve(req, res) || assets?.serve(req, res)) return;
   handle(req, res);
 });
 server.keepAliveTimeout = 65_000;
@@ -87,7 +105,7 @@ server.headersTimeout = 20_000;
 server.requestTimeout = 30_000;
 
 server.listen(port, hostname, () => {
-  console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "listening", url: `http://localhost:${port}`, dev }));
+  console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "listening", url: `http://localhost:${port}`, dev, apiRoutes: api?.routes ?? 0 }));
 });
 
 // Graceful shutdown: stop accepting, let in-flight requests finish (the readiness probe answers

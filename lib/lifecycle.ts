@@ -11,6 +11,8 @@ import { stopMailSender } from "@/lib/mail/sender";
 interface Lifecycle {
   __authShuttingDown?: boolean;
   __authStopBackgroundWork?: () => Promise<void>;
+  /** Set by server.mjs: the requests it serves itself wait for start-up, as Next.js's own do. */
+  __authStartupDone?: (error?: unknown) => void;
 }
 const holder = globalThis as unknown as Lifecycle;
 
@@ -24,4 +26,9 @@ export function registerShutdown(): void {
     await disconnectDb();
     log.info("background work stopped");
   };
+}
+
+/** Start-up finished (or failed): server.mjs starts (or stops) answering the API it serves itself. */
+export function announceStartup(error?: unknown): void {
+  holder.__authStartupDone?.(error);
 }

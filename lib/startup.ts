@@ -1,6 +1,6 @@
 import { ConfigError, config } from "@/lib/config/env";
 import { startHousekeeping } from "@/lib/housekeeping";
-import { registerShutdown } from "@/lib/lifecycle";
+import { announceStartup, registerShutdown } from "@/lib/lifecycle";
 import { log } from "@/lib/log";
 import { startMailSender } from "@/lib/mail/sender";
 import { SigningKeyError, signingKey } from "@/lib/tokens/keys";
@@ -15,6 +15,16 @@ import { pathToFileURL } from "node:url";
  * start background work.
  */
 export async function startServer(): Promise<void> {
+  try {
+    await start();
+    announceStartup();
+  } catch (error) {
+    announceStartup(error);
+    throw error;
+  }
+}
+
+async function start(): Promise<void> {
   let settings;
   try {
     settings = config();

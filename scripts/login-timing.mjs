@@ -12,11 +12,11 @@
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { freePort } from "./free-port.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SAMPLES = 200;
@@ -25,17 +25,6 @@ const WARM_UP = 10;
 const ACCOUNTS = 4;
 const PASSWORD = "correct horse battery staple";
 const WRONG_PASSWORD = "correct horse battery stapler";
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A tiny SMTP sink: keeps the text of every message by recipient. */
 async function startMailSink() {

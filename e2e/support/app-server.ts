@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startCommand } from "../../scripts/start-command.mjs";
 import { freePort } from "./ports";
 
 export interface AppServer {
@@ -22,7 +23,7 @@ export function testSecrets() {
 }
 
 /**
- * Starts the production server (`node server.mjs`, needs `next build` first) on a free port and
+ * Starts the production server (`npm start`'s command line, needs `next build` first) on a free port and
  * waits until /healthz answers 200. Its stdout and stderr go to `logFile`.
  */
 export async function startAppServer(env: Record<string, string>): Promise<AppServer> {
@@ -41,9 +42,12 @@ export async function startAppServer(env: Record<string, string>): Promise<AppSe
     ...env,
   };
   const out = createWriteStream(logFile, { flags: "a" });
-  const child: ChildProcess = spawn(process.execPath, ["server.mjs"], {
-    cwd: path.resolve(import.meta.dirname, "../.."),
-    env: fullEnv as NodeJS.ProcessEnv,
+  const root = path.resolve(import.meta.dirname, "../..");
+  // `npm start`'s flags (heap limits), so the suites prove the server lives within them.
+  const start = startCommand(root);
+  const child: ChildProcess = spawn(process.execPath, start.args, {
+    cwd: root,
+    env: { ...start.env, ...fullEnv } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.pipe(out);

@@ -1,8 +1,9 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { now } from "@/lib/clock";
+import { db, type Db, type Tx } from "@/lib/db/client";
 import type { MailKind } from "@/lib/db/outbox";
 import { claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
-import { rateLimited } from "@/lib/errors";
+import { AppError, rateLimited } from "@/lib/errors";
 import { metrics } from "@/lib/metrics";
 
 /**
@@ -67,10 +68,28 @@ function limitedUntil(end: Date, limit: string) {
   return rateLimited(secondsUntil(end));
 }
 
+/**
+ * Runs `work` in one transaction, so that its counts cost one commit (one fsync on SQLite) instead
+ * of one each. It commits even when a limit refuses (an AppError): what was counted stays counted,
+ * exactly as one statement at a time would have left it. Other errors roll it back.
+ */
+async function countTogether<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  const outcome = await db().$transaction(async (tx) => {
+    try {
+      return { value: await work(tx) };
+    } catch (error) {
+      if (error instanceof AppError) return { refused: error };
+      throw error;
+    }
+  });
+  if ("refused" in outcome) throw outcome.refused;
+  return outcome.value;
+}
+
 /** Counts a request from `ip`; 429 past the group's limit (30 per 5 minutes, refresh 150). */
-export async function limitClient(action: ClientAction, ip: string | null): Promise<void> {
+export async function limitClient(action: ClientAction, ip: string | null, client: Db | Tx = db()): Promise<void> {
   const rule = action === "refresh" ? LIMITS.refresh : LIMITS.client;
-  const state = await hitWindow(`client:${action}:${addressKey(ip)}`, rule.windowMs);
+  const state = await hitWindow(`client:${action}:${addressKey(ip)}`, rule.windowMs, {}, client);
   if (state.count > rule.limit) throw limitedUntil(state.windowEnds, `client:${action}`);
 }
 
@@ -117,9 +136,9 @@ export async function scheduleMailSlot(kind: MailKind, email: string): Promise<D
  * limits, so a resend or a login within the next minute keeps that mail's code valid instead of
  * replacing it.
  */
-export async function countMailSent(kind: MailKind, email: string): Promise<void> {
-  await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
-  await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
+export async function countMailSent(kind: MailKind, email: string, client: Db | Tx = db()): Promise<void> {
+  await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs, {}, client);
+  await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs, {}, client);
 }
 
 const wrongCodeKey = (email: string) => `wrong-code:${email}`;
@@ -170,33 +189,49 @@ export interface PasswordAttempt {
  * The attempt is counted before the comparison, so of a burst of concurrent guesses only as many
  * are compared as one after another would be; `settlePasswordAttempt` takes it back on success.
  */
-export async function claimPasswordAttempt(email: string, ip: string | null): Promise<PasswordAttempt> {
+export async function claimPasswordAttempt(email: string, ip: string | null, client: Db | Tx = db()): Promise<PasswordAttempt> {
   const rule = LIMITS.loginStreak;
   const key = streakKey(email, ip);
-  const streak = await peekWindow(key);
+  const streak = await peekWindow(key, client);
   const seen = streak?.count ?? 0;
   if (streak) {
     const waitEnds = new Date(streak.lastHitAt.getTime() + streakWaitMs(seen));
     if (waitEnds > now()) throw limitedUntil(waitEnds, "login-streak");
   }
-  if (!(await claimStreakStep(key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen))) {
+  if (!(await claimStreakStep(key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen, client))) {
     // A concurrent attempt took this step: wait as if it had failed.
     throw limitedUntil(new Date(now().getTime() + streakWaitMs(Math.max(seen + 1, rule.failuresBeforeWait))), "login-streak");
   }
-  const failures = await hitWindow(accountFailuresKey(email), LIMITS.accountFailures.windowMs);
-  if (failures.count > LIMITS.accountFailures.limit && !(await peekWindow(knownAddressKey(email, ip)))) {
-    await releaseHit(accountFailuresKey(email));
-    await releaseHit(key);
+  const failures = await hitWindow(accountFailuresKey(email), LIMITS.accountFailures.windowMs, {}, client);
+  if (failures.count > LIMITS.accountFailures.limit && !(await peekWindow(knownAddressKey(email, ip), client))) {
+    await releaseHit(accountFailuresKey(email), client);
+    await releaseHit(key, client);
     throw limitedUntil(failures.windowEnds, "login-account-ceiling");
   }
   return { email, ip };
 }
 
-/** A failure stays counted; a match takes the attempt back and ends the address's streak. */
-export async function settlePasswordAttempt(attempt: PasswordAttempt, outcome: "matched" | "failed"): Promise<void> {
+/**
+ * A login's limits before its password is compared, counted in one commit: the client address's
+ * login group (30 per 5 minutes), then the attempt (claimPasswordAttempt).
+ */
+export async function claimLoginAttempt(email: string, ip: string | null): Promise<PasswordAttempt> {
+  return countTogether(async (tx) => {
+    await limitClient("login", ip, tx);
+    return claimPasswordAttempt(email, ip, tx);
+  });
+}
+
+/**
+ * A failure stays counted; a match takes the attempt back and ends the address's streak. Pass `tx`
+ * to commit it with the session (or second step) the match starts.
+ */
+export async function settlePasswordAttempt(attempt: PasswordAttempt, outcome: "matched" | "failed", client: Db | Tx = db()): Promise<void> {
   if (outcome === "failed") return;
-  await releaseHit(accountFailuresKey(attempt.email));
-  await deleteWindow(streakKey(attempt.email, attempt.ip));
+  // The streak's row before the account's, as claimPasswordAttempt takes them: in transactions on
+  // PostgreSQL the opposite order could deadlock with a concurrent claim from the same address.
+  await deleteWindow(streakKey(attempt.email, attempt.ip), client);
+  await releaseHit(accountFailuresKey(attempt.email), client);
 }
 
 /** The comparison never happened (the hash queue was full): the attempt counts for nothing. */
@@ -206,8 +241,8 @@ export async function abandonPasswordAttempt(attempt: PasswordAttempt): Promise<
 }
 
 /** A sign-in succeeded from `ip`: that address passes the account's failure ceiling for 30 days. */
-export async function rememberAddress(email: string, ip: string | null): Promise<void> {
-  await markWindow(knownAddressKey(email, ip), LIMITS.knownAddressMs);
+export async function rememberAddress(email: string, ip: string | null, client: Db | Tx = db()): Promise<void> {
+  await markWindow(knownAddressKey(email, ip), LIMITS.knownAddressMs, client);
 }
 
 /** A password reset proves the owner: every failed-login streak of the address is forgotten. */

@@ -20,6 +20,7 @@ import {
   unverifiedUser,
   verifiedUser,
   sessionOf,
+  twoFactorUser,
 } from "./testing";
 import type { ClientInfo } from "./types";
 
@@ -31,6 +32,7 @@ const { requestPasswordReset, resetPassword } = await import("./password");
 const { authenticate, refreshSession } = await import("./sessions");
 const { ARGON2_PARAMS } = await import("@/lib/password/hash");
 const { findUserByEmail } = await import("@/lib/db/users");
+const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
 const OUR_HASH = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
 const storedHash = async (email: string) => (await findUserByEmail(email))!.passwordHash;
@@ -72,6 +74,33 @@ describe("loginWithPassword", () => {
     const result = sessionOf(await loginWithPassword(email, PASSWORD, client));
     expect(result.user.verifiedAt).toBeNull();
     expect((await authenticate(result.tokens.accessToken)).user.id).toBe(user.id);
+  });
+});
+
+describe("a login's commits (each an fsync on SQLite)", () => {
+  async function commitsDuring(work: () => Promise<unknown>): Promise<number> {
+    const recorder = recordSqliteStatements();
+    try {
+      await work();
+    } finally {
+      recorder.stop();
+    }
+    return commitsOf(recorder.statements);
+  }
+
+  it("are two: the limits before the hash, the settlement and the session after it", async () => {
+    const { email } = await verifiedUser();
+    let result: unknown;
+    expect(await commitsDuring(async () => (result = await loginWithPassword(email, PASSWORD, freshClient())))).toBe(2);
+    const { tokens, user } = sessionOf(result as Awaited<ReturnType<typeof loginWithPassword>>);
+    expect((await authenticate(tokens.accessToken)).user.id).toBe(user.id);
+  });
+
+  it("are two when two-factor is on: the second step's token is committed with the settlement", async () => {
+    const { email } = await twoFactorUser();
+    let kind: string | undefined;
+    expect(await commitsDuring(async () => ({ kind } = await loginWithPassword(email, PASSWORD, freshClient())))).toBe(2);
+    expect(kind).toBe("second-step");
   });
 });
 

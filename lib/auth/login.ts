@@ -1,10 +1,12 @@
 import { recordAudit } from "@/lib/db/audit";
+import { db } from "@/lib/db/client";
 import { findUserByEmail, upgradePasswordHash, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { metrics } from "@/lib/metrics";
 import { checkPassword, hashPassword, verifyAgainstDummy, type PasswordCheck } from "@/lib/password/hash";
 import { sendCodeIfUnverified } from "./email-verification";
-import { abandonPasswordAttempt, claimPasswordAttempt, limitClient, settlePasswordAttempt } from "./limits";
+import { abandonPasswordAttempt, claimLoginAttempt, settlePasswordAttempt } from "./limits";
+import type { WithSignIn } from "./sessions";
 import { signInApp, type AppSignIn } from "./sign-in";
 import type { ClientInfo } from "./types";
 
@@ -19,8 +21,18 @@ export type LoginResult = AppSignIn & {
  * EMAIL_UNKNOWN (no such account, or one without a password) and PASSWORD_MISMATCH.
  */
 export async function authenticatePassword(email: string, password: string, client: ClientInfo): Promise<UserRecord> {
-  await limitClient("login", client.ip);
-  const attempt = await claimPasswordAttempt(email, client.ip);
+  const { user, settle } = await checkLogin(email, password, client);
+  await settle(db());
+  return user;
+}
+
+/**
+ * The password check of a login. On a match the attempt is still to be settled (its claim taken
+ * back, the address's streak ended): `settle` does it in the transaction the caller passes, so a
+ * login's writes after the hash are one commit with its session (or its second step).
+ */
+async function checkLogin(email: string, password: string, client: ClientInfo): Promise<{ user: UserRecord; settle: WithSignIn }> {
+  const attempt = await claimLoginAttempt(email, client.ip);
   const user = await findUserByEmail(email);
   let check: PasswordCheck | null = null;
   try {
@@ -41,11 +53,14 @@ export async function authenticatePassword(email: string, password: string, clie
       ? new AppError("PASSWORD_MISMATCH", { field: "password" })
       : new AppError("EMAIL_UNKNOWN", { field: "email" });
   }
-  await settlePasswordAttempt(attempt, "matched");
+  const settle: WithSignIn = (tx) => settlePasswordAttempt(attempt, "matched", tx);
   metrics().logins.inc({ outcome: user.disabledAt ? "disabled" : "success" });
-  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
+  if (user.disabledAt) {
+    await settle(db());
+    throw new AppError("ACCOUNT_DISABLED");
+  }
   if (check.rehash) await upgradePasswordHash(user.id, user.passwordHash!, await hashPassword(password));
-  return user;
+  return { user, settle };
 }
 
 /**
@@ -53,7 +68,7 @@ export async function authenticatePassword(email: string, password: string, clie
  * an account with two-factor on gets the token of the second step instead.
  */
 export async function loginWithPassword(email: string, password: string, client: ClientInfo): Promise<LoginResult> {
-  const user = await authenticatePassword(email, password, client);
+  const { user, settle } = await checkLogin(email, password, client);
   const code = await sendCodeIfUnverified(user);
-  return { ...(await signInApp(user, client, "password")), code };
+  return { ...(await signInApp(user, client, "password", settle)), code };
 }

@@ -12,6 +12,7 @@ import {
   client,
   freshClient,
   setUpAuthTests,
+  twoFactorUser,
   verifiedUser,
 } from "./testing";
 import type { Tokens } from "./types";
@@ -30,6 +31,7 @@ const {
   startAppSession,
   startBrowserSession,
 } = await import("./sessions");
+const { findUserById } = await import("@/lib/db/users");
 
 async function signedIn(): Promise<{ user: UserRecord; sessionId: string; tokens: Tokens }> {
   const { user } = await verifiedUser();
@@ -49,6 +51,32 @@ describe("app sessions", () => {
     expect(decodeJwt(tokens.accessToken)).toMatchObject({ sid: sessionId, aud: `${APP_URL}/auth`, sub: String(user.id), id: user.id, token_type: "access" });
     expect(tokens.refreshToken).toMatch(/^[\w-]{43}$/);
     expect(await authenticate(tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId });
+  });
+
+  it("authenticate as the very record a lookup of the user gives (the session query names its columns)", async () => {
+    const { tokens } = await signedIn();
+    const plain = await authenticate(tokens.accessToken);
+    expect(plain.user).toEqual(await findUserById(plain.user.id));
+    const { caller } = await twoFactorUser();
+    expect(caller.user.totpEnabledAt).toBeInstanceOf(Date);
+    expect(caller.user).toEqual(await findUserById(caller.user.id));
+    expect(caller.user).not.toHaveProperty("totpSecret");
+  });
+
+  it("refuse a token verified before its session ended: verified tokens are remembered, sessions are read every time", async () => {
+    const { user, sessionId, tokens } = await signedIn();
+    await authenticate(tokens.accessToken);
+    await authenticate(tokens.accessToken);
+    expect(await endSession(user.id, sessionId)).toBe(true);
+    await expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
+  });
+
+  it("refuse a remembered token once it expires, though its session lives on", async () => {
+    const { tokens } = await signedIn();
+    await authenticate(tokens.accessToken);
+    advance(15 * MINUTE + 2 * MINUTE);
+    await expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
+    await expect(refreshSession(tokens.refreshToken, client)).resolves.toBeDefined();
   });
 
   it("end at logout (endSessionOfRefreshToken): access and refresh tokens are refused", async () => {

@@ -66,9 +66,14 @@ async function accessTokenFor(user: UserRecord, sessionId: string): Promise<stri
   return (await issueAccessToken(claims, sessionId)).token;
 }
 
+/** More of a sign-in's writes, committed with its session or second step (a login settles its password attempt). */
+export type WithSignIn = (tx: Tx) => Promise<void>;
+
 /**
  * The one way into an account, whatever proved it: refuses a disabled account, records the
- * sign-in, and remembers the address (it then passes the account's failed-login ceiling).
+ * sign-in, and remembers the address (it then passes the account's failed-login ceiling). The
+ * session, its first refresh token, the address, the audit event and `alsoCommit` are one
+ * transaction: one commit, and a sign-in is recorded whole or not at all.
  */
 async function beginSession(
   user: UserRecord,
@@ -76,26 +81,33 @@ async function beginSession(
   kind: SessionClient,
   proof: SignInProof,
   refreshToken?: string,
+  alsoCommit?: WithSignIn,
 ): Promise<SessionRecord> {
   if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   // The doors ask for the second factor (lib/auth/sign-in.ts); a path that forgot is a bug, not a way in.
   if (user.totpEnabledAt && !proof.secondFactor) throw new Error(`a session for user ${user.id} needs a second factor`);
-  const session = await createSession(db(), {
-    userId: user.id,
-    client: kind,
-    userAgent: client.userAgent,
-    ip: client.ip,
-    ...(refreshToken ? { refreshToken: { tokenHash: sha256Hex(refreshToken), expiresAt: refreshExpiry() } } : {}),
+  return db().$transaction(async (tx) => {
+    const session = await createSession(tx, {
+      userId: user.id,
+      client: kind,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      ...(refreshToken ? { refreshToken: { tokenHash: sha256Hex(refreshToken), expiresAt: refreshExpiry() } } : {}),
+    });
+    await rememberAddress(user.email, client.ip, tx);
+    await recordAudit(
+      {
+        type: "login",
+        userId: user.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        detail: { method: proof.method, second_factor: proof.secondFactor ?? null, client: kind },
+      },
+      tx,
+    );
+    await alsoCommit?.(tx);
+    return session;
   });
-  await rememberAddress(user.email, client.ip);
-  await recordAudit({
-    type: "login",
-    userId: user.id,
-    ip: client.ip,
-    userAgent: client.userAgent,
-    detail: { method: proof.method, second_factor: proof.secondFactor ?? null, client: kind },
-  });
-  return session;
 }
 
 /** A new app session: its tokens, and its id (for what the caller records about it). */
@@ -103,9 +115,10 @@ export async function startAppSession(
   user: UserRecord,
   client: ClientInfo,
   proof: SignInMethod | SignInProof,
+  alsoCommit?: WithSignIn,
 ): Promise<{ sessionId: string; tokens: Tokens }> {
   const refreshToken = randomToken();
-  const session = await beginSession(user, client, "api", proofOf(proof), refreshToken);
+  const session = await beginSession(user, client, "api", proofOf(proof), refreshToken, alsoCommit);
   return { sessionId: session.id, tokens: { accessToken: await accessTokenFor(user, session.id), refreshToken } };
 }
 

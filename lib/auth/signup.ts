@@ -51,10 +51,10 @@ export async function createAccount(input: NewAccount, client: ClientInfo): Prom
       });
       const code = await startEmailVerification(tx, user);
       await recordAudit({ type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+      await countMailSent("verification", user.email, tx);
       return { user, code };
     });
     nudgeMailSender();
-    await countMailSent("verification", created.user.email);
     return created;
   } catch (error) {
     if (error instanceof EmailTakenError) throw taken();

@@ -22,7 +22,7 @@ import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { keyedDigest, openSecret, sealSecret } from "@/lib/tokens/secrets";
 import { claimCodeCheck, releaseCodeCheck } from "./limits";
 import { prepareNotice } from "./notices";
-import type { SecondFactor, SignInMethod } from "./sessions";
+import type { SecondFactor, SignInMethod, WithSignIn } from "./sessions";
 import type { Caller, ClientInfo } from "./types";
 
 /**
@@ -162,17 +162,23 @@ export async function disableTwoFactor(caller: Caller, code: string, client: Cli
 
 // ---- the second step of a sign-in
 
-/** After a first factor passed for an account with two-factor on: the token of its second step. */
-export async function startSecondStep(user: UserRecord, firstFactor: SignInMethod): Promise<string> {
+/**
+ * After a first factor passed for an account with two-factor on: the token of its second step.
+ * `alsoCommit` goes into the same transaction (a login settles its password attempt there).
+ */
+export async function startSecondStep(user: UserRecord, firstFactor: SignInMethod, alsoCommit?: WithSignIn): Promise<string> {
   const token = randomToken();
-  await addVerification(db(), {
-    userId: user.id,
-    purpose: "mfa_login",
-    tokenHash: sha256Hex(token),
-    expiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
-    // The row's "code" window is the token's own: claimCodeAttempt counts the wrong codes on it.
-    codeExpiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
-    target: firstFactor,
+  await db().$transaction(async (tx) => {
+    await addVerification(tx, {
+      userId: user.id,
+      purpose: "mfa_login",
+      tokenHash: sha256Hex(token),
+      expiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
+      // The row's "code" window is the token's own: claimCodeAttempt counts the wrong codes on it.
+      codeExpiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
+      target: firstFactor,
+    });
+    await alsoCommit?.(tx);
   });
   return token;
 }

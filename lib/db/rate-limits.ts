@@ -1,5 +1,6 @@
 import { now } from "@/lib/clock";
-import { db } from "./client";
+import { Prisma } from "./generated/postgres/client";
+import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
 
 export interface WindowState {
@@ -11,89 +12,80 @@ export interface WindowState {
 /**
  * Counts one hit against `key`. A window opens with the first hit and lasts `windowMs`; a
  * `sliding` window is pushed back to `windowMs` after every hit instead (a streak that is
- * forgotten only after a quiet spell). Rows are shared by every app instance; each step is a
- * single guarded statement, so concurrent hits are all counted without a lock.
+ * forgotten only after a quiet spell). Rows are shared by every app instance; the hit is one
+ * statement (an upsert that opens, restarts or counts), so concurrent hits are all counted without
+ * a lock, in one round trip. Pass `client` to count within a transaction.
  */
-export async function hitWindow(key: string, windowMs: number, options: { sliding?: boolean } = {}): Promise<WindowState> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const at = now();
-    const windowEnds = new Date(at.getTime() + windowMs);
-    const inWindow = await db().rateLimit.updateManyAndReturn({
-      where: { key, windowEnds: { gt: at } },
-      data: { count: { increment: 1 }, lastHitAt: at, ...(options.sliding ? { windowEnds } : {}) },
-      select: { count: true, windowEnds: true, lastHitAt: true },
-    });
-    if (inWindow[0]) return inWindow[0];
-    const restarted = await db().rateLimit.updateMany({
-      where: { key, windowEnds: { lte: at } },
-      data: { count: 1, windowEnds, lastHitAt: at },
-    });
-    if (restarted.count === 1) return { count: 1, windowEnds, lastHitAt: at };
-    try {
-      await db().rateLimit.create({ data: { key, count: 1, windowEnds, lastHitAt: at } });
-      return { count: 1, windowEnds, lastHitAt: at };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // Another request created the row first: count against it on the next pass.
-    }
-  }
-  throw new Error(`rate limit counter for ${key} kept changing under us`);
+export async function hitWindow(key: string, windowMs: number, options: { sliding?: boolean } = {}, client: Db | Tx = db()): Promise<WindowState> {
+  const at = now();
+  const windowEnds = new Date(at.getTime() + windowMs);
+  // excluded."windowEnds" (the proposed row's) rather than a parameter: PostgreSQL types it by the
+  // column, where a bare parameter in CASE would be text.
+  const keptEnd = options.sliding ? Prisma.sql`excluded."windowEnds"` : Prisma.sql`"RateLimit"."windowEnds"`;
+  const rows = await client.$queryRaw<WindowState[]>`
+    INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
+    ON CONFLICT ("key") DO UPDATE SET
+      "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
+      "windowEnds" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN ${keptEnd} ELSE excluded."windowEnds" END,
+      "lastHitAt" = ${at}
+    RETURNING "count", "windowEnds", "lastHitAt"`;
+  return rows[0]!;
 }
 
 /**
  * Counts one more step of a streak (a sliding window of `windowMs`), guarded like a claim: below
  * `threshold` any caller may step, at or above it only the one that saw the count at `seenCount`
- * (so of concurrent callers one steps, the others are refused). False when refused.
+ * (so of concurrent callers one steps, the others are refused). False when refused. One statement:
+ * PostgreSQL re-checks the guard on the row a concurrent caller just changed; SQLite runs writes
+ * one at a time.
  */
-export async function claimStreakStep(key: string, windowMs: number, threshold: number, seenCount: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const at = now();
-    const windowEnds = new Date(at.getTime() + windowMs);
-    const stepped = await db().rateLimit.updateMany({
-      where: { key, windowEnds: { gt: at }, OR: [{ count: { lt: threshold } }, { count: seenCount }] },
-      data: { count: { increment: 1 }, lastHitAt: at, windowEnds },
-    });
-    if (stepped.count === 1) return true;
-    const restarted = await db().rateLimit.updateMany({ where: { key, windowEnds: { lte: at } }, data: { count: 1, windowEnds, lastHitAt: at } });
-    if (restarted.count === 1) return true;
-    if (await db().rateLimit.count({ where: { key } })) return false;
-    try {
-      await db().rateLimit.create({ data: { key, count: 1, windowEnds, lastHitAt: at } });
-      return true;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
-  }
-  return false;
+export async function claimStreakStep(
+  key: string,
+  windowMs: number,
+  threshold: number,
+  seenCount: number,
+  client: Db | Tx = db(),
+): Promise<boolean> {
+  const at = now();
+  const windowEnds = new Date(at.getTime() + windowMs);
+  const stepped = await client.$queryRaw<Array<{ count: number }>>`
+    INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
+    ON CONFLICT ("key") DO UPDATE SET
+      "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
+      "windowEnds" = ${windowEnds},
+      "lastHitAt" = ${at}
+    WHERE "RateLimit"."windowEnds" <= ${at} OR "RateLimit"."count" < ${threshold} OR "RateLimit"."count" = ${seenCount}
+    RETURNING "count"`;
+  return stepped.length === 1;
 }
 
 /** The open window of `key` without counting a hit; null when none is open. */
-export async function peekWindow(key: string): Promise<WindowState | null> {
-  const row = await db().rateLimit.findUnique({ where: { key }, select: { count: true, windowEnds: true, lastHitAt: true } });
+export async function peekWindow(key: string, client: Db | Tx = db()): Promise<WindowState | null> {
+  const row = await client.rateLimit.findUnique({ where: { key }, select: { count: true, windowEnds: true, lastHitAt: true } });
   return row && row.windowEnds > now() ? row : null;
 }
 
 /** Takes back one hit of the open window of `key` (a claim that, in the end, did not count). */
-export async function releaseHit(key: string): Promise<void> {
-  await db().rateLimit.updateMany({
+export async function releaseHit(key: string, client: Db | Tx = db()): Promise<void> {
+  await client.rateLimit.updateMany({
     where: { key, count: { gt: 0 }, windowEnds: { gt: now() } },
     data: { count: { decrement: 1 } },
   });
 }
 
 /** Opens or extends `key` to end `windowMs` from now (a remembered fact, such as a known address). */
-export async function markWindow(key: string, windowMs: number): Promise<void> {
+export async function markWindow(key: string, windowMs: number, client: Db | Tx = db()): Promise<void> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
-  await db().rateLimit.upsert({
+  await client.rateLimit.upsert({
     where: { key },
     create: { key, count: 1, windowEnds, lastHitAt: at },
     update: { windowEnds, lastHitAt: at },
   });
 }
 
-export async function deleteWindow(key: string): Promise<void> {
-  await db().rateLimit.deleteMany({ where: { key } });
+export async function deleteWindow(key: string, client: Db | Tx = db()): Promise<void> {
+  await client.rateLimit.deleteMany({ where: { key } });
 }
 
 /** Ends every window whose key starts with `prefix` (all of an account's failed-login streaks). */

@@ -1,4 +1,4 @@
-import { db } from "./client";
+import { db, type Db, type Tx } from "./client";
 
 export interface RoleRecord {
   id: number;
@@ -10,8 +10,9 @@ export interface RoleRecord {
 // Roles are seeded by migration and change only with a new migration: read them once.
 let cache: Promise<RoleRecord[]> | undefined;
 
-export function listRoles(): Promise<RoleRecord[]> {
-  cache ??= db()
+/** Pass `client` when inside a transaction: on SQLite a query on db() would wait for that transaction to end. */
+export function listRoles(client: Db | Tx = db()): Promise<RoleRecord[]> {
+  cache ??= client
     .role.findMany({ orderBy: { id: "asc" } })
     .catch((error: unknown) => {
       cache = undefined;
@@ -29,4 +30,15 @@ export async function defaultRole(): Promise<RoleRecord> {
   const role = (await listRoles()).find((r) => r.isDefault);
   if (!role) throw new Error("no default role is seeded");
   return role;
+}
+
+/** The name of role `id`; a role the cached list does not know yet (a migration since) reloads it once. */
+export async function roleName(id: number, client: Db | Tx = db()): Promise<string> {
+  let role = (await listRoles(client)).find((r) => r.id === id);
+  if (!role) {
+    cache = undefined;
+    role = (await listRoles(client)).find((r) => r.id === id);
+  }
+  if (!role) throw new Error(`user has unknown role ${id}`);
+  return role.name;
 }

@@ -25,21 +25,58 @@ export function embeddedSqliteAdapter(url: string): SqlMigrationAwareDriverAdapt
   };
 }
 
+/** Distinct statements kept compiled; Prisma's SQL is parameterised, so a few hundred cover the app. */
+const STATEMENT_CACHE_SIZE = 500;
+
+interface Statement {
+  reader: boolean;
+  run(...args: unknown[]): unknown;
+  columns(): unknown[];
+  raw(on?: boolean): Statement;
+  all(...args: unknown[]): unknown[];
+}
+
 /**
- * Transactions take the write lock when they begin (BEGIN IMMEDIATE), waiting up to busy_timeout
- * for another process's (a second server, an import). A deferred BEGIN would take it at the first
- * write, and if another process wrote in between, SQLite refuses the upgrade at once (SQLITE_BUSY)
- * without waiting. The adapter has no option for it, so its connection's `prepare` is wrapped.
+ * The adapter compiles every statement it runs (`prepare(sql).bind(args)`), which costs more than
+ * running it. Here its connection's `prepare` keeps compiled statements, by SQL text, and hands
+ * the adapter a stand-in that binds per call (a better-sqlite3 statement can be bound only once).
+ * The same wrapper makes transactions take the write lock when they begin (BEGIN IMMEDIATE),
+ * waiting up to busy_timeout for another process's (a second server, an import): a deferred BEGIN
+ * would take it at the first write, and if another process wrote in between, SQLite refuses the
+ * upgrade at once (SQLITE_BUSY) without waiting. The adapter has no option for either.
  */
-function beginImmediately(adapter: SqlDriverAdapter): void {
+function reuseStatements(adapter: SqlDriverAdapter): void {
   const client = (adapter as unknown as { client?: { prepare: (sql: string) => unknown } }).client;
   if (!client || typeof client.prepare !== "function") throw new Error("the SQLite adapter no longer exposes its connection");
-  const prepare = client.prepare.bind(client);
-  client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+  const prepare = client.prepare.bind(client) as (sql: string) => Statement;
+  const cache = new Map<string, Statement>();
+  client.prepare = (sql: string) => {
+    const text = sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql;
+    let statement = cache.get(text);
+    if (statement) {
+      cache.delete(text);
+    } else {
+      statement = prepare(text);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(text, statement);
+    return boundPerCall(statement);
+  };
+}
+
+/** What the adapter uses of a statement: bind (once, then run, or read columns and raw rows). */
+function boundPerCall(statement: Statement) {
+  const bound = (args: unknown[]) => ({
+    reader: statement.reader,
+    run: () => statement.run(...args),
+    columns: () => statement.columns(),
+    raw: () => ({ all: () => statement.raw(true).all(...args) }),
+  });
+  return { reader: statement.reader, bind: (args: unknown[] = []) => bound(args), run: () => statement.run() };
 }
 
 async function configure(adapter: SqlDriverAdapter): Promise<SqlDriverAdapter> {
-  beginImmediately(adapter);
+  reuseStatements(adapter);
   // WAL keeps readers and the writer apart; synchronous=FULL makes every commit durable even
   // across power loss (NORMAL would only survive a process kill); foreign keys are off by default.
   await adapter.executeScript(

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
+import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
 /** What the services see of a user row (with its role name). */
@@ -22,22 +23,29 @@ export interface UserRecord {
   createdAt: Date;
 }
 
-export const withRole = { role: { select: { name: true } } } as const;
-type Row = Prisma.UserGetPayload<{ include: typeof withRole }>;
+type FullRow = Prisma.UserGetPayload<object>;
+/** Columns a UserRecord never carries (a query that names its columns may leave them out). */
+type SecretColumn = "totpSecret" | "totpLastStep" | "webauthnHandle";
+/** A user row as Prisma returns it, or without its secrets. */
+export type UserRow = Omit<FullRow, SecretColumn> & Partial<Pick<FullRow, SecretColumn>>;
 
-export function toUserRecord(row: Row): UserRecord {
-  const { role, updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, ...rest } = row;
-  return { ...rest, roleName: role.name };
+/**
+ * Roles change only with a migration, so a user's role name comes from the role list read once per
+ * process (lib/db/roles.ts) instead of a second query per user lookup.
+ */
+export async function toUserRecord(row: UserRow, client: Db | Tx = db()): Promise<UserRecord> {
+  const { updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, ...rest } = row;
+  return { ...rest, roleName: await roleName(row.roleId, client) };
 }
 
 export async function findUserByEmail(email: string, client: Db | Tx = db()): Promise<UserRecord | null> {
-  const row = await client.user.findUnique({ where: { email }, include: withRole });
-  return row && toUserRecord(row);
+  const row = await client.user.findUnique({ where: { email } });
+  return row && toUserRecord(row, client);
 }
 
 export async function findUserById(id: number, client: Db | Tx = db()): Promise<UserRecord | null> {
-  const row = await client.user.findUnique({ where: { id }, include: withRole });
-  return row && toUserRecord(row);
+  const row = await client.user.findUnique({ where: { id } });
+  return row && toUserRecord(row, client);
 }
 
 export interface NewUser {
@@ -58,8 +66,8 @@ export class EmailTakenError extends Error {
 /** Inserts a user; a concurrent insert of the same e-mail surfaces as `EmailTakenError`. */
 export async function insertUser(tx: Db | Tx, user: NewUser): Promise<UserRecord> {
   try {
-    const row = await tx.user.create({ data: { ...user, name: user.name ?? "", mobile: user.mobile ?? "" }, include: withRole });
-    return toUserRecord(row);
+    const row = await tx.user.create({ data: { ...user, name: user.name ?? "", mobile: user.mobile ?? "" } });
+    return toUserRecord(row, tx);
   } catch (error) {
     if (isUniqueViolation(error)) throw new EmailTakenError(user.email);
     throw error;
@@ -67,7 +75,7 @@ export async function insertUser(tx: Db | Tx, user: NewUser): Promise<UserRecord
 }
 
 export async function updateProfile(id: number, fields: { name?: string; mobile?: string; dob?: string }): Promise<UserRecord> {
-  const row = await db().user.update({ where: { id }, data: fields, include: withRole });
+  const row = await db().user.update({ where: { id }, data: fields });
   return toUserRecord(row);
 }
 
@@ -100,7 +108,7 @@ export async function webauthnHandleOf(id: number): Promise<string> {
 /** Gives the user a new address (an e-mail change, confirmed): it is verified by the link that reached it. */
 export async function changeEmail(tx: Db | Tx, id: number, email: string): Promise<UserRecord> {
   try {
-    return toUserRecord(await tx.user.update({ where: { id }, data: { email, verifiedAt: now() }, include: withRole }));
+    return toUserRecord(await tx.user.update({ where: { id }, data: { email, verifiedAt: now() } }), tx);
   } catch (error) {
     if (isUniqueViolation(error)) throw new EmailTakenError(email);
     throw error;

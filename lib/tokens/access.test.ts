@@ -160,6 +160,28 @@ describe("verifyAccessToken", () => {
     await rejected(token);
   });
 
+  it("remembers a verified token by its exact text only, and refuses it from memory once it expires", async () => {
+    const { token } = await issueAccessToken(USER, SID);
+    const first = await verifyAccessToken(token);
+    expect(first).toMatchObject({ id: 42 });
+    // The same claims object: the second use was answered from memory.
+    expect(await verifyAccessToken(token)).toBe(first);
+    const [header, payload, signature] = token.split(".") as [string, string, string];
+    const flipped = signature.slice(0, -2) + (signature.at(-2) === "A" ? "B" : "A") + signature.at(-1);
+    await rejected(`${header}.${payload}.${flipped}`);
+    // A payload of the remembered token's with another user and session, under its genuine signature.
+    const forged = base64url.encode(JSON.stringify({ ...decodeJwt(token), id: 43, sub: "43", sid: "another-session" }));
+    await rejected(`${header}.${forged}.${signature}`);
+    await expect(verifyAccessToken(token)).resolves.toBe(first);
+    setClockOffset((TTL + 60) * 1000);
+    await rejected(token);
+    setClockOffset(0);
+    // Forgotten once refused: verified afresh (and accepted again at the right time).
+    const again = await verifyAccessToken(token);
+    expect(again).toMatchObject({ id: 42 });
+    expect(again).not.toBe(first);
+  });
+
   it("rejects a token issued in the future", async () => {
     setClockOffset(5 * 60_000);
     const { token } = await issueAccessToken(USER, SID);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
+import { sha256Hex } from "./hash";
 import { signingKey, verificationKeys, type VerificationKey } from "./keys";
 
 /**
@@ -91,13 +92,42 @@ export async function issueAccessToken(user: AccessTokenUser, sessionId: string)
   return { token, expiresAt: new Date(claims.exp * 1000), jti: claims.jti };
 }
 
+/**
+ * Tokens whose signature and claims were verified, by their SHA-256, so that a client's next
+ * requests with the same token cost a lookup instead of a signature check (the larger part of an
+ * authenticated request's own work). Only the exact string that passed is found again; its time
+ * claims are checked on every use, as jose checks them. The session behind it is still checked on
+ * every request by the caller. At most VERIFIED_MAX entries, oldest out first.
+ */
+const VERIFIED_MAX = 5000;
+const verified = new Map<string, Readonly<AccessTokenClaims>>();
+
+/** jose's time checks (exp, and iat through maxTokenAge), on lib/clock's time. */
+function stillInTime(claims: AccessTokenClaims, ttlSeconds: number): boolean {
+  const at = Math.floor(now().getTime() / 1000);
+  const age = at - claims.iat;
+  return claims.exp > at - CLOCK_TOLERANCE_SECONDS && age - CLOCK_TOLERANCE_SECONDS <= ttlSeconds && age >= -CLOCK_TOLERANCE_SECONDS;
+}
+
+function remember(digest: string, claims: AccessTokenClaims): void {
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(digest, Object.freeze(claims));
+}
+
 /** The token's claims, or AppError ACCESS_TOKEN_INVALID for anything this service did not issue or that has expired. */
 export async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
   // Outside the try: a broken key configuration is a server fault (500), not the client's bad token.
   const keys = await verificationKeys();
   const { appUrl, accessTokenTtlSeconds } = config();
+  const digest = typeof token === "string" && token.length <= MAX_TOKEN_LENGTH ? sha256Hex(token) : null;
+  const known = digest ? verified.get(digest) : undefined;
+  if (known) {
+    if (stillInTime(known, accessTokenTtlSeconds)) return known;
+    verified.delete(digest!);
+    throw new AppError("ACCESS_TOKEN_INVALID", { cause: new TypeError("expired") });
+  }
   try {
-    if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw new TypeError("not a token");
+    if (!digest) throw new TypeError("not a token");
     const { payload } = await jwtVerify(token, (header) => publicKeyFor(keys, header), {
       // Only our keys' own algorithms: "none", HS256 "signed" with public key bytes, etc. never pass.
       algorithms: [...new Set(keys.map((k) => k.alg))],
@@ -113,6 +143,7 @@ export async function verifyAccessToken(token: string): Promise<AccessTokenClaim
     const claims = ClaimsSchema.parse(payload);
     // A lifetime longer than we sign can only come from a leaked key or a bug: refuse it either way.
     if (claims.exp - claims.iat > accessTokenTtlSeconds) throw new TypeError("lifetime longer than configured");
+    remember(digest, claims);
     return claims;
   } catch (cause) {
     throw new AppError("ACCESS_TOKEN_INVALID", { cause });

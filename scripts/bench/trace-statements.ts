@@ -1,0 +1,63 @@
+// The SQL statements each flow sends to the embedded database, and how many of them commit
+// (each commit is an fsync with synchronous=FULL). A tool for the performance notes:
+//   npx tsx scripts/bench/trace-statements.ts
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const dir = mkdtempSync(path.join(tmpdir(), "auth-trace-"));
+Object.assign(process.env, {
+  DATABASE_URL: `file:${path.join(dir, "auth.db")}`,
+  DATA_DIR: dir,
+  AUTH_SECRET: "trace-secret-".padEnd(48, "x"),
+  JWT_PRIVATE_KEY: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  APP_URL: "http://localhost:3000",
+  LOG_LEVEL: "silent",
+});
+
+const { migrateDeploy } = await import("@/prisma/engine/wasm-engine.mjs");
+await migrateDeploy({ url: process.env.DATABASE_URL! });
+const { createAccount } = await import("@/lib/auth/signup");
+const { startAppSession, refreshSession, authenticate } = await import("@/lib/auth/sessions");
+const { loginWithPassword } = await import("@/lib/auth/login");
+const { verifyCode } = await import("@/lib/auth/email-verification");
+const { updateUser } = await import("@/lib/auth/profile");
+const { db, disconnectDb } = await import("@/lib/db/client");
+const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
+
+let n = 0;
+const client = () => ({ ip: `10.0.0.${++n}`, userAgent: "trace" });
+
+async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const { statements, stop } = recordSqliteStatements();
+  let result: T;
+  try {
+    result = await run();
+  } finally {
+    stop();
+  }
+  console.log(`\n${name}: ${statements.length} statements, ${commitsOf(statements)} commits`);
+  for (const s of statements) console.log(`  ${s.replace(/\s+/g, " ").slice(0, 150)}`);
+  return result;
+}
+
+const email = "trace@example.com";
+const password = "correct horse battery staple";
+await db().$queryRaw`SELECT 1`;
+const created = await trace("register (createAccount + startAppSession)", async () => {
+  const account = await createAccount({ email, password }, client());
+  await startAppSession(account.user, client(), "signup");
+  return account;
+});
+const verified = await trace("verify (verifyCode)", () => verifyCode(email, created.code, client()));
+const login = await trace("login (loginWithPassword, verified account)", () => loginWithPassword(email, password, client()));
+if (login.kind !== "session") throw new Error(`expected a session, got ${login.kind}`);
+await trace("refresh (refreshSession)", () => refreshSession(login.tokens.refreshToken, client()));
+const caller = await trace("me (authenticate)", () => authenticate(verified.accessToken));
+await trace("profile update (authenticate + updateUser)", async () => {
+  const c = await authenticate(verified.accessToken);
+  await updateUser(c, caller.user.id, { name: "Trace" });
+});
+await disconnectDb();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,1 @@
+export function startCommand(appDir: string): { env: Record<string, string>; args: string[] };
