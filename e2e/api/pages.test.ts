@@ -89,6 +89,19 @@ describe("crafted query strings on pages", () => {
     );
   }, 120_000);
 
+  it("holds when a parameter comes twice, a harmless value first and a nasty one after", async () => {
+    const repeated = PAGES.flatMap((page) =>
+      ["error", "next", "callbackUrl"].flatMap((key) =>
+        ["\u0000", "javascript:alert(1)", "//evil.example", "<script>"].map((nasty) => `${page}?${key}=${key === "error" ? "Callback" : "%2Fprofile"}&${key}=${encodeURIComponent(nasty)}`),
+      ),
+    );
+    for (const path of repeated) {
+      const res = await get(path);
+      expect(res.status, path).toBeLessThan(500);
+      expectSameOriginIfRedirect(res, path);
+    }
+  }, 120_000);
+
   it("answers raw, unencoded oddities too", async () => {
     for (const raw of ["/login?error=%", "/login?next=%E0%A4%A", "/login?error[]=a&error[]=b", "/verify?email=%00", "/api/auth/csrf?callbackUrl=%ZZ"]) {
       const res = await get(raw);

@@ -125,21 +125,26 @@ const ERROR_CODE = /^[A-Za-z0-9_]{1,64}$/;
  * next-auth answers a `callbackUrl` (query or cookie) that is not an http(s) URL with a 500
  * ("server configuration"), and an `error` with control characters too (it cannot put them into
  * its redirect). A request may carry anything: such a value is dropped by sending the client to
- * the same URL without it (307 keeps the method and body), with the cookie deleted. Null when the
+ * the same URL without it (307 keeps the method and body), with the cookie deleted. A parameter
+ * given more than once is dropped too: next-auth reads the last, not the first. Null when the
  * request is fine as it is.
  */
 export function nextAuthRequestCleanup(request: NextRequest): NextResponse | null {
   const url = request.nextUrl.clone();
-  const given = url.searchParams.get("callbackUrl");
-  const error = url.searchParams.get("error");
-  const badQuery = (given !== null && !isHttpUrl(given, url.origin)) || (error !== null && !ERROR_CODE.test(error));
+  const acceptable = (name: string, ok: (value: string) => boolean) => {
+    const given = url.searchParams.getAll(name);
+    return given.length === 0 || (given.length === 1 && ok(given[0]!));
+  };
+  const badParams = [
+    ...(acceptable("callbackUrl", (v) => isHttpUrl(v, url.origin)) ? [] : ["callbackUrl"]),
+    ...(acceptable("error", (v) => ERROR_CODE.test(v)) ? [] : ["error"]),
+  ];
   const badCookies = [...CALLBACK_COOKIES].filter((name) => {
     const value = request.cookies.get(name)?.value;
     return value !== undefined && !isHttpUrl(value, url.origin);
   });
-  if (!badQuery && badCookies.length === 0) return null;
-  if (given !== null && !isHttpUrl(given, url.origin)) url.searchParams.delete("callbackUrl");
-  if (error !== null && !ERROR_CODE.test(error)) url.searchParams.delete("error");
+  if (badParams.length === 0 && badCookies.length === 0) return null;
+  for (const name of badParams) url.searchParams.delete(name);
   // Relative: behind a proxy the server's own idea of its host name may not be the client's.
   const response = new NextResponse(null, { status: 307, headers: { location: `${url.pathname}${url.search}` } });
   for (const name of badCookies) response.cookies.delete(name);
