@@ -1,8 +1,9 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { now } from "@/lib/clock";
-import { db, type Db, type Tx } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import type { MailKind } from "@/lib/db/outbox";
 import { claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
+import { transaction, type Executor, type SqlTransaction } from "@/lib/db/sql";
 import { AppError, rateLimited } from "@/lib/errors";
 import { metrics } from "@/lib/metrics";
 
@@ -73,8 +74,8 @@ function limitedUntil(end: Date, limit: string) {
  * of one each. It commits even when a limit refuses (an AppError): what was counted stays counted,
  * exactly as one statement at a time would have left it. Other errors roll it back.
  */
-async function countTogether<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-  const outcome = await db().$transaction(async (tx) => {
+async function countTogether<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  const outcome = await transaction(async (tx) => {
     try {
       return { value: await work(tx) };
     } catch (error) {
@@ -87,7 +88,7 @@ async function countTogether<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
 }
 
 /** Counts a request from `ip`; 429 past the group's limit (30 per 5 minutes, refresh 150). */
-export async function limitClient(action: ClientAction, ip: string | null, client: Db | Tx = db()): Promise<void> {
+export async function limitClient(action: ClientAction, ip: string | null, client: Executor = db()): Promise<void> {
   const rule = action === "refresh" ? LIMITS.refresh : LIMITS.client;
   const state = await hitWindow(`client:${action}:${addressKey(ip)}`, rule.windowMs, {}, client);
   if (state.count > rule.limit) throw limitedUntil(state.windowEnds, `client:${action}`);
@@ -136,7 +137,7 @@ export async function scheduleMailSlot(kind: MailKind, email: string): Promise<D
  * limits, so a resend or a login within the next minute keeps that mail's code valid instead of
  * replacing it.
  */
-export async function countMailSent(kind: MailKind, email: string, client: Db | Tx = db()): Promise<void> {
+export async function countMailSent(kind: MailKind, email: string, client: Executor = db()): Promise<void> {
   await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs, {}, client);
   await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs, {}, client);
 }
@@ -189,7 +190,7 @@ export interface PasswordAttempt {
  * The attempt is counted before the comparison, so of a burst of concurrent guesses only as many
  * are compared as one after another would be; `settlePasswordAttempt` takes it back on success.
  */
-export async function claimPasswordAttempt(email: string, ip: string | null, client: Db | Tx = db()): Promise<PasswordAttempt> {
+export async function claimPasswordAttempt(email: string, ip: string | null, client: Executor = db()): Promise<PasswordAttempt> {
   const rule = LIMITS.loginStreak;
   const key = streakKey(email, ip);
   const streak = await peekWindow(key, client);
@@ -226,7 +227,7 @@ export async function claimLoginAttempt(email: string, ip: string | null): Promi
  * A failure stays counted; a match takes the attempt back and ends the address's streak. Pass `tx`
  * to commit it with the session (or second step) the match starts.
  */
-export async function settlePasswordAttempt(attempt: PasswordAttempt, outcome: "matched" | "failed", client: Db | Tx = db()): Promise<void> {
+export async function settlePasswordAttempt(attempt: PasswordAttempt, outcome: "matched" | "failed", client: Executor = db()): Promise<void> {
   if (outcome === "failed") return;
   // The streak's row before the account's, as claimPasswordAttempt takes them: in transactions on
   // PostgreSQL the opposite order could deadlock with a concurrent claim from the same address.
@@ -241,7 +242,7 @@ export async function abandonPasswordAttempt(attempt: PasswordAttempt): Promise<
 }
 
 /** A sign-in succeeded from `ip`: that address passes the account's failure ceiling for 30 days. */
-export async function rememberAddress(email: string, ip: string | null, client: Db | Tx = db()): Promise<void> {
+export async function rememberAddress(email: string, ip: string | null, client: Executor = db()): Promise<void> {
   await markWindow(knownAddressKey(email, ip), LIMITS.knownAddressMs, client);
 }
 

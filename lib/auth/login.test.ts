@@ -96,6 +96,21 @@ describe("a login's commits (each an fsync on SQLite)", () => {
     expect((await authenticate(tokens.accessToken)).user.id).toBe(user.id);
   });
 
+  it("go straight to the driver, as does the session check: none passes through the Prisma client's query engine", async () => {
+    const { email } = await verifiedUser();
+    await loginWithPassword(email, PASSWORD, freshClient()); // the role list and statements are warm
+    const recorder = recordSqliteStatements();
+    try {
+      const { tokens } = sessionOf(await loginWithPassword(email, PASSWORD, freshClient()));
+      await authenticate(tokens.accessToken);
+    } finally {
+      recorder.stop();
+    }
+    const throughPrisma = recorder.statements.filter((_, i) => recorder.viaPrismaClient[i]);
+    expect(recorder.statements.length).toBeGreaterThan(5);
+    expect(throughPrisma).toEqual([]);
+  });
+
   it("are two when two-factor is on: the second step's token is committed with the settlement", async () => {
     const { email } = await twoFactorUser();
     let kind: string | undefined;

@@ -1,7 +1,7 @@
 import { secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
-import { db, type Db, type Tx } from "@/lib/db/client";
+import type { Db, Tx } from "@/lib/db/client";
 import {
   createSession,
   findLiveSession,
@@ -16,6 +16,7 @@ import {
   type SessionLifetime,
   type SessionRecord,
 } from "@/lib/db/sessions";
+import { transaction, type Executor } from "@/lib/db/sql";
 import type { UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -67,7 +68,7 @@ async function accessTokenFor(user: UserRecord, sessionId: string): Promise<stri
 }
 
 /** More of a sign-in's writes, committed with its session or second step (a login settles its password attempt). */
-export type WithSignIn = (tx: Tx) => Promise<void>;
+export type WithSignIn = (tx: Executor) => Promise<void>;
 
 /**
  * The one way into an account, whatever proved it: refuses a disabled account, records the
@@ -86,7 +87,7 @@ async function beginSession(
   if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   // The doors ask for the second factor (lib/auth/sign-in.ts); a path that forgot is a bug, not a way in.
   if (user.totpEnabledAt && !proof.secondFactor) throw new Error(`a session for user ${user.id} needs a second factor`);
-  return db().$transaction(async (tx) => {
+  return transaction(async (tx) => {
     const session = await createSession(tx, {
       userId: user.id,
       client: kind,

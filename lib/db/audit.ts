@@ -1,4 +1,6 @@
-import { db, type Db, type Tx } from "./client";
+import { now } from "@/lib/clock";
+import { db } from "./client";
+import { execute, sql, type Executor } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -9,16 +11,13 @@ export interface AuditEntry {
 }
 
 /** Security events (logins, failures, resets, token reuse). Never pass a secret in `detail`. */
-export async function recordAudit(entry: AuditEntry, client: Db | Tx = db()): Promise<void> {
-  await client.auditEvent.create({
-    data: {
-      type: entry.type,
-      userId: entry.userId ?? null,
-      ip: entry.ip ?? null,
-      userAgent: entry.userAgent ?? null,
-      detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    },
-  });
+export async function recordAudit(entry: AuditEntry, client: Executor = db()): Promise<void> {
+  const detail = entry.detail ? JSON.stringify(entry.detail) : null;
+  await execute(
+    client,
+    sql`INSERT INTO "AuditEvent" ("userId", "type", "ip", "userAgent", "detail", "createdAt")
+        VALUES (${entry.userId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,
+  );
 }
 
 /** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */

@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
@@ -30,14 +31,39 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 function createDb(): Db {
   const { databaseUrl, databaseKind } = config();
-  if (databaseKind === "postgres") {
-    return new PrismaClient({ adapter: watched(new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL })) });
-  }
-  return new SqlitePrismaClient({ adapter: watched(embeddedSqliteAdapter(databaseUrl)) }) as unknown as Db;
+  const factory = remembered(
+    watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL }) : embeddedSqliteAdapter(databaseUrl)),
+  );
+  if (databaseKind === "postgres") return new PrismaClient({ adapter: factory });
+  return new SqlitePrismaClient({ adapter: factory }) as unknown as Db;
 }
 
 // One client per process; kept on globalThis so dev-mode module reloads don't open more.
-const holder = globalThis as unknown as { __authDb?: Db };
+const holder = globalThis as unknown as { __authDb?: Db; __authAdapter?: Promise<SqlDriverAdapter> };
+
+/** The factory, remembering the connection it gives Prisma so lib/db/sql.ts can use the same one. */
+function remembered(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => {
+      const connecting = factory.connect();
+      // A failed connection is not kept: the next query connects again.
+      holder.__authAdapter = connecting.catch((error: unknown) => {
+        holder.__authAdapter = undefined;
+        throw error;
+      });
+      return connecting;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+}
+
+/** The driver connection the Prisma client uses (connecting it first if it has not yet). */
+export async function connectedAdapter(): Promise<SqlDriverAdapter> {
+  if (!holder.__authAdapter) await db().$connect();
+  return holder.__authAdapter!;
+}
 
 export function db(): Db {
   holder.__authDb ??= createDb();
@@ -47,4 +73,5 @@ export function db(): Db {
 export async function disconnectDb(): Promise<void> {
   await holder.__authDb?.$disconnect();
   holder.__authDb = undefined;
+  holder.__authAdapter = undefined;
 }

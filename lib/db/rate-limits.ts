@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
-import { Prisma } from "./generated/postgres/client";
-import { db, type Db, type Tx } from "./client";
+import { db } from "./client";
+import { execute, query, sql, type Executor } from "./sql";
 import { isUniqueViolation } from "./errors";
 
 export interface WindowState {
@@ -16,20 +16,22 @@ export interface WindowState {
  * statement (an upsert that opens, restarts or counts), so concurrent hits are all counted without
  * a lock, in one round trip. Pass `client` to count within a transaction.
  */
-export async function hitWindow(key: string, windowMs: number, options: { sliding?: boolean } = {}, client: Db | Tx = db()): Promise<WindowState> {
+export async function hitWindow(key: string, windowMs: number, options: { sliding?: boolean } = {}, client: Executor = db()): Promise<WindowState> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
   // excluded."windowEnds" (the proposed row's) rather than a parameter: PostgreSQL types it by the
   // column, where a bare parameter in CASE would be text.
-  const keptEnd = options.sliding ? Prisma.sql`excluded."windowEnds"` : Prisma.sql`"RateLimit"."windowEnds"`;
-  const rows = await client.$queryRaw<WindowState[]>`
-    INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
-    ON CONFLICT ("key") DO UPDATE SET
-      "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
-      "windowEnds" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN ${keptEnd} ELSE excluded."windowEnds" END,
-      "lastHitAt" = ${at}
-    RETURNING "count", "windowEnds", "lastHitAt"`;
-  return rows[0]!;
+  const keptEnd = options.sliding ? sql`excluded."windowEnds"` : sql`"RateLimit"."windowEnds"`;
+  const [row] = await query<WindowState>(
+    client,
+    sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
+        ON CONFLICT ("key") DO UPDATE SET
+          "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
+          "windowEnds" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN ${keptEnd} ELSE excluded."windowEnds" END,
+          "lastHitAt" = ${at}
+        RETURNING "count", "windowEnds", "lastHitAt"`,
+  );
+  return row!;
 }
 
 /**
@@ -44,48 +46,47 @@ export async function claimStreakStep(
   windowMs: number,
   threshold: number,
   seenCount: number,
-  client: Db | Tx = db(),
+  client: Executor = db(),
 ): Promise<boolean> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
-  const stepped = await client.$queryRaw<Array<{ count: number }>>`
-    INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
-    ON CONFLICT ("key") DO UPDATE SET
-      "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
-      "windowEnds" = ${windowEnds},
-      "lastHitAt" = ${at}
-    WHERE "RateLimit"."windowEnds" <= ${at} OR "RateLimit"."count" < ${threshold} OR "RateLimit"."count" = ${seenCount}
-    RETURNING "count"`;
+  const stepped = await query<{ count: number }>(
+    client,
+    sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
+        ON CONFLICT ("key") DO UPDATE SET
+          "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
+          "windowEnds" = excluded."windowEnds",
+          "lastHitAt" = ${at}
+        WHERE "RateLimit"."windowEnds" <= ${at} OR "RateLimit"."count" < ${threshold} OR "RateLimit"."count" = ${seenCount}
+        RETURNING "count"`,
+  );
   return stepped.length === 1;
 }
 
 /** The open window of `key` without counting a hit; null when none is open. */
-export async function peekWindow(key: string, client: Db | Tx = db()): Promise<WindowState | null> {
-  const row = await client.rateLimit.findUnique({ where: { key }, select: { count: true, windowEnds: true, lastHitAt: true } });
+export async function peekWindow(key: string, client: Executor = db()): Promise<WindowState | null> {
+  const [row] = await query<WindowState>(client, sql`SELECT "count", "windowEnds", "lastHitAt" FROM "RateLimit" WHERE "key" = ${key}`);
   return row && row.windowEnds > now() ? row : null;
 }
 
 /** Takes back one hit of the open window of `key` (a claim that, in the end, did not count). */
-export async function releaseHit(key: string, client: Db | Tx = db()): Promise<void> {
-  await client.rateLimit.updateMany({
-    where: { key, count: { gt: 0 }, windowEnds: { gt: now() } },
-    data: { count: { decrement: 1 } },
-  });
+export async function releaseHit(key: string, client: Executor = db()): Promise<void> {
+  await execute(client, sql`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = ${key} AND "count" > 0 AND "windowEnds" > ${now()}`);
 }
 
 /** Opens or extends `key` to end `windowMs` from now (a remembered fact, such as a known address). */
-export async function markWindow(key: string, windowMs: number, client: Db | Tx = db()): Promise<void> {
+export async function markWindow(key: string, windowMs: number, client: Executor = db()): Promise<void> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
-  await client.rateLimit.upsert({
-    where: { key },
-    create: { key, count: 1, windowEnds, lastHitAt: at },
-    update: { windowEnds, lastHitAt: at },
-  });
+  await execute(
+    client,
+    sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
+        ON CONFLICT ("key") DO UPDATE SET "windowEnds" = excluded."windowEnds", "lastHitAt" = excluded."lastHitAt"`,
+  );
 }
 
-export async function deleteWindow(key: string, client: Db | Tx = db()): Promise<void> {
-  await client.rateLimit.deleteMany({ where: { key } });
+export async function deleteWindow(key: string, client: Executor = db()): Promise<void> {
+  await execute(client, sql`DELETE FROM "RateLimit" WHERE "key" = ${key}`);
 }
 
 /** Ends every window whose key starts with `prefix` (all of an account's failed-login streaks). */

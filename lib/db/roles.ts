@@ -1,4 +1,5 @@
-import { db, type Db, type Tx } from "./client";
+import { db } from "./client";
+import { query, sql, type Executor } from "./sql";
 
 export interface RoleRecord {
   id: number;
@@ -11,9 +12,10 @@ export interface RoleRecord {
 let cache: Promise<RoleRecord[]> | undefined;
 
 /** Pass `client` when inside a transaction: on SQLite a query on db() would wait for that transaction to end. */
-export function listRoles(client: Db | Tx = db()): Promise<RoleRecord[]> {
-  cache ??= client
-    .role.findMany({ orderBy: { id: "asc" } })
+export function listRoles(client: Executor = db()): Promise<RoleRecord[]> {
+  cache ??= query<RoleRecord>(client, sql`SELECT "id", "name", "selfAssignable", "isDefault" FROM "Role" ORDER BY "id"`)
+    // SQLite keeps booleans as 0 and 1.
+    .then((rows) => rows.map((r) => ({ ...r, selfAssignable: Boolean(r.selfAssignable), isDefault: Boolean(r.isDefault) })))
     .catch((error: unknown) => {
       cache = undefined;
       throw error;
@@ -33,7 +35,7 @@ export async function defaultRole(): Promise<RoleRecord> {
 }
 
 /** The name of role `id`; a role the cached list does not know yet (a migration since) reloads it once. */
-export async function roleName(id: number, client: Db | Tx = db()): Promise<string> {
+export async function roleName(id: number, client: Executor = db()): Promise<string> {
   let role = (await listRoles(client)).find((r) => r.id === id);
   if (!role) {
     cache = undefined;

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
 import { db, type Db, type Tx } from "./client";
-import { toUserRecord, type UserRecord, type UserRow } from "./users";
+import { execute, query, sql, type Executor } from "./sql";
+import { toUserRecord, USER_COLUMNS, type UserRecord, type UserRow } from "./users";
 
 /**
  * Sessions and their refresh tokens. A session is one sign-in of an app (which holds refresh
@@ -68,22 +69,27 @@ const isLive = (s: { revokedAt: Date | null; createdAt: Date; lastUsedAt: Date }
   !s.revokedAt && s.createdAt.getTime() > at.getTime() - lifetime.maxAgeMs && s.lastUsedAt.getTime() > at.getTime() - lifetime.idleMs;
 
 /** Starts a session. Takes a transaction so sign-up or login can commit it with their other writes. */
-export async function createSession(tx: Db | Tx, input: NewSession): Promise<SessionRecord> {
+export async function createSession(client: Executor, input: NewSession): Promise<SessionRecord> {
   const at = now();
-  const row = await tx.session.create({
-    data: {
-      id: randomUUID(),
-      userId: input.userId,
-      client: input.client,
-      userAgent: input.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
-      ip: input.ip,
-      createdAt: at,
-      lastUsedAt: at,
-      ...(input.refreshToken ? { tokens: { create: { ...input.refreshToken, createdAt: at } } } : {}),
-    },
-    select: SESSION_FIELDS,
-  });
-  return { ...row, client: asClient(row.client) };
+  const session: SessionRecord = {
+    id: randomUUID(),
+    userId: input.userId,
+    client: input.client,
+    userAgent: input.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    ip: input.ip,
+    createdAt: at,
+    lastUsedAt: at,
+  };
+  await execute(
+    client,
+    sql`INSERT INTO "RefreshFamily" ("id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt")
+        VALUES (${session.id}, ${session.userId}, ${session.client}, ${session.userAgent}, ${session.ip}, ${at}, ${at})`,
+  );
+  if (input.refreshToken) {
+    const { tokenHash, expiresAt } = input.refreshToken;
+    await execute(client, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+  }
+  return session;
 }
 
 /**
@@ -95,14 +101,14 @@ export async function findLiveSession(
   sessionId: string,
   lifetime: SessionLifetime,
 ): Promise<{ session: SessionRecord; user: UserRecord } | null> {
-  // The user's columns are named one by one (no secrets); sessions.test.ts compares the result with findUserById's.
-  const rows = await db().$queryRaw<Array<UserRow & { s_client: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null }>>`
-    SELECT u."id", u."email", u."name", u."dob", u."mobile", u."passwordHash", u."verifiedAt", u."disabledAt", u."roleId",
-           u."totpEnabledAt", u."createdAt", u."updatedAt", s."client" AS "s_client", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
+  // sessions.test.ts compares the user with findUserById's.
+  const [row] = await query<UserRow & { s_client: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null }>(
+    db(),
+    sql`SELECT ${USER_COLUMNS}, s."client" AS "s_client", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
            s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", s."revokedAt" AS "s_revokedAt"
-    FROM "RefreshFamily" s JOIN "User" u ON u."id" = s."userId"
-    WHERE s."id" = ${sessionId}`;
-  const row = rows[0];
+        FROM "RefreshFamily" s JOIN "User" u ON u."id" = s."userId"
+        WHERE s."id" = ${sessionId}`,
+  );
   if (!row) return null;
   const { s_client, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt, ...user } = row;
   const session = { id: sessionId, userId: user.id, client: asClient(s_client), userAgent: s_userAgent, ip: s_ip, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt };

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
+import { query, sql, type Executor } from "./sql";
 import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
@@ -29,18 +30,23 @@ type SecretColumn = "totpSecret" | "totpLastStep" | "webauthnHandle";
 /** A user row as Prisma returns it, or without its secrets. */
 export type UserRow = Omit<FullRow, SecretColumn> & Partial<Pick<FullRow, SecretColumn>>;
 
+/** A UserRecord's columns of "User" u (no secrets), for statements of lib/db/sql.ts. */
+export const USER_COLUMNS = sql`u."id", u."email", u."name", u."dob", u."mobile", u."passwordHash", u."verifiedAt", u."disabledAt", u."roleId",
+  u."totpEnabledAt", u."createdAt", u."updatedAt"`;
+
 /**
  * Roles change only with a migration, so a user's role name comes from the role list read once per
  * process (lib/db/roles.ts) instead of a second query per user lookup.
  */
-export async function toUserRecord(row: UserRow, client: Db | Tx = db()): Promise<UserRecord> {
+export async function toUserRecord(row: UserRow, client: Executor = db()): Promise<UserRecord> {
   const { updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, ...rest } = row;
   return { ...rest, roleName: await roleName(row.roleId, client) };
 }
 
-export async function findUserByEmail(email: string, client: Db | Tx = db()): Promise<UserRecord | null> {
-  const row = await client.user.findUnique({ where: { email } });
-  return row && toUserRecord(row, client);
+/** Every login asks, so it is one statement of lib/db/sql.ts rather than a Prisma query. */
+export async function findUserByEmail(email: string, client: Executor = db()): Promise<UserRecord | null> {
+  const [row] = await query<UserRow>(client, sql`SELECT ${USER_COLUMNS} FROM "User" u WHERE u."email" = ${email}`);
+  return row ? toUserRecord(row, client) : null;
 }
 
 export async function findUserById(id: number, client: Db | Tx = db()): Promise<UserRecord | null> {

@@ -30,7 +30,7 @@ let n = 0;
 const client = () => ({ ip: `10.0.0.${++n}`, userAgent: "trace" });
 
 async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const { statements, stop } = recordSqliteStatements();
+  const { statements, viaPrismaClient, stop } = recordSqliteStatements();
   let result: T;
   try {
     result = await run();
@@ -38,7 +38,7 @@ async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
     stop();
   }
   console.log(`\n${name}: ${statements.length} statements, ${commitsOf(statements)} commits`);
-  for (const s of statements) console.log(`  ${s.replace(/\s+/g, " ").slice(0, 150)}`);
+  statements.forEach((s, i) => console.log(`  ${viaPrismaClient[i] ? "prisma" : "direct"}  ${s.replace(/\s+/g, " ").slice(0, 140)}`));
   return result;
 }
 

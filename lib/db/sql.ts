@@ -1,0 +1,157 @@
+import type { ArgType, SqlDriverAdapter, SqlQuery, SqlResultSet, Transaction } from "@prisma/driver-adapter-utils";
+import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
+import { config } from "@/lib/config/env";
+import { connectedAdapter, db, type Db, type Tx } from "./client";
+
+/**
+ * SQL for the hottest statements (the session check of every authenticated request, a login's
+ * counts and writes), sent straight to the driver adapter Prisma itself uses: the same connection
+ * (on SQLite, the same gate that keeps transactions apart; lib/db/sqlite-adapter.ts), the same
+ * outage watch, without the Prisma client's query building and interpretation, which cost several
+ * times the statement itself (about 0.5 ms of CPU per query against 0.05 ms; docs/performance.md).
+ *
+ * Statements are written once for both dialects (quoted identifiers, `?` markers numbered for
+ * PostgreSQL here). Inside a Prisma transaction (`Tx`) they run through it, so a function written
+ * with `query`/`execute` serves every caller; in a `transaction` of this module they run directly.
+ */
+
+export interface Statement {
+  readonly strings: readonly string[];
+  readonly values: readonly unknown[];
+}
+
+const isStatement = (value: unknown): value is Statement =>
+  typeof value === "object" && value !== null && "strings" in value && "values" in value;
+
+/**
+ * A statement from a template: every `${value}` is a bound parameter, never spliced text, except
+ * a nested `sql` fragment (a column list written once), whose text and parameters join in place.
+ */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): Statement {
+  if (!values.some(isStatement)) return { strings, values };
+  const outStrings = [strings[0]!];
+  const outValues: unknown[] = [];
+  values.forEach((value, i) => {
+    if (isStatement(value)) {
+      outStrings[outStrings.length - 1] += value.strings[0]!;
+      outStrings.push(...value.strings.slice(1));
+      outValues.push(...value.values);
+      outStrings[outStrings.length - 1] += strings[i + 1]!;
+    } else {
+      outValues.push(value);
+      outStrings.push(strings[i + 1]!);
+    }
+  });
+  return { strings: outStrings, values: outValues };
+}
+
+/** A transaction of this module: its statements skip the Prisma client. */
+export class SqlTransaction {
+  /** @internal */
+  constructor(readonly tx: Transaction) {}
+}
+
+/** Where a data-layer function runs its statements: the database, or a transaction of either kind. */
+export type Executor = Db | Tx | SqlTransaction;
+
+type Provider = SqlDriverAdapter["provider"];
+
+function text(statement: Statement, provider: Provider): string {
+  const { strings } = statement;
+  let out = strings[0]!;
+  for (let i = 1; i < strings.length; i++) out += (provider === "postgres" ? `$${i}` : "?") + strings[i];
+  return out;
+}
+
+function argType(value: unknown): ArgType {
+  if (typeof value === "string") return { scalarType: "string", arity: "scalar" };
+  if (typeof value === "number") return { scalarType: Number.isInteger(value) ? "int" : "float", arity: "scalar" };
+  if (value instanceof Date) return { scalarType: "datetime", arity: "scalar" };
+  if (typeof value === "boolean") return { scalarType: "boolean", arity: "scalar" };
+  if (typeof value === "bigint") return { scalarType: "bigint", arity: "scalar" };
+  return { scalarType: "unknown", arity: "scalar" };
+}
+
+function toQuery(statement: Statement, provider: Provider): SqlQuery {
+  return { sql: text(statement, provider), args: [...statement.values], argTypes: statement.values.map(argType) };
+}
+
+/** Rows as objects, with the values Prisma's raw queries give: dates as Date, 64-bit integers as numbers. */
+function toRows<T>(result: SqlResultSet): T[] {
+  const { columnNames, columnTypes, rows } = result;
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < columnNames.length; i++) {
+      let value = row[i];
+      if (value !== null && value !== undefined) {
+        const type = columnTypes[i];
+        if (type === ColumnTypeEnum.DateTime || type === ColumnTypeEnum.Date) value = new Date(value as string);
+        else if (type === ColumnTypeEnum.Int64 || typeof value === "bigint") value = Number(value);
+        else if (type === ColumnTypeEnum.Boolean && typeof value === "number") value = value !== 0;
+      }
+      out[columnNames[i]!] = value;
+    }
+    return out as T;
+  });
+}
+
+const prismaProvider = (): Provider => (config().databaseKind === "postgres" ? "postgres" : "sqlite");
+
+/** A Prisma interactive transaction: its statements must go through it. */
+const isPrismaTx = (client: Executor): client is Tx => !(client instanceof SqlTransaction) && client !== db();
+
+/** Runs `statement` and returns its rows (a SELECT, or a write with RETURNING). */
+export async function query<T>(client: Executor, statement: Statement): Promise<T[]> {
+  if (isPrismaTx(client)) {
+    return (await client.$queryRawUnsafe<T[]>(text(statement, prismaProvider()), ...statement.values)).map(numbersOf);
+  }
+  const queryable = client instanceof SqlTransaction ? client.tx : await connectedAdapter();
+  return toRows<T>(await queryable.queryRaw(toQuery(statement, queryable.provider)));
+}
+
+/** Runs a write and returns how many rows it changed. */
+export async function execute(client: Executor, statement: Statement): Promise<number> {
+  if (isPrismaTx(client)) return client.$executeRawUnsafe(text(statement, prismaProvider()), ...statement.values);
+  const queryable = client instanceof SqlTransaction ? client.tx : await connectedAdapter();
+  return queryable.executeRaw(toQuery(statement, queryable.provider));
+}
+
+function numbersOf<T>(row: T): T {
+  for (const [key, value] of Object.entries(row as Record<string, unknown>)) {
+    if (typeof value === "bigint") (row as Record<string, unknown>)[key] = Number(value);
+  }
+  return row;
+}
+
+const COMMIT: SqlQuery = { sql: "COMMIT", args: [], argTypes: [] };
+const ROLLBACK: SqlQuery = { sql: "ROLLBACK", args: [], argTypes: [] };
+
+/**
+ * Runs `work` in one transaction of its own (BEGIN IMMEDIATE on SQLite, lib/db/sqlite-adapter.ts):
+ * committed when it returns, rolled back when it throws. Only functions that take an `Executor`
+ * can join it.
+ */
+export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  const tx = await (await connectedAdapter()).startTransaction();
+  let value: T;
+  try {
+    value = await work(new SqlTransaction(tx));
+  } catch (error) {
+    try {
+      await tx.executeRaw(ROLLBACK);
+    } finally {
+      await tx.rollback();
+    }
+    throw error;
+  }
+  try {
+    await tx.executeRaw(COMMIT);
+  } catch (error) {
+    // A failed COMMIT leaves the transaction to be rolled back (PostgreSQL has already done so).
+    await tx.executeRaw(ROLLBACK).catch(() => {});
+    await tx.rollback();
+    throw error;
+  }
+  await tx.commit();
+  return value;
+}
