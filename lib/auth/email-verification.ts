@@ -1,7 +1,8 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
-import { db, type Db, type Tx } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
+import type { Executor } from "@/lib/db/sql";
 import { enqueueEmail, type MailKind } from "@/lib/db/outbox";
 import { findUserByEmail, findUserById, markVerified, type UserRecord } from "@/lib/db/users";
 import {
@@ -34,7 +35,7 @@ export const MAX_CODE_ATTEMPTS = 5;
  * Records a new verification for `user` and queues its e-mail in the caller's transaction; the
  * previous code and link stop working. Returns the code (for AUTH_EXPOSE_OTP).
  */
-export async function startEmailVerification(tx: Db | Tx, user: Pick<UserRecord, "id" | "email">): Promise<string> {
+export async function startEmailVerification(tx: Executor, user: Pick<UserRecord, "id" | "email">): Promise<string> {
   const { appName, appUrl } = config();
   const token = randomToken();
   const tokenHash = sha256Hex(token);

@@ -1,5 +1,5 @@
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
+import { transaction } from "@/lib/db/sql";
 import { defaultRole, listRoles } from "@/lib/db/roles";
 import { EmailTakenError, findUserByEmail, insertUser, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
@@ -40,7 +40,7 @@ export async function createAccount(input: NewAccount, client: ClientInfo): Prom
   const passwordHash = await hashPassword(input.password);
 
   try {
-    const created = await db().$transaction(async (tx) => {
+    const created = await transaction(async (tx) => {
       const user = await insertUser(tx, {
         email: input.email,
         name: input.name,

@@ -2,7 +2,11 @@ import { Prisma } from "./generated/postgres/client";
 
 /** A unique index refused the write: a concurrent request inserted the same key first. */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return true;
+  // A statement of lib/db/sql.ts fails with the driver adapter's error, directly or (in a Prisma
+  // transaction) inside Prisma's "raw query failed".
+  const e = error as { cause?: { kind?: unknown }; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
+  return (e?.cause?.kind ?? e?.meta?.driverAdapterError?.cause?.kind) === "UniqueConstraintViolation";
 }
 
 // Prisma's codes for a database it cannot reach or that stopped answering in time.

@@ -1,5 +1,6 @@
 import { now } from "@/lib/clock";
-import { db, type Db, type Tx } from "./client";
+import { db } from "./client";
+import { execute, query, sql, type Executor } from "./sql";
 import type { OutboxEmail } from "./generated/postgres/client";
 
 /**
@@ -34,52 +35,46 @@ const MAX_ERROR_LENGTH = 1000;
 const ERASED_BODY = "";
 
 /** Call inside the transaction that makes the mail necessary. */
-export async function enqueueEmail(tx: Tx | Db, email: NewEmail, options: { notBefore?: Date } = {}): Promise<{ id: number }> {
+export async function enqueueEmail(tx: Executor, email: NewEmail, options: { notBefore?: Date } = {}): Promise<{ id: number }> {
   // Times come from the service clock (not the database default) so that "due" means the same
   // thing to the writer and to the sender, including under a test clock.
   const at = now();
-  return tx.outboxEmail.create({
-    data: { ...email, status: "pending", nextAttemptAt: options.notBefore ?? at, createdAt: at },
-    select: { id: true },
-  });
-}
-
-/** Rows a sender may take at `at`: waiting, due, and not leased by anyone (or the lease ran out). */
-function claimableAt(at: Date) {
-  return {
-    status: "pending",
-    nextAttemptAt: { lte: at },
-    OR: [{ lockedUntil: null }, { lockedUntil: { lt: at } }],
-  };
+  const [row] = await query<{ id: number }>(
+    tx,
+    sql`INSERT INTO "OutboxEmail" ("to", "subject", "text", "html", "kind", "status", "attempts", "nextAttemptAt", "createdAt")
+        VALUES (${email.to}, ${email.subject}, ${email.text}, ${email.html}, ${email.kind}, 'pending', 0, ${options.notBefore ?? at}, ${at})
+        RETURNING "id"`,
+  );
+  return row!;
 }
 
 /**
  * Leases up to `limit` due rows to the caller for `leaseMs`. Each row is taken with a conditional
- * update that repeats the "claimable" test, so when two senders pick the same candidate only one
- * update matches (PostgreSQL re-checks the condition after the competing update commits; SQLite
- * runs writes one at a time). The lease must outlast a send, or another instance may resend.
+ * update that repeats the "claimable" test (waiting, due, not leased or the lease ran out) and
+ * returns the row, so when two senders pick the same candidate only one update matches
+ * (PostgreSQL re-checks the condition after the competing update commits; SQLite runs writes one
+ * at a time). The lease must outlast a send, or another instance may resend. Every sign-up and
+ * reset sends a mail, so these are statements of lib/db/sql.ts.
  */
 export async function claimDueEmails(limit: number, leaseMs: number): Promise<OutboxRow[]> {
   const at = now();
-  const candidates = await db().outboxEmail.findMany({
-    where: claimableAt(at),
-    orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
-    take: limit,
-    select: { id: true },
-  });
-  if (candidates.length === 0) return [];
-
-  const lockedUntil = new Date(at.getTime() + leaseMs);
-  const outcomes = await Promise.all(
-    candidates.map(({ id }) =>
-      db()
-        .outboxEmail.updateMany({ where: { id, ...claimableAt(at) }, data: { lockedUntil } })
-        .then(({ count }) => (count === 1 ? id : null)),
-    ),
+  const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${at} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${at})`;
+  const candidates = await query<{ id: number }>(
+    db(),
+    sql`SELECT "id" FROM "OutboxEmail" WHERE ${claimable} ORDER BY "nextAttemptAt", "id" LIMIT ${limit}`,
   );
-  const claimed = outcomes.filter((id): id is number => id !== null);
-  if (claimed.length === 0) return [];
-  return db().outboxEmail.findMany({ where: { id: { in: claimed } }, orderBy: { id: "asc" } });
+  const lockedUntil = new Date(at.getTime() + leaseMs);
+  const claimed = await Promise.all(
+    candidates.map(async ({ id }) => {
+      const [row] = await query<OutboxRow>(
+        db(),
+        sql`UPDATE "OutboxEmail" SET "lockedUntil" = ${lockedUntil} WHERE "id" = ${id} AND ${claimable}
+            RETURNING "id", "to", "subject", "text", "html", "kind", "status", "attempts", "nextAttemptAt", "lockedUntil", "lastError", "createdAt", "sentAt"`,
+      );
+      return row;
+    }),
+  );
+  return claimed.filter((row): row is OutboxRow => row !== undefined).sort((a, b) => a.id - b.id);
 }
 
 /** Lifts the leases of rows a stopping sender could not finish, so any instance may send them now. */
@@ -100,18 +95,12 @@ export interface MarkOptions {
 const erasedBody = (options: MarkOptions) => (options.eraseBody ? { text: ERASED_BODY, html: ERASED_BODY } : {});
 
 export async function markSent(id: number, options: MarkOptions = {}): Promise<void> {
-  const at = now();
-  await db().outboxEmail.update({
-    where: { id },
-    data: {
-      status: "sent",
-      sentAt: at,
-      attempts: { increment: 1 },
-      lockedUntil: null,
-      lastError: null,
-      ...erasedBody(options),
-    },
-  });
+  const body = options.eraseBody ? sql`, "text" = ${ERASED_BODY}, "html" = ${ERASED_BODY}` : sql``;
+  await execute(
+    db(),
+    sql`UPDATE "OutboxEmail" SET "status" = 'sent', "sentAt" = ${now()}, "attempts" = "attempts" + 1, "lockedUntil" = NULL, "lastError" = NULL${body}
+        WHERE "id" = ${id}`,
+  );
 }
 
 /**

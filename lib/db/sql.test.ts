@@ -3,6 +3,7 @@ import { useTestDatabase } from "./testing";
 
 const db = useTestDatabase();
 const { execute, query, sql, transaction } = await import("./sql");
+const { isUniqueViolation } = await import("./errors");
 
 const key = (name: string) => `sql-test:${name}:${Math.random()}`;
 const at = new Date("2026-12-01T10:20:30.456Z");
@@ -92,5 +93,19 @@ describe("transaction", () => {
       })
       .catch(() => {});
     expect(await countOf(k)).toBeNull();
+  });
+});
+
+describe("a unique index refusing a statement", () => {
+  it("is recognised as such whether the statement ran directly, in a transaction of this module or in Prisma's", async () => {
+    const k = key("unique");
+    await execute(db(), insert(k));
+    const refusals = await Promise.all([
+      execute(db(), insert(k)).catch((e: unknown) => e),
+      transaction((tx) => execute(tx, insert(k))).catch((e: unknown) => e),
+      db().$transaction((tx) => execute(tx, insert(k))).catch((e: unknown) => e),
+    ]);
+    expect(refusals.map(isUniqueViolation)).toEqual([true, true, true]);
+    expect(isUniqueViolation(new Error("something else"))).toBe(false);
   });
 });

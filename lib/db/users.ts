@@ -70,10 +70,30 @@ export class EmailTakenError extends Error {
 }
 
 /** Inserts a user; a concurrent insert of the same e-mail surfaces as `EmailTakenError`. */
-export async function insertUser(tx: Db | Tx, user: NewUser): Promise<UserRecord> {
+export async function insertUser(client: Executor, user: NewUser): Promise<UserRecord> {
+  const at = now();
+  const row: UserRow = {
+    id: 0,
+    email: user.email,
+    name: user.name ?? "",
+    dob: user.dob ?? null,
+    mobile: user.mobile ?? "",
+    passwordHash: user.passwordHash,
+    verifiedAt: user.verifiedAt ?? null,
+    disabledAt: user.disabledAt ?? null,
+    roleId: user.roleId,
+    totpEnabledAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
   try {
-    const row = await tx.user.create({ data: { ...user, name: user.name ?? "", mobile: user.mobile ?? "" } });
-    return toUserRecord(row, tx);
+    const [inserted] = await query<{ id: number }>(
+      client,
+      sql`INSERT INTO "User" ("email", "name", "dob", "mobile", "passwordHash", "verifiedAt", "disabledAt", "roleId", "createdAt", "updatedAt")
+          VALUES (${row.email}, ${row.name}, ${row.dob}, ${row.mobile}, ${row.passwordHash}, ${row.verifiedAt}, ${row.disabledAt}, ${row.roleId}, ${at}, ${at})
+          RETURNING "id"`,
+    );
+    return toUserRecord({ ...row, id: inserted!.id }, client);
   } catch (error) {
     if (isUniqueViolation(error)) throw new EmailTakenError(user.email);
     throw error;

@@ -1,5 +1,6 @@
 import { now } from "@/lib/clock";
 import { db, type Db, type Tx } from "./client";
+import { execute, query, sql, type Executor } from "./sql";
 
 export type VerificationPurpose = "verify_email" | "reset_password" | "change_email" | "mfa_login";
 
@@ -23,7 +24,7 @@ export interface VerificationRecord {
  * the newest code or link works.
  */
 export async function replaceVerification(
-  tx: Db | Tx,
+  tx: Executor,
   v: NewVerification,
 ): Promise<VerificationRecord> {
   await voidVerifications(tx, v.userId, [v.purpose]);
@@ -41,13 +42,34 @@ export interface NewVerification {
 }
 
 /** Starts a verification beside any open ones of the user (sign-in second steps of several devices). */
-export async function addVerification(tx: Db | Tx, v: NewVerification): Promise<VerificationRecord> {
-  return (await tx.verification.create({ data: { ...v, createdAt: now() } })) as VerificationRecord;
+export async function addVerification(tx: Executor, v: NewVerification): Promise<VerificationRecord> {
+  const record: VerificationRecord = {
+    id: 0,
+    userId: v.userId,
+    purpose: v.purpose,
+    tokenHash: v.tokenHash,
+    expiresAt: v.expiresAt,
+    codeHash: v.codeHash ?? null,
+    codeExpiresAt: v.codeExpiresAt ?? null,
+    attempts: 0,
+    consumedAt: null,
+    target: v.target ?? null,
+    createdAt: now(),
+  };
+  const [inserted] = await query<{ id: number }>(
+    tx,
+    sql`INSERT INTO "Verification" ("userId", "purpose", "tokenHash", "expiresAt", "codeHash", "codeExpiresAt", "attempts", "target", "createdAt")
+        VALUES (${record.userId}, ${record.purpose}, ${record.tokenHash}, ${record.expiresAt}, ${record.codeHash}, ${record.codeExpiresAt}, 0, ${record.target}, ${record.createdAt})
+        RETURNING "id"`,
+  );
+  return { ...record, id: inserted!.id };
 }
 
 /** Voids every open code and link of the user for `purposes` (a password change voids reset links). */
-export async function voidVerifications(tx: Db | Tx, userId: number, purposes: VerificationPurpose[]): Promise<void> {
-  await tx.verification.updateMany({ where: { userId, purpose: { in: purposes }, consumedAt: null }, data: { consumedAt: now() } });
+export async function voidVerifications(tx: Executor, userId: number, purposes: VerificationPurpose[]): Promise<void> {
+  for (const purpose of purposes) {
+    await execute(tx, sql`UPDATE "Verification" SET "consumedAt" = ${now()} WHERE "userId" = ${userId} AND "purpose" = ${purpose} AND "consumedAt" IS NULL`);
+  }
 }
 
 /** Housekeeping: deletes up to `limit` verifications used or expired before `cutoff`. */
