@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
-import { db, type Db, type Tx } from "./client";
-import { execute, query, sql, type Executor } from "./sql";
+import { db } from "./client";
+import { execute, query, sql, transaction, type Executor } from "./sql";
 import { toUserRecord, USER_COLUMNS, type UserRecord, type UserRow } from "./users";
 
 /**
@@ -140,53 +140,54 @@ export interface RotateOptions {
  * stolen token being replayed: the whole session is revoked, the honest successors included.
  */
 export async function rotateRefreshToken(tokenHash: string, newTokenHash: string, options: RotateOptions): Promise<RotateResult> {
-  return db().$transaction(async (tx) => {
+  return transaction(async (tx) => {
     const at = now();
-    const token = await tx.refreshToken.findUnique({
-      where: { tokenHash },
-      select: {
-        sessionId: true,
-        expiresAt: true,
-        rotatedAt: true,
-        session: { select: { userId: true, revokedAt: true, createdAt: true, lastUsedAt: true, user: true } },
-      },
-    });
+    const [token] = await query<UserRow & { t_sessionId: string; t_expiresAt: Date; t_rotatedAt: Date | null; s_revokedAt: Date | null; s_createdAt: Date; s_lastUsedAt: Date }>(
+      tx,
+      sql`SELECT t."familyId" AS "t_sessionId", t."expiresAt" AS "t_expiresAt", t."rotatedAt" AS "t_rotatedAt",
+                 s."revokedAt" AS "s_revokedAt", s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", ${USER_COLUMNS}
+          FROM "RefreshToken" t JOIN "RefreshFamily" s ON s."id" = t."familyId" JOIN "User" u ON u."id" = s."userId"
+          WHERE t."tokenHash" = ${tokenHash}`,
+    );
     if (!token) return { kind: "invalid" } as const;
-    const { session } = token;
-    const owner = { userId: session.userId, sessionId: token.sessionId };
-    if (!isLive(session, at, options.lifetime) || session.user.disabledAt) return { kind: "invalid" } as const;
+    const { t_sessionId: sessionId, t_expiresAt: expiresAt, t_rotatedAt: rotatedAt, s_revokedAt, s_createdAt, s_lastUsedAt, ...user } = token;
+    const session = { revokedAt: s_revokedAt, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt };
+    const owner = { userId: user.id, sessionId };
+    if (!isLive(session, at, options.lifetime) || user.disabledAt) return { kind: "invalid" } as const;
 
     // Within the interval a second use is a retry or a second tab, not a replay.
-    const withinInterval = (rotatedAt: Date) => at.getTime() - rotatedAt.getTime() < options.reuseIntervalMs;
-    let reused = token.rotatedAt !== null && !withinInterval(token.rotatedAt);
-    if (!token.rotatedAt) {
-      if (token.expiresAt <= at) return { kind: "invalid" } as const;
-      const claimed = await tx.refreshToken.updateMany({ where: { tokenHash, rotatedAt: null }, data: { rotatedAt: at } });
+    const withinInterval = (rotated: Date) => at.getTime() - rotated.getTime() < options.reuseIntervalMs;
+    let reused = rotatedAt !== null && !withinInterval(rotatedAt);
+    if (!rotatedAt) {
+      if (expiresAt <= at) return { kind: "invalid" } as const;
+      const claimed = await execute(tx, sql`UPDATE "RefreshToken" SET "rotatedAt" = ${at} WHERE "tokenHash" = ${tokenHash} AND "rotatedAt" IS NULL`);
       // Lost to a concurrent use of the same token, which rotated it a moment ago.
-      if (claimed.count !== 1) reused = !withinInterval(at);
+      if (claimed !== 1) reused = !withinInterval(at);
     }
     if (reused) {
-      await revoke(tx, { id: token.sessionId }, "reuse", at);
+      await revoke(tx, { id: sessionId }, "reuse", at);
       return { kind: "reused", ...owner } as const;
     }
 
     const sessionEnds = session.createdAt.getTime() + options.lifetime.maxAgeMs;
-    const expiresAt = new Date(Math.min(at.getTime() + options.refreshTtlMs, sessionEnds));
-    await tx.refreshToken.create({ data: { sessionId: token.sessionId, tokenHash: newTokenHash, expiresAt, createdAt: at } });
-    await tx.session.update({ where: { id: token.sessionId }, data: { lastUsedAt: at } });
-    return { kind: "rotated", ...owner, user: await toUserRecord(session.user, tx) } as const;
+    const successorExpires = new Date(Math.min(at.getTime() + options.refreshTtlMs, sessionEnds));
+    await execute(tx, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${sessionId}, ${newTokenHash}, ${successorExpires}, ${at})`);
+    await execute(tx, sql`UPDATE "RefreshFamily" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
+    return { kind: "rotated", ...owner, user: await toUserRecord(user, tx) } as const;
   });
 }
 
 /** Revokes the sessions matching `where` that are still open; an earlier revocation keeps its reason. */
 async function revoke(
-  tx: Db | Tx,
+  client: Executor,
   where: { id?: string | { not: string }; userId?: number },
   reason: RevokeReason,
   at: Date = now(),
 ): Promise<number> {
-  const { count } = await tx.session.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: at, revokeReason: reason } });
-  return count;
+  if (where.id === undefined && where.userId === undefined) throw new Error("revoke needs a session or a user");
+  const byId = where.id === undefined ? sql`` : typeof where.id === "string" ? sql` AND "id" = ${where.id}` : sql` AND "id" <> ${where.id.not}`;
+  const byUser = where.userId === undefined ? sql`` : sql` AND "userId" = ${where.userId}`;
+  return execute(client, sql`UPDATE "RefreshFamily" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
 }
 
 /** Ends the session a refresh token belongs to (rotated or not). Null for an unknown token. */
@@ -209,7 +210,7 @@ export async function revokeSession(userId: number, sessionId: string, reason: R
 export async function revokeAllSessions(
   userId: number,
   reason: RevokeReason,
-  options: { exceptSessionId?: string | null; tx?: Db | Tx } = {},
+  options: { exceptSessionId?: string | null; tx?: Executor } = {},
 ): Promise<number> {
   const { exceptSessionId, tx = db() } = options;
   return revoke(tx, { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) }, reason);
