@@ -98,9 +98,10 @@ function lazyFormControl(source: SchemaSource, defaults: Record<string, string>,
       if (control) control.setValue(name, value, options);
       else earlyValues.set(name, value);
     },
-    // Without react-hook-form (its fetch failed) the inputs are reset as it would reset them.
+    // keepFieldsRef: the inputs stay registered (react-hook-form's own register would run again on
+    // the next render; ours ran once). Without react-hook-form (its fetch failed) the <form> is reset.
     reset: () => {
-      if (control) control.reset();
+      if (control) control.reset(undefined, { keepFieldsRef: true });
       else [...inputs.values()][0]?.form?.reset();
     },
     resetField: (name: string) => {
