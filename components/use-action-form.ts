@@ -1,9 +1,10 @@
 "use client";
 
 import { startTransition, useActionState, useEffect, useState, type FormEvent } from "react";
-import { get, useForm, type FieldErrors, type FieldValues, type Resolver } from "react-hook-form";
+import type { FieldErrors, UseFormRegisterReturn } from "react-hook-form";
 import type { $ZodType } from "zod/v4/core";
-// A type only: the module itself is server code.
+// Types only: form-control is fetched on the form's first use, form-state is server code.
+import type { FormControl, FormControlState } from "@/components/form-control";
 import type { FormState } from "@/lib/web/form-state";
 
 export type FormAction<Data = unknown> = (previous: FormState<Data>, formData: FormData) => Promise<FormState<Data>>;
@@ -15,32 +16,106 @@ const NOTHING_EDITED: ReadonlySet<string> = new Set();
 /** A form's schema, or a loader for it (`() => import(…)`): then zod comes when the form is first used. */
 export type SchemaSource = $ZodType | (() => Promise<$ZodType>);
 
+type Input = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+type FieldEvent = { target: EventTarget | null; type: string };
+
+/** What `register(name)` gives a field, to spread onto its input. */
+export interface RegisteredField {
+  name: string;
+  ref: (input: Input | null) => void;
+  onChange: (event: FieldEvent) => void;
+  onBlur: (event: FieldEvent) => void;
+}
+
 /**
- * react-hook-form's resolver for `source`, with zod and the zod resolver fetched on the first
- * `load()` (the form's first focus) rather than with the page: people who sign in with Google or a
- * passkey never need them. Resolvers may be async, so an early blur or submit simply waits.
+ * The form's fields, with react-hook-form (and zod, and the form's schema) attached on the first
+ * `load()`: the form's first focus, pointer-down or key, not the page load. Until then the inputs
+ * are plain uncontrolled inputs; react-hook-form then registers the very same elements and reads
+ * what was typed into them, so no value, caret or focus is lost. A blur before it came is replayed.
  */
-function lazyZodResolver(source: SchemaSource) {
-  let loading: Promise<Resolver<FieldValues>> | undefined;
-  const load = () =>
-    (loading ??= Promise.all([typeof source === "function" ? source() : source, import("@hookform/resolvers/zod")]).then(
-      ([schema, { zodResolver }]) => zodResolver(schema as $ZodType<unknown, FieldValues>) as Resolver<FieldValues>,
-    ));
-  const resolver: Resolver<FieldValues> = async (values, context, options) => {
-    const resolve = await load().catch(() => {
-      loading = undefined;
-      return null;
-    });
-    // Without the validation code (offline, a failed deploy) the server action still checks everything.
-    return resolve ? resolve(values, context, options) : { values, errors: {} };
+function lazyFormControl(source: SchemaSource, defaults: Record<string, string>, onState: (state: FormControlState) => void) {
+  const inputs = new Map<string, Input>();
+  const fields = new Map<string, RegisteredField>();
+  const attached = new Map<string, UseFormRegisterReturn>();
+  const blurred = new Set<string>();
+  const earlyValues = new Map<string, unknown>();
+  let control: FormControl | undefined;
+  let loading: Promise<FormControl> | undefined;
+
+  const attach = (name: string) => {
+    const registered = control!.register(name);
+    attached.set(name, registered);
+    const input = inputs.get(name);
+    if (input) registered.ref(input);
   };
-  return { resolver, load };
+
+  const register = (name: string): RegisteredField => {
+    let field = fields.get(name);
+    if (!field) {
+      field = {
+        name,
+        ref: (input) => {
+          if (input) inputs.set(name, input);
+          else inputs.delete(name);
+          attached.get(name)?.ref(input);
+        },
+        onChange: (event) => void attached.get(name)?.onChange(event),
+        onBlur: (event) => {
+          const registered = attached.get(name);
+          if (registered) void registered.onBlur(event);
+          else blurred.add(name);
+        },
+      };
+      fields.set(name, field);
+      if (control) attach(name);
+    }
+    return field;
+  };
+
+  const load = () =>
+    (loading ??= Promise.all([import("@/components/form-control"), typeof source === "function" ? source() : source]).then(
+      ([{ formControl }, schema]) => {
+        control = formControl(schema, defaults, onState);
+        for (const name of fields.keys()) attach(name);
+        for (const [name, value] of earlyValues) control.setValue(name, value);
+        for (const name of blurred) {
+          const input = inputs.get(name);
+          if (input) void attached.get(name)?.onBlur({ target: input, type: "blur" });
+        }
+        return control;
+      },
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    ));
+
+  return {
+    register,
+    load,
+    focus: (name: string) => inputs.get(name)?.focus(),
+    setValue: (name: string, value: unknown, options?: { shouldValidate?: boolean }) => {
+      if (control) control.setValue(name, value, options);
+      else earlyValues.set(name, value);
+    },
+    // keepFieldsRef: the inputs stay registered (react-hook-form's own register would run again on
+    // the next render; ours ran once). Without react-hook-form (its fetch failed) the <form> is reset.
+    reset: () => {
+      if (control) control.reset(undefined, { keepFieldsRef: true });
+      else [...inputs.values()][0]?.form?.reset();
+    },
+    resetField: (name: string) => {
+      const input = inputs.get(name);
+      if (control) control.resetField(name);
+      else if (input) input.value = defaults[name] ?? "";
+    },
+  };
 }
 
 /**
  * A form whose fields react-hook-form validates in the browser (with the same zod schema the
  * server action runs again) and whose submission goes to a server action through useActionState.
- * `schema` is read once, at mount.
+ * `schema` is read once, at mount. react-hook-form itself comes with the form's first use.
  *
  * The form is sent as the browser would send it (`new FormData(form)`, hidden inputs included),
  * in a transition, rather than through `<form action>` directly: React resets a form after its
@@ -60,30 +135,30 @@ export function useActionForm<Data = unknown>(
   const [state, dispatch, pending] = useActionState(action, IDLE_STATE);
   // Without JavaScript the page comes back rendered with the action's state: keep what was typed.
   const [initial] = useState<Record<string, string>>(() => ({ ...defaults, ...state.values }));
-  const [validation] = useState(() => lazyZodResolver(schema));
-  const form = useForm<FieldValues>({
-    resolver: validation.resolver,
-    mode: "onTouched",
-    defaultValues: initial,
-  });
+  const [formState, setFormState] = useState<FormControlState>({ errors: {}, isSubmitted: false });
+  const [control] = useState(() => lazyFormControl(schema, initial, setFormState));
   const [edited, setEdited] = useState<{ state: FormState<Data>; names: ReadonlySet<string> }>({ state, names: NOTHING_EDITED });
   const editedNames = edited.state === state ? edited.names : NOTHING_EDITED;
 
   // Take the person to the first field the server rejected.
-  const { setFocus } = form;
+  const { focus } = control;
   useEffect(() => {
     const first = Object.keys(state.fieldErrors ?? {})[0];
-    if (first) setFocus(first);
-  }, [state, setFocus]);
+    if (first) focus(first);
+  }, [state, focus]);
+
+  const load = () => void control.load().catch(() => {});
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (pending) return;
     const element = event.currentTarget;
-    void form.handleSubmit(() => {
+    const send = () => {
       const data = new FormData(element);
       startTransition(() => dispatch(data));
-    }, onInvalid)(event);
+    };
+    // Without the validation code (offline, a failed deploy) the form is sent unchecked: the server action checks everything.
+    void control.load().then((loaded) => loaded.handleSubmit(send, onInvalid)(), send);
   };
 
   const onChange = (event: FormEvent<HTMLFormElement>) => {
@@ -95,19 +170,20 @@ export function useActionForm<Data = unknown>(
 
   /** The message to show under a field, if any. */
   const errorFor = (name: string): string | undefined => {
-    const client = (get(form.formState.errors, name) as { message?: unknown } | undefined)?.message;
+    const client = formState.errors[name]?.message;
     if (typeof client === "string" && client) return client;
     if (editedNames.has(name)) return undefined;
     return state.fieldErrors?.[name]?.join(" ") || undefined;
   };
 
+  const { register, setValue, reset, resetField } = control;
   return {
     state,
     pending,
-    form,
+    form: { register, setValue, reset, resetField, formState },
     initial,
     errorFor,
     /** Spread onto the <form>. */
-    formProps: { action: dispatch, onSubmit, onChange, onFocus: () => void validation.load().catch(() => {}), noValidate: true },
+    formProps: { action: dispatch, onSubmit, onChange, onFocus: load, onPointerDown: load, onKeyDown: load, noValidate: true },
   };
 }

@@ -260,8 +260,12 @@ test.describe("passkeys", () => {
     await passkeys(page).getByRole("button", { name: "Add a passkey" }).click();
     await expect(passkeys(page).getByRole("status").filter({ hasText: "added" })).toBeVisible();
 
-    await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
-    // /login arms the autofill; the virtual authenticator picks the passkey, and we are back.
+    await signOut(page);
+    // Nothing is asked of the authenticator until the Email field is used: the page stays.
+    await page.waitForLoadState("networkidle");
+    await expect(page).toHaveURL(/\/login$/);
+    // Its first click arms the autofill; the virtual authenticator picks the passkey, and we are back.
+    await page.getByLabel("Email", { exact: true }).click();
     await expect(page).toHaveURL(/\/profile$/);
     await expect(passkeys(page).getByRole("listitem").filter({ hasText: "Autofill" })).toContainText("Last used just now");
     await page.goto("/login");

@@ -32,6 +32,10 @@ test("changing the password needs the current one", async ({ page, createUser })
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Password changed" })).toBeVisible();
   await expect(page.getByLabel("New password", { exact: true })).toHaveValue("");
+  // The emptied form is checked in the browser as before.
+  await page.getByLabel("New password", { exact: true }).fill("short");
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("New password", { exact: true })).toHaveAttribute("aria-invalid", "true");
   // This browser stays signed in.
   await page.reload();
   await expect(page).toHaveURL(/\/profile$/);

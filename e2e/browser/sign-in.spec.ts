@@ -1,3 +1,4 @@
+import type { Page, Route } from "@playwright/test";
 import { codeIn, expect, linkIn, login, mailsTo, setGoogleIdentity, test, uniqueEmail, waitForMail } from "./fixtures";
 
 test("an unverified account signing in is sent to /verify, and the code signs it in", async ({ page, createUser }) => {
@@ -109,4 +110,73 @@ test("a Google sign-in error comes back as a message on the login page", async (
     await page.goto(`/login?error=${code}`);
     await expect(page.getByRole("alert").filter({ hasText: text })).toBeVisible();
   }
+});
+
+// Strings only react-hook-form's and SimpleWebAuthn's code contain (not our own, nor the framework's).
+const REACT_HOOK_FORM = "select-multiple";
+const SIMPLE_WEBAUTHN = "Browser does not support WebAuthn autofill";
+
+/** The text of every script the page has loaded so far. */
+async function loadedScripts(page: Page): Promise<string[]> {
+  const urls = await page.evaluate(() =>
+    performance.getEntriesByType("resource").flatMap((entry) => (entry.name.endsWith(".js") ? [entry.name] : [])),
+  );
+  return Promise.all(urls.map(async (url) => (await page.request.get(url)).text()));
+}
+
+test("/login fetches react-hook-form and SimpleWebAuthn when used, and keeps what was typed before they came", async ({ page }) => {
+  await page.goto("/login");
+  await page.waitForLoadState("networkidle");
+  const before = await loadedScripts(page);
+  expect(before.filter((script) => script.includes(REACT_HOOK_FORM)), "react-hook-form on load").toEqual([]);
+  expect(before.filter((script) => script.includes(SIMPLE_WEBAUTHN)), "SimpleWebAuthn on load").toEqual([]);
+
+  // Scripts asked for from now on wait until released: the person types and moves on meanwhile.
+  const held: Route[] = [];
+  let released = false;
+  await page.route("**/_next/static/**/*.js", (route) => (released ? route.continue() : void held.push(route)));
+  const email = page.getByLabel("Email", { exact: true });
+  const password = page.getByLabel("Password", { exact: true });
+  await email.click();
+  await page.keyboard.type("not-an-address");
+  await expect.poll(() => held.length, "scripts asked for on the first focus").toBeGreaterThan(0);
+  await password.click();
+  await page.keyboard.type("scret");
+  // The caret goes back between "s" and "c", and must stay there.
+  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowLeft");
+  await expect(email).toHaveValue("not-an-address");
+  await expect(email).not.toHaveAttribute("aria-invalid", "true");
+
+  released = true;
+  for (const route of held.splice(0)) await route.continue();
+  // The blur that came before react-hook-form counts: the Email field is checked; focus, caret and values stay.
+  await expect(page.getByText("Enter a valid email address.")).toBeVisible();
+  await expect(email).toHaveAttribute("aria-invalid", "true");
+  await expect(email).toHaveValue("not-an-address");
+  await expect(password).toBeFocused();
+  await page.keyboard.type("e");
+  await expect(password).toHaveValue("secret");
+  // Touched, the field is checked again as it is edited.
+  await email.fill("someone@example.com");
+  await expect(email).not.toHaveAttribute("aria-invalid", "true");
+  const after = await loadedScripts(page);
+  expect(after.some((script) => script.includes(REACT_HOOK_FORM))).toBe(true);
+  expect(after.some((script) => script.includes(SIMPLE_WEBAUTHN))).toBe(true);
+});
+
+test("without its validation code (the fetch failed) /login still sends the form, and the server checks it", async ({ page, consoleErrors }) => {
+  await page.goto("/login");
+  await page.waitForLoadState("networkidle");
+  let refused = 0;
+  await page.route("**/_next/static/**/*.js", (route) => (refused++, route.abort()));
+  await page.getByLabel("Email", { exact: true }).fill("not-an-address");
+  await page.getByLabel("Password", { exact: true }).fill("whatever");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByText("Enter a valid email address.")).toBeVisible();
+  await expect(page.getByLabel("Email", { exact: true })).toHaveValue("not-an-address");
+  // The refused scripts (asked for again on each new focus) are the browser's only complaint.
+  expect(refused).toBeGreaterThan(0);
+  await page.close();
+  const expected = /Failed to load resource: net::ERR_FAILED \(.*\/_next\/static\/.*\.js\)$/;
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !expected.test(e)));
 });

@@ -12,10 +12,14 @@ import type { FormState } from "@/lib/web/form-state";
 
 type Prompt = { status: "idle" } | { status: "waiting" } | { status: "error" | "info"; message: string };
 
+/** The field whose autofill may offer this site's passkeys (LoginForm's Email field). */
+const AUTOFILL_FIELD = 'input[autocomplete~="webauthn"]';
+
 /**
  * "Sign in with a passkey", and the same sign-in offered by the Email field's autofill
- * (conditional mediation: a request started on page load that the browser lists beside saved
- * addresses; the field says `autocomplete="username webauthn"`). Either way the answer goes to
+ * (conditional mediation: a pending request that the browser lists beside saved addresses; the
+ * field says `autocomplete="username webauthn"`). The request, and the library, wait for the
+ * field's first pointer-down or focus rather than the page load. Either way the answer goes to
  * the server, which signs in and sends the person where a password sign-in would.
  */
 export function PasskeySignIn({ next }: { next: string }) {
@@ -43,23 +47,37 @@ export function PasskeySignIn({ next }: { next: string }) {
   const armAutofill = useEffectEvent(async (isCurrent: () => boolean) => {
     // Without support there is nothing to arm, and the library is not even loaded.
     if (!(await window.PublicKeyCredential?.isConditionalMediationAvailable?.().catch(() => false))) return;
-    const [webauthn, options] = await Promise.all([loadWebAuthn(), passkeySignInOptionsAction(IDLE_STATE, new FormData())]);
-    if (!isCurrent() || options.status !== "success" || !options.data) return;
     try {
+      const [webauthn, options] = await Promise.all([loadWebAuthn(), passkeySignInOptionsAction(IDLE_STATE, new FormData())]);
+      if (!isCurrent() || options.status !== "success" || !options.data) return;
       const response = await webauthn.startAuthentication({ optionsJSON: options.data.options, useBrowserAutofill: true });
       if (isCurrent()) signInWith(response);
     } catch {
-      // Replaced by the button's prompt, or the page is being left: nothing to tell.
+      // Replaced by the button's prompt, the page is being left, or offline: nothing to tell.
     }
   });
 
   useEffect(() => {
     let current = true;
-    void armAutofill(() => current);
+    let armed = false;
+    const arm = () => {
+      if (armed) return;
+      armed = true;
+      void armAutofill(() => current);
+    };
+    const onIntent = (event: Event) => {
+      if (event.target instanceof Element && event.target.matches(AUTOFILL_FIELD)) arm();
+    };
+    // After the button's prompt the person is here already; a field focused before hydration counts too.
+    if (round > 0 || document.activeElement?.matches(AUTOFILL_FIELD)) arm();
+    document.addEventListener("pointerdown", onIntent);
+    document.addEventListener("focusin", onIntent);
     return () => {
       current = false;
+      document.removeEventListener("pointerdown", onIntent);
+      document.removeEventListener("focusin", onIntent);
       // A pending request would otherwise outlive the page in a client-side navigation.
-      void loadWebAuthn().then((webauthn) => webauthn.WebAuthnAbortService.cancelCeremony());
+      if (armed) void loadWebAuthn().then((webauthn) => webauthn.WebAuthnAbortService.cancelCeremony());
     };
   }, [round]);
 
