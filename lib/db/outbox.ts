@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import { db } from "./client";
-import { execute, query, sql, type Executor } from "./sql";
+import { execute, query, sql, transaction, type Executor } from "./sql";
 import type { OutboxEmail } from "./generated/postgres/client";
 
 /**
@@ -63,18 +63,22 @@ export async function claimDueEmails(limit: number, leaseMs: number): Promise<Ou
     db(),
     sql`SELECT "id" FROM "OutboxEmail" WHERE ${claimable} ORDER BY "nextAttemptAt", "id" LIMIT ${limit}`,
   );
+  if (candidates.length === 0) return [];
   const lockedUntil = new Date(at.getTime() + leaseMs);
-  const claimed = await Promise.all(
-    candidates.map(async ({ id }) => {
+  // The claims of a batch are one commit (one fsync on SQLite), not one each.
+  const claimed = await transaction(async (tx) => {
+    const rows: OutboxRow[] = [];
+    for (const { id } of candidates) {
       const [row] = await query<OutboxRow>(
-        db(),
+        tx,
         sql`UPDATE "OutboxEmail" SET "lockedUntil" = ${lockedUntil} WHERE "id" = ${id} AND ${claimable}
             RETURNING "id", "to", "subject", "text", "html", "kind", "status", "attempts", "nextAttemptAt", "lockedUntil", "lastError", "createdAt", "sentAt"`,
       );
-      return row;
-    }),
-  );
-  return claimed.filter((row): row is OutboxRow => row !== undefined).sort((a, b) => a.id - b.id);
+      if (row) rows.push(row);
+    }
+    return rows;
+  });
+  return claimed.sort((a, b) => a.id - b.id);
 }
 
 /** Lifts the leases of rows a stopping sender could not finish, so any instance may send them now. */
