@@ -62,6 +62,19 @@ describe("transaction", () => {
     expect(await countOf(k)).toBeNull();
   });
 
+  it("reports the work's error even when the rollback fails as well", async () => {
+    const failure = new Error("the work's own");
+    await expect(
+      transaction(async (tx) => {
+        // Ended behind its back, the transaction can no longer be rolled back.
+        await execute(tx, sql`COMMIT`);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    // And the connection is free again.
+    expect(await transaction(async (tx) => query(tx, sql`SELECT 1 AS "one"`))).toEqual([{ one: 1 }]);
+  });
+
   it("keeps a statement sent meanwhile outside it out of it: it runs after the commit, and survives a rollback", async () => {
     const inside = key("inside");
     const outside = key("outside");

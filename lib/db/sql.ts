@@ -137,11 +137,9 @@ export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): 
   try {
     value = await work(new SqlTransaction(tx));
   } catch (error) {
-    try {
-      await tx.executeRaw(ROLLBACK);
-    } finally {
-      await tx.rollback();
-    }
+    // The work's error is the one to report, even if the rollback fails too (a connection gone).
+    await tx.executeRaw(ROLLBACK).catch(() => {});
+    await tx.rollback();
     throw error;
   }
   try {
