@@ -7,9 +7,9 @@ import { loginWithPassword } from "@/lib/auth/login";
 import { addPasskey, passkeyLoginOptions, passkeyRegistrationOptions, passkeysOf, removePasskey, signInWithPasskey } from "@/lib/auth/passkeys";
 import { changePassword, requestPasswordReset, resetPassword } from "@/lib/auth/password";
 import { readUser, updateUser } from "@/lib/auth/profile";
-import { endSessionOfRefreshToken, refreshSession, startAppSession } from "@/lib/auth/sessions";
+import { endSessionOfRefreshToken, refreshSession } from "@/lib/auth/sessions";
 import { completeAppSignIn } from "@/lib/auth/sign-in";
-import { createAccount } from "@/lib/auth/signup";
+import { createAccount, createSignedInAccount } from "@/lib/auth/signup";
 import { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
 import { pingDatabase } from "@/lib/db/health";
@@ -162,8 +162,8 @@ const register = endpoint({
   failure: NO_TOKENS,
   errorFields: { EMAIL_TAKEN: "errors" },
   async handle({ email, password }, ctx) {
-    const { user, code } = await createAccount({ email, password }, ctx.client);
-    const { tokens } = await startAppSession(user, ctx.client, "signup");
+    const { code, session } = await createSignedInAccount({ email, password }, ctx.client);
+    const { tokens } = session;
     return { tokens: presentTokens(tokens), ...exposedOtp(code) };
   },
   success: { description: "`tokens`" },

@@ -16,7 +16,7 @@ import {
   type SessionLifetime,
   type SessionRecord,
 } from "@/lib/db/sessions";
-import { transaction, type Executor } from "@/lib/db/sql";
+import { transaction, type Executor, type SqlTransaction } from "@/lib/db/sql";
 import type { UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -74,7 +74,8 @@ export type WithSignIn = (tx: Executor) => Promise<void>;
  * The one way into an account, whatever proved it: refuses a disabled account, records the
  * sign-in, and remembers the address (it then passes the account's failed-login ceiling). The
  * session, its first refresh token, the address, the audit event and `alsoCommit` are one
- * transaction: one commit, and a sign-in is recorded whole or not at all.
+ * transaction: one commit, and a sign-in is recorded whole or not at all. `within` joins a
+ * transaction the caller has open instead (a sign-up commits the account and its session at once).
  */
 async function beginSession(
   user: UserRecord,
@@ -83,11 +84,12 @@ async function beginSession(
   proof: SignInProof,
   refreshToken?: string,
   alsoCommit?: WithSignIn,
+  within?: SqlTransaction,
 ): Promise<SessionRecord> {
   if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   // The doors ask for the second factor (lib/auth/sign-in.ts); a path that forgot is a bug, not a way in.
   if (user.totpEnabledAt && !proof.secondFactor) throw new Error(`a session for user ${user.id} needs a second factor`);
-  return transaction(async (tx) => {
+  const record = async (tx: Executor) => {
     const session = await createSession(tx, {
       userId: user.id,
       client: kind,
@@ -108,18 +110,23 @@ async function beginSession(
     );
     await alsoCommit?.(tx);
     return session;
-  });
+  };
+  return within ? record(within) : transaction(record);
 }
 
-/** A new app session: its tokens, and its id (for what the caller records about it). */
+/**
+ * A new app session: its tokens, and its id (for what the caller records about it). With
+ * `within`, its writes join that open transaction.
+ */
 export async function startAppSession(
   user: UserRecord,
   client: ClientInfo,
   proof: SignInMethod | SignInProof,
   alsoCommit?: WithSignIn,
+  within?: SqlTransaction,
 ): Promise<{ sessionId: string; tokens: Tokens }> {
   const refreshToken = randomToken();
-  const session = await beginSession(user, client, "api", proofOf(proof), refreshToken, alsoCommit);
+  const session = await beginSession(user, client, "api", proofOf(proof), refreshToken, alsoCommit, within);
   return { sessionId: session.id, tokens: { accessToken: await accessTokenFor(user, session.id), refreshToken } };
 }
 

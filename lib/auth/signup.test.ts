@@ -16,8 +16,10 @@ import {
 
 const db = setUpAuthTests();
 
-const { createAccount } = await import("./signup");
+const { createAccount, createSignedInAccount } = await import("./signup");
 const { confirmLink } = await import("./email-verification");
+const { authenticate } = await import("./sessions");
+const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
 describe("createAccount", () => {
   it("creates an unverified account with the default role and queues one mail carrying a code and a link", async () => {
@@ -51,6 +53,30 @@ describe("createAccount", () => {
     expect(result).toEqual({ fulfilled: 1, codes: Array(4).fill("EMAIL_TAKEN") });
     expect(await db().user.count({ where: { email } })).toBe(1);
     expect(await mailsTo(email)).toHaveLength(1);
+  });
+});
+
+describe("createSignedInAccount (the legacy register)", () => {
+  it("commits the account, its code, its mail and its first session together: two commits in all, the address's count first", async () => {
+    const email = uniqueEmail();
+    const recorder = recordSqliteStatements();
+    let result: Awaited<ReturnType<typeof createSignedInAccount>>;
+    try {
+      result = await createSignedInAccount({ email, password: PASSWORD }, freshClient());
+    } finally {
+      recorder.stop();
+    }
+    expect(commitsOf(recorder.statements)).toBe(2);
+    expect((await authenticate(result.session.tokens.accessToken)).user).toMatchObject({ id: result.user.id, email, verifiedAt: null });
+    expect(await mailsTo(email)).toHaveLength(1);
+  });
+
+  it("leaves nothing behind when the address is taken", async () => {
+    const email = uniqueEmail();
+    await createAccount({ email, password: PASSWORD }, client);
+    const sessionsBefore = await db().session.count();
+    expect(await failure(createSignedInAccount({ email, password: PASSWORD }, freshClient()))).toMatchObject({ code: "EMAIL_TAKEN" });
+    expect(await db().session.count()).toBe(sessionsBefore);
   });
 });
 

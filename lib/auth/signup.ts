@@ -8,7 +8,8 @@ import { hashPassword } from "@/lib/password/hash";
 import { startEmailVerification } from "./email-verification";
 import { countMailSent, limitClient } from "./limits";
 import { assertAcceptablePassword } from "./password-policy";
-import type { ClientInfo } from "./types";
+import { startAppSession } from "./sessions";
+import type { ClientInfo, Tokens } from "./types";
 
 export interface NewAccount {
   email: string;
@@ -25,11 +26,27 @@ export interface CreatedAccount {
   code: string;
 }
 
+/** A new account with its first app session (the legacy register answers with tokens). */
+export interface SignedInAccount extends CreatedAccount {
+  session: { sessionId: string; tokens: Tokens };
+}
+
 /**
  * Creates an unverified password account and queues its verification e-mail (code and link) in
  * the same transaction. A taken address is EMAIL_TAKEN on `email`.
  */
-export async function createAccount(input: NewAccount, client: ClientInfo): Promise<CreatedAccount> {
+export function createAccount(input: NewAccount, client: ClientInfo): Promise<CreatedAccount> {
+  return insertAccount(input, client, false);
+}
+
+/** createAccount, and the account's first app session in the same commit. */
+export function createSignedInAccount(input: NewAccount, client: ClientInfo): Promise<SignedInAccount> {
+  return insertAccount(input, client, true);
+}
+
+async function insertAccount(input: NewAccount, client: ClientInfo, withSession: true): Promise<SignedInAccount>;
+async function insertAccount(input: NewAccount, client: ClientInfo, withSession: boolean): Promise<CreatedAccount>;
+async function insertAccount(input: NewAccount, client: ClientInfo, withSession: boolean): Promise<CreatedAccount> {
   await limitClient("signup", client.ip);
   const roleId = await resolveRole(input.roleId);
   assertAcceptablePassword(input.password, "password");
@@ -52,7 +69,8 @@ export async function createAccount(input: NewAccount, client: ClientInfo): Prom
       const code = await startEmailVerification(tx, user);
       await recordAudit({ type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
       await countMailSent("verification", user.email, tx);
-      return { user, code };
+      const session = withSession ? await startAppSession(user, client, "signup", undefined, tx) : undefined;
+      return { user, code, ...(session ? { session } : {}) };
     });
     nudgeMailSender();
     return created;

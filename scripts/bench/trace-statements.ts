@@ -18,8 +18,8 @@ Object.assign(process.env, {
 
 const { migrateDeploy } = await import("@/prisma/engine/wasm-engine.mjs");
 await migrateDeploy({ url: process.env.DATABASE_URL! });
-const { createAccount } = await import("@/lib/auth/signup");
-const { startAppSession, refreshSession, authenticate } = await import("@/lib/auth/sessions");
+const { createSignedInAccount } = await import("@/lib/auth/signup");
+const { refreshSession, authenticate } = await import("@/lib/auth/sessions");
 const { loginWithPassword } = await import("@/lib/auth/login");
 const { verifyCode } = await import("@/lib/auth/email-verification");
 const { updateUser } = await import("@/lib/auth/profile");
@@ -45,11 +45,7 @@ async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
 const email = "trace@example.com";
 const password = "correct horse battery staple";
 await db().$queryRaw`SELECT 1`;
-const created = await trace("register (createAccount + startAppSession)", async () => {
-  const account = await createAccount({ email, password }, client());
-  await startAppSession(account.user, client(), "signup");
-  return account;
-});
+const created = await trace("register (createSignedInAccount)", () => createSignedInAccount({ email, password }, client()));
 const verified = await trace("verify (verifyCode)", () => verifyCode(email, created.code, client()));
 const login = await trace("login (loginWithPassword, verified account)", () => loginWithPassword(email, password, client()));
 if (login.kind !== "session") throw new Error(`expected a session, got ${login.kind}`);
