@@ -1,7 +1,6 @@
 import { secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
-import type { Db, Tx } from "@/lib/db/client";
 import {
   createSession,
   findLiveSession,
@@ -202,7 +201,7 @@ export async function endSession(userId: number, sessionId: string, reason: Revo
 export async function endAllSessions(
   userId: number,
   reason: RevokeReason,
-  options: { exceptSessionId?: string | null; tx?: Db | Tx } = {},
+  options: { exceptSessionId?: string | null; tx?: Executor } = {},
 ): Promise<number> {
   return revokeAllSessions(userId, reason, options);
 }
