@@ -96,7 +96,7 @@ describe("a login's commits (each an fsync on SQLite)", () => {
     expect((await authenticate(tokens.accessToken)).user.id).toBe(user.id);
   });
 
-  it("go straight to the driver, as does the session check: none passes through the Prisma client's query engine", async () => {
+  it("go straight to the driver, as does the session check: none passes through the Prisma client's query engine or its SQLite adapter", async () => {
     const { email } = await verifiedUser();
     await loginWithPassword(email, PASSWORD, freshClient()); // the role list and statements are warm
     const recorder = recordSqliteStatements();
@@ -107,8 +107,10 @@ describe("a login's commits (each an fsync on SQLite)", () => {
       recorder.stop();
     }
     const throughPrisma = recorder.statements.filter((_, i) => recorder.viaPrismaClient[i]);
+    const throughAdapter = recorder.statements.filter((_, i) => recorder.viaPrismaAdapter[i]);
     expect(recorder.statements.length).toBeGreaterThan(5);
     expect(throughPrisma).toEqual([]);
+    expect(throughAdapter).toEqual([]);
   });
 
   it("are two when two-factor is on: the second step's token is committed with the settlement", async () => {

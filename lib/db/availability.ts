@@ -21,11 +21,16 @@ export function databaseUnavailableWithin(ms: number): boolean {
   return at !== undefined && Date.now() - at < ms;
 }
 
+/** Records `error` if it means the database is unavailable (for statements outside `watched`). */
+export function noteFailure(error: unknown): void {
+  if (isDatabaseUnavailable(error)) markDatabaseUnavailable();
+}
+
 function note<T>(work: Promise<T>): Promise<T> {
   return work.then(
     (value) => value,
     (error: unknown) => {
-      if (isDatabaseUnavailable(error)) markDatabaseUnavailable();
+      noteFailure(error);
       throw error;
     },
   );

@@ -4,8 +4,9 @@ import { Prisma } from "./generated/postgres/client";
 export function isUniqueViolation(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return true;
   // A statement of lib/db/sql.ts fails with the driver adapter's error, directly or (in a Prisma
-  // transaction) inside Prisma's "raw query failed".
-  const e = error as { cause?: { kind?: unknown }; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
+  // transaction) inside Prisma's "raw query failed", or on SQLite with better-sqlite3's own.
+  const e = error as { code?: unknown; cause?: { kind?: unknown }; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
+  if (e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
   return (e?.cause?.kind ?? e?.meta?.driverAdapterError?.cause?.kind) === "UniqueConstraintViolation";
 }
 
@@ -26,7 +27,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
   const e = error as { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
-  if (typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (typeof e.code === "string" && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith("SQLITE_BUSY"))) return true;
   const kind = e.meta?.driverAdapterError?.cause?.kind ?? e.kind ?? (e.cause as { kind?: unknown } | undefined)?.kind;
   if (typeof kind === "string" && UNAVAILABLE_KINDS.has(kind)) return true;
   if (typeof e.message === "string" && UNAVAILABLE_MESSAGES.test(e.message)) return true;

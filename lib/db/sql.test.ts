@@ -27,6 +27,15 @@ describe("statements of lib/db/sql.ts", () => {
     expect(roles.some((r) => r.isDefault === true)).toBe(true);
   });
 
+  it("bind booleans and dates as Prisma stores them, so comparisons in SQL match its rows", async () => {
+    const defaults = await query<{ n: number }>(db(), sql`SELECT COUNT(*) AS "n" FROM "Role" WHERE "isDefault" = ${true}`);
+    expect(defaults).toEqual([{ n: await db().role.count({ where: { isDefault: true } }) }]);
+    const k = key("dates");
+    await db().rateLimit.create({ data: { key: k, count: 1, windowEnds: at, lastHitAt: at } });
+    const before = new Date(at.getTime() - 1);
+    expect(await query(db(), sql`SELECT "count" FROM "RateLimit" WHERE "key" = ${k} AND "windowEnds" > ${before} AND "lastHitAt" <= ${at}`)).toEqual([{ count: 1 }]);
+  });
+
   it("treat a value as data, never as SQL", async () => {
     const nasty = `x'); DELETE FROM "RateLimit"; --`;
     const k = key("nasty");
@@ -91,6 +100,28 @@ describe("transaction", () => {
     await expect(tx).rejects.toThrow("roll back");
     await write;
     expect(await countOf(inside)).toBeNull();
+    expect(await countOf(outside)).toBe(1);
+  });
+
+  it("keeps a statement sent while a Prisma transaction is open out of that transaction too", async () => {
+    const outside = key("outside-prisma");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const open = new Promise<void>((resolve) => (started = resolve));
+    const tx = db()
+      .$transaction(async (t) => {
+        await t.rateLimit.count();
+        started();
+        await held;
+        throw new Error("roll back");
+      })
+      .catch((e: unknown) => e);
+    await open;
+    const write = execute(db(), insert(outside));
+    release();
+    expect(await tx).toBeInstanceOf(Error);
+    await write;
     expect(await countOf(outside)).toBe(1);
   });
 

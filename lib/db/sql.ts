@@ -1,14 +1,17 @@
 import type { ArgType, SqlDriverAdapter, SqlQuery, SqlResultSet, Transaction } from "@prisma/driver-adapter-utils";
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { config } from "@/lib/config/env";
+import { noteFailure } from "./availability";
 import { connectedAdapter, db, type Db, type Tx } from "./client";
+import { embeddedConnection, type EmbeddedConnection } from "./sqlite-adapter";
 
 /**
  * SQL for the hottest statements (the session check of every authenticated request, a login's
- * counts and writes), sent straight to the driver adapter Prisma itself uses: the same connection
- * (on SQLite, the same gate that keeps transactions apart; lib/db/sqlite-adapter.ts), the same
- * outage watch, without the Prisma client's query building and interpretation, which cost several
- * times the statement itself (about 0.5 ms of CPU per query against 0.05 ms; docs/performance.md).
+ * counts and writes), sent straight to the connection Prisma itself uses (on SQLite, through the
+ * same gate that keeps transactions apart, lib/db/sqlite-adapter.ts; on PostgreSQL, through its
+ * driver adapter and pool), with the same outage watch, without the Prisma client's query
+ * building and interpretation, which cost several times the statement itself (about 0.5 ms of CPU
+ * per query against 0.05 ms; docs/performance.md).
  *
  * Statements are written once for both dialects (quoted identifiers, `?` markers numbered for
  * PostgreSQL here). Inside a Prisma transaction (`Tx`) they run through it, so a function written
@@ -45,10 +48,16 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Statem
   return { strings: outStrings, values: outValues };
 }
 
+/** Where a statement runs once the database or transaction is known. */
+interface Runner {
+  query<T>(statement: Statement): Promise<T[]>;
+  execute(statement: Statement): Promise<number>;
+}
+
 /** A transaction of this module: its statements skip the Prisma client. */
 export class SqlTransaction {
   /** @internal */
-  constructor(readonly tx: Transaction) {}
+  constructor(readonly runner: Runner) {}
 }
 
 /** Where a data-layer function runs its statements: the database, or a transaction of either kind. */
@@ -105,15 +114,55 @@ export async function query<T>(client: Executor, statement: Statement): Promise<
   if (isPrismaTx(client)) {
     return (await client.$queryRawUnsafe<T[]>(text(statement, prismaProvider()), ...statement.values)).map(numbersOf);
   }
-  const queryable = client instanceof SqlTransaction ? client.tx : await connectedAdapter();
-  return toRows<T>(await queryable.queryRaw(toQuery(statement, queryable.provider)));
+  return (client instanceof SqlTransaction ? client.runner : await outside()).query<T>(statement);
 }
 
 /** Runs a write and returns how many rows it changed. */
 export async function execute(client: Executor, statement: Statement): Promise<number> {
   if (isPrismaTx(client)) return client.$executeRawUnsafe(text(statement, prismaProvider()), ...statement.values);
-  const queryable = client instanceof SqlTransaction ? client.tx : await connectedAdapter();
-  return queryable.executeRaw(toQuery(statement, queryable.provider));
+  return (client instanceof SqlTransaction ? client.runner : await outside()).execute(statement);
+}
+
+/** Statements on a driver adapter's connection or transaction (PostgreSQL). */
+function onAdapter(queryable: Pick<Transaction, "provider" | "queryRaw" | "executeRaw">): Runner {
+  return {
+    query: async <T>(statement: Statement) => toRows<T>(await queryable.queryRaw(toQuery(statement, queryable.provider))),
+    execute: (statement) => queryable.executeRaw(toQuery(statement, queryable.provider)),
+  };
+}
+
+/**
+ * Statements on the embedded connection; `gated` outside a transaction (they wait for an open one
+ * to end), not inside one, which holds the gate. Failures are noted as the adapter's are.
+ */
+function onEmbedded(connection: EmbeddedConnection, gated: boolean): Runner {
+  const run = <T>(work: () => T): Promise<T> => {
+    const noted = () => {
+      try {
+        return work();
+      } catch (error) {
+        noteFailure(error);
+        throw error;
+      }
+    };
+    if (gated) return connection.gate.runSync(noted);
+    try {
+      return Promise.resolve(noted());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return {
+    query: <T>(statement: Statement) => run(() => connection.all<T>(text(statement, "sqlite"), statement.values)),
+    execute: (statement) => run(() => connection.run(text(statement, "sqlite"), statement.values)),
+  };
+}
+
+/** Where a statement outside any transaction runs. */
+async function outside(): Promise<Runner> {
+  const adapter = await connectedAdapter();
+  const embedded = adapter.provider === "sqlite" ? embeddedConnection() : undefined;
+  return embedded ? onEmbedded(embedded, true) : onAdapter(adapter);
 }
 
 function numbersOf<T>(row: T): T {
@@ -132,10 +181,16 @@ const ROLLBACK: SqlQuery = { sql: "ROLLBACK", args: [], argTypes: [] };
  * can join it.
  */
 export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-  const tx = await (await connectedAdapter()).startTransaction();
+  const adapter = await connectedAdapter();
+  const embedded = adapter.provider === "sqlite" ? embeddedConnection() : undefined;
+  return embedded ? embeddedTransaction(embedded, work) : adapterTransaction(adapter, work);
+}
+
+async function adapterTransaction<T>(adapter: SqlDriverAdapter, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  const tx = await adapter.startTransaction();
   let value: T;
   try {
-    value = await work(new SqlTransaction(tx));
+    value = await work(new SqlTransaction(onAdapter(tx)));
   } catch (error) {
     // The work's error is the one to report, even if the rollback fails too (a connection gone).
     await tx.executeRaw(ROLLBACK).catch(() => {});
@@ -153,3 +208,34 @@ export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): 
   await tx.commit();
   return value;
 }
+
+/** The same on the embedded connection, holding its gate from BEGIN to the end. */
+async function embeddedTransaction<T>(connection: EmbeddedConnection, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  const release = await connection.gate.acquire();
+  const runner = onEmbedded(connection, false);
+  const rollback = () => runner.execute(ROLLBACK_STATEMENT).catch(() => {});
+  try {
+    await runner.execute(BEGIN_STATEMENT);
+    let value: T;
+    try {
+      value = await work(new SqlTransaction(runner));
+    } catch (error) {
+      await rollback();
+      throw error;
+    }
+    try {
+      await runner.execute(COMMIT_STATEMENT);
+    } catch (error) {
+      await rollback();
+      throw error;
+    }
+    return value;
+  } finally {
+    release();
+  }
+}
+
+// Taking the write lock at BEGIN (see lib/db/sqlite-adapter.ts): a deferred BEGIN could be refused at its first write.
+const BEGIN_STATEMENT = sql`BEGIN IMMEDIATE`;
+const COMMIT_STATEMENT = sql`COMMIT`;
+const ROLLBACK_STATEMENT = sql`ROLLBACK`;

@@ -20,18 +20,40 @@ export function embeddedSqliteAdapter(url: string): SqlMigrationAwareDriverAdapt
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
-    connect: async () => serialised(await configure(await inner.connect())),
+    connect: async () => {
+      const adapter = await inner.connect();
+      const compiled = reuseStatements(adapter);
+      await configure(adapter);
+      const gate = new Gate();
+      const connection = new EmbeddedConnection(gate, compiled);
+      holder.__authEmbeddedConnection = connection;
+      return serialised(adapter, gate, () => {
+        if (holder.__authEmbeddedConnection === connection) holder.__authEmbeddedConnection = undefined;
+      });
+    },
     connectToShadowDb: () => inner.connectToShadowDb(),
   };
+}
+
+const holder = globalThis as unknown as { __authEmbeddedConnection?: EmbeddedConnection };
+
+/** The embedded connection the Prisma client uses, once it is connected (lib/db/sql.ts). */
+export function embeddedConnection(): EmbeddedConnection | undefined {
+  return holder.__authEmbeddedConnection;
 }
 
 /** Distinct statements kept compiled; Prisma's SQL is parameterised, so a few hundred cover the app. */
 const STATEMENT_CACHE_SIZE = 500;
 
+interface Column {
+  name: string;
+  type: string | null;
+}
+
 interface Statement {
   reader: boolean;
-  run(...args: unknown[]): unknown;
-  columns(): unknown[];
+  run(...args: unknown[]): { changes: number };
+  columns(): Column[];
   raw(on?: boolean): Statement;
   all(...args: unknown[]): unknown[];
 }
@@ -45,13 +67,12 @@ interface Statement {
  * would take it at the first write, and if another process wrote in between, SQLite refuses the
  * upgrade at once (SQLITE_BUSY) without waiting. The adapter has no option for either.
  */
-function reuseStatements(adapter: SqlDriverAdapter): void {
+function reuseStatements(adapter: SqlDriverAdapter): (sql: string) => Statement {
   const client = (adapter as unknown as { client?: { prepare: (sql: string) => unknown } }).client;
   if (!client || typeof client.prepare !== "function") throw new Error("the SQLite adapter no longer exposes its connection");
   const prepare = client.prepare.bind(client) as (sql: string) => Statement;
   const cache = new Map<string, Statement>();
-  client.prepare = (sql: string) => {
-    const text = sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql;
+  const compiled = (text: string) => {
     let statement = cache.get(text);
     if (statement) {
       cache.delete(text);
@@ -60,8 +81,10 @@ function reuseStatements(adapter: SqlDriverAdapter): void {
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     }
     cache.set(text, statement);
-    return boundPerCall(statement);
+    return statement;
   };
+  client.prepare = (sql: string) => boundPerCall(compiled(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql));
+  return compiled;
 }
 
 /**
@@ -69,25 +92,25 @@ function reuseStatements(adapter: SqlDriverAdapter): void {
  * compiled statement's columns never change, and better-sqlite3 builds them afresh on every call
  * (7 % of a session check's time), so they are read once.
  */
-const columnsOf = new WeakMap<Statement, unknown[]>();
+const columnsOf = new WeakMap<Statement, Column[]>();
+
+function columns(statement: Statement): Column[] {
+  let known = columnsOf.get(statement);
+  if (!known) columnsOf.set(statement, (known = statement.columns()));
+  return known;
+}
 
 function boundPerCall(statement: Statement) {
-  const columns = () => {
-    let known = columnsOf.get(statement);
-    if (!known) columnsOf.set(statement, (known = statement.columns()));
-    return known;
-  };
   const bound = (args: unknown[]) => ({
     reader: statement.reader,
     run: () => statement.run(...args),
-    columns,
+    columns: () => columns(statement),
     raw: () => ({ all: () => statement.raw(true).all(...args) }),
   });
   return { reader: statement.reader, bind: (args: unknown[] = []) => bound(args), run: () => statement.run() };
 }
 
 async function configure(adapter: SqlDriverAdapter): Promise<SqlDriverAdapter> {
-  reuseStatements(adapter);
   // WAL keeps readers and the writer apart; synchronous=FULL makes every commit durable even
   // across power loss (NORMAL would only survive a process kill); foreign keys are off by default.
   await adapter.executeScript(
@@ -96,12 +119,24 @@ async function configure(adapter: SqlDriverAdapter): Promise<SqlDriverAdapter> {
   return adapter;
 }
 
+/** One at a time on the connection: a transaction holds it from BEGIN to its end. */
 class Gate {
   #tail: Promise<void> = Promise.resolve();
+  /** Holders and waiters. */
+  #queued = 0;
   /** Waits for everything queued before, then holds the gate until `release` is called. */
   acquire(): Promise<() => void> {
+    this.#queued++;
     let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = new Promise<void>((resolve) => {
+      let done = false;
+      release = () => {
+        if (done) return;
+        done = true;
+        this.#queued--;
+        resolve();
+      };
+    });
     const ready = this.#tail.then(() => release);
     this.#tail = this.#tail.then(() => held);
     return ready;
@@ -114,10 +149,87 @@ class Gate {
       release();
     }
   }
+  /** Runs synchronous work at once when nothing holds or awaits the gate, else in its turn. */
+  runSync<T>(fn: () => T): Promise<T> {
+    if (this.#queued > 0) return this.run(async () => fn());
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 }
 
-function serialised(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  const gate = new Gate();
+/**
+ * Statements straight on the connection, for lib/db/sql.ts: compiled once (the same cache as the
+ * adapter's), bound and read without the adapter's per-call work (its debug logging, argument
+ * and row mapping, promise chain), which cost more than a short statement itself. Values are
+ * stored as the adapter stores them, so Prisma reads these rows and this reads Prisma's alike.
+ */
+export class EmbeddedConnection {
+  constructor(
+    /** Outside a transaction a statement must pass it; inside one, the transaction holds it. */
+    readonly gate: Gate,
+    private readonly compiled: (sql: string) => Statement,
+  ) {}
+
+  /** Rows as objects: dates as Date, booleans as booleans, 64-bit integers as numbers. */
+  all<T>(sql: string, values: readonly unknown[]): T[] {
+    const statement = this.compiled(sql);
+    const args = values.map(toSqlite);
+    if (!statement.reader) {
+      statement.run(...args);
+      return [];
+    }
+    const rows = statement.raw(false).all(...args) as Record<string, unknown>[];
+    const decoders = decodersOf(statement);
+    for (const row of rows) {
+      for (const [name, decode] of decoders) {
+        const value = row[name];
+        if (value !== null && value !== undefined) row[name] = decode(value);
+      }
+    }
+    return rows as T[];
+  }
+
+  /** Runs a write; how many rows it changed. */
+  run(sql: string, values: readonly unknown[]): number {
+    return this.compiled(sql).run(...values.map(toSqlite)).changes;
+  }
+}
+
+/** A value as the Prisma adapter binds it (its default ISO 8601 dates). */
+function toSqlite(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+type Decoder = (value: unknown) => unknown;
+const asDate: Decoder = (value) => new Date(typeof value === "bigint" ? Number(value) : (value as string | number));
+const asBoolean: Decoder = (value) => Number(value) !== 0;
+// The connection reads integers as BigInt (safe for 64-bit ids); the data layer uses numbers.
+const asNumber: Decoder = (value) => (typeof value === "bigint" ? Number(value) : value);
+
+/** Per column of a statement, how its values are read, from the declared type (as the adapter does). */
+const decodersByStatement = new WeakMap<Statement, Array<[string, Decoder]>>();
+
+function decodersOf(statement: Statement): Array<[string, Decoder]> {
+  let decoders = decodersByStatement.get(statement);
+  if (!decoders) {
+    decoders = columns(statement).map(({ name, type }) => {
+      const declared = type?.toUpperCase();
+      if (declared === "DATETIME" || declared === "TIMESTAMP" || declared === "DATE") return [name, asDate];
+      if (declared === "BOOLEAN") return [name, asBoolean];
+      return [name, asNumber];
+    });
+    decodersByStatement.set(statement, decoders);
+  }
+  return decoders;
+}
+
+function serialised(adapter: SqlDriverAdapter, gate: Gate, onDispose: () => void): SqlDriverAdapter {
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
@@ -125,7 +237,10 @@ function serialised(adapter: SqlDriverAdapter): SqlDriverAdapter {
     queryRaw: (q: SqlQuery) => gate.run(() => adapter.queryRaw(q)),
     executeRaw: (q: SqlQuery) => gate.run(() => adapter.executeRaw(q)),
     executeScript: (s: string) => gate.run(() => adapter.executeScript(s)),
-    dispose: () => adapter.dispose(),
+    dispose: () => {
+      onDispose();
+      return adapter.dispose();
+    },
     startTransaction: async (isolationLevel) => {
       const release = await gate.acquire();
       let tx: Transaction;

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
  * it was compiled before: better-sqlite3's statement methods are wrapped until `stop`. For tests
  * that count a flow's commits and for scripts/bench/trace-statements.ts; never for the server.
  */
-export function recordSqliteStatements(): { statements: string[]; viaPrismaClient: boolean[]; stop(): void } {
+export function recordSqliteStatements(): { statements: string[]; viaPrismaClient: boolean[]; viaPrismaAdapter: boolean[]; stop(): void } {
   const probe = new Database(":memory:");
   const proto = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<"run" | "all" | "get", (...args: unknown[]) => unknown>;
   probe.close();
@@ -13,6 +13,8 @@ export function recordSqliteStatements(): { statements: string[]; viaPrismaClien
   // Whether the statement came through the Prisma client's query engine (its frames are on the
   // async stack) or straight from lib/db/sql.ts.
   const viaPrismaClient: boolean[] = [];
+  // Whether Prisma's SQLite adapter ran it (the client's statements, and lib/db/sql.ts on PostgreSQL).
+  const viaPrismaAdapter: boolean[] = [];
   const originals = { run: proto.run, all: proto.all, get: proto.get };
   for (const method of ["run", "all", "get"] as const) {
     const original = originals[method];
@@ -20,12 +22,14 @@ export function recordSqliteStatements(): { statements: string[]; viaPrismaClien
       statements.push(this.source);
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 100;
-      viaPrismaClient.push(/@prisma[\\/]client/.test(new Error().stack ?? ""));
+      const stack = new Error().stack ?? "";
+      viaPrismaClient.push(/@prisma[\\/]client/.test(stack));
+      viaPrismaAdapter.push(/@prisma[\\/]adapter-better-sqlite3/.test(stack));
       Error.stackTraceLimit = limit;
       return original.apply(this, args);
     };
   }
-  return { statements, viaPrismaClient, stop: () => Object.assign(proto, originals) };
+  return { statements, viaPrismaClient, viaPrismaAdapter, stop: () => Object.assign(proto, originals) };
 }
 
 const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i;
