@@ -50,6 +50,17 @@ describe("statements of lib/db/sql.ts", () => {
     const condition = sql`"count" = ${7} AND "key" = ${k}`;
     expect(await query(db(), sql`SELECT "count" FROM "RateLimit" WHERE ${condition} AND "windowEnds" = ${at}`)).toEqual([{ count: 7 }]);
   });
+
+  it("give one template the text of whichever fragment it is given, call after call", async () => {
+    const k = key("fragments");
+    await execute(db(), insert(k, 4));
+    const select = (columns: ReturnType<typeof sql>) => sql`SELECT ${columns} FROM "RateLimit" WHERE "key" = ${k}`;
+    const counts = sql`"count" AS "value"`;
+    const keys = sql`"key" AS "value"`;
+    for (const [columns, value] of [[counts, 4], [keys, k], [counts, 4], [sql`"count" + ${10} AS "value"`, 14]] as const) {
+      expect(await query(db(), select(columns))).toEqual([{ value }]);
+    }
+  });
 });
 
 describe("transaction", () => {

@@ -32,20 +32,37 @@ const isStatement = (value: unknown): value is Statement =>
  */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Statement {
   if (!values.some(isStatement)) return { strings, values };
-  const outStrings = [strings[0]!];
   const outValues: unknown[] = [];
+  for (const value of values) {
+    if (isStatement(value)) outValues.push(...value.values);
+    else outValues.push(value);
+  }
+  return { strings: splicedStrings(strings, values), values: outValues };
+}
+
+/**
+ * The text parts of a template with its fragments spliced in, the same array as long as the
+ * fragments are the same templates: a statement's SQL is then built once (`text`), and the
+ * compiled-statement cache finds it without hashing a new string.
+ */
+const spliced = new WeakMap<readonly string[], { fragments: (readonly string[] | null)[]; strings: readonly string[] }>();
+
+function splicedStrings(strings: TemplateStringsArray, values: readonly unknown[]): readonly string[] {
+  const fragments = values.map((value) => (isStatement(value) ? value.strings : null));
+  const known = spliced.get(strings);
+  if (known && known.fragments.length === fragments.length && known.fragments.every((f, i) => f === fragments[i])) return known.strings;
+  const out = [strings[0]!];
   values.forEach((value, i) => {
     if (isStatement(value)) {
-      outStrings[outStrings.length - 1] += value.strings[0]!;
-      outStrings.push(...value.strings.slice(1));
-      outValues.push(...value.values);
-      outStrings[outStrings.length - 1] += strings[i + 1]!;
+      out[out.length - 1] += value.strings[0]!;
+      out.push(...value.strings.slice(1));
+      out[out.length - 1] += strings[i + 1]!;
     } else {
-      outValues.push(value);
-      outStrings.push(strings[i + 1]!);
+      out.push(strings[i + 1]!);
     }
   });
-  return { strings: outStrings, values: outValues };
+  spliced.set(strings, { fragments, strings: out });
+  return out;
 }
 
 /** Where a statement runs once the database or transaction is known. */
@@ -65,10 +82,18 @@ export type Executor = Db | Tx | SqlTransaction;
 
 type Provider = SqlDriverAdapter["provider"];
 
+const texts = { sqlite: new WeakMap<readonly string[], string>(), postgres: new WeakMap<readonly string[], string>() };
+
+/** The SQL of `statement` in the dialect's markers, built once per template. */
 function text(statement: Statement, provider: Provider): string {
   const { strings } = statement;
-  let out = strings[0]!;
-  for (let i = 1; i < strings.length; i++) out += (provider === "postgres" ? `$${i}` : "?") + strings[i];
+  const cache = provider === "postgres" ? texts.postgres : texts.sqlite;
+  let out = cache.get(strings);
+  if (out === undefined) {
+    out = strings[0]!;
+    for (let i = 1; i < strings.length; i++) out += (provider === "postgres" ? `$${i}` : "?") + strings[i];
+    cache.set(strings, out);
+  }
   return out;
 }
 
