@@ -87,11 +87,49 @@ async function countTogether<T>(work: (tx: SqlTransaction) => Promise<T>): Promi
   return outcome.value;
 }
 
+const clientRule = (action: ClientAction) => (action === "refresh" ? LIMITS.refresh : LIMITS.client);
+const clientKey = (action: ClientAction, ip: string | null) => `client:${action}:${addressKey(ip)}`;
+
 /** Counts a request from `ip`; 429 past the group's limit (30 per 5 minutes, refresh 150). */
 export async function limitClient(action: ClientAction, ip: string | null, client: Executor = db()): Promise<void> {
-  const rule = action === "refresh" ? LIMITS.refresh : LIMITS.client;
-  const state = await hitWindow(`client:${action}:${addressKey(ip)}`, rule.windowMs, {}, client);
+  const rule = clientRule(action);
+  const state = await hitWindow(clientKey(action, ip), rule.windowMs, {}, client);
   if (state.count > rule.limit) throw limitedUntil(state.windowEnds, `client:${action}`);
+}
+
+/** Counts the request in the transaction `work` commits its result with. */
+export type CountClient = (tx: Executor) => Promise<void>;
+
+/**
+ * limitClient for a request that ends in a transaction of its own (a sign-up's account): its
+ * count is committed there, one commit (one fsync on SQLite) fewer. A request from an address
+ * whose window is full is refused at once, before any work; otherwise `work` runs and calls
+ * `count(tx)` in its transaction, which refuses (and rolls back) past the limit, so concurrent
+ * requests that passed the first look together are still held to it. A request that ends without
+ * that commit (refused by a check, a taken address, a failure) is counted on its own afterwards:
+ * every request still counts, as with limitClient.
+ */
+export async function withClientLimit<T>(action: ClientAction, ip: string | null, work: (count: CountClient) => Promise<T>): Promise<T> {
+  const rule = clientRule(action);
+  const key = clientKey(action, ip);
+  const seen = await peekWindow(key);
+  if (seen && seen.count >= rule.limit) throw limitedUntil(seen.windowEnds, `client:${action}`);
+  let refusedByCount = false;
+  const count: CountClient = async (tx) => {
+    const state = await hitWindow(key, rule.windowMs, {}, tx);
+    if (state.count > rule.limit) {
+      refusedByCount = true;
+      throw limitedUntil(state.windowEnds, `client:${action}`);
+    }
+  };
+  try {
+    return await work(count);
+  } catch (error) {
+    // Rolled back with the work (or never reached): count it now. A refusal of the count itself
+    // found the window full, which it stays until it ends.
+    if (!refusedByCount) await hitWindow(key, rule.windowMs).catch(() => {});
+    throw error;
+  }
 }
 
 /**

@@ -32,6 +32,7 @@ const {
   startBrowserSession,
 } = await import("./sessions");
 const { findUserById } = await import("@/lib/db/users");
+const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
 async function signedIn(): Promise<{ user: UserRecord; sessionId: string; tokens: Tokens }> {
   const { user } = await verifiedUser();
@@ -130,6 +131,28 @@ describe("app sessions", () => {
 });
 
 describe("refreshSession", () => {
+  it("is one commit: the address's count with the rotation", async () => {
+    const { tokens } = await signedIn();
+    const recorder = recordSqliteStatements();
+    try {
+      await refreshSession(tokens.refreshToken, freshClient());
+    } finally {
+      recorder.stop();
+    }
+    expect(commitsOf(recorder.statements)).toBe(1);
+  });
+
+  it("counts every refresh from an address, malformed, unknown or good: the 151st in 5 minutes is RATE_LIMITED", async () => {
+    const from = freshClient();
+    let { tokens } = await signedIn();
+    for (let i = 0; i < 50; i++) await expect(refreshSession("not a token", from)).rejects.toMatchObject({ code: "REFRESH_INVALID" });
+    for (let i = 0; i < 50; i++) await expect(refreshSession("x".repeat(43), from)).rejects.toMatchObject({ code: "REFRESH_INVALID" });
+    for (let i = 0; i < 50; i++) tokens = await refreshSession(tokens.refreshToken, from);
+    await expect(refreshSession(tokens.refreshToken, from)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    // The refused request changed nothing: the token still works from elsewhere.
+    await expect(refreshSession(tokens.refreshToken, freshClient())).resolves.toBeDefined();
+  });
+
   it("rotates: the new pair works and names the same session", async () => {
     const { sessionId, tokens } = await signedIn();
     const next = await refreshSession(tokens.refreshToken, client);

@@ -21,7 +21,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { issueAccessToken, verifyAccessToken } from "@/lib/tokens/access";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
-import { limitClient, rememberAddress } from "./limits";
+import { rememberAddress, withClientLimit } from "./limits";
 import type { Caller, ClientInfo, Tokens } from "./types";
 
 /**
@@ -145,14 +145,17 @@ export async function sessionStartedAt(sessionId: string): Promise<Date | null> 
  * taken for a stolen token being replayed and ends the session.
  */
 export async function refreshSession(refreshToken: string, client: ClientInfo): Promise<Tokens> {
-  await limitClient("refresh", client.ip);
-  if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) throw refreshInvalid();
   const successor = randomToken();
-  const { refreshTokenTtlSeconds, refreshReuseIntervalSeconds } = config();
-  const result = await rotateRefreshToken(sha256Hex(refreshToken), sha256Hex(successor), {
-    lifetime: lifetime(),
-    reuseIntervalMs: refreshReuseIntervalSeconds * 1000,
-    refreshTtlMs: refreshTokenTtlSeconds * 1000,
+  // The address's count is committed with the rotation.
+  const result = await withClientLimit("refresh", client.ip, (countRequest) => {
+    if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) throw refreshInvalid();
+    const { refreshTokenTtlSeconds, refreshReuseIntervalSeconds } = config();
+    return rotateRefreshToken(sha256Hex(refreshToken), sha256Hex(successor), {
+      lifetime: lifetime(),
+      reuseIntervalMs: refreshReuseIntervalSeconds * 1000,
+      refreshTtlMs: refreshTokenTtlSeconds * 1000,
+      alsoCommit: countRequest,
+    });
   });
   if (result.kind === "reused") {
     log.warn("refresh token reuse: session revoked", { userId: result.userId, sessionId: result.sessionId });

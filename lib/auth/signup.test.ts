@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { AppError } from "@/lib/errors";
 import {
   PASSWORD,
   appError,
@@ -57,7 +58,7 @@ describe("createAccount", () => {
 });
 
 describe("createSignedInAccount (the legacy register)", () => {
-  it("commits the account, its code, its mail and its first session together: two commits in all, the address's count first", async () => {
+  it("commits the address's count, the account, its code, its mail and its first session together: one commit in all", async () => {
     const email = uniqueEmail();
     const recorder = recordSqliteStatements();
     let result: Awaited<ReturnType<typeof createSignedInAccount>>;
@@ -66,7 +67,7 @@ describe("createSignedInAccount (the legacy register)", () => {
     } finally {
       recorder.stop();
     }
-    expect(commitsOf(recorder.statements)).toBe(2);
+    expect(commitsOf(recorder.statements)).toBe(1);
     expect((await authenticate(result.session.tokens.accessToken)).user).toMatchObject({ id: result.user.id, email, verifiedAt: null });
     expect(await mailsTo(email)).toHaveLength(1);
   });
@@ -135,5 +136,24 @@ describe("createAccount: limits", () => {
     expect(await db().user.count({ where: { email } })).toBe(0);
     // Another address is not affected.
     await expect(createAccount({ email, password: PASSWORD }, freshClient())).resolves.toBeDefined();
+  });
+
+  it("counts sign-ups that succeed (in the account's commit) and addresses found taken alike", async () => {
+    const from = freshClient();
+    const taken = uniqueEmail();
+    await createAccount({ email: taken, password: PASSWORD }, from);
+    for (let i = 0; i < 14; i++) await createAccount({ email: uniqueEmail(), password: PASSWORD }, from);
+    for (let i = 0; i < 15; i++) expect(await failure(createAccount({ email: taken, password: PASSWORD }, from))).toMatchObject({ code: "EMAIL_TAKEN" });
+    expect(await retryAfter(createAccount({ email: uniqueEmail(), password: PASSWORD }, from))).toBe(300);
+  });
+
+  it("holds concurrent sign-ups from one address to the limit", async () => {
+    const from = freshClient();
+    for (let i = 0; i < 27; i++) expect(await failure(createAccount({ email: uniqueEmail(), password: PASSWORD, roleId: 1 }, from))).toMatchObject({ code: "INVALID_CHOICE" });
+    const emails = Array.from({ length: 6 }, uniqueEmail);
+    const outcomes = await Promise.all(emails.map((email) => createAccount({ email, password: PASSWORD }, from).then(() => "created", (e: AppError) => e.code)));
+    expect(outcomes.filter((o) => o === "created")).toHaveLength(3);
+    expect(outcomes.filter((o) => o === "RATE_LIMITED")).toHaveLength(3);
+    expect(await db().user.count({ where: { email: { in: emails } } })).toBe(3);
   });
 });

@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { hashPassword } from "@/lib/password/hash";
 import { startEmailVerification } from "./email-verification";
-import { countMailSent, limitClient } from "./limits";
+import { countMailSent, withClientLimit, type CountClient } from "./limits";
 import { assertAcceptablePassword } from "./password-policy";
 import { startAppSession } from "./sessions";
 import type { ClientInfo, Tokens } from "./types";
@@ -47,7 +47,10 @@ export function createSignedInAccount(input: NewAccount, client: ClientInfo): Pr
 async function insertAccount(input: NewAccount, client: ClientInfo, withSession: true): Promise<SignedInAccount>;
 async function insertAccount(input: NewAccount, client: ClientInfo, withSession: boolean): Promise<CreatedAccount>;
 async function insertAccount(input: NewAccount, client: ClientInfo, withSession: boolean): Promise<CreatedAccount> {
-  await limitClient("signup", client.ip);
+  return withClientLimit("signup", client.ip, (countRequest) => insertCountedAccount(input, client, withSession, countRequest));
+}
+
+async function insertCountedAccount(input: NewAccount, client: ClientInfo, withSession: boolean, countRequest: CountClient): Promise<CreatedAccount> {
   const roleId = await resolveRole(input.roleId);
   assertAcceptablePassword(input.password, "password");
 
@@ -58,6 +61,7 @@ async function insertAccount(input: NewAccount, client: ClientInfo, withSession:
 
   try {
     const created = await transaction(async (tx) => {
+      await countRequest(tx);
       const user = await insertUser(tx, {
         email: input.email,
         name: input.name,

@@ -127,6 +127,8 @@ export interface RotateOptions {
   reuseIntervalMs: number;
   /** The successor's expiry: `refreshTtlMs` from now, never past the session's end. */
   refreshTtlMs: number;
+  /** Writes committed with the rotation, first (the request's count); throwing rolls it back. */
+  alsoCommit?: (tx: Executor) => Promise<void>;
 }
 
 /**
@@ -141,6 +143,7 @@ export interface RotateOptions {
  */
 export async function rotateRefreshToken(tokenHash: string, newTokenHash: string, options: RotateOptions): Promise<RotateResult> {
   return transaction(async (tx) => {
+    await options.alsoCommit?.(tx);
     const at = now();
     const [token] = await query<UserRow & { t_sessionId: string; t_expiresAt: Date; t_rotatedAt: Date | null; s_revokedAt: Date | null; s_createdAt: Date; s_lastUsedAt: Date }>(
       tx,
