@@ -9,7 +9,8 @@ import type { OutboxEmail } from "./generated/postgres/client";
  * does; the background sender (lib/mail/sender.ts) delivers rows later and retries on failure.
  *
  * Delivery is at-least-once: a row is claimed with a lease (`lockedUntil`) so two app instances
- * never send it at the same time, but a sender that dies between "SMTP accepted" and `markSent`
+ * never send it at the same time, but a sender that dies between "SMTP accepted" and recording
+ * the row as sent (with its next round's claims while mail keeps coming, at once when it runs out)
  * leaves a row that is sent again when the lease runs out.
  */
 
@@ -56,17 +57,22 @@ export async function enqueueEmail(tx: Executor, email: NewEmail, options: { not
  * at a time). The lease must outlast a send, or another instance may resend. Every sign-up and
  * reset sends a mail, so these are statements of lib/db/sql.ts.
  */
-export async function claimDueEmails(limit: number, leaseMs: number): Promise<OutboxRow[]> {
+export async function claimDueEmails(limit: number, leaseMs: number, alsoCommit?: (tx: Executor) => Promise<void>): Promise<OutboxRow[]> {
   const at = now();
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${at} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${at})`;
   const candidates = await query<{ id: number }>(
     db(),
     sql`SELECT "id" FROM "OutboxEmail" WHERE ${claimable} ORDER BY "nextAttemptAt", "id" LIMIT ${limit}`,
   );
-  if (candidates.length === 0) return [];
+  if (candidates.length === 0) {
+    if (alsoCommit) await transaction(alsoCommit);
+    return [];
+  }
   const lockedUntil = new Date(at.getTime() + leaseMs);
-  // The claims of a batch are one commit (one fsync on SQLite), not one each.
+  // The claims of a batch are one commit (one fsync on SQLite), not one each, and `alsoCommit`
+  // (the previous round's deliveries) joins it.
   const claimed = await transaction(async (tx) => {
+    await alsoCommit?.(tx);
     const rows: OutboxRow[] = [];
     for (const { id } of candidates) {
       const [row] = await query<OutboxRow>(
@@ -98,13 +104,26 @@ export interface MarkOptions {
 
 const erasedBody = (options: MarkOptions) => (options.eraseBody ? { text: ERASED_BODY, html: ERASED_BODY } : {});
 
+/** A row the relay accepted, and when. */
+export interface SentEmail {
+  id: number;
+  sentAt: Date;
+}
+
 export async function markSent(id: number, options: MarkOptions = {}): Promise<void> {
+  await recordSent(db(), [{ id, sentAt: now() }], options);
+}
+
+/** Records rows as sent; pass a transaction to commit them with other work. */
+export async function recordSent(client: Executor, sent: readonly SentEmail[], options: MarkOptions = {}): Promise<void> {
   const body = options.eraseBody ? sql`, "text" = ${ERASED_BODY}, "html" = ${ERASED_BODY}` : sql``;
-  await execute(
-    db(),
-    sql`UPDATE "OutboxEmail" SET "status" = 'sent', "sentAt" = ${now()}, "attempts" = "attempts" + 1, "lockedUntil" = NULL, "lastError" = NULL${body}
-        WHERE "id" = ${id}`,
-  );
+  for (const { id, sentAt } of sent) {
+    await execute(
+      client,
+      sql`UPDATE "OutboxEmail" SET "status" = 'sent', "sentAt" = ${sentAt}, "attempts" = "attempts" + 1, "lockedUntil" = NULL, "lastError" = NULL${body}
+          WHERE "id" = ${id}`,
+    );
+  }
 }
 
 /**

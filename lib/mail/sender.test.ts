@@ -6,11 +6,13 @@ import { useTestDatabase } from "@/lib/db/testing";
 import { startMailSink, type CapturedMail } from "@/e2e/support/mail-sink";
 import { now } from "@/lib/clock";
 import { claimDueEmails, enqueueEmail, markSent, pendingCount, type NewEmail } from "@/lib/db/outbox";
+import { commitsOf, recordSqliteStatements } from "@/lib/db/sqlite-statements";
 import {
   baseRetryDelayMs,
   deliverDueEmailsOnce,
   MAX_ATTEMPTS,
   nudgeMailSender,
+  recordDeliveries,
   retryDelayMs,
   startMailSender,
   stopMailSender,
@@ -128,6 +130,30 @@ describe("deliverDueEmailsOnce", () => {
     expect(await deliverDueEmailsOnce()).toMatchObject({ claimed: 0 });
   });
 
+  it("with recordSentLater, records a round's deliveries in the next round's commit, its claims' (one commit for both)", async () => {
+    const first = await enqueueEmail(db(), mail("first@example.com", "First"));
+    expect(await deliverDueEmailsOnce({ recordSentLater: true })).toMatchObject({ claimed: 1, sent: 1 });
+    expect(await received("first@example.com")).toHaveLength(1);
+    // Delivered, not yet recorded: still leased to this process, so no one claims it again.
+    expect(await row(first.id)).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await claimDueEmails(10, 60_000)).toEqual([]);
+
+    const second = await enqueueEmail(db(), mail("second@example.com", "Second"));
+    const recorder = recordSqliteStatements();
+    try {
+      expect(await deliverDueEmailsOnce({ recordSentLater: true })).toMatchObject({ claimed: 1, sent: 1 });
+    } finally {
+      recorder.stop();
+    }
+    expect(commitsOf(recorder.statements)).toBe(1);
+    expect(await row(first.id)).toMatchObject({ status: "sent", attempts: 1, lockedUntil: null });
+    expect(await row(second.id)).toMatchObject({ status: "pending" });
+
+    await recordDeliveries();
+    expect(await row(second.id)).toMatchObject({ status: "sent", attempts: 1, lockedUntil: null, text: "", html: "" });
+    expect((await row(second.id)).sentAt).toBeInstanceOf(Date);
+  });
+
   it("keeps a mail through an SMTP outage and delivers it once the retry is due", async () => {
     const { id } = await enqueueEmail(db(), mail("bob@example.com", "During the outage"));
     await setOutage(true);
@@ -230,16 +256,35 @@ describe("the background sender", () => {
     try {
       // Let the loop reach its idle wait, so the delivery below is the nudge's doing.
       await new Promise((r) => setTimeout(r, 100));
-      await enqueueEmail(db(), mail("erin@example.com", "Nudged"));
+      const { id } = await enqueueEmail(db(), mail("erin@example.com", "Nudged"));
       const started = Date.now();
       nudgeMailSender();
       const messages = await until(() => received("erin@example.com"), (m) => m.length > 0, 2_000);
       expect(messages.map((m) => m.subject)).toEqual(["Nudged"]);
       // The loop was idling in its 1 s poll wait; only the nudge gets the mail out this soon.
       expect(Date.now() - started).toBeLessThan(500);
+      // With nothing more coming, the delivery is recorded at once, not with a later round.
+      expect(await until(() => row(id), (r) => r.status === "sent", 500)).toMatchObject({ status: "sent" });
     } finally {
       await stop();
     }
+  });
+
+  it("leaves every delivered row recorded as sent when it stops", async () => {
+    const stop = startMailSender();
+    const ids: number[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        ids.push((await enqueueEmail(db(), mail(`burst${i}@example.com`, `Burst ${i}`))).id);
+        nudgeMailSender();
+      }
+      await until(() => received(), (m) => m.length >= 5, 2_000);
+    } finally {
+      await stop();
+    }
+    const rows = await db().outboxEmail.findMany({ where: { id: { in: ids } } });
+    expect(rows.map((r) => r.status)).toEqual(["sent", "sent", "sent", "sent", "sent"]);
+    expect(await received()).toHaveLength(5);
   });
 
   it("survives the database going away and delivers once it is back", async () => {

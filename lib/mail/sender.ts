@@ -1,10 +1,12 @@
 import { now } from "@/lib/clock";
+import { db } from "@/lib/db/client";
 import {
   claimDueEmails,
   markAttemptFailed,
+  recordSent,
   releaseClaims,
-  markSent,
   type OutboxRow,
+  type SentEmail,
 } from "@/lib/db/outbox";
 import { log } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
@@ -69,20 +71,48 @@ type Outcome = "sent" | "retrying" | "failed";
 
 /**
  * Claims up to BATCH_SIZE due rows and tries each once. Per-row failures are recorded on the row;
- * only a failure to claim (database unreachable) rejects.
+ * only a failure to claim (database unreachable) rejects. Rows delivered in an earlier round and
+ * not yet recorded are recorded in the same commit as this round's claims. With `recordSentLater`
+ * (the loop, while mail keeps coming) this round's deliveries wait for the next round's commit:
+ * one commit per round instead of one more per mail. Their rows stay leased meanwhile, so no
+ * other instance sends them; `recordDeliveries` writes them at once.
  */
-export async function deliverDueEmailsOnce(): Promise<DeliveryRound> {
-  const rows = await claimDueEmails(BATCH_SIZE, LEASE_MS);
-  const round: DeliveryRound = { claimed: rows.length, sent: 0, retrying: 0, failed: 0 };
-  if (rows.length === 0) return round;
-  const transport = currentTransport();
-  const outcomes = await Promise.allSettled(rows.map((row) => deliver(row, transport)));
-  for (const [i, outcome] of outcomes.entries()) {
-    if (outcome.status === "fulfilled") round[outcome.value]++;
-    else reportUnrecorded(rows[i]!, outcome.reason);
+export async function deliverDueEmailsOnce(options: { recordSentLater?: boolean } = {}): Promise<DeliveryRound> {
+  const earlier = state.delivered.splice(0);
+  let rows: OutboxRow[];
+  try {
+    rows = await claimDueEmails(BATCH_SIZE, LEASE_MS, earlier.length > 0 ? (tx) => recordSent(tx, earlier, recordOptions()) : undefined);
+  } catch (error) {
+    state.delivered.unshift(...earlier);
+    throw error;
   }
+  const round: DeliveryRound = { claimed: rows.length, sent: 0, retrying: 0, failed: 0 };
+  if (rows.length > 0) {
+    const transport = currentTransport();
+    const outcomes = await Promise.allSettled(rows.map((row) => deliver(row, transport)));
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === "fulfilled") round[outcome.value]++;
+      else reportUnrecorded(rows[i]!, outcome.reason);
+    }
+  }
+  if (!options.recordSentLater) await recordDeliveries();
   return round;
 }
+
+/** Records the rows delivered and not yet recorded as sent, in one commit. */
+export async function recordDeliveries(): Promise<void> {
+  const delivered = state.delivered.splice(0);
+  if (delivered.length === 0) return;
+  try {
+    await recordSent(db(), delivered, recordOptions());
+  } catch (error) {
+    // Still leased: recorded with a later round, or sent again after the lease (at-least-once).
+    state.delivered.unshift(...delivered);
+    throw error;
+  }
+}
+
+const recordOptions = () => ({ eraseBody: eraseSentBodies() });
 
 async function deliver(row: OutboxRow, transport: MailTransport): Promise<Outcome> {
   state.inFlight.add(row.id);
@@ -99,7 +129,7 @@ async function deliverClaimed(row: OutboxRow, transport: MailTransport): Promise
   } catch (error) {
     return recordFailure(row, error);
   }
-  await markSent(row.id, { eraseBody: eraseSentBodies() });
+  state.delivered.push({ id: row.id, sentAt: now() });
   if (transport.kind === "smtp") log.info("mail sent", { id: row.id, kind: row.kind, attempts: row.attempts + 1 });
   return "sent";
 }
@@ -151,11 +181,13 @@ interface SenderState {
   wake?: () => void;
   /** Rows this process has claimed and is sending now. */
   inFlight: Set<number>;
+  /** Rows the relay accepted that are not yet recorded as sent (still leased to this process). */
+  delivered: SentEmail[];
 }
 
 // On globalThis so a development module reload reuses the running loop instead of starting another.
 const holder = globalThis as unknown as { __authMailSender?: SenderState };
-const state: SenderState = (holder.__authMailSender ??= { stopping: false, nudged: false, inFlight: new Set() });
+const state: SenderState = (holder.__authMailSender ??= { stopping: false, nudged: false, inFlight: new Set(), delivered: [] });
 
 function currentTransport(): MailTransport {
   state.transport ??= createTransport();
@@ -188,6 +220,7 @@ export async function stopMailSender(graceMs = 5_000): Promise<void> {
     const handedBack = await releaseClaims([...state.inFlight]);
     log.warn("mail sender stopped with sends in flight; their rows were handed back", { handedBack });
   }
+  if (outcome === "late") await recordDeliveries().catch((error: unknown) => reportUnrecordedDeliveries(error));
   state.loop = undefined;
   state.transport?.close();
   state.transport = undefined;
@@ -205,7 +238,9 @@ async function runLoop(): Promise<void> {
     state.nudged = false;
     let moreWaiting = false;
     try {
-      moreWaiting = (await deliverDueEmailsOnce()).claimed === BATCH_SIZE;
+      moreWaiting = (await deliverDueEmailsOnce({ recordSentLater: true })).claimed === BATCH_SIZE;
+      // Nothing more to do at once: record what left now rather than with a later round.
+      if (!moreWaiting && !state.nudged) await recordDeliveries();
       failures = 0;
     } catch (error) {
       failures++;
@@ -214,6 +249,11 @@ async function runLoop(): Promise<void> {
     if (failures > 0) await sleep(Math.min(IDLE_POLL_MS * 2 ** (failures - 1), MAX_DB_BACKOFF_MS));
     else if (!moreWaiting && !state.nudged) await sleep(IDLE_POLL_MS);
   }
+  await recordDeliveries().catch((error: unknown) => reportUnrecordedDeliveries(error));
+}
+
+function reportUnrecordedDeliveries(error: unknown) {
+  log.error("delivered mail not recorded as sent; the rows will be sent again after their lease", { rows: state.delivered.length, error });
 }
 
 /** Waits `ms`, or less if nudged or stopped. */
