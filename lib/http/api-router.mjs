@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { MAX_BODY_BYTES } from "./limits.mjs";
 
 const gzipAsync = promisify(gzip);
 const require = createRequire(import.meta.url);
@@ -76,23 +77,25 @@ export async function loadApiRouter(distDir, started = Promise.resolve()) {
     const route = match(pathname);
     const handler = route && (route.handlers[req.method] ?? (req.method === "HEAD" ? route.handlers.GET : undefined));
     if (!handler) return false;
-    let request;
+    let headers;
+    let target;
     try {
-      const headers = new Headers();
+      headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
       }
-      const hasBody = req.method !== "GET" && req.method !== "HEAD";
-      request = new Request(`http://${headers.get("host") ?? "localhost"}${url}`, {
-        method: req.method,
-        headers,
-        ...(hasBody ? { body: req, duplex: "half" } : {}),
-      });
+      target = new URL(`http://${headers.get("host") ?? "localhost"}${url}`);
     } catch {
       return false;
     }
-    const respond = () => handler(request, { params: Promise.resolve(route.params) });
-    answer(ready ? respond() : started.then(respond), req, res).catch((error) => {
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const respond = (body) => handler(new Request(target, { method: req.method, headers, ...(hasBody ? { body } : {}) }), { params: Promise.resolve(route.params) });
+    const answered = (hasBody ? bufferedBody(req) : Promise.resolve(undefined)).then((body) => {
+      // The client went away while sending: there is no one to answer.
+      if (body === CLIENT_GONE) return req.destroy();
+      return answer(ready ? respond(body) : started.then(() => respond(body)), req, res);
+    });
+    answered.catch((error) => {
       console.error(error instanceof Error ? error.stack : error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal Server Error");
@@ -101,6 +104,36 @@ export async function loadApiRouter(distDir, started = Promise.resolve()) {
   }
 
   return { serve, routes: statics.size + dynamics.length };
+}
+
+const CLIENT_GONE = Symbol("client gone");
+
+/**
+ * The request body as one buffer: the handlers read small JSON bodies, and a buffer makes a far
+ * cheaper Request than the socket's stream wrapped as a web stream. Reading stops one byte past
+ * the handlers' limit (lib/http/limits.mjs), which they then answer with 413, as they would have.
+ */
+function bufferedBody(req) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    let size = 0;
+    let settled = false;
+    const settle = (body) => {
+      if (settled) return;
+      settled = true;
+      resolve(body);
+    };
+    req.on("data", (chunk) => {
+      // Past the limit the rest is still read, and dropped, so the 413 can be sent on the connection.
+      if (settled) return;
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) settle(Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1));
+    });
+    req.on("end", () => settle(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.on("error", () => settle(CLIENT_GONE));
+    req.on("close", () => settle(CLIENT_GONE));
+  });
 }
 
 /** The route parameters of `parts` under a pattern like auth/[userId]/[...rest]; null if it does not fit. */

@@ -1,6 +1,7 @@
 import { AppError } from "@/lib/errors";
+import { MAX_BODY_BYTES } from "./limits.mjs";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES };
 
 /**
  * Reads a request body as a plain object. JSON and urlencoded forms (what DRF clients send) are
