@@ -26,6 +26,7 @@ const { confirmCode, confirmLink, resendCode, resendVerificationLink, sendCodeIf
 const { requestPasswordReset } = await import("./password");
 const { authenticate } = await import("./sessions");
 const { findUserByEmail } = await import("@/lib/db/users");
+const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
 /** A code that is not `code`, of the same length. */
 const otherThan = (code: string, n = 1) => String((Number(code) + n) % 10_000).padStart(4, "0");
@@ -46,6 +47,24 @@ describe("verification codes", () => {
     const { email, code, user } = await unverifiedUser();
     const tokens = await verifyCode(email, code, freshClient());
     expect((await authenticate(tokens.accessToken)).user).toMatchObject({ id: user.id, verifiedAt: expect.any(Date) });
+  });
+
+  it("cost one commit through verifyCode: the counts, the caps, the verification and the session; a wrong code one too, and it stays counted", async () => {
+    const { email, code, user } = await unverifiedUser();
+    const from = freshClient();
+    const commits = async (work: () => Promise<unknown>) => {
+      const recorder = recordSqliteStatements();
+      try {
+        await work().catch(() => {});
+      } finally {
+        recorder.stop();
+      }
+      return commitsOf(recorder.statements);
+    };
+    expect(await commits(() => verifyCode(email, otherThan(code), from))).toBe(1);
+    expect((await db().verification.findFirst({ where: { userId: user.id, consumedAt: null } }))?.attempts).toBe(1);
+    expect(await commits(() => verifyCode(email, code, from))).toBe(1);
+    expect(await isVerified(email)).toBe(true);
   });
 
   it("answer a wrong code with OTP_INVALID on code, and leave the account unverified", async () => {

@@ -2,7 +2,7 @@ import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
-import type { Executor } from "@/lib/db/sql";
+import type { Executor, SqlTransaction } from "@/lib/db/sql";
 import { enqueueEmail, type MailKind } from "@/lib/db/outbox";
 import { findUserByEmail, findUserById, markVerified, type UserRecord } from "@/lib/db/users";
 import {
@@ -18,7 +18,7 @@ import { nudgeMailSender } from "@/lib/mail/sender";
 import { verificationEmail } from "@/lib/mail/templates";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { codeDigest, codeMatches, newCode } from "./codes";
-import { claimCodeCheck, claimMailSlot, limitClient, releaseCodeCheck, tryMailSlot, type ClientAction } from "./limits";
+import { claimCodeCheck, claimMailSlot, countTogether, limitClient, releaseCodeCheck, tryMailSlot, type ClientAction } from "./limits";
 import { startAppSession } from "./sessions";
 import type { ClientInfo, Tokens } from "./types";
 
@@ -80,40 +80,55 @@ export async function mailRequest(action: ClientAction, kind: MailKind, email: s
  * is answered, and counted toward the address's cap, exactly as a wrong code is.
  */
 export async function confirmCode(email: string, code: string, client: ClientInfo): Promise<UserRecord> {
-  await limitClient("verify", client.ip);
+  return (await confirmCodeThen(email, code, client, async () => null)).user;
+}
+
+/** `POST /auth/verify/otp/`: the code verifies the account and the app gets a session, in one commit. */
+export async function verifyCode(email: string, code: string, client: ClientInfo): Promise<Tokens> {
+  const { then } = await confirmCodeThen(email, code, client, (user, tx) => startAppSession(user, client, "code", undefined, tx));
+  return then.tokens;
+}
+
+/**
+ * confirmCode, with `then` (what the verified account gets) in the same transaction. The whole
+ * check is one commit: the client's count; both caps, claimed before the code is compared (so a
+ * burst of concurrent guesses gets no more comparisons than the same guesses one after another:
+ * the address's daily number of wrong codes, and MAX_CODE_ATTEMPTS per code; the claims' rows
+ * stay locked until the commit); on a match, the verification and `then`. A refusal commits what
+ * was counted (countTogether), as separate statements would have left it.
+ */
+async function confirmCodeThen<T>(
+  email: string,
+  code: string,
+  client: ClientInfo,
+  then: (user: UserRecord, tx: SqlTransaction) => Promise<T>,
+): Promise<{ user: UserRecord; then: T }> {
   const expired = () => new AppError("OTP_EXPIRED", { field: "code" });
   const wrong = () => new AppError("OTP_INVALID", { field: "code" });
   const user = await findUserByEmail(email);
   const open = user && (await latestOpenVerification(user.id, "verify_email"));
-  // Both caps are claimed before the code is compared, so a burst of concurrent guesses gets no
-  // more comparisons than the same guesses one after another: the address's daily number of
-  // wrong codes, and MAX_CODE_ATTEMPTS per code.
-  await claimCodeCheck(email);
-  if (!user) throw wrong();
-  if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(open.id, MAX_CODE_ATTEMPTS))) {
-    await releaseCodeCheck(email);
-    throw expired();
-  }
-  if (!codeMatches(code, open.tokenHash, open.codeHash)) {
-    await recordAudit({ type: "otp_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
-    throw wrong();
-  }
-  // A right code is no wrong code.
-  await releaseCodeCheck(email);
-  // A disabled account gets nothing, and its code stays as it was.
-  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
-  await db().$transaction(async (tx) => {
+  return countTogether(async (tx) => {
+    await limitClient("verify", client.ip, tx);
+    await claimCodeCheck(email, tx);
+    if (!user) throw wrong();
+    if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(open.id, MAX_CODE_ATTEMPTS, tx))) {
+      await releaseCodeCheck(email, tx);
+      throw expired();
+    }
+    if (!codeMatches(code, open.tokenHash, open.codeHash)) {
+      await recordAudit({ type: "otp_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+      throw wrong();
+    }
+    // A right code is no wrong code.
+    await releaseCodeCheck(email, tx);
+    // A disabled account gets nothing, and its code stays as it was.
+    if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
     if (!(await consumeByCode(tx, open.id))) throw expired();
     await markVerified(tx, user.id);
     await recordAudit({ type: "email_verified", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { via: "code" } }, tx);
+    const verified = { ...user, verifiedAt: user.verifiedAt ?? now() };
+    return { user: verified, then: await then(verified, tx) };
   });
-  return { ...user, verifiedAt: user.verifiedAt ?? now() };
-}
-
-/** `POST /auth/verify/otp/`: the code verifies the account and the app gets a session. */
-export async function verifyCode(email: string, code: string, client: ClientInfo): Promise<Tokens> {
-  const user = await confirmCode(email, code, client);
-  return (await startAppSession(user, client, "code")).tokens;
 }
 
 /** Whether a confirmation link would still work (the landing page checks before submitting it). */

@@ -71,10 +71,10 @@ function limitedUntil(end: Date, limit: string) {
 
 /**
  * Runs `work` in one transaction, so that its counts cost one commit (one fsync on SQLite) instead
- * of one each. It commits even when a limit refuses (an AppError): what was counted stays counted,
- * exactly as one statement at a time would have left it. Other errors roll it back.
+ * of one each. It commits even when a limit or check refuses (an AppError): what was counted stays
+ * counted, exactly as one statement at a time would have left it. Other errors roll it back.
  */
-async function countTogether<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+export async function countTogether<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
   const outcome = await transaction(async (tx) => {
     try {
       return { value: await work(tx) };
@@ -188,16 +188,16 @@ const wrongCodeKey = (email: string) => `wrong-code:${email}`;
  * guesses from all slipping in under the cap. A check that did not turn out wrong gives its claim
  * back with `releaseCodeCheck`.
  */
-export async function claimCodeCheck(email: string): Promise<void> {
-  const state = await hitWindow(wrongCodeKey(email), LIMITS.wrongCodes.windowMs);
+export async function claimCodeCheck(email: string, client: Executor = db()): Promise<void> {
+  const state = await hitWindow(wrongCodeKey(email), LIMITS.wrongCodes.windowMs, {}, client);
   if (state.count > LIMITS.wrongCodes.limit) {
-    await releaseHit(wrongCodeKey(email));
+    await releaseHit(wrongCodeKey(email), client);
     throw limitedUntil(state.windowEnds, "wrong-codes");
   }
 }
 
-export async function releaseCodeCheck(email: string): Promise<void> {
-  await releaseHit(wrongCodeKey(email));
+export async function releaseCodeCheck(email: string, client: Executor = db()): Promise<void> {
+  await releaseHit(wrongCodeKey(email), client);
 }
 
 // ---- failed logins

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
-import { query, sql, type Executor } from "./sql";
+import { execute, query, sql, type Executor } from "./sql";
 import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
@@ -105,8 +105,9 @@ export async function updateProfile(id: number, fields: { name?: string; mobile?
   return toUserRecord(row);
 }
 
-export async function markVerified(tx: Db | Tx, id: number): Promise<void> {
-  await tx.user.updateMany({ where: { id, verifiedAt: null }, data: { verifiedAt: now() } });
+export async function markVerified(client: Executor, id: number): Promise<void> {
+  const at = now();
+  await execute(client, sql`UPDATE "User" SET "verifiedAt" = ${at}, "updatedAt" = ${at} WHERE "id" = ${id} AND "verifiedAt" IS NULL`);
 }
 
 /** Sets (or, with null, removes) the account's password. */

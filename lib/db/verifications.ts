@@ -114,20 +114,21 @@ export async function consumeByToken(tx: Db | Tx, tokenHash: string, purpose: Ve
  * of any number of concurrent tries at most `maxAttempts` are ever granted; false when the code is
  * void (tries used up), consumed or expired.
  */
-export async function claimCodeAttempt(id: number, maxAttempts: number): Promise<boolean> {
-  const { count } = await db().verification.updateMany({
-    where: { id, consumedAt: null, codeExpiresAt: { gt: now() }, attempts: { lt: maxAttempts } },
-    data: { attempts: { increment: 1 } },
-  });
-  return count === 1;
+export async function claimCodeAttempt(id: number, maxAttempts: number, client: Executor = db()): Promise<boolean> {
+  const changed = await execute(
+    client,
+    sql`UPDATE "Verification" SET "attempts" = "attempts" + 1
+        WHERE "id" = ${id} AND "consumedAt" IS NULL AND "codeExpiresAt" > ${now()} AND "attempts" < ${maxAttempts}`,
+  );
+  return changed === 1;
 }
 
 /** Consumes a row whose code matched on a claimed try; false when it was consumed, voided or expired meanwhile. */
-export async function consumeByCode(tx: Db | Tx, id: number): Promise<boolean> {
+export async function consumeByCode(client: Executor, id: number): Promise<boolean> {
   const at = now();
-  const { count } = await tx.verification.updateMany({
-    where: { id, consumedAt: null, codeExpiresAt: { gt: at } },
-    data: { consumedAt: at },
-  });
-  return count === 1;
+  const changed = await execute(
+    client,
+    sql`UPDATE "Verification" SET "consumedAt" = ${at} WHERE "id" = ${id} AND "consumedAt" IS NULL AND "codeExpiresAt" > ${at}`,
+  );
+  return changed === 1;
 }
