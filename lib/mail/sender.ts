@@ -188,6 +188,8 @@ interface SenderState {
 // On globalThis so a development module reload reuses the running loop instead of starting another.
 const holder = globalThis as unknown as { __authMailSender?: SenderState };
 const state: SenderState = (holder.__authMailSender ??= { stopping: false, nudged: false, inFlight: new Set(), delivered: [] });
+// A state kept from a version of this module without the list (a development reload).
+state.delivered ??= [];
 
 function currentTransport(): MailTransport {
   state.transport ??= createTransport();
