@@ -110,10 +110,6 @@ export interface SentEmail {
   sentAt: Date;
 }
 
-export async function markSent(id: number, options: MarkOptions = {}): Promise<void> {
-  await recordSent(db(), [{ id, sentAt: now() }], options);
-}
-
 /** Records rows as sent; pass a transaction to commit them with other work. */
 export async function recordSent(client: Executor, sent: readonly SentEmail[], options: MarkOptions = {}): Promise<void> {
   const body = options.eraseBody ? sql`, "text" = ${ERASED_BODY}, "html" = ${ERASED_BODY}` : sql``;

@@ -5,7 +5,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "@/lib/db/testing";
 import { startMailSink, type CapturedMail } from "@/e2e/support/mail-sink";
 import { now } from "@/lib/clock";
-import { claimDueEmails, enqueueEmail, markSent, pendingCount, type NewEmail } from "@/lib/db/outbox";
+import { claimDueEmails, enqueueEmail, pendingCount, recordSent, type NewEmail } from "@/lib/db/outbox";
 import { commitsOf, recordSqliteStatements } from "@/lib/db/sqlite-statements";
 import {
   baseRetryDelayMs,
@@ -98,7 +98,7 @@ describe("outbox", () => {
 
   it("can erase the body of a sent row", async () => {
     const { id } = await enqueueEmail(db(), mail("erase@example.com"));
-    await markSent(id, { eraseBody: true });
+    await recordSent(db(), [{ id, sentAt: now() }], { eraseBody: true });
     expect(await row(id)).toMatchObject({ status: "sent", text: "", html: "", attempts: 1 });
   });
 });
