@@ -170,12 +170,8 @@ function onEmbedded(connection: EmbeddedConnection, gated: boolean): Runner {
         throw error;
       }
     };
-    if (gated) return connection.gate.runSync(noted);
-    try {
-      return Promise.resolve(noted());
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    // A throw inside the executor rejects the promise.
+    return gated ? connection.gate.runSync(noted) : new Promise<T>((resolve) => resolve(noted()));
   };
   return {
     query: <T>(statement: Statement) => run(() => connection.all<T>(text(statement, "sqlite"), statement.values)),
@@ -197,9 +193,6 @@ function numbersOf<T>(row: T): T {
   return row;
 }
 
-const COMMIT: SqlQuery = { sql: "COMMIT", args: [], argTypes: [] };
-const ROLLBACK: SqlQuery = { sql: "ROLLBACK", args: [], argTypes: [] };
-
 /**
  * Runs `work` in one transaction of its own (BEGIN IMMEDIATE on SQLite, lib/db/sqlite-adapter.ts):
  * committed when it returns, rolled back when it throws. Only functions that take an `Executor`
@@ -208,59 +201,51 @@ const ROLLBACK: SqlQuery = { sql: "ROLLBACK", args: [], argTypes: [] };
 export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
   const adapter = await connectedAdapter();
   const embedded = adapter.provider === "sqlite" ? embeddedConnection() : undefined;
-  return embedded ? embeddedTransaction(embedded, work) : adapterTransaction(adapter, work);
+  if (embedded) {
+    // The gate is held from BEGIN to the end, as the adapter's own transactions hold it.
+    const release = await embedded.gate.acquire();
+    try {
+      const runner = onEmbedded(embedded, false);
+      await runner.execute(BEGIN);
+      return await commitOrRollBack(runner, work);
+    } finally {
+      release();
+    }
+  }
+  const tx = await adapter.startTransaction();
+  let committed = false;
+  try {
+    const value = await commitOrRollBack(onAdapter(tx), work);
+    committed = true;
+    return value;
+  } finally {
+    // Hands the connection back to the adapter (its own lock, or the pool).
+    await (committed ? tx.commit() : tx.rollback());
+  }
 }
 
-async function adapterTransaction<T>(adapter: SqlDriverAdapter, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-  const tx = await adapter.startTransaction();
+/** Commits what `work` wrote when it returns; rolls back when it or the commit fails, reporting that error. */
+async function commitOrRollBack<T>(runner: Runner, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  // The first error is the one to report, even if the rollback fails too (a connection gone).
+  const rollBack = () => runner.execute(ROLLBACK).catch(() => {});
   let value: T;
   try {
-    value = await work(new SqlTransaction(onAdapter(tx)));
+    value = await work(new SqlTransaction(runner));
   } catch (error) {
-    // The work's error is the one to report, even if the rollback fails too (a connection gone).
-    await tx.executeRaw(ROLLBACK).catch(() => {});
-    await tx.rollback();
+    await rollBack();
     throw error;
   }
   try {
-    await tx.executeRaw(COMMIT);
-  } catch (error) {
     // A failed COMMIT leaves the transaction to be rolled back (PostgreSQL has already done so).
-    await tx.executeRaw(ROLLBACK).catch(() => {});
-    await tx.rollback();
+    await runner.execute(COMMIT);
+  } catch (error) {
+    await rollBack();
     throw error;
   }
-  await tx.commit();
   return value;
 }
 
-/** The same on the embedded connection, holding its gate from BEGIN to the end. */
-async function embeddedTransaction<T>(connection: EmbeddedConnection, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-  const release = await connection.gate.acquire();
-  const runner = onEmbedded(connection, false);
-  const rollback = () => runner.execute(ROLLBACK_STATEMENT).catch(() => {});
-  try {
-    await runner.execute(BEGIN_STATEMENT);
-    let value: T;
-    try {
-      value = await work(new SqlTransaction(runner));
-    } catch (error) {
-      await rollback();
-      throw error;
-    }
-    try {
-      await runner.execute(COMMIT_STATEMENT);
-    } catch (error) {
-      await rollback();
-      throw error;
-    }
-    return value;
-  } finally {
-    release();
-  }
-}
-
 // Taking the write lock at BEGIN (see lib/db/sqlite-adapter.ts): a deferred BEGIN could be refused at its first write.
-const BEGIN_STATEMENT = sql`BEGIN IMMEDIATE`;
-const COMMIT_STATEMENT = sql`COMMIT`;
-const ROLLBACK_STATEMENT = sql`ROLLBACK`;
+const BEGIN = sql`BEGIN IMMEDIATE`;
+const COMMIT = sql`COMMIT`;
+const ROLLBACK = sql`ROLLBACK`;

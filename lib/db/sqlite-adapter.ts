@@ -152,11 +152,7 @@ class Gate {
   /** Runs synchronous work at once when nothing holds or awaits the gate, else in its turn. */
   runSync<T>(fn: () => T): Promise<T> {
     if (this.#queued > 0) return this.run(async () => fn());
-    try {
-      return Promise.resolve(fn());
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return new Promise<T>((resolve) => resolve(fn()));
   }
 }
 
