@@ -111,8 +111,8 @@ export async function findLiveSession(
   );
   if (!row) return null;
   const { s_client, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt, ...user } = row;
+  if (!isLive({ revokedAt: s_revokedAt, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt }, now(), lifetime)) return null;
   const session = { id: sessionId, userId: user.id, client: asClient(s_client), userAgent: s_userAgent, ip: s_ip, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt };
-  if (!isLive({ ...session, revokedAt: s_revokedAt }, now(), lifetime)) return null;
   return { session, user: await toUserRecord(user) };
 }
 

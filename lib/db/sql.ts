@@ -135,17 +135,23 @@ const prismaProvider = (): Provider => (config().databaseKind === "postgres" ? "
 const isPrismaTx = (client: Executor): client is Tx => !(client instanceof SqlTransaction) && client !== db();
 
 /** Runs `statement` and returns its rows (a SELECT, or a write with RETURNING). */
-export async function query<T>(client: Executor, statement: Statement): Promise<T[]> {
-  if (isPrismaTx(client)) {
-    return (await client.$queryRawUnsafe<T[]>(text(statement, prismaProvider()), ...statement.values)).map(numbersOf);
-  }
-  return (client instanceof SqlTransaction ? client.runner : await outside()).query<T>(statement);
+export function query<T>(client: Executor, statement: Statement): Promise<T[]> {
+  if (client instanceof SqlTransaction) return client.runner.query<T>(statement);
+  if (isPrismaTx(client)) return queryInPrismaTx<T>(client, statement);
+  const embedded = embeddedConnection();
+  return embedded ? gatedOn(embedded).query<T>(statement) : outside().then((runner) => runner.query<T>(statement));
 }
 
 /** Runs a write and returns how many rows it changed. */
-export async function execute(client: Executor, statement: Statement): Promise<number> {
+export function execute(client: Executor, statement: Statement): Promise<number> {
+  if (client instanceof SqlTransaction) return client.runner.execute(statement);
   if (isPrismaTx(client)) return client.$executeRawUnsafe(text(statement, prismaProvider()), ...statement.values);
-  return (client instanceof SqlTransaction ? client.runner : await outside()).execute(statement);
+  const embedded = embeddedConnection();
+  return embedded ? gatedOn(embedded).execute(statement) : outside().then((runner) => runner.execute(statement));
+}
+
+async function queryInPrismaTx<T>(tx: Tx, statement: Statement): Promise<T[]> {
+  return (await tx.$queryRawUnsafe<T[]>(text(statement, prismaProvider()), ...statement.values)).map(numbersOf);
 }
 
 /** Statements on a driver adapter's connection or transaction (PostgreSQL). */
@@ -179,11 +185,22 @@ function onEmbedded(connection: EmbeddedConnection, gated: boolean): Runner {
   };
 }
 
-/** Where a statement outside any transaction runs. */
+/**
+ * Where a statement outside any transaction runs. Once the embedded connection is open its runner
+ * is found without a wait (every authenticated request asks); otherwise this connects first.
+ */
 async function outside(): Promise<Runner> {
   const adapter = await connectedAdapter();
   const embedded = adapter.provider === "sqlite" ? embeddedConnection() : undefined;
-  return embedded ? onEmbedded(embedded, true) : onAdapter(adapter);
+  return embedded ? gatedOn(embedded) : onAdapter(adapter);
+}
+
+const gatedRunners = new WeakMap<EmbeddedConnection, Runner>();
+
+function gatedOn(connection: EmbeddedConnection): Runner {
+  let runner = gatedRunners.get(connection);
+  if (!runner) gatedRunners.set(connection, (runner = onEmbedded(connection, true)));
+  return runner;
 }
 
 function numbersOf<T>(row: T): T {

@@ -177,15 +177,22 @@ export class EmbeddedConnection {
       statement.run(...args);
       return [];
     }
-    const rows = statement.raw(false).all(...args) as Record<string, unknown>[];
-    const decoders = decodersOf(statement);
-    for (const row of rows) {
-      for (const [name, decode] of decoders) {
-        const value = row[name];
-        if (value !== null && value !== undefined) row[name] = decode(value);
+    // Rows as arrays, made objects here: better-sqlite3 builds an object through a native call
+    // per column, which costs about as much as the lookup itself.
+    const { names, decoders } = readerOf(statement);
+    const rows = statement.raw(true).all(...args) as unknown[][];
+    const out = new Array<T>(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      const object: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) {
+        const value = row[i];
+        const decode = decoders[i];
+        object[names[i]!] = value === null || value === undefined || !decode ? value : decode(value);
       }
+      out[r] = object as T;
     }
-    return rows as T[];
+    return out;
   }
 
   /** Runs a write; how many rows it changed. */
@@ -208,21 +215,32 @@ const asBoolean: Decoder = (value) => Number(value) !== 0;
 // The connection reads integers as BigInt (safe for 64-bit ids); the data layer uses numbers.
 const asNumber: Decoder = (value) => (typeof value === "bigint" ? Number(value) : value);
 
-/** Per column of a statement, how its values are read, from the declared type (as the adapter does). */
-const decodersByStatement = new WeakMap<Statement, Array<[string, Decoder]>>();
+/** A statement's column names and, per column, how its values are read (null: as they come). */
+interface RowReader {
+  names: string[];
+  decoders: (Decoder | null)[];
+}
 
-function decodersOf(statement: Statement): Array<[string, Decoder]> {
-  let decoders = decodersByStatement.get(statement);
-  if (!decoders) {
-    decoders = columns(statement).map(({ name, type }) => {
-      const declared = type?.toUpperCase();
-      if (declared === "DATETIME" || declared === "TIMESTAMP" || declared === "DATE") return [name, asDate];
-      if (declared === "BOOLEAN") return [name, asBoolean];
-      return [name, asNumber];
-    });
-    decodersByStatement.set(statement, decoders);
+const readers = new WeakMap<Statement, RowReader>();
+
+/** From the declared types, as the adapter reads them; read once per compiled statement. */
+function readerOf(statement: Statement): RowReader {
+  let reader = readers.get(statement);
+  if (!reader) {
+    const known = columns(statement);
+    reader = {
+      names: known.map((c) => c.name),
+      decoders: known.map(({ type }) => {
+        const declared = type?.toUpperCase();
+        if (declared === "DATETIME" || declared === "TIMESTAMP" || declared === "DATE") return asDate;
+        if (declared === "BOOLEAN") return asBoolean;
+        if (declared === "TEXT") return null;
+        return asNumber;
+      }),
+    };
+    readers.set(statement, reader);
   }
-  return decoders;
+  return reader;
 }
 
 function serialised(adapter: SqlDriverAdapter, gate: Gate, onDispose: () => void): SqlDriverAdapter {
