@@ -5,8 +5,12 @@ import { readFileSync } from "node:fs";
  * clock of a running server: when AUTH_TEST_CLOCK_FILE is set (never in a real deployment) the
  * file holds an offset in milliseconds that is added to the real time.
  */
+let clockFile: string | undefined;
+
 function offsetMs(): number {
-  const file = process.env.AUTH_TEST_CLOCK_FILE;
+  // The variable is read once (each read of process.env is a call into the runtime, and every
+  // request asks the time several times); tests set it before anything asks.
+  const file = (clockFile ??= process.env.AUTH_TEST_CLOCK_FILE ?? "");
   if (!file) return 0;
   try {
     // Read on every call: only tests set the variable, and a cache keyed on mtime misses writes

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { sha256Hex } from "./hash";
 import { signingKey, verificationKeys, type VerificationKey } from "./keys";
 
 /**
@@ -93,11 +92,12 @@ export async function issueAccessToken(user: AccessTokenUser, sessionId: string)
 }
 
 /**
- * Tokens whose signature and claims were verified, by their SHA-256, so that a client's next
- * requests with the same token cost a lookup instead of a signature check (the larger part of an
- * authenticated request's own work). Only the exact string that passed is found again; its time
- * claims are checked on every use, as jose checks them. The session behind it is still checked on
- * every request by the caller. At most VERIFIED_MAX entries, oldest out first.
+ * Tokens whose signature and claims were verified, so that a client's next requests with the same
+ * token cost a lookup instead of a signature check (the larger part of an authenticated request's
+ * own work). Only the exact string that passed is found again (it is the key: hashing it first
+ * cost more than the lookup, and 5,000 tokens of under 1 KiB are a few MB); its time claims are
+ * checked on every use, as jose checks them. The session behind it is still checked on every
+ * request by the caller. At most VERIFIED_MAX entries, oldest out first.
  */
 const VERIFIED_MAX = 5000;
 const verified = new Map<string, Readonly<AccessTokenClaims>>();
@@ -109,9 +109,9 @@ function stillInTime(claims: AccessTokenClaims, ttlSeconds: number): boolean {
   return claims.exp > at - CLOCK_TOLERANCE_SECONDS && age - CLOCK_TOLERANCE_SECONDS <= ttlSeconds && age >= -CLOCK_TOLERANCE_SECONDS;
 }
 
-function remember(digest: string, claims: AccessTokenClaims): void {
+function remember(token: string, claims: AccessTokenClaims): void {
   if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
-  verified.set(digest, Object.freeze(claims));
+  verified.set(token, Object.freeze(claims));
 }
 
 /** The token's claims, or AppError ACCESS_TOKEN_INVALID for anything this service did not issue or that has expired. */
@@ -119,15 +119,15 @@ export async function verifyAccessToken(token: string): Promise<AccessTokenClaim
   // Outside the try: a broken key configuration is a server fault (500), not the client's bad token.
   const keys = await verificationKeys();
   const { appUrl, accessTokenTtlSeconds } = config();
-  const digest = typeof token === "string" && token.length <= MAX_TOKEN_LENGTH ? sha256Hex(token) : null;
-  const known = digest ? verified.get(digest) : undefined;
+  const wellSized = typeof token === "string" && token.length <= MAX_TOKEN_LENGTH;
+  const known = wellSized ? verified.get(token) : undefined;
   if (known) {
     if (stillInTime(known, accessTokenTtlSeconds)) return known;
-    verified.delete(digest!);
+    verified.delete(token);
     throw new AppError("ACCESS_TOKEN_INVALID", { cause: new TypeError("expired") });
   }
   try {
-    if (!digest) throw new TypeError("not a token");
+    if (!wellSized) throw new TypeError("not a token");
     const { payload } = await jwtVerify(token, (header) => publicKeyFor(keys, header), {
       // Only our keys' own algorithms: "none", HS256 "signed" with public key bytes, etc. never pass.
       algorithms: [...new Set(keys.map((k) => k.alg))],
@@ -143,7 +143,7 @@ export async function verifyAccessToken(token: string): Promise<AccessTokenClaim
     const claims = ClaimsSchema.parse(payload);
     // A lifetime longer than we sign can only come from a leaked key or a bug: refuse it either way.
     if (claims.exp - claims.iat > accessTokenTtlSeconds) throw new TypeError("lifetime longer than configured");
-    remember(digest, claims);
+    remember(token, claims);
     return claims;
   } catch (cause) {
     throw new AppError("ACCESS_TOKEN_INVALID", { cause });
