@@ -72,6 +72,24 @@ export function smtpOptions(url: string, production: boolean): SMTPPool.Options 
   return { ...SMTP_DEFAULTS, ...fromUrl, ...(mustUpgrade ? { requireTLS: true, ignoreTLS: false } : {}) };
 }
 
+/**
+ * What nodemailer sends for `mail`. Both parts are quoted-printable, named up front: left to
+ * choose, nodemailer counts the letters of each part with a regular expression per message, which
+ * cost about as much main-thread time as the rest of composing it.
+ */
+export function messageOf(mail: Pick<OutgoingMail, "to" | "subject" | "text" | "html">, from: Mail.Address | string): Mail.Options {
+  return {
+    from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    textEncoding: "quoted-printable",
+    // RFC 3834: tells auto-responders (vacation replies) not to answer a robot.
+    headers: { "Auto-Submitted": "auto-generated" },
+  };
+}
+
 function smtpTransport(url: string): MailTransport {
   const mailer = nodemailer.createTransport(new SMTPPool(smtpOptions(url, config().isProduction)));
   // A pooled connection can fail while idle; without a listener that would crash the process.
@@ -80,15 +98,7 @@ function smtpTransport(url: string): MailTransport {
   return {
     kind: "smtp",
     async send(mail) {
-      await mailer.sendMail({
-        from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        // RFC 3834: tells auto-responders (vacation replies) not to answer a robot.
-        headers: { "Auto-Submitted": "auto-generated" },
-      });
+      await mailer.sendMail(messageOf(mail, from));
     },
     close: () => mailer.close(),
   };
