@@ -2,10 +2,8 @@
 // (bcrypt, Django's argon2 / pbkdf2_sha256 / bcrypt_sha256 / bcrypt) that imported accounts carry.
 // Callers verify, then call needsRehash() and store a fresh hashPassword() result while they still
 // hold the plaintext, so legacy hashes disappear as users log in.
-import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from "@node-rs/argon2";
-import { compare as bcryptCompare } from "bcryptjs";
-import { createHash, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
-import { promisify } from "node:util";
+import type { Algorithm } from "@node-rs/argon2";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { AppError } from "@/lib/errors";
 import { normalizePassword } from "@/lib/validation/fields";
 import params from "./params.json" with { type: "json" };
@@ -52,18 +50,20 @@ const MAX_PBKDF2_ITERATIONS = 5_000_000;
 const EXPECTED_PREFIX =
   `$argon2id$v=19$m=${ARGON2_PARAMS.memoryCost},t=${ARGON2_PARAMS.timeCost},p=${ARGON2_PARAMS.parallelism}$`;
 
-const pbkdf2Async = promisify(pbkdf2);
-
 /**
  * Argon2id PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) with a fresh random salt.
- * Runs on libuv's thread pool, so the event loop keeps serving other requests meanwhile.
+ * Runs on a hash thread (lib/password/pool.ts), so the event loop keeps serving other requests meanwhile.
  */
 export async function hashPassword(plain: string): Promise<string> {
   if (typeof plain !== "string") throw new TypeError("password must be a string");
   if (plain.length > MAX_PASSWORD_LENGTH) {
     throw new RangeError(`password longer than ${MAX_PASSWORD_LENGTH} characters`);
   }
-  const phc = await hashPool().run(() => argon2Hash(normalizePassword(plain), { ...ARGON2_PARAMS, algorithm: ARGON2ID }));
+  const phc = await hashPool().hash<string>({
+    op: "argon2-hash",
+    password: normalizePassword(plain),
+    options: { ...ARGON2_PARAMS, algorithm: ARGON2ID },
+  });
   // A library upgrade that silently changed the algorithm or encoding would otherwise only show
   // up as every new hash being flagged by needsRehash (or worse, not verifying elsewhere).
   if (!phc.startsWith(EXPECTED_PREFIX)) throw new Error("argon2 produced an unexpected hash format");
@@ -233,7 +233,7 @@ function unpaddedBase64Bytes(b64: string): number | undefined {
 async function verifyArgon2(plain: string, phcString: string): Promise<boolean> {
   if (!parseArgon2Phc(phcString)) return false;
   // The library recomputes with the string's own parameters and compares in constant time.
-  return await hashPool().run(() => argon2Verify(phcString, plain));
+  return await hashPool().hash<boolean>({ op: "argon2-verify", phc: phcString, password: plain });
 }
 
 // bcryptjs accepts a few more shapes than real bcrypt strings ($2$, 2-digit cost with no check);
@@ -245,9 +245,9 @@ async function verifyBcrypt(plain: string, stored: string): Promise<boolean> {
   if (!m?.[1]) return false;
   const cost = Number(m[1]);
   if (cost < 4 || cost > MAX_BCRYPT_COST) return false;
-  // bcryptjs runs on the main thread but yields between ~100 ms slices; it compares the
-  // re-encoded string in constant time itself. Only the first 72 UTF-8 bytes count, as in bcrypt.
-  return await hashPool().run(() => bcryptCompare(plain, stored));
+  // bcryptjs compares the re-encoded string in constant time itself, on a hash thread. Only the
+  // first 72 UTF-8 bytes count, as in bcrypt.
+  return await hashPool().hash<boolean>({ op: "bcrypt-compare", password: plain, stored });
 }
 
 // <iterations>$<salt>$<base64 of the 32-byte derived key>; Django refuses "$" inside salts.
@@ -261,7 +261,7 @@ async function verifyDjangoPbkdf2Sha256(plain: string, rest: string): Promise<bo
   const expected = Buffer.from(m[3], "base64");
   if (expected.length !== 32) return false;
   // Django feeds both password and salt to PBKDF2 as UTF-8 and keeps sha256's 32-byte dklen.
-  const derived = await hashPool().run(() => pbkdf2Async(Buffer.from(plain, "utf8"), Buffer.from(m[2]!, "utf8"), iterations, 32, "sha256"));
+  const derived = await hashPool().hash<Uint8Array>({ op: "pbkdf2-sha256", password: plain, salt: m[2], iterations, keyLength: 32 });
   return timingSafeEqual(derived, expected);
 }
 
