@@ -37,7 +37,7 @@ function create(): Metrics {
     rateLimited: new Counter({ name: "auth_rate_limited_total", help: "Requests refused by a limit (429), by limit", labelNames: ["limit"], ...opts }),
     mailFailures: new Counter({ name: "auth_mail_send_failures_total", help: "Failed mail deliveries, by kind and whether the row was given up", labelNames: ["kind", "final"], ...opts }),
     hashesWaiting: new Gauge({ name: "auth_password_hash_queue_length", help: "Password hashes waiting for a worker", ...opts }),
-    hashesRunning: new Gauge({ name: "auth_password_hashes_running", help: "Password hashes being computed", ...opts }),
+    hashesRunning: new Gauge({ name: "auth_password_hashes_running", help: "Password hashes at the hash threads, being computed or next in line", ...opts }),
   };
 }
 
