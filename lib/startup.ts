@@ -3,6 +3,7 @@ import { startHousekeeping } from "@/lib/housekeeping";
 import { announceStartup, registerShutdown } from "@/lib/lifecycle";
 import { log } from "@/lib/log";
 import { startMailSender } from "@/lib/mail/sender";
+import { hashPool } from "@/lib/password/pool";
 import { SigningKeyError, signingKey } from "@/lib/tokens/keys";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -45,6 +46,8 @@ async function start(): Promise<void> {
     appliedMigrations: applied,
     ms: Math.round(performance.now() - started),
   });
+  // The first login does not wait for the hash threads to start, and a server that cannot hash stops here.
+  await hashPool().threads?.start();
   // Delivers the outbox; an interrupted send is retried by any instance once its claim lapses.
   startMailSender();
   startHousekeeping();

@@ -6,6 +6,8 @@ import { pbkdf2Sync } from "node:crypto";
 import { parentPort } from "node:worker_threads";
 
 const ops = {
+  // Answers once the libraries above are loaded: the server starts its threads with it.
+  ready: () => true,
   "argon2-hash": (job) => hashSync(job.password, job.options),
   "argon2-verify": (job) => verifySync(job.phc, job.password),
   "bcrypt-compare": (job) => bcrypt.compareSync(job.password, job.stored),

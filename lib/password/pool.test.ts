@@ -126,4 +126,13 @@ describe("hash threads", () => {
       await expect(held).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
       expect(await verifyPassword(PASSWORD, stored)).toBe(true);
     }));
+
+  it("start() waits for every thread to load its libraries, and fails when one cannot", async () => {
+    const threads = new HashThreads(2);
+    await expect(threads.start()).resolves.toBeUndefined();
+    await threads.close();
+    const broken = new HashThreads(1, path.join(tmpdir(), "no-such-hash-worker.mjs"));
+    await expect(broken.start()).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    await broken.close();
+  });
 });

@@ -17,6 +17,7 @@ import { metrics } from "@/lib/metrics";
 
 /** What a hash thread computes (lib/password/hash-worker.mjs); hash.ts checks the inputs first. */
 export type HashJob =
+  | { op: "ready" }
   | { op: "argon2-hash"; password: string; options: Record<string, number> }
   | { op: "argon2-verify"; phc: string; password: string }
   | { op: "bcrypt-compare"; password: string; stored: string }
@@ -90,6 +91,11 @@ export class HashThreads {
     script = WORKER_SCRIPT,
   ) {
     this.#threads = Array.from({ length: size }, () => new HashThread(script));
+  }
+
+  /** Starts every thread and waits until each can hash (a missing script or library fails here). */
+  async start(): Promise<void> {
+    await Promise.all(this.#threads.map((thread) => thread.run({ op: "ready" })));
   }
 
   run<T>(job: HashJob): Promise<T> {
