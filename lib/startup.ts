@@ -6,7 +6,7 @@ import { startMailSender } from "@/lib/mail/sender";
 import { hashPool } from "@/lib/password/pool";
 import { SigningKeyError, signingKey } from "@/lib/tokens/keys";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 
 /**
  * Start-up of a server process: check the environment and the signing key (a production server
@@ -40,7 +40,7 @@ async function start(): Promise<void> {
   // next-auth builds its callback URLs from NEXTAUTH_URL.
   process.env.NEXTAUTH_URL ??= settings.appUrl;
   const started = performance.now();
-  const applied = await (await loadMigrationEngine()).migrateDeploy({ url: settings.databaseUrl });
+  const applied = await migrateOnThread(settings.databaseUrl);
   log.info("database ready", {
     database: settings.databaseKind,
     appliedMigrations: applied,
@@ -55,10 +55,19 @@ async function start(): Promise<void> {
 }
 
 /**
- * The migration engine (prisma/engine) is plain Node code that loads a WebAssembly module from
- * node_modules by path; it is imported at run time, outside the bundle, as the Prisma CLI runs it.
+ * Brings the schema up to date with the migration engine (prisma/engine: plain Node code that loads
+ * a WebAssembly module from node_modules by path, run outside the bundle as the Prisma CLI runs
+ * it) on a thread of its own, which takes the engine's memory with it when it ends.
  */
-async function loadMigrationEngine(): Promise<typeof import("@/prisma/engine/wasm-engine.mjs")> {
-  const file = path.join(/* turbopackIgnore: true */ process.cwd(), "prisma/engine/wasm-engine.mjs");
-  return import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(file).href);
+export function migrateOnThread(url: string): Promise<string[]> {
+  const file = path.join(/* turbopackIgnore: true */ process.cwd(), "prisma/engine/migrate-thread.mjs");
+  const thread = new Worker(file, { workerData: { url } });
+  return new Promise<string[]>((resolve, reject) => {
+    thread.once("message", (reply: { applied?: string[]; error?: { name?: string; message: string; code?: string } }) => {
+      if (reply.error) reject(Object.assign(new Error(reply.error.message), reply.error));
+      else resolve(reply.applied ?? []);
+    });
+    thread.once("error", reject);
+    thread.once("exit", (code) => reject(new Error(`the migration thread exited with code ${code} before it answered`)));
+  }).finally(() => thread.terminate());
 }
