@@ -47,7 +47,7 @@ async function start(): Promise<void> {
     ms: Math.round(performance.now() - started),
   });
   // The first login does not wait for the hash threads to start, and a server that cannot hash stops here.
-  await hashPool().threads?.start();
+  await hashPool().threads.start();
   // Delivers the outbox; an interrupted send is retried by any instance once its claim lapses.
   startMailSender();
   startHousekeeping();

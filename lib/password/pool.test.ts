@@ -35,7 +35,7 @@ async function withPool(pool: HashPool, test: () => Promise<void>) {
   try {
     await test();
   } finally {
-    await pool.threads?.close();
+    await pool.threads.close();
     holder.__authHashPool = saved;
   }
 }
@@ -48,7 +48,7 @@ const deferred = () => {
 
 describe("HashPool", () => {
   it("runs at most `concurrency` at once, the others in order", async () => {
-    const pool = new HashPool(2, 10);
+    const pool = new HashPool(2, 10, new HashThreads(1));
     const gates = Array.from({ length: 5 }, deferred);
     let running = 0;
     let peak = 0;
@@ -73,7 +73,7 @@ describe("HashPool", () => {
   });
 
   it("sheds work at once with 503 + Retry-After when the queue is full", async () => {
-    const pool = new HashPool(1, 2);
+    const pool = new HashPool(1, 2, new HashThreads(1));
     const gate = deferred();
     const held = [pool.run(() => gate.promise), pool.run(() => gate.promise), pool.run(() => gate.promise)];
     await expect(pool.run(async () => "never")).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", retryAfterSeconds: 1 });
@@ -83,7 +83,7 @@ describe("HashPool", () => {
   });
 
   it("frees its slot when the work fails", async () => {
-    const pool = new HashPool(1, 1);
+    const pool = new HashPool(1, 1, new HashThreads(1));
     await expect(pool.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     await expect(pool.run(async () => 42)).resolves.toBe(42);
   });
@@ -108,7 +108,7 @@ describe("hash threads", () => {
 
   it("compute every format the service verifies, and report a library's refusal as a failed job", () =>
     withPool(new HashPool(2, 10, new HashThreads(2)), async () => {
-      const threads = holder.__authHashPool!.threads!;
+      const threads = holder.__authHashPool!.threads;
       await expect(threads.run({ op: "argon2-verify", phc: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", password: "x" })).rejects.toThrow();
       await expect(threads.run({ op: "no-such-job" } as never)).rejects.toThrow("unknown hash job no-such-job");
       const stored = await hashPassword(PASSWORD);

@@ -31,14 +31,12 @@ export class HashPool {
     /** Jobs handed on at once: what the threads compute and what they hold next. */
     readonly concurrency: number,
     readonly maxWaiting: number,
-    readonly threads?: HashThreads,
+    readonly threads: HashThreads,
   ) {}
 
   /** Runs `job` on a hash thread when its turn comes. */
   hash<T>(job: HashJob): Promise<T> {
-    const threads = this.threads;
-    if (!threads) throw new Error("this pool has no hash threads");
-    return this.run(() => threads.run<T>(job));
+    return this.run(() => this.threads.run<T>(job));
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
