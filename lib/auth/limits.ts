@@ -2,7 +2,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { now } from "@/lib/clock";
 import { db } from "@/lib/db/client";
 import type { MailKind } from "@/lib/db/outbox";
-import { claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
+import { addressKeys, claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
 import { transaction, type Executor, type SqlTransaction } from "@/lib/db/sql";
 import { AppError, rateLimited } from "@/lib/errors";
 import { metrics } from "@/lib/metrics";
@@ -146,8 +146,7 @@ export async function tryMailSlot(kind: MailKind, email: string): Promise<boolea
   return (await mailSlotBlockedUntil(kind, email)) === null;
 }
 
-const mailCooldownKey = (kind: MailKind, email: string) => `mail:${kind}:60s:${email}`;
-const mailHourlyKey = (kind: MailKind, email: string) => `mail:${kind}:1h:${email}`;
+const { mailCooldown: mailCooldownKey, mailHourly: mailHourlyKey } = addressKeys;
 
 async function mailSlotBlockedUntil(kind: MailKind, email: string): Promise<Date | null> {
   const cooldown = await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
@@ -180,7 +179,7 @@ export async function countMailSent(kind: MailKind, email: string, client: Execu
   await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs, {}, client);
 }
 
-const wrongCodeKey = (email: string) => `wrong-code:${email}`;
+const wrongCodeKey = addressKeys.wrongCodes;
 
 /**
  * Claims one code check for an e-mail address before the code is compared: once 20 wrong codes were
@@ -202,10 +201,10 @@ export async function releaseCodeCheck(email: string, client: Executor = db()): 
 
 // ---- failed logins
 
-const streakPrefix = (email: string) => `login-streak:${email}:`;
+const streakPrefix = addressKeys.streakPrefix;
 const streakKey = (email: string, ip: string | null) => `${streakPrefix(email)}${addressKey(ip)}`;
-const accountFailuresKey = (email: string) => `login-failures:${email}`;
-const knownAddressKey = (email: string, ip: string | null) => `known-address:${email}:${addressKey(ip)}`;
+const accountFailuresKey = addressKeys.accountFailures;
+const knownAddressKey = (email: string, ip: string | null) => `${addressKeys.knownAddressPrefix(email)}${addressKey(ip)}`;
 
 /** The wait after `failures` consecutive failures: none below 10, then 30 s doubling to 15 min. */
 export function streakWaitMs(failures: number): number {

@@ -1,7 +1,34 @@
 import { now } from "@/lib/clock";
 import { db } from "./client";
-import { execute, query, sql, type Executor } from "./sql";
+import { execute, likePrefix, query, sql, type Executor } from "./sql";
 import { isUniqueViolation } from "./errors";
+import type { MailKind } from "./outbox";
+
+/**
+ * The keys of an e-mail address's limits, written once: lib/auth/limits.ts counts them, and erasing
+ * an account (lib/db/users.ts) deletes them. `%` and `_` are valid in an address: a prefix of these
+ * is matched only through `deleteWindows` (escaped), never as a raw pattern.
+ */
+export const addressKeys = {
+  mailCooldown: (kind: MailKind, email: string) => `mail:${kind}:60s:${email}`,
+  mailHourly: (kind: MailKind, email: string) => `mail:${kind}:1h:${email}`,
+  wrongCodes: (email: string) => `wrong-code:${email}`,
+  accountFailures: (email: string) => `login-failures:${email}`,
+  /** Followed by the client address. */
+  streakPrefix: (email: string) => `login-streak:${email}:`,
+  knownAddressPrefix: (email: string) => `known-address:${email}:`,
+};
+
+/** Every mail kind, so that an address's mail windows are all found by exact key. */
+export const MAIL_KINDS: readonly MailKind[] = Object.keys({ verification: true, password_reset: true, notice: true } satisfies Record<MailKind, true>) as MailKind[];
+
+/** Ends every window of an e-mail address: its mail limits, wrong codes, failed logins, streaks and known addresses. */
+export async function deleteAddressWindows(email: string, client: Executor = db()): Promise<void> {
+  const keys = [addressKeys.wrongCodes(email), addressKeys.accountFailures(email), ...MAIL_KINDS.flatMap((k) => [addressKeys.mailCooldown(k, email), addressKeys.mailHourly(k, email)])];
+  for (const key of keys) await deleteWindow(key, client);
+  await deleteWindows(addressKeys.streakPrefix(email), client);
+  await deleteWindows(addressKeys.knownAddressPrefix(email), client);
+}
 
 export interface WindowState {
   count: number;
@@ -89,9 +116,9 @@ export async function deleteWindow(key: string, client: Executor = db()): Promis
   await execute(client, sql`DELETE FROM "RateLimit" WHERE "key" = ${key}`);
 }
 
-/** Ends every window whose key starts with `prefix` (all of an account's failed-login streaks). */
-export async function deleteWindows(prefix: string): Promise<void> {
-  await db().rateLimit.deleteMany({ where: { key: { startsWith: prefix } } });
+/** Ends every window whose key starts with `prefix` (all of an account's failed-login streaks), and no other. */
+export async function deleteWindows(prefix: string, client: Executor = db()): Promise<void> {
+  await execute(client, sql`DELETE FROM "RateLimit" WHERE "key" LIKE ${likePrefix(prefix)} ESCAPE '\\'`);
 }
 
 /**

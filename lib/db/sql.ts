@@ -266,3 +266,13 @@ async function commitOrRollBack<T>(runner: Runner, work: (tx: SqlTransaction) =>
 const BEGIN = sql`BEGIN IMMEDIATE`;
 const COMMIT = sql`COMMIT`;
 const ROLLBACK = sql`ROLLBACK`;
+
+/**
+ * `text` as a pattern matching what starts with it, for `LIKE ${likePrefix(text)} ESCAPE '\'` (the
+ * same SQL on SQLite and PostgreSQL): `%` and `_` are valid in an e-mail address, and unescaped they
+ * would match other accounts' rows. SQLite's LIKE also ignores ASCII case: the keys it is used on are
+ * lowercase.
+ */
+export function likePrefix(text: string): string {
+  return `${text.replace(/[\\%_]/g, "\\$&")}%`;
+}

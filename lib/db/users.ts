@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
+import { deleteAddressWindows } from "./rate-limits";
 import { execute, query, sql, type Executor } from "./sql";
 import { roleName } from "./roles";
 import { now } from "@/lib/clock";
@@ -160,15 +161,8 @@ export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }
       ],
     },
   });
-  await tx.rateLimit.deleteMany({
-    where: {
-      OR: [
-        { key: { endsWith: `:${user.email}` } },
-        { key: { startsWith: `login-streak:${user.email}:` } },
-        { key: { startsWith: `known-address:${user.email}:` } },
-      ],
-    },
-  });
+  // By exact key, or escaped prefix: `%` and `_` are valid in an address, and as a pattern would match others'.
+  await deleteAddressWindows(user.email, tx);
   // deleteMany: of two concurrent deletions, the second finds nothing to delete.
   return (await tx.user.deleteMany({ where: { id: user.id } })).count === 1;
 }
