@@ -2,9 +2,9 @@ import type { NextAuthOptions, User } from "next-auth";
 import GoogleProvider from "next-auth/providers/google";
 import { NextResponse, type NextRequest } from "next/server";
 import { accountForGoogleIdentity } from "@/lib/auth/google";
-import { endSession, startBrowserSession } from "@/lib/auth/sessions";
+import { endSession, resumeBrowserSession, startBrowserSession } from "@/lib/auth/sessions";
 import { requiresSecondFactor, startSecondStep } from "@/lib/auth/two-factor";
-import type { User as Account } from "@/lib/auth/types";
+import type { User as Account, Caller } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -27,10 +27,31 @@ import {
  * password sign-in — the cookie next-auth writes has the `uid`/`sid` claims lib/web/session.ts reads.
  */
 
+declare module "next-auth" {
+  /** What next-auth's session endpoint tells the browser: who is signed in, nothing about the session. */
+  interface Session {
+    user: { id: number; email: string; name: string };
+  }
+}
+
 // Accounts resolved in the signIn callback, picked up by the jwt callback of the same request.
 const resolved = new WeakMap<User, Account>();
 
-export function authOptions(): NextAuthOptions {
+/** The cookie names a session that has ended (signed out elsewhere, a new password, a disabled account). */
+class SessionEnded extends Error {}
+/** The session could not be checked; the route answers with the cause (and logs it). */
+class SessionCheckFailed extends Error {}
+
+/**
+ * One request's session check. `failure` is set when the check itself failed (the database did
+ * not answer): that is not a session that ended, so the route answers with the error instead of
+ * next-auth's "signed out", which would also delete the cookie.
+ */
+export interface SessionCheck {
+  failure?: unknown;
+}
+
+export function authOptions(check: SessionCheck = {}): NextAuthOptions {
   const { google } = config();
   return {
     secret: cookieSecret(),
@@ -80,6 +101,21 @@ export function authOptions(): NextAuthOptions {
         const sid = await startBrowserSession(record, await requestClient(), "google");
         return sessionClaims(record, sid);
       },
+      // GET /api/auth/session: next-auth only decodes the cookie; the server-side session decides,
+      // as it does for pages (lib/web/session.ts). next-auth v4 answers a throw here with `{}` and
+      // deletes the cookie (a jwt callback returning null would not: it still answers the claims).
+      async session({ session, token }) {
+        let caller: Caller | null = null;
+        try {
+          if (typeof token?.uid === "number" && typeof token.sid === "string") caller = await resumeBrowserSession(token.uid, token.sid);
+        } catch (error) {
+          check.failure = error;
+          throw new SessionCheckFailed("session check failed", { cause: error });
+        }
+        if (!caller) throw new SessionEnded();
+        const { id, email, name } = caller.user;
+        return { user: { id, email, name }, expires: session.expires };
+      },
       async redirect({ url, baseUrl }) {
         // Only this site: a path, or an absolute URL of our own origin. Anything else (another
         // origin, or text that is no URL at all) lands on the profile page.
@@ -100,7 +136,11 @@ export function authOptions(): NextAuthOptions {
       },
     },
     logger: {
-      error: (code, metadata) => log.warn("next-auth", { code, metadata: metadata instanceof Error ? metadata.message : undefined }),
+      error: (code, metadata) => {
+        // An ended session is an ordinary answer; a failed check is logged by the route.
+        if (metadata instanceof SessionEnded || metadata instanceof SessionCheckFailed) return;
+        log.warn("next-auth", { code, metadata: metadata instanceof Error ? metadata.message : undefined });
+      },
       warn: (code) => log.warn("next-auth", { code }),
       debug: () => {},
     },
