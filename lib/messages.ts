@@ -76,7 +76,9 @@ export const MESSAGES = {
   EMAIL_UNCHANGED: "This is already your e-mail address.",
   EMAIL_CHANGE_INVALID: "E-mail change link is invalid or has expired",
   EMAIL_NOT_YOURS: "Enter the e-mail address of this account.",
-  RECENT_SIGN_IN_REQUIRED: "Sign in again (within the last 10 minutes) to confirm.",
+  REAUTHENTICATION_REQUIRED: "Confirm it's you first.",
+  NO_PASSKEY: "This account has no passkey.",
+  CODE_EXPIRED: "This code has expired. Ask for a new one.",
   // The browser forms' own checks of those codes, before anything is sent.
   TOTP_CODE_FORMAT: "Enter the 6-digit code from your authenticator app.",
   RECOVERY_CODE_FORMAT: "Enter one of your recovery codes.",

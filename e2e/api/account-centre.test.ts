@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { importJWK, SignJWT } from "jose";
-import { generate } from "otplib";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { api } from "./client";
 import {
   authHeader,
@@ -9,39 +8,22 @@ import {
   googleRegisteredUser,
   mailsTo,
   registeredVerifiedUser,
-  setClockOffset,
+  serverClock,
   STRONG_PASSWORD,
+  twoFactorUser,
   uniqueEmail,
   waitForMail,
 } from "./helpers";
 
 /** The account centre over HTTP: two-factor, passkeys (what the wire shows), e-mail change, deletion. */
 
-let offset = 0;
-/** Moves the server clock (and ours, for codes) forward by `ms`. */
-function later(ms: number) {
-  offset += ms;
-  setClockOffset(offset);
-}
-afterEach(() => {
-  offset = 0;
-  setClockOffset(0);
-});
+const { later, totp: codeFor } = serverClock();
 
-const codeFor = (secret: string) => generate({ secret, epoch: Math.floor((Date.now() + offset) / 1000) });
 const post = (path: string, token: string | null, json: unknown = {}) => api("POST", path, { headers: token ? authHeader(token) : {}, json });
 const login = (email: string, password = STRONG_PASSWORD) => api("POST", "/auth/login/", { json: { email, password } });
 const INVALID_CODE = { success: false, errors: { code: ["Invalid code"] }, is_verified: false, tokens: {} };
 
-async function withTwoFactor() {
-  const user = await registeredVerifiedUser();
-  const setup = await post("/auth/2fa/totp/setup/", user.tokens.access_token);
-  expect(setup.status, setup.text).toBe(200);
-  const enabled = await post("/auth/2fa/totp/enable/", user.tokens.access_token, { code: await codeFor(setup.body.secret) });
-  expect(enabled.status, enabled.text).toBe(200);
-  later(31_000);
-  return { ...user, secret: setup.body.secret as string, recoveryCodes: enabled.body.recovery_codes as string[] };
-}
+const withTwoFactor = () => twoFactorUser({ later, totp: codeFor });
 
 describe("two-factor authentication (TOTP)", () => {
   it("is set up with a secret, an otpauth URL and a QR code, and is on only once a first code is right", async () => {
@@ -273,14 +255,14 @@ describe("deleting the account", () => {
     expect((await api("POST", "/auth/register/", { json: { email, password: STRONG_PASSWORD } })).status).toBe(200);
   });
 
-  it("takes the address and a fresh sign-in from an account without a password", async () => {
+  it("takes the address and a fresh proof from an account without a password", async () => {
     const { email, tokens } = await googleRegisteredUser();
     const remove = (json: unknown) => api("DELETE", "/auth/me/", { headers: authHeader(tokens.access_token), json });
     expect((await remove({ email: uniqueEmail() })).body).toEqual({ success: false, errors: { email: ["Enter the e-mail address of this account."] } });
     later(11 * 60_000);
     const stale = await remove({ email });
-    expect(stale.status).toBe(401);
-    expect(stale.body.errors.errors).toEqual(["Sign in again (within the last 10 minutes) to confirm."]);
+    expect(stale.status).toBe(403);
+    expect(stale.body).toEqual({ success: false, errors: { errors: ["Confirm it's you first."] }, reauthentication_required: true });
   });
 
   it("deletes an account without a password right after its sign-in", async () => {

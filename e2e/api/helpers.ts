@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { importJWK, SignJWT } from "jose";
 import pg from "pg";
-import { inject } from "vitest";
+import { generate } from "otplib";
+import { afterEach, expect, inject } from "vitest";
 import { mailbox, STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 import { api } from "./client";
 
@@ -22,6 +23,37 @@ export const resetTokenIn = (mail: Mail) => /\/reset-password\?token=([A-Za-z0-9
 /** Moves the server's clock: `ms` from real time. Reset to 0 in afterEach of tests that use it. */
 export function setClockOffset(ms: number): void {
   writeFileSync(inject("clockFile"), String(ms));
+}
+
+/**
+ * The server's clock, moved forward by a test (`later`) and back to real time after each test;
+ * `totp` is an authenticator's code at the server's time. Call once at a test file's top level.
+ */
+export function serverClock() {
+  let offset = 0;
+  afterEach(() => {
+    offset = 0;
+    setClockOffset(0);
+  });
+  return {
+    later(ms: number) {
+      offset += ms;
+      setClockOffset(offset);
+    },
+    totp: (secret: string) => generate({ secret, epoch: Math.floor((Date.now() + offset) / 1000) }),
+  };
+}
+
+/** A verified account with two-factor on (set up and enabled over HTTP), a time step after the code that enabled it. */
+export async function twoFactorUser(clock: ReturnType<typeof serverClock>) {
+  const user = await registeredVerifiedUser();
+  const auth = { headers: { authorization: `Bearer ${user.tokens.access_token}` } };
+  const setup = await api("POST", "/auth/2fa/totp/setup/", { ...auth, json: {} });
+  expect(setup.status, setup.text).toBe(200);
+  const enabled = await api("POST", "/auth/2fa/totp/enable/", { ...auth, json: { code: await clock.totp(setup.body.secret) } });
+  expect(enabled.status, enabled.text).toBe(200);
+  clock.later(31_000);
+  return { ...user, secret: setup.body.secret as string, recoveryCodes: enabled.body.recovery_codes as string[] };
 }
 
 /** Registers through VASITUM's register and verifies with the e-mailed code; returns the tokens. */
@@ -105,20 +137,24 @@ export async function execSql<T = Record<string, unknown>>(
   }
 }
 
-/** An account made by VASITUM's Google register (no password), with an id_token from the test issuer. */
-export async function googleRegisteredUser(email = uniqueEmail("google")) {
+/** An id_token of the test issuer for `email` (a verified Google address), as a Google client would get it. */
+export async function googleIdTokenFor(email: string, subject = randomUUID().replace(/-/g, "")): Promise<string> {
   const key = inject("googleSigningKey");
   const [audience] = inject("googleClientIds");
   const t = Math.floor(Date.now() / 1000);
-  const idToken = await new SignJWT({ email, email_verified: true, name: "Google Person", azp: audience })
+  return new SignJWT({ email, email_verified: true, name: "Google Person", azp: audience })
     .setProtectedHeader({ alg: "RS256", kid: key.kid, typ: "JWT" })
     .setIssuer(inject("googleIssuerUrl"))
     .setAudience(audience!)
-    .setSubject(randomUUID().replace(/-/g, ""))
+    .setSubject(subject)
     .setIssuedAt(t)
     .setExpirationTime(t + 3600)
     .sign(await importJWK(key, "RS256"));
-  const res = await api("POST", "/auth/register/google/", { json: { auth_token: idToken } });
+}
+
+/** An account made by VASITUM's Google register (no password), with an id_token from the test issuer. */
+export async function googleRegisteredUser(email = uniqueEmail("google")) {
+  const res = await api("POST", "/auth/register/google/", { json: { auth_token: await googleIdTokenFor(email) } });
   if (res.status !== 200) throw new Error(`google register failed: ${res.text}`);
   return { email, tokens: res.body.tokens as { access_token: string; refresh: string } };
 }

@@ -66,6 +66,11 @@ export function endpoint<S extends z.ZodType | undefined = undefined, A extends 
 export const BAD_REQUEST = (description: string) => ({ status: 400, description });
 export const UNAUTHORIZED = { status: 401, description: "Missing or invalid access token, or its session has ended" };
 export const RATE_LIMITED = { status: 429, description: "Too many requests (see Retry-After)" };
+export const REAUTHENTICATE = {
+  status: 403,
+  description: "`reauthentication_required: true`: the session's last proof is older than REAUTH_MAX_AGE_SECONDS or missed a factor (POST /auth/reauthenticate/, then again)",
+};
+export const UNVERIFIED = { status: 403, description: "The e-mail address is not confirmed yet" };
 
 export const bodySchemaOf = (e: { body?: z.ZodType | (() => z.ZodType) }): z.ZodType | undefined =>
   typeof e.body === "function" ? e.body() : e.body;

@@ -4,10 +4,19 @@ import { deleteAccount } from "@/lib/auth/account-deletion";
 import { confirmEmailChange, requestEmailChange } from "@/lib/auth/email-change";
 import { limitClient } from "@/lib/auth/limits";
 import { loginWithPassword } from "@/lib/auth/login";
-import { addPasskey, passkeyLoginOptions, passkeyRegistrationOptions, passkeysOf, removePasskey, signInWithPasskey } from "@/lib/auth/passkeys";
+import {
+  addPasskey,
+  passkeyLoginOptions,
+  passkeyReauthenticationOptions,
+  passkeyRegistrationOptions,
+  passkeysOf,
+  removePasskey,
+  signInWithPasskey,
+} from "@/lib/auth/passkeys";
+import { reauthenticate, sendReauthenticationCode } from "@/lib/auth/reauthentication";
 import { changePassword, requestPasswordReset, resetPassword } from "@/lib/auth/password";
 import { readUser, updateUser } from "@/lib/auth/profile";
-import { endSessionOfRefreshToken, refreshSession } from "@/lib/auth/sessions";
+import { endSessionOfRefreshToken, moreTokensFor, refreshSession } from "@/lib/auth/sessions";
 import { completeAppSignIn } from "@/lib/auth/sign-in";
 import { createAccount, createSignedInAccount } from "@/lib/auth/signup";
 import { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } from "@/lib/auth/two-factor";
@@ -20,7 +29,7 @@ import { messageFor } from "@/lib/messages";
 import { publicJwks } from "@/lib/tokens/keys";
 import { sameSecret } from "@/lib/tokens/hash";
 import { metricsContentType, scrapeMetrics } from "./metrics";
-import { BAD_REQUEST, endpoint, RATE_LIMITED, UNAUTHORIZED, type Endpoint } from "./endpoint";
+import { BAD_REQUEST, endpoint, RATE_LIMITED, REAUTHENTICATE, UNAUTHORIZED, UNVERIFIED, type Endpoint } from "./endpoint";
 import { openApiDocument } from "./openapi";
 import { exposedOtp, presentGoogleLogin, presentLogin, presentLoginErrors, presentPasskey, presentTokens, presentUser } from "./presenters";
 import {
@@ -30,6 +39,7 @@ import {
   CodeRequest,
   DeleteAccountRequest,
   PasskeyLoginRequest,
+  ReauthenticateRequest,
   SecondStepRequest,
   EmailOnlyRequest,
   GenerateLinkRequest,
@@ -316,7 +326,7 @@ const totpSetup = endpoint({
     return { secret: setup.secret, otpauth_url: setup.otpauthUrl, qr_svg: setup.qrSvg };
   },
   success: { description: "`secret`, `otpauth_url`, `qr_svg`" },
-  failures: [BAD_REQUEST("errors.errors: already on, or the e-mail address is not confirmed"), UNAUTHORIZED],
+  failures: [BAD_REQUEST("errors.errors: already on"), UNAUTHORIZED, UNVERIFIED, REAUTHENTICATE],
 });
 
 const totpEnable = endpoint({
@@ -330,7 +340,7 @@ const totpEnable = endpoint({
     return { recovery_codes: (await enableTotp(ctx.caller, code, ctx.client)).recoveryCodes };
   },
   success: { description: "`recovery_codes` (10)" },
-  failures: [BAD_REQUEST("errors.code: Invalid code"), UNAUTHORIZED, RATE_LIMITED],
+  failures: [BAD_REQUEST("errors.code: Invalid code"), UNAUTHORIZED, RATE_LIMITED, UNVERIFIED, REAUTHENTICATE],
 });
 
 const recoveryCodes = endpoint({
@@ -344,7 +354,7 @@ const recoveryCodes = endpoint({
     return { recovery_codes: (await replaceRecoveryCodesWith(ctx.caller, code, ctx.client)).recoveryCodes };
   },
   success: { description: "`recovery_codes` (10)" },
-  failures: [BAD_REQUEST("errors.code"), UNAUTHORIZED, RATE_LIMITED],
+  failures: [BAD_REQUEST("errors.code"), UNAUTHORIZED, RATE_LIMITED, REAUTHENTICATE],
 });
 
 const twoFactorOff = endpoint({
@@ -359,7 +369,7 @@ const twoFactorOff = endpoint({
     return {};
   },
   success: { description: "Off" },
-  failures: [BAD_REQUEST("errors.code"), UNAUTHORIZED, RATE_LIMITED],
+  failures: [BAD_REQUEST("errors.code"), UNAUTHORIZED, RATE_LIMITED, REAUTHENTICATE],
 });
 
 const secondStep = endpoint({
@@ -390,7 +400,7 @@ const passkeyRegistrationOptionsEndpoint = endpoint({
     return { options: await passkeyRegistrationOptions(ctx.caller) };
   },
   success: { description: "`options` (PublicKeyCredentialCreationOptionsJSON)" },
-  failures: [UNAUTHORIZED],
+  failures: [UNAUTHORIZED, UNVERIFIED, REAUTHENTICATE],
 });
 
 const passkeyRegister = endpoint({
@@ -403,7 +413,7 @@ const passkeyRegister = endpoint({
     return { passkey: presentPasskey(await addPasskey(ctx.caller, response, name, ctx.client)) };
   },
   success: { description: "`passkey`: id, name, created_at" },
-  failures: [BAD_REQUEST("errors.response"), UNAUTHORIZED],
+  failures: [BAD_REQUEST("errors.response"), UNAUTHORIZED, UNVERIFIED, REAUTHENTICATE],
 });
 
 const passkeyList = endpoint({
@@ -469,7 +479,7 @@ const emailChange = endpoint({
     return { message: "email_change_link_sent" };
   },
   success: { description: "A link was sent to the new address" },
-  failures: [BAD_REQUEST("errors.new_email: taken or unchanged; errors.password"), UNAUTHORIZED, RATE_LIMITED],
+  failures: [BAD_REQUEST("errors.new_email: taken or unchanged; errors.password"), UNAUTHORIZED, RATE_LIMITED, UNVERIFIED, REAUTHENTICATE],
 });
 
 const emailConfirm = endpoint({
@@ -487,7 +497,7 @@ const emailConfirm = endpoint({
 const deleteMe = endpoint({
   method: "DELETE",
   path: "/auth/me/",
-  summary: "Delete the account (with the password, or its address and a fresh sign-in)",
+  summary: "Delete the account (with the password, or its address and a fresh proof)",
   auth: "access",
   body: DeleteAccountRequest,
   async handle({ password, email }, ctx) {
@@ -495,7 +505,38 @@ const deleteMe = endpoint({
     return {};
   },
   success: { description: "Deleted; every session ended" },
-  failures: [BAD_REQUEST("errors.password / errors.email"), UNAUTHORIZED],
+  failures: [BAD_REQUEST("errors.password / errors.email"), UNAUTHORIZED, REAUTHENTICATE],
+});
+
+const reauthenticateEndpoint = endpoint({
+  ...CODE_FIELD,
+  method: "POST",
+  path: "/auth/reauthenticate/",
+  summary: "Confirm it's you: a fresh proof for sensitive changes (an empty body e-mails a code to an account without a password)",
+  auth: "access",
+  body: ReauthenticateRequest,
+  async handle({ password, code, otp, response }, ctx) {
+    if (password === undefined && code === undefined && otp === undefined && response === undefined) {
+      await sendReauthenticationCode(ctx.caller, ctx.client);
+      return { message: "reauthentication_code_sent" };
+    }
+    const caller = await reauthenticate(ctx.caller, { password, code, otp, passkeyResponse: response }, ctx.client);
+    return { tokens: presentTokens(await moreTokensFor(caller)) };
+  },
+  success: { description: "`tokens` (the session's proof is now); for an empty body, `message: reauthentication_code_sent`" },
+  failures: [BAD_REQUEST("errors.password / errors.code / errors.otp / errors.response: missing or wrong"), UNAUTHORIZED, RATE_LIMITED],
+});
+
+const reauthenticatePasskeyOptions = endpoint({
+  method: "POST",
+  path: "/auth/reauthenticate/passkey/options/",
+  summary: "WebAuthn request options to confirm it's you with one of your passkeys",
+  auth: "access",
+  async handle(_input, ctx) {
+    return { options: await passkeyReauthenticationOptions(ctx.caller) };
+  },
+  success: { description: "`options` (PublicKeyCredentialRequestOptionsJSON)" },
+  failures: [BAD_REQUEST("errors.response: the account has no passkey"), UNAUTHORIZED],
 });
 
 // ---- The service itself
@@ -624,6 +665,8 @@ export const ENDPOINTS: readonly Endpoint<never, never, unknown>[] = [
   passkeyLogin,
   emailChange,
   emailConfirm,
+  reauthenticateEndpoint,
+  reauthenticatePasskeyOptions,
   health,
   live,
   ready,

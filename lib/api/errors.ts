@@ -21,9 +21,10 @@ const STATUS: Partial<Record<ErrorCode | "VALIDATION", number>> = {
   ACCESS_TOKEN_INVALID: 401,
   CLIENT_TOKEN_INVALID: 401,
   REFRESH_INVALID: 401,
-  RECENT_SIGN_IN_REQUIRED: 401,
   FORBIDDEN: 403,
   ACCOUNT_DISABLED: 403,
+  REAUTHENTICATION_REQUIRED: 403,
+  VERIFY_EMAIL_FIRST: 403,
 };
 
 export const statusOf = (error: AppError) => STATUS[error.code] ?? 400;
@@ -64,9 +65,18 @@ export function wireErrors(error: AppError, shape: FailureShape = {}): Record<st
   return shape.presentErrors ? shape.presentErrors(error, errors) : errors;
 }
 
+/** Members the failure body of a code carries on every endpoint: a client learns to confirm it's the user, then try again. */
+const MEMBERS_OF: Partial<Record<ErrorCode, Record<string, unknown>>> = {
+  REAUTHENTICATION_REQUIRED: { reauthentication_required: true },
+};
+
 export function errorResponse(error: AppError, shape: FailureShape = {}, headers: Record<string, string> = {}): Response {
   const retry: Record<string, string> = error.retryAfterSeconds !== undefined ? { "retry-after": String(error.retryAfterSeconds) } : {};
-  return json({ success: false, errors: wireErrors(error, shape), ...shape.failure }, { status: statusOf(error), headers: { ...retry, ...headers } });
+  const members = error.code === "VALIDATION" ? undefined : MEMBERS_OF[error.code];
+  return json(
+    { success: false, errors: wireErrors(error, shape), ...shape.failure, ...members },
+    { status: statusOf(error), headers: { ...retry, ...headers } },
+  );
 }
 
 /** Seconds a client is asked to wait while the database is unreachable. */

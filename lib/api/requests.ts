@@ -88,5 +88,16 @@ const WebAuthnResponseSchema = z
 export const AddPasskeyRequest = z.object({ response: WebAuthnResponseSchema, name: z.optional(PasskeyNameSchema) });
 export const PasskeyLoginRequest = z.object({ response: WebAuthnResponseSchema });
 
+/**
+ * A fresh proof: the factors the account has (password, or the e-mailed `otp`; `code` for
+ * two-factor), or a passkey's `response`. An empty body asks for the e-mailed code.
+ */
+export const ReauthenticateRequest = z.object({
+  password: z.optional(PresentedPasswordSchema),
+  code: z.optional(AuthCodeSchema),
+  otp: z.optional(otpSchema(6)),
+  response: z.optional(WebAuthnResponseSchema),
+});
+
 export const ChangeEmailRequest = z.object({ new_email: EmailSchema, password: z.optional(PresentedPasswordSchema) });
 export const DeleteAccountRequest = z.object({ password: z.optional(PresentedPasswordSchema), email: z.optional(EmailSchema) });

@@ -187,15 +187,15 @@ describe("deleteAccount without a password", () => {
     expect(await findUserByEmail(email)).not.toBeNull();
   });
 
-  it("needs a session under 10 minutes old: RECENT_SIGN_IN_REQUIRED after, however recently refreshed", async () => {
+  it("needs a fresh proof (10 minutes): REAUTHENTICATION_REQUIRED after, however recently refreshed", async () => {
     const { email, user } = await googleUser();
     const { caller, tokens } = await appSession(user);
     advance(10 * MINUTE + 1000);
     const next = await refreshSession(tokens.refreshToken, client);
     const error = await failure(deleteAccount(await authenticate(next.accessToken), { email }, client));
-    expect(error).toMatchObject({ code: "RECENT_SIGN_IN_REQUIRED" });
-    expect(error.message).toBe("Sign in again (within the last 10 minutes) to confirm.");
-    await expect(deleteAccount(caller, { email }, client)).rejects.toMatchObject({ code: "RECENT_SIGN_IN_REQUIRED" });
+    expect(error).toMatchObject({ code: "REAUTHENTICATION_REQUIRED" });
+    expect(error.message).toBe("Confirm it's you first.");
+    await expect(deleteAccount(caller, { email }, client)).rejects.toMatchObject({ code: "REAUTHENTICATION_REQUIRED" });
     expect(await findUserByEmail(email)).not.toBeNull();
 
     const fresh = await appSession(user);

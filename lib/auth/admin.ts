@@ -1,6 +1,8 @@
 import { recordAudit } from "@/lib/db/audit";
 import { findRoleByName, listRoles } from "@/lib/db/roles";
-import { setRole, type UserRecord } from "@/lib/db/users";
+import { markDisabled, setRole, type UserRecord } from "@/lib/db/users";
+import { securityEvent } from "./security-events";
+import type { ClientInfo } from "./types";
 
 /** Grants a role from the command line; the only way to make an admin. */
 export async function grantRole(email: string, roleName: string): Promise<UserRecord> {
@@ -13,4 +15,12 @@ export async function grantRole(email: string, roleName: string): Promise<UserRe
   if (!user) throw new Error(`No user with the e-mail ${email}`);
   await recordAudit({ type: "role_granted", userId: user.id, detail: { role: role.name, via: "cli" } });
   return user;
+}
+
+/**
+ * Disables an account: no door gives it tokens again, and everything it holds ends (sessions, open
+ * links, second steps: lib/auth/security-events.ts). False when it already was disabled.
+ */
+export async function disableAccount(user: UserRecord, client: ClientInfo): Promise<boolean> {
+  return securityEvent("account_disabled", { user, client }, (tx) => markDisabled(tx, user.id));
 }

@@ -118,11 +118,21 @@ describe("confirmEmailChange", () => {
     await expect(loginWithPassword(newEmail, PASSWORD, freshClient())).resolves.toMatchObject({ kind: "session", user: { id: user.id } });
   });
 
-  it("verifies an unverified account at its new address", async () => {
-    const { user } = await unverifiedUser();
-    const { caller } = await appSession(user);
+  it("gives the verified account's new address a new verification time", async () => {
+    const { caller } = await signedIn();
+    const before = caller.user.verifiedAt!;
+    advance(MINUTE);
     const { token } = await changeLink(caller);
-    expect((await confirmEmailChange(token, client)).verifiedAt).toEqual(expect.any(Date));
+    expect((await confirmEmailChange(token, client)).verifiedAt!.getTime()).toBeGreaterThan(before.getTime());
+  });
+
+  it("is refused to an unverified account: VERIFY_EMAIL_FIRST, and nothing is sent", async () => {
+    const { email, user } = await unverifiedUser();
+    const { caller } = await appSession(user);
+    const newEmail = uniqueEmail("new");
+    expect(await failure(requestEmailChange(caller, { newEmail, password: PASSWORD }, client))).toMatchObject(appError("VERIFY_EMAIL_FIRST"));
+    expect(await mailsTo(newEmail)).toHaveLength(0);
+    expect(await mailsTo(email, "notice")).toHaveLength(0);
   });
 
   it("tells the old address that the address changed", async () => {

@@ -1,19 +1,16 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { changeEmail, EmailTakenError, findUserByEmail, findUserById, type UserRecord } from "@/lib/db/users";
-import { consumeByToken, findVerificationByTokenHash, replaceVerification, voidVerifications } from "@/lib/db/verifications";
+import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
 import { AppError, ValidationError } from "@/lib/errors";
-import { nudgeMailSender } from "@/lib/mail/sender";
 import { emailChangeEmail } from "@/lib/mail/templates";
 import { messageFor } from "@/lib/messages";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { claimMailSlot, limitClient } from "./limits";
-import { prepareNotice } from "./notices";
 import { confirmCurrentPassword } from "./password";
-import { endAllSessions } from "./sessions";
+import { requireFreshProof, requireVerifiedAddress } from "./proof";
+import { securityEvent } from "./security-events";
 import type { Caller, ClientInfo } from "./types";
 
 /**
@@ -23,34 +20,42 @@ import type { Caller, ClientInfo } from "./types";
  */
 export const EMAIL_CHANGE_LIFETIME_SECONDS = 24 * 60 * 60;
 
+/**
+ * Asks for the address to change. Needs a proven address, and as fresh proof the password (an
+ * account without one: a fresh proof of the session, lib/auth/proof.ts).
+ */
 export async function requestEmailChange(caller: Caller, input: { newEmail: string; password?: string }, client: ClientInfo): Promise<void> {
   await limitClient("generate-link", client.ip);
   const { user } = caller;
+  requireVerifiedAddress(user);
   if (input.newEmail === user.email) throw new AppError("EMAIL_UNCHANGED", { field: "newEmail" });
   if (user.passwordHash) {
     if (!input.password) throw new ValidationError({ password: [messageFor("REQUIRED")] });
     await confirmCurrentPassword(user, input.password, client, "password");
+  } else {
+    requireFreshProof(caller);
   }
   if (await findUserByEmail(input.newEmail)) throw new AppError("EMAIL_TAKEN", { field: "newEmail", params: { email: input.newEmail } });
   await claimMailSlot("verification", input.newEmail);
 
   const { appName, appUrl } = config();
   const token = randomToken();
-  const notice = await prepareNotice(user.email, "email_change_requested", client, { newEmail: input.newEmail });
-  await db().$transaction(async (tx) => {
-    await replaceVerification(tx, {
-      userId: user.id,
-      purpose: "change_email",
-      tokenHash: sha256Hex(token),
-      expiresAt: secondsFromNow(EMAIL_CHANGE_LIFETIME_SECONDS),
-      target: input.newEmail,
-    });
-    const mail = emailChangeEmail({ appName, link: `${appUrl}/confirm-email?token=${token}`, newEmail: input.newEmail, expiresInHours: EMAIL_CHANGE_LIFETIME_SECONDS / 3600 });
-    await enqueueEmail(tx, { to: input.newEmail, kind: "verification", ...mail });
-    await recordAudit({ type: "email_change_requested", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-    await notice(tx);
-  });
-  nudgeMailSender();
+  await securityEvent(
+    "email_change_requested",
+    { user, client, sessionId: caller.sessionId },
+    async (tx) => {
+      await replaceVerification(tx, {
+        userId: user.id,
+        purpose: "change_email",
+        tokenHash: sha256Hex(token),
+        expiresAt: secondsFromNow(EMAIL_CHANGE_LIFETIME_SECONDS),
+        target: input.newEmail,
+      });
+      const mail = emailChangeEmail({ appName, link: `${appUrl}/confirm-email?token=${token}`, newEmail: input.newEmail, expiresInHours: EMAIL_CHANGE_LIFETIME_SECONDS / 3600 });
+      await enqueueEmail(tx, { to: input.newEmail, kind: "verification", ...mail });
+    },
+    { notice: { newEmail: input.newEmail } },
+  );
 }
 
 /** Whether an e-mail change link would still work (its landing page checks before offering the button). */
@@ -74,19 +79,16 @@ export async function confirmEmailChange(token: string | null, client: ClientInf
   if (!before) throw invalid();
   if (before.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   const newEmail = pending.target;
-  const notice = await prepareNotice(before.email, "email_changed", client, { newEmail });
   try {
-    const user = await db().$transaction(async (tx) => {
-      if (!(await consumeByToken(tx, tokenHash, "change_email"))) throw invalid();
-      const changed = await changeEmail(tx, before.id, newEmail);
-      await voidVerifications(tx, before.id, ["verify_email", "reset_password", "change_email"]);
-      await endAllSessions(before.id, "email_changed", { tx, exceptSessionId: keepSessionId });
-      await recordAudit({ type: "email_changed", userId: before.id, ip: client.ip, userAgent: client.userAgent }, tx);
-      await notice(tx);
-      return changed;
-    });
-    nudgeMailSender();
-    return user;
+    return await securityEvent(
+      "email_changed",
+      { user: before, client, sessionId: keepSessionId ?? null },
+      async (tx) => {
+        if (!(await consumeByToken(tx, tokenHash, "change_email"))) throw invalid();
+        return changeEmail(tx, before.id, newEmail);
+      },
+      { notice: { newEmail } },
+    );
   } catch (error) {
     // Someone registered the new address after the link was sent.
     if (error instanceof EmailTakenError) throw new AppError("EMAIL_TAKEN", { field: "token", params: { email: newEmail } });

@@ -3,14 +3,12 @@ import { AccountLinkedError, findAccount, findAccountsOfUser, linkAccount } from
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { defaultRole } from "@/lib/db/roles";
-import { EmailTakenError, findUserByEmail, findUserById, insertUser, markVerified, setPasswordHash, type UserRecord } from "@/lib/db/users";
-import { voidVerifications } from "@/lib/db/verifications";
+import { EmailTakenError, findUserByEmail, findUserById, insertUser, markVerified, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { verifyGoogleIdToken, type GoogleIdentity } from "@/lib/google/id-token";
-import { nudgeMailSender } from "@/lib/mail/sender";
 import { limitClient } from "./limits";
-import { prepareNotice } from "./notices";
-import { endAllSessions, startAppSession } from "./sessions";
+import { securityEvent } from "./security-events";
+import { startAppSession } from "./sessions";
 import { signInApp, type AppSignIn } from "./sign-in";
 import type { ClientInfo, Tokens } from "./types";
 
@@ -93,35 +91,24 @@ async function resolveAccount(identity: GoogleIdentity, client: ClientInfo, opti
   });
 }
 
+/**
+ * Links the identity to the account of its address. If that account was unverified, Google has now
+ * proven the address for the first time: nothing anyone set up before survives the proof (the
+ * table of lib/auth/security-events.ts).
+ */
 async function linkToExisting(existing: UserRecord, identity: GoogleIdentity, client: ClientInfo): Promise<UserRecord> {
   const unverified = existing.verifiedAt === null;
   const removesPassword = unverified && existing.passwordHash !== null;
-  const notice = await prepareNotice(existing.email, removesPassword ? "password_removed_by_link" : "google_linked", client, {
-    googleEmail: identity.email,
-  });
-  const user = await db().$transaction(async (tx) => {
-    await linkAccount(tx, { userId: existing.id, provider: PROVIDER, issuer: identity.issuer, subject: identity.subject, email: identity.email });
-    if (unverified) {
-      await markVerified(tx, existing.id);
-      // Nothing that anyone set up before the address was proven survives its proof.
-      await setPasswordHash(tx, existing.id, null);
-      await voidVerifications(tx, existing.id, ["verify_email", "reset_password"]);
-      await endAllSessions(existing.id, "account_linked", { tx });
-    }
-    await recordAudit(
-      {
-        type: "google_linked",
-        userId: existing.id,
-        ip: client.ip,
-        userAgent: client.userAgent,
-        detail: { verified_by_link: unverified, password_removed: removesPassword },
-      },
-      tx,
-    );
-    await notice(tx);
-    return findUserById(existing.id, tx);
-  });
-  nudgeMailSender();
+  await securityEvent(
+    unverified ? "address_proven_by_google" : "google_linked",
+    { user: existing, client },
+    async (tx) => {
+      await linkAccount(tx, { userId: existing.id, provider: PROVIDER, issuer: identity.issuer, subject: identity.subject, email: identity.email });
+      if (unverified) await markVerified(tx, existing.id);
+    },
+    { notice: { googleEmail: identity.email }, audit: { verified_by_link: unverified, password_removed: removesPassword } },
+  );
+  const user = await findUserById(existing.id);
   if (!user) throw new Error(`user ${existing.id} vanished while linking`);
   return user;
 }

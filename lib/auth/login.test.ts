@@ -49,7 +49,11 @@ describe("loginWithPassword", () => {
     const { email, user } = await verifiedUser();
     const result = sessionOf(await loginWithPassword(email, PASSWORD, client));
     expect(result).toMatchObject({ user: { id: user.id, email }, code: null });
-    expect(await authenticate(result.tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId: result.sessionId });
+    expect(await authenticate(result.tokens.accessToken)).toEqual({
+      user: expect.objectContaining({ id: user.id }),
+      sessionId: result.sessionId,
+      proof: { methods: ["password"], provedAt: new Date() },
+    });
   });
 
   it("answers an unknown e-mail with EMAIL_UNKNOWN on email and a wrong password with PASSWORD_MISMATCH on password", async () => {

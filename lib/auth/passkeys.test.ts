@@ -174,7 +174,11 @@ describe("signing in with a passkey", () => {
 
     const signIn = await signInWithPasskey(passkey.signIn(options), client);
     if (signIn.kind !== "session") throw new Error("expected a session");
-    expect(await authenticate(signIn.tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId: signIn.sessionId });
+    expect(await authenticate(signIn.tokens.accessToken)).toEqual({
+      user: expect.objectContaining({ id: user.id }),
+      sessionId: signIn.sessionId,
+      proof: { methods: ["passkey", "user-verification"], provedAt: new Date() },
+    });
     expect(await storedPasskey(passkey.id)).toMatchObject({ counter: 1, lastUsedAt: expect.any(Date) });
     expect(await lastLogin(user.id)).toMatchObject({ method: "passkey", second_factor: "user-verification" });
   });

@@ -11,15 +11,14 @@ import {
 import { secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
 import { deletePasskey, findPasskey, insertPasskey, listPasskeys, PasskeyExistsError, recordPasskeyUse, type PasskeyRecord } from "@/lib/db/passkeys";
 import { findUserById, webauthnHandleOf } from "@/lib/db/users";
 import { consumeChallenge, storeChallenge } from "@/lib/db/webauthn-challenges";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { nudgeMailSender } from "@/lib/mail/sender";
 import { limitClient } from "./limits";
-import { prepareNotice } from "./notices";
+import { requireFreshProof, requireVerifiedAddress } from "./proof";
+import { securityEvent } from "./security-events";
 import { startAppSession } from "./sessions";
 import { signInApp, type AppSignIn } from "./sign-in";
 import type { Caller, ClientInfo, User } from "./types";
@@ -46,9 +45,14 @@ const invalid = (cause?: unknown) => new AppError("PASSKEY_INVALID", { field: "r
 export type Passkey = Pick<PasskeyRecord, "id" | "name" | "createdAt" | "lastUsedAt" | "backedUp">;
 const shown = ({ id, name, createdAt, lastUsedAt, backedUp }: PasskeyRecord): Passkey => ({ id, name, createdAt, lastUsedAt, backedUp });
 
-/** Options for the browser's `navigator.credentials.create()`; the challenge is remembered. */
+/**
+ * Options for the browser's `navigator.credentials.create()`; the challenge is remembered. Adding
+ * a passkey needs a proven address and a fresh proof (a passkey signs in past every factor).
+ */
 export async function passkeyRegistrationOptions(caller: Caller): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const { user } = caller;
+  requireVerifiedAddress(user);
+  requireFreshProof(caller);
   const { rpID, rpName } = relyingParty();
   const existing = await listPasskeys(user.id);
   const options = await generateRegistrationOptions({
@@ -69,6 +73,8 @@ export async function passkeyRegistrationOptions(caller: Caller): Promise<Public
 /** Verifies the browser's answer to the registration options and keeps the new passkey. */
 export async function addPasskey(caller: Caller, response: unknown, name: string | undefined, client: ClientInfo): Promise<Passkey> {
   const { user } = caller;
+  requireVerifiedAddress(user);
+  requireFreshProof(caller);
   const { rpID, origin } = relyingParty();
   let verification;
   try {
@@ -86,10 +92,13 @@ export async function addPasskey(caller: Caller, response: unknown, name: string
   if (!verification.verified) throw invalid();
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
   const label = name?.trim().slice(0, PASSKEY_NAME_MAX) || (credentialBackedUp ? "Synced passkey" : "Passkey");
-  const notice = await prepareNotice(user.email, "passkey_added", client, { passkeyName: label });
   let passkey: PasskeyRecord;
   try {
-    passkey = await insertPasskey({
+    passkey = await securityEvent(
+      "passkey_added",
+      { user, client, sessionId: caller.sessionId },
+      (tx) =>
+        insertPasskey(tx, {
       id: credential.id,
       userId: user.id,
       name: label,
@@ -98,16 +107,13 @@ export async function addPasskey(caller: Caller, response: unknown, name: string
       transports: credential.transports ?? [],
       deviceType: credentialDeviceType,
       backedUp: credentialBackedUp,
-    });
+        }),
+      { notice: { passkeyName: label } },
+    );
   } catch (error) {
     if (error instanceof PasskeyExistsError) throw new AppError("PASSKEY_EXISTS", { field: "response" });
     throw error;
   }
-  await db().$transaction(async (tx) => {
-    await recordAudit({ type: "passkey_added", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-    await notice(tx);
-  });
-  nudgeMailSender();
   return shown(passkey);
 }
 
@@ -117,8 +123,9 @@ export async function passkeysOf(caller: Caller): Promise<Passkey[]> {
 
 /** Removes one of the caller's passkeys; NOT_FOUND for one that is not theirs. */
 export async function removePasskey(caller: Caller, id: string, client: ClientInfo): Promise<void> {
-  if (!(await deletePasskey(caller.user.id, id))) throw new AppError("NOT_FOUND");
-  await recordAudit({ type: "passkey_removed", userId: caller.user.id, ip: client.ip, userAgent: client.userAgent });
+  await securityEvent("passkey_removed", { user: caller.user, client, sessionId: caller.sessionId }, async (tx) => {
+    if (!(await deletePasskey(tx, caller.user.id, id))) throw new AppError("NOT_FOUND");
+  });
 }
 
 /** Options for `navigator.credentials.get()`, for any passkey of this site (discoverable, and autofill). */
@@ -135,15 +142,51 @@ export async function passkeyLoginOptions(client: ClientInfo): Promise<PublicKey
  */
 export async function verifyPasskeySignIn(response: unknown, client: ClientInfo): Promise<{ user: User; userVerified: boolean }> {
   await limitClient("login", client.ip);
+  const { passkey, userVerified } = await verifyAssertion(response, { purpose: "login", userId: null }, client);
+  const user = await findUserById(passkey.userId);
+  if (!user) throw invalid();
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
+  return { user, userVerified };
+}
+
+/** Options for `navigator.credentials.get()` to confirm it's the caller: one of the caller's own passkeys. */
+export async function passkeyReauthenticationOptions(caller: Caller): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const passkeys = await listPasskeys(caller.user.id);
+  if (passkeys.length === 0) throw new AppError("NO_PASSKEY", { field: "response" });
+  const options = await generateAuthenticationOptions({
+    rpID: relyingParty().rpID,
+    userVerification: "preferred",
+    timeout: TIMEOUT_MS,
+    allowCredentials: passkeys.map((p) => ({ id: p.id, transports: p.transports })),
+  });
+  await storeChallenge(options.challenge, "reauthenticate", caller.user.id, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
+  return options;
+}
+
+/** Verifies the caller's answer to those options: a passkey of the caller's, and whether it verified its user. */
+export async function verifyPasskeyReauthentication(caller: Caller, response: unknown, client: ClientInfo): Promise<{ userVerified: boolean }> {
+  const { userVerified } = await verifyAssertion(response, { purpose: "reauthenticate", userId: caller.user.id }, client);
+  return { userVerified };
+}
+
+/**
+ * An assertion (`navigator.credentials.get()`'s answer) to a challenge of `expected.purpose`, by a
+ * known passkey (of `expected.userId`, when given) whose signature counter grew.
+ */
+async function verifyAssertion(
+  response: unknown,
+  expected: { purpose: "login" | "reauthenticate"; userId: number | null },
+  client: ClientInfo,
+): Promise<{ passkey: PasskeyRecord; userVerified: boolean }> {
   const answer = response as AuthenticationResponseJSON;
   const passkey = typeof answer?.id === "string" ? await findPasskey(answer.id) : null;
-  if (!passkey) throw invalid();
+  if (!passkey || (expected.userId !== null && passkey.userId !== expected.userId)) throw invalid();
   const { rpID, origin } = relyingParty();
   let verification;
   try {
     verification = await verifyAuthenticationResponse({
       response: answer,
-      expectedChallenge: (challenge) => consumeChallenge(challenge, "login", null),
+      expectedChallenge: (challenge) => consumeChallenge(challenge, expected.purpose, expected.userId),
       expectedOrigin: origin,
       expectedRPID: rpID,
       credential: { id: passkey.id, publicKey: Buffer.from(passkey.publicKey, "base64url"), counter: passkey.counter, transports: passkey.transports },
@@ -159,10 +202,7 @@ export async function verifyPasskeySignIn(response: unknown, client: ClientInfo)
     await recordAudit({ type: "passkey_counter_rejected", userId: passkey.userId, ip: client.ip, userAgent: client.userAgent });
     throw invalid();
   }
-  const user = await findUserById(passkey.userId);
-  if (!user) throw invalid();
-  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
-  return { user, userVerified: verification.authenticationInfo.userVerified };
+  return { passkey, userVerified: verification.authenticationInfo.userVerified };
 }
 
 /** An app's passkey sign-in: a session, or — without user verification on a two-factor account — the second step. */

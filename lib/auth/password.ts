@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { findUserById, markVerified, setPasswordHash, type UserRecord } from "@/lib/db/users";
-import { consumeByToken, findVerificationByTokenHash, replaceVerification, voidVerifications } from "@/lib/db/verifications";
+import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { metrics } from "@/lib/metrics";
@@ -13,9 +13,8 @@ import { checkPassword, hashPassword } from "@/lib/password/hash";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { mailRequest } from "./email-verification";
 import { abandonPasswordAttempt, claimPasswordAttempt, forgetFailedLogins, limitClient, rememberAddress, settlePasswordAttempt } from "./limits";
-import { prepareNotice } from "./notices";
 import { assertAcceptablePassword } from "./password-policy";
-import { endAllSessions } from "./sessions";
+import { securityEvent } from "./security-events";
 import type { Caller, ClientInfo } from "./types";
 
 export const RESET_LIFETIME_SECONDS = 60 * 60;
@@ -58,8 +57,10 @@ export async function isResetTokenUsable(token: string): Promise<boolean> {
 
 /**
  * Sets a new password from a reset link. The token is consumed atomically before anything changes;
- * the address counts as verified (the link reached its mailbox), every session of the account ends, its failed-login streaks are forgotten (a reset always gets a
- * locked-out owner back in), and a notice goes to the address.
+ * the address counts as verified (the link reached its mailbox); every session, open link and
+ * second step of the account ends (and, if this is the address's first proof, every credential
+ * set up before it: lib/auth/security-events.ts); its failed-login streaks are forgotten (a reset
+ * always gets a locked-out owner back in), and a notice goes to the address.
  */
 export async function resetPassword(token: string | null, password: string, client: ClientInfo): Promise<void> {
   await limitClient("password", client.ip);
@@ -75,18 +76,18 @@ export async function resetPassword(token: string | null, password: string, clie
 
   // Hash before the transaction: nothing slow runs while the database holds a lock.
   const passwordHash = await hashPassword(password);
-  const notice = await prepareNotice(user.email, "password_reset", client);
-  await db().$transaction(async (tx) => {
-    if (!(await consumeByToken(tx, tokenHash, "reset_password"))) throw invalid();
-    await setPasswordHash(tx, user.id, passwordHash);
-    // The link reached the address's mailbox: the address is proven.
-    await markVerified(tx, user.id);
-    await voidVerifications(tx, user.id, ["reset_password", "verify_email"]);
-    await endAllSessions(user.id, "password_reset", { tx });
-    await recordAudit({ type: "password_reset", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-    await notice(tx);
-  });
-  nudgeMailSender();
+  const firstProof = user.verifiedAt === null;
+  await securityEvent(
+    firstProof ? "address_proven_by_reset" : "password_reset",
+    { user, client },
+    async (tx) => {
+      if (!(await consumeByToken(tx, tokenHash, "reset_password"))) throw invalid();
+      await setPasswordHash(tx, user.id, passwordHash);
+      // The link reached the address's mailbox: the address is proven.
+      await markVerified(tx, user.id);
+    },
+    firstProof ? { audit: { address_proven: true } } : {},
+  );
   await forgetFailedLogins(user.email);
   // Opening the e-mailed link proved the owner: this address passes the failed-login ceiling.
   await rememberAddress(user.email, client.ip);
@@ -117,9 +118,10 @@ export async function confirmCurrentPassword(user: UserRecord, password: string,
 }
 
 /**
- * Changes the password of a signed-in user, who must give the current one: a stolen access token
- * alone never sets a password (an account without one sets its first through the reset link).
- * Other sessions end, older reset links die, and a notice goes to the address.
+ * Changes the password of a signed-in user, who must give the current one (it is the change's
+ * fresh proof): a stolen access token alone never sets a password (an account without one sets
+ * its first through the reset link). Other sessions end, pending links and second steps die, and
+ * a notice goes to the address.
  */
 export async function changePassword(
   caller: Caller,
@@ -132,13 +134,5 @@ export async function changePassword(
   assertAcceptablePassword(input.newPassword, "newPassword");
 
   const passwordHash = await hashPassword(input.newPassword);
-  const notice = await prepareNotice(user.email, "password_changed", client);
-  await db().$transaction(async (tx) => {
-    await setPasswordHash(tx, user.id, passwordHash);
-    await voidVerifications(tx, user.id, ["reset_password"]);
-    await endAllSessions(user.id, "password_change", { tx, exceptSessionId: caller.sessionId });
-    await recordAudit({ type: "password_changed", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-    await notice(tx);
-  });
-  nudgeMailSender();
+  await securityEvent("password_changed", { user, client, sessionId: caller.sessionId }, (tx) => setPasswordHash(tx, user.id, passwordHash));
 }

@@ -51,7 +51,7 @@ describe("app sessions", () => {
     const { user, sessionId, tokens } = await signedIn();
     expect(decodeJwt(tokens.accessToken)).toMatchObject({ sid: sessionId, aud: `${APP_URL}/auth`, sub: String(user.id), id: user.id, token_type: "access" });
     expect(tokens.refreshToken).toMatch(/^[\w-]{43}$/);
-    expect(await authenticate(tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId });
+    expect(await authenticate(tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId, proof: { methods: ["password"], provedAt: expect.any(Date) } });
   });
 
   it("authenticate as the very record a lookup of the user gives (the session query names its columns)", async () => {
@@ -240,7 +240,7 @@ describe("browser sessions", () => {
   it("resume as their user until endSession", async () => {
     const { user } = await verifiedUser();
     const sessionId = await startBrowserSession(user, client, "password");
-    expect(await resumeBrowserSession(user.id, sessionId)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId });
+    expect(await resumeBrowserSession(user.id, sessionId)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId, proof: { methods: ["password"], provedAt: expect.any(Date) } });
     expect(await endSession(user.id, sessionId)).toBe(true);
     expect(await resumeBrowserSession(user.id, sessionId)).toBeNull();
     expect(await endSession(user.id, sessionId)).toBe(false);

@@ -1,10 +1,13 @@
-import { secondsFromNow } from "@/lib/clock";
+import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
+import { db } from "@/lib/db/client";
 import {
+  addRefreshToken,
   createSession,
   findLiveSession,
   listLiveSessions,
+  recordProof,
   revokeAllSessions,
   revokeSession,
   revokeSessionOfToken,
@@ -22,6 +25,7 @@ import { log } from "@/lib/log";
 import { issueAccessToken, verifyAccessToken } from "@/lib/tokens/access";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { rememberAddress, withClientLimit } from "./limits";
+import { amrOf, methodsOfSignIn, parseMethods, proofOf, storedMethods, type ProofMethod, type SessionProof, type SignInMethod, type SignInProof } from "./proof";
 import type { Caller, ClientInfo, Tokens } from "./types";
 
 /**
@@ -33,18 +37,9 @@ import type { Caller, ClientInfo, Tokens } from "./types";
 
 export type { SessionClient, SessionRecord as Session } from "@/lib/db/sessions";
 
-/** What proved the first factor of a sign-in. */
-export type SignInMethod = "password" | "code" | "link" | "google" | "signup" | "passkey";
+export type { SecondFactor, SignInMethod, SignInProof } from "./proof";
 
-/** What proved the second, when there was one: an authenticator code, a recovery code, or a passkey's user verification. */
-export type SecondFactor = "totp" | "recovery-code" | "user-verification";
-
-export interface SignInProof {
-  method: SignInMethod;
-  secondFactor?: SecondFactor;
-}
-
-const proofOf = (p: SignInMethod | SignInProof): SignInProof => (typeof p === "string" ? { method: p } : p);
+const sessionProof = (session: { methods: string; provedAt: Date }): SessionProof => ({ methods: parseMethods(session.methods), provedAt: session.provedAt });
 
 function lifetime(): SessionLifetime {
   const { sessionMaxAgeSeconds, refreshTokenTtlSeconds } = config();
@@ -61,9 +56,9 @@ function refreshExpiry(): Date {
   return secondsFromNow(Math.min(refreshTokenTtlSeconds, sessionMaxAgeSeconds));
 }
 
-async function accessTokenFor(user: UserRecord, sessionId: string): Promise<string> {
+async function accessTokenFor(user: UserRecord, sessionId: string, proof: SessionProof): Promise<string> {
   const claims = { id: user.id, email: user.email, verified: user.verifiedAt !== null, role: user.roleName };
-  return (await issueAccessToken(claims, sessionId)).token;
+  return (await issueAccessToken(claims, sessionId, { authTime: proof.provedAt, amr: amrOf(proof.methods) })).token;
 }
 
 /** More of a sign-in's writes, committed with its session or second step (a login settles its password attempt). */
@@ -94,6 +89,7 @@ async function beginSession(
       client: kind,
       userAgent: client.userAgent,
       ip: client.ip,
+      methods: storedMethods(methodsOfSignIn(proof)),
       ...(refreshToken ? { refreshToken: { tokenHash: sha256Hex(refreshToken), expiresAt: refreshExpiry() } } : {}),
     });
     await rememberAddress(user.email, client.ip, tx);
@@ -126,7 +122,7 @@ export async function startAppSession(
 ): Promise<{ sessionId: string; tokens: Tokens }> {
   const refreshToken = randomToken();
   const session = await beginSession(user, client, "api", proofOf(proof), refreshToken, alsoCommit, within);
-  return { sessionId: session.id, tokens: { accessToken: await accessTokenFor(user, session.id), refreshToken } };
+  return { sessionId: session.id, tokens: { accessToken: await accessTokenFor(user, session.id, sessionProof(session)), refreshToken } };
 }
 
 /** A new browser session; the caller writes its id into the session cookie. */
@@ -134,9 +130,22 @@ export async function startBrowserSession(user: UserRecord, client: ClientInfo, 
   return (await beginSession(user, client, "browser", proofOf(proof))).id;
 }
 
-/** When the caller's session began (account deletion without a password needs a fresh one). */
-export async function sessionStartedAt(sessionId: string): Promise<Date | null> {
-  return (await findLiveSession(sessionId, lifetime()))?.session.createdAt ?? null;
+/**
+ * A fresh proof of the caller (reauthentication): the session's methods and proof time become
+ * these, in `tx` when given. REAUTHENTICATION_REQUIRED would be wrong for a session that ended
+ * meanwhile: it is ACCESS_TOKEN_INVALID, as on the next request.
+ */
+export async function renewProof(caller: Caller, methods: ProofMethod[], tx?: Executor): Promise<Caller> {
+  const provedAt = now();
+  if (!(await recordProof(tx ?? db(), caller.sessionId, storedMethods(methods), provedAt))) throw new AppError("ACCESS_TOKEN_INVALID");
+  return { ...caller, proof: { methods, provedAt } };
+}
+
+/** New tokens for an app session that is already open (after a fresh proof): another refresh token of the same session. */
+export async function moreTokensFor(caller: Caller): Promise<Tokens> {
+  const refreshToken = randomToken();
+  await addRefreshToken(db(), caller.sessionId, sha256Hex(refreshToken), config().refreshTokenTtlSeconds * 1000, lifetime());
+  return { accessToken: await accessTokenFor(caller.user, caller.sessionId, caller.proof), refreshToken };
 }
 
 /**
@@ -162,7 +171,7 @@ export async function refreshSession(refreshToken: string, client: ClientInfo): 
     await recordAudit({ type: "refresh_reuse", userId: result.userId, ip: client.ip, userAgent: client.userAgent });
   }
   if (result.kind !== "rotated") throw refreshInvalid();
-  return { accessToken: await accessTokenFor(result.user, result.sessionId), refreshToken: successor };
+  return { accessToken: await accessTokenFor(result.user, result.sessionId, sessionProof(result.proof)), refreshToken: successor };
 }
 
 /** Logout of an app: ends the session of the refresh token. Unknown tokens are fine (idempotent). */
@@ -181,7 +190,7 @@ export async function authenticate(accessToken: string | null): Promise<Caller> 
   const claims = await verifyAccessToken(accessToken);
   const live = await findLiveSession(claims.sid, lifetime());
   if (!live || live.user.id !== claims.id || live.user.disabledAt) throw new AppError("ACCESS_TOKEN_INVALID");
-  return { user: live.user, sessionId: claims.sid };
+  return { user: live.user, sessionId: claims.sid, proof: sessionProof(live.session) };
 }
 
 /** The caller of a browser session cookie, or null when its session has ended. */
@@ -189,7 +198,7 @@ export async function resumeBrowserSession(userId: number, sessionId: string): P
   const live = await findLiveSession(sessionId, lifetime());
   if (!live || live.user.id !== userId || live.session.client !== "browser" || live.user.disabledAt) return null;
   await touchSession(sessionId);
-  return { user: live.user, sessionId };
+  return { user: live.user, sessionId, proof: sessionProof(live.session) };
 }
 
 /** Ends one session of the user (a device in the list, or this browser's sign-out); false if it was not open. */

@@ -221,7 +221,11 @@ describe("sign-in with two-factor on", () => {
 
     const done = await completeAppSignIn((signIn as { mfaToken: string }).mfaToken, { code: await totpCode(secret) }, client);
     expect(done).toMatchObject({ kind: "session", user: { id: user.id } });
-    expect(await authenticate(done.tokens.accessToken)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId: done.sessionId });
+    expect(await authenticate(done.tokens.accessToken)).toEqual({
+      user: expect.objectContaining({ id: user.id }),
+      sessionId: done.sessionId,
+      proof: { methods: ["password", "totp"], provedAt: new Date() },
+    });
     expect((await secondFactorsOfLogins(user.id)).at(-1)).toMatchObject({ method: "password", second_factor: "totp" });
   });
 

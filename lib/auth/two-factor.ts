@@ -17,12 +17,12 @@ import {
 import { findUserById, type UserRecord } from "@/lib/db/users";
 import { addVerification, claimCodeAttempt, consumeByCode, findVerificationByTokenHash } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
-import { nudgeMailSender } from "@/lib/mail/sender";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { keyedDigest, openSecret, sealSecret } from "@/lib/tokens/secrets";
 import { claimCodeCheck, releaseCodeCheck } from "./limits";
-import { prepareNotice } from "./notices";
-import type { SecondFactor, SignInMethod, WithSignIn } from "./sessions";
+import { requireFreshProof, requireVerifiedAddress, type SecondFactor, type SignInMethod } from "./proof";
+import { securityEvent } from "./security-events";
+import { renewProof, type WithSignIn } from "./sessions";
 import type { Caller, ClientInfo } from "./types";
 
 /**
@@ -99,11 +99,15 @@ export interface TotpSetup {
   qrSvg: string;
 }
 
-/** A new secret for the caller's authenticator app; nothing is in force until `enableTotp`. */
+/**
+ * A new secret for the caller's authenticator app; nothing is in force until `enableTotp`. Needs
+ * a proven address and a fresh proof: a stolen session must not put the thief's authenticator on.
+ */
 export async function setUpTotp(caller: Caller, client: ClientInfo): Promise<TotpSetup> {
   const { user } = caller;
   if (user.totpEnabledAt) throw new AppError("TOTP_ALREADY_ON");
-  if (!user.verifiedAt) throw new AppError("VERIFY_EMAIL_FIRST");
+  requireVerifiedAddress(user);
+  requireFreshProof(caller);
   const secret = generateSecret();
   if (!(await setPendingTotpSecret(user.id, sealSecret(secret)))) throw new AppError("TOTP_ALREADY_ON");
   const otpauthUrl = generateURI({ issuer: config().appName, label: user.email, secret, ...TOTP });
@@ -112,35 +116,35 @@ export async function setUpTotp(caller: Caller, client: ClientInfo): Promise<Tot
   return { secret, otpauthUrl, qrSvg };
 }
 
-/** Turns two-factor on with a first code from the app; the recovery codes are shown this once. */
+/**
+ * Turns two-factor on with a first code from the app; the recovery codes are shown this once.
+ * This session has now met both factors; the others that one factor opened end.
+ */
 export async function enableTotp(caller: Caller, code: string, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
   const { user } = caller;
   if (user.totpEnabledAt) throw new AppError("TOTP_ALREADY_ON");
+  requireVerifiedAddress(user);
+  requireFreshProof(caller);
   if (!(await checkTotp(user, code, false))) throw codeField("INVALID_CODE");
   const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  const notice = await prepareNotice(user.email, "two_factor_enabled", client);
-  await db().$transaction(async (tx) => {
+  await securityEvent("two_factor_enabled", { user, client, sessionId: caller.sessionId }, async (tx) => {
     if (!(await turnOn(tx, user.id))) throw new AppError("TOTP_ALREADY_ON");
     await replaceRecoveryCodes(tx, user.id, recoveryCodes.map(recoveryDigest));
-    await recordAudit({ type: "totp_enabled", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-    await notice(tx);
+    await renewProof(caller, [...caller.proof.methods.filter((m) => m !== "totp"), "totp"], tx);
   });
-  nudgeMailSender();
   return { recoveryCodes };
 }
 
 /** New recovery codes for an authenticator code; the old ones stop working. */
 export async function replaceRecoveryCodesWith(caller: Caller, code: string, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
   const { user } = caller;
+  if (!user.totpEnabledAt) throw codeField("TOTP_NOT_ON");
+  requireFreshProof(caller);
   if (!(await checkTotp(user, code, true))) throw codeField("INVALID_CODE");
   const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  const notice = await prepareNotice(user.email, "recovery_codes_replaced", client);
-  await db().$transaction(async (tx) => {
-    await replaceRecoveryCodes(tx, user.id, recoveryCodes.map(recoveryDigest));
-    await recordAudit({ type: "recovery_codes_replaced", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-    await notice(tx);
-  });
-  nudgeMailSender();
+  await securityEvent("recovery_codes_replaced", { user, client, sessionId: caller.sessionId }, (tx) =>
+    replaceRecoveryCodes(tx, user.id, recoveryCodes.map(recoveryDigest)),
+  );
   return { recoveryCodes };
 }
 
@@ -148,16 +152,19 @@ export async function replaceRecoveryCodesWith(caller: Caller, code: string, cli
 export async function disableTwoFactor(caller: Caller, code: string, client: ClientInfo): Promise<void> {
   const { user } = caller;
   if (!user.totpEnabledAt) throw codeField("TOTP_NOT_ON");
+  requireFreshProof(caller);
+  if (!(await checkSecondFactor(user, code))) throw codeField("INVALID_CODE");
+  await securityEvent("two_factor_disabled", { user, client, sessionId: caller.sessionId }, (tx) => disableTotp(tx, user.id));
+}
+
+/**
+ * An authenticator code or a recovery code of `user` (two-factor on), used up when right; a wrong
+ * one counts toward the account's cap. Which of the two it was, or null when wrong.
+ */
+export async function checkSecondFactor(user: UserRecord, code: string): Promise<"totp" | "recovery-code" | null> {
   const looksLikeTotp = /^\d{6}$/.test(code.trim());
-  const right = looksLikeTotp ? await checkTotp(user, code.trim(), true) : await checkRecoveryCode(user, code);
-  if (!right) throw codeField("INVALID_CODE");
-  const notice = await prepareNotice(user.email, "two_factor_disabled", client);
-  await db().$transaction(async (tx) => {
-    await disableTotp(tx, user.id);
-    await recordAudit({ type: "totp_disabled", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-    await notice(tx);
-  });
-  nudgeMailSender();
+  if (looksLikeTotp) return (await checkTotp(user, code.trim(), true)) ? "totp" : null;
+  return (await checkRecoveryCode(user, code)) ? "recovery-code" : null;
 }
 
 // ---- the second step of a sign-in

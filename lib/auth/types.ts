@@ -1,4 +1,5 @@
 import type { UserRecord } from "@/lib/db/users";
+import type { SessionProof } from "./proof";
 
 export type { UserRecord as User } from "@/lib/db/users";
 
@@ -15,8 +16,9 @@ export interface Tokens {
   refreshToken: string;
 }
 
-/** The user an authenticated request speaks for, and the session it comes from. */
+/** The user an authenticated request speaks for, the session it comes from, and that session's last proof. */
 export interface Caller {
   user: UserRecord;
   sessionId: string;
+  proof: SessionProof;
 }

@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: positiveInt(15 * 60),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * 24 * 60 * 60),
   REFRESH_REUSE_INTERVAL_SECONDS: nonNegativeInt(10),
+  REAUTH_MAX_AGE_SECONDS: positiveInt(600),
   SESSION_MAX_AGE_SECONDS: positiveInt(90 * 24 * 60 * 60),
   AUDIT_RETENTION_DAYS: positiveInt(365),
   AUTH_EXPOSE_OTP: flag,
@@ -83,6 +84,8 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseIntervalSeconds: number;
+  /** Sensitive changes need a session whose last proof is younger than this (lib/auth/proof.ts). */
+  reauthMaxAgeSeconds: number;
   sessionMaxAgeSeconds: number;
   auditRetentionDays: number;
   exposeOtp: boolean;
@@ -187,6 +190,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,
+    reauthMaxAgeSeconds: env.REAUTH_MAX_AGE_SECONDS,
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     exposeOtp: env.AUTH_EXPOSE_OTP,

@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { db } from "./client";
+import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
 
 export interface PasskeyRecord {
@@ -22,9 +22,9 @@ export class PasskeyExistsError extends Error {
   override name = "PasskeyExistsError";
 }
 
-export async function insertPasskey(p: Omit<PasskeyRecord, "createdAt" | "lastUsedAt">): Promise<PasskeyRecord> {
+export async function insertPasskey(tx: Db | Tx, p: Omit<PasskeyRecord, "createdAt" | "lastUsedAt">): Promise<PasskeyRecord> {
   try {
-    return toRecord(await db().passkey.create({ data: { ...p, transports: p.transports.join(","), createdAt: now() } }));
+    return toRecord(await tx.passkey.create({ data: { ...p, transports: p.transports.join(","), createdAt: now() } }));
   } catch (error) {
     if (isUniqueViolation(error)) throw new PasskeyExistsError(p.id);
     throw error;
@@ -54,7 +54,12 @@ export async function recordPasskeyUse(id: string, previous: number, counter: nu
   return count === 1;
 }
 
-export async function deletePasskey(userId: number, id: string): Promise<boolean> {
-  const { count } = await db().passkey.deleteMany({ where: { id, userId } });
+export async function deletePasskey(tx: Db | Tx, userId: number, id: string): Promise<boolean> {
+  const { count } = await tx.passkey.deleteMany({ where: { id, userId } });
   return count === 1;
+}
+
+/** Removes every passkey of the user (what was added before the address was proven). */
+export async function deleteAllPasskeys(tx: Db | Tx, userId: number): Promise<number> {
+  return (await tx.passkey.deleteMany({ where: { userId } })).count;
 }

@@ -23,7 +23,12 @@ export type RevokeReason =
   | "account_disabled"
   | "email_changed"
   // An unverified password account was claimed by a verified Google identity.
-  | "account_linked";
+  | "account_linked"
+  // The address was proven for the first time (a Google sign-in, a reset link): what came before goes.
+  | "address_proven"
+  // Two-factor was turned on: sessions that one factor opened end.
+  | "two_factor_enabled"
+  | "account_deleted";
 
 /** When a session ends by itself: `maxAgeMs` after sign-in, or after `idleMs` without use. */
 export interface SessionLifetime {
@@ -39,6 +44,10 @@ export interface SessionRecord {
   ip: string | null;
   createdAt: Date;
   lastUsedAt: Date;
+  /** The methods of the session's last proof, comma-separated as stored ("password,totp"). */
+  methods: string;
+  /** When the owner last proved it was them: the sign-in, or a later reauthentication. */
+  provedAt: Date;
 }
 
 export interface NewSession {
@@ -46,13 +55,15 @@ export interface NewSession {
   client: SessionClient;
   userAgent: string | null;
   ip: string | null;
+  /** What proved the sign-in, comma-separated. */
+  methods: string;
   /** The first refresh token (app sessions). */
   refreshToken?: { tokenHash: string; expiresAt: Date };
 }
 
 // The header is client-controlled; a session list needs no more than this.
 const MAX_USER_AGENT_LENGTH = 512;
-const SESSION_FIELDS = { id: true, userId: true, client: true, userAgent: true, ip: true, createdAt: true, lastUsedAt: true } as const;
+const SESSION_FIELDS = { id: true, userId: true, client: true, userAgent: true, ip: true, createdAt: true, lastUsedAt: true, methods: true, provedAt: true } as const;
 
 const asClient = (c: string): SessionClient => (c === "browser" ? "browser" : "api");
 
@@ -79,11 +90,13 @@ export async function createSession(client: Executor, input: NewSession): Promis
     ip: input.ip,
     createdAt: at,
     lastUsedAt: at,
+    methods: input.methods,
+    provedAt: at,
   };
   await execute(
     client,
-    sql`INSERT INTO "RefreshFamily" ("id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt")
-        VALUES (${session.id}, ${session.userId}, ${session.client}, ${session.userAgent}, ${session.ip}, ${at}, ${at})`,
+    sql`INSERT INTO "RefreshFamily" ("id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt", "methods", "provedAt")
+        VALUES (${session.id}, ${session.userId}, ${session.client}, ${session.userAgent}, ${session.ip}, ${at}, ${at}, ${session.methods}, ${at})`,
   );
   if (input.refreshToken) {
     const { tokenHash, expiresAt } = input.refreshToken;
@@ -102,22 +115,35 @@ export async function findLiveSession(
   lifetime: SessionLifetime,
 ): Promise<{ session: SessionRecord; user: UserRecord } | null> {
   // sessions.test.ts compares the user with findUserById's.
-  const [row] = await query<UserRow & { s_client: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null }>(
+  const [row] = await query<
+    UserRow & { s_client: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null; s_methods: string; s_provedAt: Date }
+  >(
     db(),
     sql`SELECT ${USER_COLUMNS}, s."client" AS "s_client", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
-           s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", s."revokedAt" AS "s_revokedAt"
+           s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", s."revokedAt" AS "s_revokedAt",
+           s."methods" AS "s_methods", s."provedAt" AS "s_provedAt"
         FROM "RefreshFamily" s JOIN "User" u ON u."id" = s."userId"
         WHERE s."id" = ${sessionId}`,
   );
   if (!row) return null;
-  const { s_client, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt, ...user } = row;
+  const { s_client, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt, s_methods, s_provedAt, ...user } = row;
   if (!isLive({ revokedAt: s_revokedAt, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt }, now(), lifetime)) return null;
-  const session = { id: sessionId, userId: user.id, client: asClient(s_client), userAgent: s_userAgent, ip: s_ip, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt };
+  const session = {
+    id: sessionId,
+    userId: user.id,
+    client: asClient(s_client),
+    userAgent: s_userAgent,
+    ip: s_ip,
+    createdAt: s_createdAt,
+    lastUsedAt: s_lastUsedAt,
+    methods: s_methods,
+    provedAt: s_provedAt,
+  };
   return { session, user: await toUserRecord(user) };
 }
 
 export type RotateResult =
-  | { kind: "rotated"; userId: number; sessionId: string; user: UserRecord }
+  | { kind: "rotated"; userId: number; sessionId: string; user: UserRecord; proof: { methods: string; provedAt: Date } }
   | { kind: "reused"; userId: number; sessionId: string }
   | { kind: "invalid" };
 
@@ -145,15 +171,18 @@ export async function rotateRefreshToken(tokenHash: string, newTokenHash: string
   return transaction(async (tx) => {
     await options.alsoCommit?.(tx);
     const at = now();
-    const [token] = await query<UserRow & { t_sessionId: string; t_expiresAt: Date; t_rotatedAt: Date | null; s_revokedAt: Date | null; s_createdAt: Date; s_lastUsedAt: Date }>(
+    const [token] = await query<
+      UserRow & { t_sessionId: string; t_expiresAt: Date; t_rotatedAt: Date | null; s_revokedAt: Date | null; s_createdAt: Date; s_lastUsedAt: Date; s_methods: string; s_provedAt: Date }
+    >(
       tx,
       sql`SELECT t."familyId" AS "t_sessionId", t."expiresAt" AS "t_expiresAt", t."rotatedAt" AS "t_rotatedAt",
-                 s."revokedAt" AS "s_revokedAt", s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", ${USER_COLUMNS}
+                 s."revokedAt" AS "s_revokedAt", s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt",
+                 s."methods" AS "s_methods", s."provedAt" AS "s_provedAt", ${USER_COLUMNS}
           FROM "RefreshToken" t JOIN "RefreshFamily" s ON s."id" = t."familyId" JOIN "User" u ON u."id" = s."userId"
           WHERE t."tokenHash" = ${tokenHash}`,
     );
     if (!token) return { kind: "invalid" } as const;
-    const { t_sessionId: sessionId, t_expiresAt: expiresAt, t_rotatedAt: rotatedAt, s_revokedAt, s_createdAt, s_lastUsedAt, ...user } = token;
+    const { t_sessionId: sessionId, t_expiresAt: expiresAt, t_rotatedAt: rotatedAt, s_revokedAt, s_createdAt, s_lastUsedAt, s_methods, s_provedAt, ...user } = token;
     const session = { revokedAt: s_revokedAt, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt };
     const owner = { userId: user.id, sessionId };
     if (!isLive(session, at, options.lifetime) || user.disabledAt) return { kind: "invalid" } as const;
@@ -176,7 +205,8 @@ export async function rotateRefreshToken(tokenHash: string, newTokenHash: string
     const successorExpires = new Date(Math.min(at.getTime() + options.refreshTtlMs, sessionEnds));
     await execute(tx, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${sessionId}, ${newTokenHash}, ${successorExpires}, ${at})`);
     await execute(tx, sql`UPDATE "RefreshFamily" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
-    return { kind: "rotated", ...owner, user: await toUserRecord(user, tx) } as const;
+    // A refresh renews the tokens, never the proof: the new access token carries the session's.
+    return { kind: "rotated", ...owner, user: await toUserRecord(user, tx), proof: { methods: s_methods, provedAt: s_provedAt } } as const;
   });
 }
 
@@ -191,6 +221,42 @@ async function revoke(
   const byId = where.id === undefined ? sql`` : typeof where.id === "string" ? sql` AND "id" = ${where.id}` : sql` AND "id" <> ${where.id.not}`;
   const byUser = where.userId === undefined ? sql`` : sql` AND "userId" = ${where.userId}`;
   return execute(client, sql`UPDATE "RefreshFamily" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
+}
+
+/**
+ * A fresh proof of the session's owner (reauthentication): its methods and time replace the
+ * sign-in's. False when the session has ended meanwhile.
+ */
+export async function recordProof(client: Executor, sessionId: string, methods: string, at: Date = now()): Promise<boolean> {
+  return (await execute(client, sql`UPDATE "RefreshFamily" SET "methods" = ${methods}, "provedAt" = ${at} WHERE "id" = ${sessionId} AND "revokedAt" IS NULL`)) === 1;
+}
+
+/** One more refresh token of a live app session (the fresh tokens of a reauthentication); never past the session's end. */
+export async function addRefreshToken(client: Executor, sessionId: string, tokenHash: string, refreshTtlMs: number, lifetime: SessionLifetime): Promise<void> {
+  const at = now();
+  const [session] = await query<{ createdAt: Date }>(client, sql`SELECT "createdAt" FROM "RefreshFamily" WHERE "id" = ${sessionId}`);
+  if (!session) throw new Error(`session ${sessionId} does not exist`);
+  const expiresAt = new Date(Math.min(at.getTime() + refreshTtlMs, session.createdAt.getTime() + lifetime.maxAgeMs));
+  await execute(client, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${sessionId}, ${tokenHash}, ${expiresAt}, ${at})`);
+}
+
+/**
+ * Ends the user's open sessions whose last proof fails `keep` (two-factor turned on: those one
+ * factor opened), but `exceptSessionId`. Read and revoked in the caller's transaction.
+ */
+export async function revokeSessionsWhere(
+  client: Executor,
+  userId: number,
+  reason: RevokeReason,
+  ends: (methods: string) => boolean,
+  exceptSessionId: string | null = null,
+): Promise<number> {
+  const open = await query<{ id: string; methods: string }>(client, sql`SELECT "id", "methods" FROM "RefreshFamily" WHERE "userId" = ${userId} AND "revokedAt" IS NULL`);
+  let ended = 0;
+  for (const session of open) {
+    if (session.id !== exceptSessionId && ends(session.methods)) ended += await revoke(client, { id: session.id }, reason);
+  }
+  return ended;
 }
 
 /** Ends the session a refresh token belongs to (rotated or not). Null for an unknown token. */

@@ -166,3 +166,9 @@ export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }
   // deleteMany: of two concurrent deletions, the second finds nothing to delete.
   return (await tx.user.deleteMany({ where: { id: user.id } })).count === 1;
 }
+
+/** Disables the account (no door gives it tokens); false when it already was. */
+export async function markDisabled(tx: Db | Tx, id: number): Promise<boolean> {
+  const at = now();
+  return (await tx.user.updateMany({ where: { id, disabledAt: null }, data: { disabledAt: at } })).count === 1;
+}

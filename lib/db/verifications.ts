@@ -2,7 +2,7 @@ import { now } from "@/lib/clock";
 import { db, type Db, type Tx } from "./client";
 import { execute, query, sql, type Executor } from "./sql";
 
-export type VerificationPurpose = "verify_email" | "reset_password" | "change_email" | "mfa_login";
+export type VerificationPurpose = "verify_email" | "reset_password" | "change_email" | "mfa_login" | "reauthenticate";
 
 export interface VerificationRecord {
   id: number;

@@ -1,7 +1,8 @@
 import { now } from "@/lib/clock";
 import { db } from "./client";
 
-export type ChallengePurpose = "register" | "login";
+/** "register" and "reauthenticate" belong to a signed-in user; "login" to whoever answers it. */
+export type ChallengePurpose = "register" | "login" | "reauthenticate";
 
 export async function storeChallenge(challenge: string, purpose: ChallengePurpose, userId: number | null, expiresAt: Date): Promise<void> {
   await db().webAuthnChallenge.create({ data: { challenge, purpose, userId, expiresAt, createdAt: now() } });
@@ -14,7 +15,7 @@ export async function storeChallenge(challenge: string, purpose: ChallengePurpos
 export async function consumeChallenge(challenge: string, purpose: ChallengePurpose, userId: number | null): Promise<boolean> {
   const at = now();
   const { count } = await db().webAuthnChallenge.updateMany({
-    where: { challenge, purpose, consumedAt: null, expiresAt: { gt: at }, ...(purpose === "register" ? { userId } : {}) },
+    where: { challenge, purpose, consumedAt: null, expiresAt: { gt: at }, ...(purpose === "login" ? {} : { userId }) },
     data: { consumedAt: at },
   });
   return count === 1;

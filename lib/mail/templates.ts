@@ -341,3 +341,31 @@ function fallbackLink(href: string): string {
 function footnote(innerHtml: string): string {
   return `<p style="margin:24px 0 0;font-size:13px;line-height:20px;color:#64748b;">${innerHtml}</p>`;
 }
+
+export interface ReauthenticationEmailInput {
+  appName: string;
+  code: string;
+  expiresInMinutes: number;
+}
+
+/** The code that confirms it's the owner before a sensitive change (an account without a password). */
+export function reauthenticationEmail(input: ReauthenticationEmailInput): RenderedEmail {
+  const { appName, code } = input;
+  const lifetime = formatDuration(input.expiresInMinutes);
+  const subject = `Your ${appName} confirmation code`;
+  const asked = `You asked to confirm it's you before changing your ${appName} account.`;
+  const ignore = `If that wasn't you, someone may be signed in to your account: sign out of all devices in your ${appName} account settings.`;
+  const text = ["Your confirmation code is:", "", code, "", `${asked} The code expires in ${lifetime}.`, "", ignore, ""].join("\n");
+  const html = layout({
+    title: subject,
+    preheader: `Your confirmation code is ${code}`,
+    body: [
+      heading("Confirm it's you"),
+      paragraph(escapeHtml(asked)),
+      codeBlock(code),
+      paragraph(`The code expires in ${escapeHtml(lifetime)}.`),
+      footnote(escapeHtml(ignore)),
+    ].join("\n"),
+  });
+  return { subject, text, html };
+}

@@ -38,7 +38,16 @@ export type AccessTokenClaims = {
   jti: string;
   /** The session the token was issued for: this service's endpoints refuse it once the session ends. */
   sid: string;
+  /** When the session's owner last proved it was them (seconds), and how (RFC 8176 values). */
+  auth_time?: number;
+  amr?: string[];
 };
+
+/** The session's last proof, for `auth_time` and `amr`. */
+export interface AccessTokenProof {
+  authTime: Date;
+  amr: string[];
+}
 
 export interface IssuedAccessToken {
   token: string;
@@ -60,6 +69,8 @@ const ClaimsSchema = z
     exp: z.number().int(),
     jti: z.string().min(1),
     sid: z.string().min(1),
+    auth_time: z.number().int().optional(),
+    amr: z.array(z.string()).optional(),
   })
   .refine((claims) => claims.sub === String(claims.id), "sub and id name different users");
 
@@ -67,7 +78,7 @@ const ClaimsSchema = z
  * Signs an access token for `user` in session `sessionId` (the OIDC-style `sid` claim), so that a
  * request can tell which session it comes from and the session's end ends the token too.
  */
-export async function issueAccessToken(user: AccessTokenUser, sessionId: string): Promise<IssuedAccessToken> {
+export async function issueAccessToken(user: AccessTokenUser, sessionId: string, proof?: AccessTokenProof): Promise<IssuedAccessToken> {
   const key = await signingKey();
   const { appUrl, accessTokenTtlSeconds } = config();
   const iat = Math.floor(now().getTime() / 1000);
@@ -84,6 +95,7 @@ export async function issueAccessToken(user: AccessTokenUser, sessionId: string)
     exp: iat + accessTokenTtlSeconds,
     jti: randomUUID(),
     sid: sessionId,
+    ...(proof ? { auth_time: Math.floor(proof.authTime.getTime() / 1000), amr: proof.amr } : {}),
   };
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })

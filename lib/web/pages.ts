@@ -1,12 +1,11 @@
-import { FRESH_SIGN_IN_MS } from "@/lib/auth/account-deletion";
 import { isEmailChangeTokenUsable } from "@/lib/auth/email-change";
 import { isConfirmationTokenUsable } from "@/lib/auth/email-verification";
 import { passkeysOf } from "@/lib/auth/passkeys";
 import { isResetTokenUsable } from "@/lib/auth/password";
+import { isFreshProof } from "@/lib/auth/proof";
 import { listSessions } from "@/lib/auth/sessions";
 import { selfAssignableRoles } from "@/lib/auth/signup";
 import type { Caller } from "@/lib/auth/types";
-import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 
 /** What the pages need from the server, gathered in one place so page files stay small. */
@@ -28,7 +27,6 @@ export async function signupPageData() {
 export async function profilePageData(session: Caller) {
   const { user } = session;
   const [sessions, passkeys] = await Promise.all([listSessions(user.id), passkeysOf(session)]);
-  const current = sessions.find((s) => s.id === session.sessionId);
   return {
     user: {
       email: user.email,
@@ -39,8 +37,8 @@ export async function profilePageData(session: Caller) {
       hasPassword: user.passwordHash !== null,
       twoFactorEnabled: user.totpEnabledAt !== null,
     },
-    // An account without a password is deleted only from a fresh sign-in (lib/auth/account-deletion.ts).
-    signedInRecently: !!current && now().getTime() - current.createdAt.getTime() < FRESH_SIGN_IN_MS,
+    // Sensitive changes need a fresh proof of this session (lib/auth/proof.ts).
+    freshProof: isFreshProof(session.proof, user),
     passkeys: passkeys.map((p) => ({
       id: p.id,
       name: p.name,

@@ -41,7 +41,7 @@ function Confirm({ hasPassword, email, onCancel }: { hasPassword: boolean; email
   const { state, pending, form, errorFor, formProps } = useActionForm(DeleteAccountFormSchema, deleteAccountAction);
   const { register } = form;
   // The page stayed open past the ten minutes an account without a password has.
-  if (state.message === MESSAGES.RECENT_SIGN_IN_REQUIRED) return <SignInAgain onCancel={onCancel} />;
+  if (state.message === MESSAGES.REAUTHENTICATION_REQUIRED) return <SignInAgain onCancel={onCancel} />;
 
   return (
     <form {...formProps} className="rounded-xl border border-red-200 bg-red-50/60 p-4 sm:p-5 dark:border-red-900 dark:bg-red-950/30">

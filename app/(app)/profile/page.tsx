@@ -22,7 +22,7 @@ export const metadata: Metadata = { title: "Your account" };
 
 export default async function ProfilePage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession("/profile");
-  const [{ user, sessions, passkeys, signedInRecently }, params] = await Promise.all([profilePageData(session), searchParams]);
+  const [{ user, sessions, passkeys, freshProof }, params] = await Promise.all([profilePageData(session), searchParams]);
   const { passwordMinLength, appName } = authPageData();
   const now = new Date();
 
@@ -130,7 +130,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
       </Section>
 
       <Section id="delete-account" title="Delete account" tone="danger">
-        <DeleteAccount hasPassword={user.hasPassword} email={user.email} signedInRecently={signedInRecently} />
+        <DeleteAccount hasPassword={user.hasPassword} email={user.email} signedInRecently={freshProof} />
       </Section>
     </div>
   );
