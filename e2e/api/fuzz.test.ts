@@ -480,6 +480,9 @@ const BODY_ENDPOINTS: JsonEndpoint[] = [
   // With the right address and a fresh sign-in it deletes its caller: never the fuzz user.
   { method: "DELETE", path: "/auth/me/", fields: ["password", "email"], auth: "access", ownAccount: true },
   { method: "DELETE", path: "/auth/passkeys/{id}/", fields: [], auth: "access" },
+  // Its wrong passwords count toward the caller's failed logins: an account of its own.
+  { method: "POST", path: "/auth/reauthenticate/", fields: ["password", "code", "otp", "response"], auth: "access", ownAccount: true },
+  { method: "POST", path: "/auth/reauthenticate/passkey/options/", fields: [], auth: "access" },
 ];
 const GET_ENDPOINTS: JsonEndpoint[] = [
   { method: "GET", path: "/auth/me/", fields: [], auth: "access" },

@@ -250,6 +250,8 @@ describe("methods", () => {
     ["/auth/passkeys/login/", "POST", ["GET"]],
     ["/auth/email/change/", "POST", ["GET"]],
     ["/auth/email/confirm/", "POST", ["GET"]],
+    ["/auth/reauthenticate/", "POST", ["GET", "PUT"]],
+    ["/auth/reauthenticate/passkey/options/", "POST", ["GET"]],
     ["/auth/openapi.json", "GET", ["POST"]],
     ["/.well-known/jwks.json", "GET", ["POST", "DELETE"]],
     ["/healthz", "GET", ["POST", "PUT"]],

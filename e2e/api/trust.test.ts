@@ -200,6 +200,9 @@ describe("what security events end", () => {
     // A squatter registers the owner's address (never verified) ...
     const email = uniqueEmail("squatted");
     const { tokens } = (await api("POST", "/auth/register/", { json: { email, password: STRONG_PASSWORD } })).body;
+    // ... and can add nothing that would outlive the owner's proof: no passkey, no move of the address ...
+    expect((await post("/auth/passkeys/register/options/", tokens.access_token)).body).toEqual(UNVERIFIED);
+    expect((await post("/auth/email/change/", tokens.access_token, { new_email: uniqueEmail("squatter"), password: STRONG_PASSWORD })).body).toEqual(UNVERIFIED);
     // ... then the owner signs in with Google, which proves the address.
     const google = await post("/auth/login/google/", null, { auth_token: await googleIdTokenFor(email) });
     expect(google.status, google.text).toBe(200);
