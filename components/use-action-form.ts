@@ -1,8 +1,9 @@
 "use client";
 
-import { startTransition, useActionState, useEffect, useState, type FormEvent } from "react";
+import { startTransition, useActionState, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import type { FieldErrors, UseFormRegisterReturn } from "react-hook-form";
 import type { $ZodType } from "zod/v4/core";
+import { useConfirmItsYou } from "@/components/confirm-its-you-context";
 // Types only: form-control is fetched on the form's first use, form-state is server code.
 import type { FormControl, FormControlState } from "@/components/form-control";
 import type { FormState } from "@/lib/web/form-state";
@@ -12,6 +13,47 @@ export type FormAction<Data = unknown> = (previous: FormState<Data>, formData: F
 export const IDLE_STATE: FormState<never> = { status: "idle" };
 
 const NOTHING_EDITED: ReadonlySet<string> = new Set();
+
+/**
+ * useActionState, for actions that may need a fresh proof of the session: when a result says so
+ * (`reauthenticate`), the page's "Confirm it's you" step opens, and once the person confirmed,
+ * the FormData they sent goes again by itself. It is kept here, in the browser: what they typed
+ * (a password, a code) never comes back from the server. While the step is open the result shows
+ * nothing; closed without confirming, its message ("Confirm it's you first.") shows.
+ * `send(formData)` records and dispatches; a form without JavaScript posts to `dispatch`.
+ */
+export function useConfirmedActionState<Data = unknown>(action: FormAction<Data>) {
+  const [state, dispatch, pending] = useActionState<FormState<Data>, FormData>(action, IDLE_STATE);
+  const confirmation = useConfirmItsYou();
+  const sent = useRef<{ formData: FormData; focused: Element | null } | null>(null);
+  const asked = useRef<FormState<Data> | null>(null);
+  const [declined, setDeclined] = useState<FormState<Data> | null>(null);
+
+  const send = useCallback(
+    (formData: FormData) => {
+      // And where the person was (the submit button), for focus to come back to after the step.
+      sent.current = { formData, focused: document.activeElement };
+      startTransition(() => dispatch(formData));
+    },
+    [dispatch],
+  );
+
+  useEffect(() => {
+    // What was typed is kept no longer than it may be needed.
+    if (!state.reauthenticate) sent.current = null;
+    // Once per result (effects run twice in development).
+    if (!state.reauthenticate || !confirmation || asked.current === state) return;
+    asked.current = state;
+    const last = sent.current;
+    // Sent before the page's scripts ran: nothing here to send again.
+    const confirmed = last ? confirmation.confirm(last.focused instanceof HTMLElement ? last.focused : null) : Promise.resolve(false);
+    void confirmed.then((ok) => (ok && last ? send(last.formData) : setDeclined(state)));
+  }, [state, confirmation, send]);
+
+  const asking = !!state.reauthenticate && !!confirmation && declined !== state;
+  const shown = useMemo<FormState<Data>>(() => (asking ? { ...state, status: "idle", message: undefined } : state), [asking, state]);
+  return [shown, send, pending, dispatch] as const;
+}
 
 /** A form's schema, or a loader for it (`() => import(…)`): then zod comes when the form is first used. */
 export type SchemaSource = $ZodType | (() => Promise<$ZodType>);
@@ -132,7 +174,7 @@ export function useActionForm<Data = unknown>(
   /** After a submit the browser refused; react-hook-form has focused the first registered field. */
   onInvalid?: (errors: FieldErrors) => void,
 ) {
-  const [state, dispatch, pending] = useActionState(action, IDLE_STATE);
+  const [state, send, pending, dispatch] = useConfirmedActionState(action);
   // Without JavaScript the page comes back rendered with the action's state: keep what was typed.
   const [initial] = useState<Record<string, string>>(() => ({ ...defaults, ...state.values }));
   const [formState, setFormState] = useState<FormControlState>({ errors: {}, isSubmitted: false });
@@ -153,12 +195,9 @@ export function useActionForm<Data = unknown>(
     event.preventDefault();
     if (pending) return;
     const element = event.currentTarget;
-    const send = () => {
-      const data = new FormData(element);
-      startTransition(() => dispatch(data));
-    };
+    const sendForm = () => send(new FormData(element));
     // Without the validation code (offline, a failed deploy) the form is sent unchecked: the server action checks everything.
-    void control.load().then((loaded) => loaded.handleSubmit(send, onInvalid)(), send);
+    void control.load().then((loaded) => loaded.handleSubmit(sendForm, onInvalid)(), sendForm);
   };
 
   const onChange = (event: FormEvent<HTMLFormElement>) => {

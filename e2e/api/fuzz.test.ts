@@ -785,7 +785,10 @@ const ACTION_FORMS: Record<string, { fields: string[]; call: "state" | "plain"; 
   changeEmailAction: { fields: ["newEmail", "password"], call: "state", session: true },
   // With the real session and a right password it would delete the account the other cases use.
   deleteAccountAction: { fields: ["password", "email"], call: "state", session: true, endsSession: true },
-  signInAgainAction: { fields: [], call: "plain", session: true, endsSession: true },
+  sendReauthenticationCodeAction: { fields: [], call: "state", session: true },
+  reauthenticateAction: { fields: ["password", "otp", "code"], call: "state", session: true },
+  passkeyReauthenticationOptionsAction: { fields: [], call: "state", session: true },
+  reauthenticateWithPasskeyAction: { fields: ["response", "code"], call: "state", session: true },
 };
 
 interface Part {

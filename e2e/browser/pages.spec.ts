@@ -26,8 +26,11 @@ const SCHEMES = ["light", "dark"] as const;
 const WIDTHS = [390, 1280] as const;
 const SCREENSHOTS = "test-results/screenshots";
 
-/** `shot`: photograph only this part (a profile section), not the whole page; axe still checks the page. */
-async function checkPage(page: Page, testInfo: TestInfo, name: string, open: () => Promise<void>, shot?: () => Locator) {
+/**
+ * `shot`: photograph only this part (a profile section), or only what the screen shows (a modal
+ * dialog over the page), not the whole page; axe still checks the page.
+ */
+async function checkPage(page: Page, testInfo: TestInfo, name: string, open: () => Promise<void>, shot?: (() => Locator) | "viewport") {
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme });
@@ -37,7 +40,7 @@ async function checkPage(page: Page, testInfo: TestInfo, name: string, open: () 
       // Fonts and the first paint settled: screenshots are stable, axe sees final colours.
       await page.evaluate(() => document.fonts.ready);
       const path = `${SCREENSHOTS}/${name}-${colorScheme}-${width}.png`;
-      await (shot ? shot().screenshot({ path }) : page.screenshot({ path, fullPage: true }));
+      await (typeof shot === "function" ? shot().screenshot({ path }) : page.screenshot({ path, fullPage: shot !== "viewport" }));
       if (width !== WIDTHS[0]) continue;
       const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
       await testInfo.attach(`axe-${name}-${colorScheme}.json`, { body: JSON.stringify(results.violations, null, 2), contentType: "application/json" });
@@ -174,7 +177,7 @@ const region = (page: Page, name: string) => page.getByRole("region", { name, ex
 
 test("sign in with messages of the account centre", async ({ page }, testInfo) => {
   await checkPage(page, testInfo, "login-sign-in-again", async () => {
-    await page.goto("/login?error=SignInAgain&reauth=1");
+    await page.goto("/login?error=SignInAgain");
   });
 });
 
@@ -319,7 +322,44 @@ test("profile: e-mail change and the danger zone", async ({ page, createUser }, 
   });
 });
 
-test("profile: an account without a password, signed in long ago, is asked to sign in again to delete it", async ({ page, clock }, testInfo) => {
+test("profile: confirm it's you, with a password, an authenticator code and a passkey", async ({ page, createUser, clock }, testInfo) => {
+  await withoutPasskeyAutofill(page);
+  await addVirtualAuthenticator(page);
+  const user = await createUser();
+  await login(page, user);
+  await (await turnOnTwoFactor(page, clock.codeFor)).box.getByRole("button", { name: "I have saved them" }).click();
+  await region(page, "Passkeys").getByLabel("Passkey name", { exact: true }).fill("Laptop");
+  await region(page, "Passkeys").getByRole("button", { name: "Add a passkey" }).click();
+  await expect(region(page, "Passkeys").getByRole("status").filter({ hasText: "added" })).toBeVisible();
+  // Past the proof's ten minutes: the page asks before the form opens.
+  clock.later(11 * 60_000);
+  const step = page.getByRole("dialog", { name: "Confirm it’s you" });
+  await checkPage(
+    page,
+    testInfo,
+    "confirm-its-you",
+    async () => {
+      await page.goto("/profile");
+      await region(page, "Two-factor authentication").getByRole("button", { name: "Turn off", exact: true }).click();
+      await expect(step.getByLabel("Current password", { exact: true })).toBeFocused();
+    },
+    "viewport",
+  );
+  await checkPage(
+    page,
+    testInfo,
+    "confirm-its-you-errors",
+    async () => {
+      await page.goto("/profile");
+      await region(page, "Two-factor authentication").getByRole("button", { name: "Turn off", exact: true }).click();
+      await step.getByRole("button", { name: "Confirm", exact: true }).click();
+      await expect(step.getByText("This field may not be blank.")).toBeVisible();
+    },
+    "viewport",
+  );
+});
+
+test("profile: confirm it's you with an e-mailed code (an account without a password)", async ({ page, clock }, testInfo) => {
   const email = uniqueEmail("google-look");
   await setGoogleIdentity({ sub: `google-${email}`, email, name: "Look Google", email_verified: true });
   await page.goto("/login");
@@ -336,15 +376,30 @@ test("profile: an account without a password, signed in long ago, is asked to si
     () => region(page, "Delete account"),
   );
   clock.later(11 * 60_000);
+  const step = page.getByRole("dialog", { name: "Confirm it’s you" });
   await checkPage(
     page,
     testInfo,
-    "profile-delete-sign-in-again",
+    "confirm-its-you-email",
     async () => {
       await page.goto("/profile");
       await region(page, "Delete account").getByRole("button", { name: "Delete account…" }).click();
+      await expect(step.getByRole("button", { name: "Send me a code" })).toBeFocused();
     },
-    () => region(page, "Delete account"),
+    "viewport",
+  );
+  // One code sent; the other widths and schemes look at the same dialog again.
+  await checkPage(
+    page,
+    testInfo,
+    "confirm-its-you-email-sent",
+    once(async () => {
+      await page.goto("/profile");
+      await region(page, "Delete account").getByRole("button", { name: "Delete account…" }).click();
+      await step.getByRole("button", { name: "Send me a code" }).click();
+      await expect(step.getByLabel("Code from the e-mail", { exact: true })).toBeFocused();
+    }),
+    "viewport",
   );
 });
 

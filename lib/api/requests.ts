@@ -11,6 +11,7 @@ import {
   otpSchema,
   PasskeyNameSchema,
   PresentedPasswordSchema,
+  REAUTHENTICATION_CODE_LENGTH,
 } from "@/lib/validation/fields";
 
 /**
@@ -95,7 +96,7 @@ export const PasskeyLoginRequest = z.object({ response: WebAuthnResponseSchema }
 export const ReauthenticateRequest = z.object({
   password: z.optional(PresentedPasswordSchema),
   code: z.optional(AuthCodeSchema),
-  otp: z.optional(otpSchema(6)),
+  otp: z.optional(otpSchema(REAUTHENTICATION_CODE_LENGTH)),
   response: z.optional(WebAuthnResponseSchema),
 });
 

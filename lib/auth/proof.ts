@@ -76,6 +76,13 @@ export function isFreshProof(proof: SessionProof, user: Pick<UserRecord, "totpEn
   return age < config().reauthMaxAgeSeconds * 1000 && (!user.totpEnabledAt || metSecondFactor(proof.methods));
 }
 
+/** How many more seconds `proof` stays fresh for `user` (0: it is not), so a page can ask before a form, not after. */
+export function proofFreshForSeconds(proof: SessionProof, user: Pick<UserRecord, "totpEnabledAt">): number {
+  if (!isFreshProof(proof, user)) return 0;
+  const ageSeconds = (now().getTime() - proof.provedAt.getTime()) / 1000;
+  return Math.max(0, Math.floor(config().reauthMaxAgeSeconds - ageSeconds));
+}
+
 /** For the sensitive actions: REAUTHENTICATION_REQUIRED (403) without a fresh proof. */
 export function requireFreshProof(caller: { user: UserRecord; proof: SessionProof }): void {
   if (!isFreshProof(caller.proof, caller.user)) throw new AppError("REAUTHENTICATION_REQUIRED");

@@ -9,6 +9,7 @@ import { AppError, ValidationError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { reauthenticationEmail } from "@/lib/mail/templates";
 import { messageFor } from "@/lib/messages";
+import { REAUTHENTICATION_CODE_LENGTH } from "@/lib/validation/fields";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { codeDigest, codeMatches, newCode } from "./codes";
 import { claimCodeCheck, claimMailSlot, countTogether, limitClient, releaseCodeCheck } from "./limits";
@@ -28,7 +29,7 @@ import type { Caller, ClientInfo } from "./types";
  * the account's daily cap on wrong codes.
  */
 
-export const REAUTHENTICATION_CODE_LENGTH = 6;
+export { REAUTHENTICATION_CODE_LENGTH };
 export const REAUTHENTICATION_CODE_LIFETIME_SECONDS = 10 * 60;
 const MAX_CODE_ATTEMPTS = 5;
 

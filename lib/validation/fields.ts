@@ -18,6 +18,8 @@ function refuse(ctx: z.core.ParsePayload, message: string): never {
 export const PASSWORD_MAX_LENGTH = 128;
 export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
 export const DEFAULT_OTP_LENGTH = 4;
+/** The code e-mailed to confirm it's the owner of an account without a password (lib/auth/reauthentication.ts). */
+export const REAUTHENTICATION_CODE_LENGTH = 6;
 
 /** DRF's CharField: numbers become strings, other types are refused, surrounding space is trimmed. */
 function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {

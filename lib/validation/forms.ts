@@ -11,6 +11,7 @@ import {
   PasskeyNameSchema,
   passwordSchema,
   PresentedPasswordSchema,
+  REAUTHENTICATION_CODE_LENGTH,
 } from "./fields";
 
 /**
@@ -147,3 +148,19 @@ export const ConfirmEmailChangeFormSchema = z.object({ token: linkToken("EMAIL_C
 
 /** Deleting the account: its password, or — for an account without one — its own address. */
 export const DeleteAccountFormSchema = z.object({ password: z.optional(PresentedPasswordSchema), email: z.optional(EmailSchema) });
+
+// ---- Confirm it's you (a fresh proof of the session before a sensitive change)
+
+/**
+ * What the step asks for, each field only when the account has that factor (the form leaves the
+ * others out, and the service insists on what the account has): the password or the e-mailed
+ * `otp`, and with two-factor on an authenticator or recovery `code`.
+ */
+export const ReauthenticateFormSchema = z.object({
+  password: z.optional(PresentedPasswordSchema),
+  otp: z.optional(otpSchema(REAUTHENTICATION_CODE_LENGTH)),
+  code: z.optional(SecondFactorCodeField),
+});
+
+/** A passkey instead: its answer, and the code for an account with two-factor on when the passkey did not verify its user. */
+export const PasskeyReauthenticateFormSchema = z.object({ response: WebAuthnResponseField, code: z.optional(SecondFactorCodeField) });

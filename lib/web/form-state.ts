@@ -20,9 +20,14 @@ export interface FormState<Data = unknown> {
   retryAfterSeconds?: number;
   /** What the action hands back besides messages: a TOTP set-up, recovery codes (shown once), WebAuthn options. */
   data?: Data;
+  /**
+   * The action needs a fresh proof of the session (REAUTHENTICATION_REQUIRED): the browser opens
+   * its "Confirm it's you" step, then sends the same form again.
+   */
+  reauthenticate?: true;
 }
 
-const isSecretField = (name: string) => /password|code|token/i.test(name);
+const isSecretField = (name: string) => /password|code|otp|token/i.test(name);
 
 export function echoedValues(formData: FormData): Record<string, string> {
   const values: Record<string, string> = {};
@@ -58,6 +63,7 @@ export function formStateFromError(error: AppError, formData: FormData, { messag
     fieldErrors,
     values: echoedValues(formData),
     ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    ...(error.code === "REAUTHENTICATION_REQUIRED" ? { reauthenticate: true as const } : {}),
   };
 }
 

@@ -2,7 +2,8 @@ import { isEmailChangeTokenUsable } from "@/lib/auth/email-change";
 import { isConfirmationTokenUsable } from "@/lib/auth/email-verification";
 import { passkeysOf } from "@/lib/auth/passkeys";
 import { isResetTokenUsable } from "@/lib/auth/password";
-import { isFreshProof } from "@/lib/auth/proof";
+import { proofFreshForSeconds } from "@/lib/auth/proof";
+import { reauthenticationNeeds } from "@/lib/auth/reauthentication";
 import { listSessions } from "@/lib/auth/sessions";
 import { selfAssignableRoles } from "@/lib/auth/signup";
 import type { Caller } from "@/lib/auth/types";
@@ -26,7 +27,7 @@ export async function signupPageData() {
 
 export async function profilePageData(session: Caller) {
   const { user } = session;
-  const [sessions, passkeys] = await Promise.all([listSessions(user.id), passkeysOf(session)]);
+  const [sessions, passkeys, reauthentication] = await Promise.all([listSessions(user.id), passkeysOf(session), reauthenticationNeeds(user)]);
   return {
     user: {
       email: user.email,
@@ -37,8 +38,11 @@ export async function profilePageData(session: Caller) {
       hasPassword: user.passwordHash !== null,
       twoFactorEnabled: user.totpEnabledAt !== null,
     },
-    // Sensitive changes need a fresh proof of this session (lib/auth/proof.ts).
-    freshProof: isFreshProof(session.proof, user),
+    // Sensitive changes need a fresh proof of this session (lib/auth/proof.ts): how much longer
+    // this one lasts (0: stale), so the page asks before a sensitive form rather than after it.
+    proofFreshForSeconds: proofFreshForSeconds(session.proof, user),
+    /** What the "Confirm it's you" step asks of this account. */
+    reauthentication,
     passkeys: passkeys.map((p) => ({
       id: p.id,
       name: p.name,

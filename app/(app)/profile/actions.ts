@@ -76,14 +76,6 @@ export async function revokeSessionAction(previous: FormState, formData: FormDat
   })(previous, formData);
 }
 
-/** Where "Sign in again" brings the person back to: the danger zone, where they were. */
-const DELETE_SECTION = "/profile#delete-account";
-
-export async function signInAgainAction(): Promise<void> {
-  await signOutBrowser();
-  redirect(`/login?reauth=1&next=${encodeURIComponent(DELETE_SECTION)}`);
-}
-
 // ---- Two-factor authentication
 
 export async function setUpTotpAction(previous: FormState<TotpSetup>, formData: FormData): Promise<FormState<TotpSetup>> {

@@ -1,10 +1,11 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { confirmedFirst, useConfirmItsYou } from "@/components/confirm-its-you-context";
 import { EmailField } from "@/components/email-field";
 import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
-import { buttonStyles } from "@/components/styles";
+import { buttonStyles, mutedText } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
 import { useActionForm } from "@/components/use-action-form";
 import { ChangeEmailFormSchema } from "@/lib/validation/forms";
@@ -12,15 +13,22 @@ import { changeEmailAction } from "./actions";
 
 /**
  * Asks for a link to the new address; nothing changes until it is opened. The current password
- * is asked for when the account has one (a signed-in session alone must not move the account).
+ * is asked for when the account has one (a signed-in session alone must not move the account);
+ * an account without one confirms it's you first, before the form (lib/auth/email-change.ts).
+ * Only a confirmed address can be changed.
  */
-export function ChangeEmailForm({ hasPassword }: { hasPassword: boolean }) {
+export function ChangeEmailForm({ hasPassword, verified }: { hasPassword: boolean; verified: boolean }) {
   const [open, setOpen] = useState(false);
   // Closing brings focus back to the button (after a page load it stays where it is).
   const [closed, setClosed] = useState(false);
+  const confirmation = useConfirmItsYou();
+  if (!verified) return <p className={`text-sm ${mutedText}`}>Confirm your e-mail address first; then you can change it.</p>;
   if (!open) {
+    const openForm = async () => {
+      if (hasPassword || (await confirmedFirst(confirmation))) setOpen(true);
+    };
     return (
-      <button type="button" autoFocus={closed} onClick={() => setOpen(true)} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
+      <button type="button" autoFocus={closed} onClick={openForm} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
         Change e-mail address
       </button>
     );

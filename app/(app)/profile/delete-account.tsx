@@ -1,22 +1,23 @@
 "use client";
 
 import { useState } from "react";
+import { confirmedFirst, useConfirmItsYou } from "@/components/confirm-its-you-context";
 import { EmailField } from "@/components/email-field";
-import { FormMessage, Notice } from "@/components/form-message";
+import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
 import { buttonStyles, mutedText } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
 import { useActionForm } from "@/components/use-action-form";
-import { MESSAGES } from "@/lib/messages";
 import { DeleteAccountFormSchema } from "@/lib/validation/forms";
-import { deleteAccountAction, signInAgainAction } from "./actions";
+import { deleteAccountAction } from "./actions";
 
 /**
  * The danger zone. A button opens the confirmation, which asks for the password — or, for an
- * account without one, its own address and a sign-in under ten minutes old.
+ * account without one, its own address, after "Confirm it's you" (a fresh proof of the session).
  */
-export function DeleteAccount({ hasPassword, email, signedInRecently }: { hasPassword: boolean; email: string; signedInRecently: boolean }) {
+export function DeleteAccount({ hasPassword, email }: { hasPassword: boolean; email: string }) {
   const [open, setOpen] = useState(false);
+  const confirmation = useConfirmItsYou();
   // Closing brings focus back to the button (after a page load it stays where it is).
   const [closed, setClosed] = useState(false);
   const close = () => {
@@ -27,21 +28,25 @@ export function DeleteAccount({ hasPassword, email, signedInRecently }: { hasPas
     return (
       <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
         <p className={`text-sm ${mutedText}`}>This erases your details, passkeys and sessions. It can’t be undone.</p>
-        <button type="button" autoFocus={closed} onClick={() => setOpen(true)} className={`${buttonStyles.danger} w-full shrink-0 sm:w-auto`}>
+        <button
+          type="button"
+          autoFocus={closed}
+          onClick={async () => {
+            if (hasPassword || (await confirmedFirst(confirmation))) setOpen(true);
+          }}
+          className={`${buttonStyles.danger} w-full shrink-0 sm:w-auto`}
+        >
           Delete account…
         </button>
       </div>
     );
   }
-  if (!hasPassword && !signedInRecently) return <SignInAgain onCancel={close} />;
   return <Confirm hasPassword={hasPassword} email={email} onCancel={close} />;
 }
 
 function Confirm({ hasPassword, email, onCancel }: { hasPassword: boolean; email: string; onCancel: () => void }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(DeleteAccountFormSchema, deleteAccountAction);
   const { register } = form;
-  // The page stayed open past the ten minutes an account without a password has.
-  if (state.message === MESSAGES.REAUTHENTICATION_REQUIRED) return <SignInAgain onCancel={onCancel} />;
 
   return (
     <form {...formProps} className="rounded-xl border border-red-200 bg-red-50/60 p-4 sm:p-5 dark:border-red-900 dark:bg-red-950/30">
@@ -74,25 +79,6 @@ function Confirm({ hasPassword, email, onCancel }: { hasPassword: boolean; email
         </button>
         <SubmitButton pending={pending} pendingText="Deleting…" variant="destructive" fullWidth={false} className="w-full sm:w-auto">
           Delete my account
-        </SubmitButton>
-      </div>
-    </form>
-  );
-}
-
-function SignInAgain({ onCancel }: { onCancel: () => void }) {
-  return (
-    <form action={signInAgainAction} className="rounded-xl border border-red-200 bg-red-50/60 p-4 sm:p-5 dark:border-red-900 dark:bg-red-950/30">
-      <Notice tone="info">
-        Your account has no password, so to delete it you need to have signed in within the last 10 minutes. Sign in again, then come
-        back here.
-      </Notice>
-      <div className="flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
-        <button type="button" onClick={onCancel} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
-          Cancel
-        </button>
-        <SubmitButton pendingText="Signing out…" fullWidth={false} className="w-full sm:w-auto" autoFocus>
-          Sign in again
         </SubmitButton>
       </div>
     </form>

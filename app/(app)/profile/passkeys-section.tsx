@@ -24,8 +24,8 @@ export interface PasskeyItem {
   lastUsedWhen: string | null;
 }
 
-/** The caller's passkeys, each removable after a confirmation, and a form to add one. */
-export function PasskeysSection({ passkeys }: { passkeys: PasskeyItem[] }) {
+/** The caller's passkeys, each removable after a confirmation, and a form to add one (once the address is confirmed). */
+export function PasskeysSection({ passkeys, verified }: { passkeys: PasskeyItem[]; verified: boolean }) {
   const [removal, remove] = useActionState(removePasskeyAction, IDLE_STATE);
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -48,7 +48,13 @@ export function PasskeysSection({ passkeys }: { passkeys: PasskeyItem[] }) {
           <p className={`text-sm ${mutedText}`}>No passkeys yet.</p>
         )}
       </div>
-      <AddPasskeyForm />
+      {verified ? (
+        <AddPasskeyForm />
+      ) : (
+        <p className={`border-t border-slate-200 pt-5 text-sm dark:border-slate-800 ${mutedText}`}>
+          Confirm your e-mail address first; then you can add a passkey.
+        </p>
+      )}
     </div>
   );
 }
@@ -115,12 +121,15 @@ function PasskeyRow({ passkey, remove }: { passkey: PasskeyItem; remove: (formDa
 /**
  * The browser's passkey prompt between two server actions: the options (with a challenge the
  * server remembers), then the browser's answer with the name. A client function, so the form's
- * pending state covers the prompt too.
+ * pending state covers the prompt too. Both actions need a fresh proof: their `reauthenticate`
+ * goes back to the form, which confirms it's you and runs this again.
  */
 async function addWithBrowser(previous: FormState, formData: FormData): Promise<FormState> {
   const [webauthn, options] = await Promise.all([loadWebAuthn(), passkeyOptionsAction(IDLE_STATE, new FormData())]);
-  if (options.status !== "success" || !options.data) return { status: "error", message: options.message ?? "Adding a passkey didn’t work. Please try again." };
   const values = { name: String(formData.get("name") ?? "") };
+  if (options.status !== "success" || !options.data) {
+    return { status: "error", message: options.message ?? "Adding a passkey didn’t work. Please try again.", values, reauthenticate: options.reauthenticate };
+  }
   try {
     formData.set("response", JSON.stringify(await webauthn.startRegistration({ optionsJSON: options.data.options })));
   } catch (error) {

@@ -1,14 +1,15 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useEffectEvent, useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 import { Badge } from "@/components/badge";
 import { AuthCodeField } from "@/components/code-field";
+import { confirmedFirst, useConfirmItsYou } from "@/components/confirm-its-you-context";
 import { CopyButton } from "@/components/copy-button";
 import { FormMessage } from "@/components/form-message";
 import { buttonStyles, linkStyle, mutedText } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
-import { IDLE_STATE, useActionForm } from "@/components/use-action-form";
+import { useActionForm, useConfirmedActionState } from "@/components/use-action-form";
 import { useFocusOnMount } from "@/components/use-focus-on-mount";
 import type { TotpSetup } from "@/lib/auth/two-factor";
 import { TotpCodeFormSchema, TurnOffTwoFactorFormSchema } from "@/lib/validation/forms";
@@ -96,7 +97,7 @@ function Status({ on }: { on: boolean }) {
 }
 
 function Off({ verified, notice, focus, onSetUp }: { verified: boolean; notice?: string; focus: boolean; onSetUp: (setup: TotpSetup) => void }) {
-  const [state, dispatch] = useActionState(setUpTotpAction, IDLE_STATE);
+  const [state, send, pending, dispatch] = useConfirmedActionState(setUpTotpAction);
   const started = useEffectEvent((setup: TotpSetup) => onSetUp(setup));
   useEffect(() => {
     if (state.status === "success" && state.data) started(state.data);
@@ -104,14 +105,20 @@ function Off({ verified, notice, focus, onSetUp }: { verified: boolean; notice?:
   const statusRef = useFocusOnMount<HTMLDivElement>(focus);
 
   return (
-    <form action={dispatch}>
+    <form
+      action={dispatch}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!pending) send(new FormData(event.currentTarget));
+      }}
+    >
       <FormMessage status={state.status === "error" ? "error" : notice ? "success" : "idle"} message={state.status === "error" ? state.message : notice} />
       <div ref={statusRef} tabIndex={-1} className="outline-none">
         <Status on={false} />
       </div>
       {verified ? (
         <div className="mt-4 flex justify-end">
-          <SubmitButton pendingText="Starting…" fullWidth={false} className="w-full sm:w-auto">
+          <SubmitButton pending={pending} pendingText="Starting…" fullWidth={false} className="w-full sm:w-auto">
             Set up two-factor authentication
           </SubmitButton>
         </div>
@@ -200,7 +207,16 @@ function SetUp({ setup, focus, onCancel, onEnabled }: { setup: TotpSetup; focus:
 function On({ focus, onNewCodes, onTurnedOff }: { focus: boolean; onNewCodes: (codes: string[]) => void; onTurnedOff: (message: string) => void }) {
   const [open, setOpen] = useState<"codes" | "off" | null>(null);
   const statusRef = useFocusOnMount<HTMLDivElement>(focus);
-  const toggle = (which: "codes" | "off") => setOpen((o) => (o === which ? null : which));
+  const confirmation = useConfirmItsYou();
+  // Both need a fresh proof: when the page knows it is stale, "Confirm it's you" comes before the form.
+  const [justConfirmed, setJustConfirmed] = useState(false);
+  const toggle = async (which: "codes" | "off") => {
+    if (open === which) return setOpen(null);
+    const asking = !!confirmation && !confirmation.isFresh();
+    if (!(await confirmedFirst(confirmation))) return;
+    setJustConfirmed(asking);
+    setOpen(which);
+  };
   return (
     <div className="flex flex-col gap-4">
       <div ref={statusRef} tabIndex={-1} className="outline-none">
@@ -226,13 +242,16 @@ function On({ focus, onNewCodes, onTurnedOff }: { focus: boolean; onNewCodes: (c
           Turn off
         </button>
       </div>
-      {open === "codes" && <NewCodesForm onDone={onNewCodes} onCancel={() => setOpen(null)} />}
-      {open === "off" && <TurnOffForm onDone={onTurnedOff} onCancel={() => setOpen(null)} />}
+      {open === "codes" && <NewCodesForm justConfirmed={justConfirmed} onDone={onNewCodes} onCancel={() => setOpen(null)} />}
+      {open === "off" && <TurnOffForm justConfirmed={justConfirmed} onDone={onTurnedOff} onCancel={() => setOpen(null)} />}
     </div>
   );
 }
 
-function NewCodesForm({ onDone, onCancel }: { onDone: (codes: string[]) => void; onCancel: () => void }) {
+/** Each code works once: the one just entered in "Confirm it's you" is spent. */
+const NEXT_CODE = "A code works only once: if you just entered one, wait for the app’s next.";
+
+function NewCodesForm({ justConfirmed, onDone, onCancel }: { justConfirmed: boolean; onDone: (codes: string[]) => void; onCancel: () => void }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(TotpCodeFormSchema, newRecoveryCodesAction);
   const done = useEffectEvent((codes: string[]) => onDone(codes));
   useEffect(() => {
@@ -243,14 +262,14 @@ function NewCodesForm({ onDone, onCancel }: { onDone: (codes: string[]) => void;
       <p className={`mb-3 text-sm ${mutedText}`}>New codes replace the old ones, which stop working. Confirm with a code from your authenticator app.</p>
       <FormMessage status={state.status === "error" ? "error" : "idle"} message={state.message} />
       <div className="sm:max-w-xs">
-        <AuthCodeField id="totp-codes-code" autoFocus error={errorFor("code")} {...form.register("code")} />
+        <AuthCodeField id="totp-codes-code" autoFocus hint={justConfirmed ? NEXT_CODE : undefined} error={errorFor("code")} {...form.register("code")} />
       </div>
       <FormButtons pending={pending} pendingText="Making new codes…" label="Make new codes" onCancel={onCancel} />
     </form>
   );
 }
 
-function TurnOffForm({ onDone, onCancel }: { onDone: (message: string) => void; onCancel: () => void }) {
+function TurnOffForm({ justConfirmed, onDone, onCancel }: { justConfirmed: boolean; onDone: (message: string) => void; onCancel: () => void }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(TurnOffTwoFactorFormSchema, turnOffTwoFactorAction);
   const done = useEffectEvent((message: string) => onDone(message));
   useEffect(() => {
@@ -266,7 +285,7 @@ function TurnOffForm({ onDone, onCancel }: { onDone: (message: string) => void; 
           // A recovery code has letters too.
           inputMode="text"
           autoFocus
-          hint="Or one of your recovery codes."
+          hint={justConfirmed ? `Or one of your recovery codes. ${NEXT_CODE}` : "Or one of your recovery codes."}
           error={errorFor("code")}
           {...form.register("code")}
         />

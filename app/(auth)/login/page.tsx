@@ -54,7 +54,6 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       {first(params.signedout) === "all" && (
         <Notice tone="success">You’ve been signed out on all devices.</Notice>
       )}
-      {first(params.reauth) === "1" && <Notice tone="info">For your security, sign in again to continue.</Notice>}
       {first(params.emailchanged) === "1" && <Notice tone="success">Your e-mail address is changed. Sign in with the new one from now on.</Notice>}
       {error && (
         <div role="alert">
