@@ -11,19 +11,17 @@ import { requestPasswordReset, resetPassword } from "@/lib/auth/password";
 import { createAccount } from "@/lib/auth/signup";
 import type { SecondStepInput } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
-import { AppError, isAppError } from "@/lib/errors";
+import { isAppError } from "@/lib/errors";
 import { validatedAction, type FormState } from "@/lib/web/form-state";
 import { LINK_SENT_MESSAGE, RESET_SENT_MESSAGE } from "@/lib/web/messages";
 import {
-  completeBrowserSecondStep,
+  completeBrowserSignIn,
   currentSession,
   dropSecondStep,
   requestClient,
   safeNextPath,
   SECOND_STEP_PAGE,
   signInBrowser,
-  signInBrowserOrSecondStep,
-  signInBrowserWithPasskey,
 } from "@/lib/web/session";
 import {
   ConfirmEmailChangeFormSchema,
@@ -54,22 +52,14 @@ export async function signUpAction(previous: FormState, formData: FormData): Pro
   })(previous, formData);
 }
 
-/** With AUTH_GENERIC_ERRORS the form, like the API, does not say which of the two was wrong. */
-function generalised(error: unknown): unknown {
-  const loginFailure = isAppError(error) && (error.code === "EMAIL_UNKNOWN" || error.code === "PASSWORD_MISMATCH");
-  return loginFailure && config().genericErrors ? new AppError("LOGIN_FAILED") : error;
-}
-
 export async function loginAction(previous: FormState, formData: FormData): Promise<FormState> {
   return validatedAction(LoginFormSchema, async ({ email, password, next }) => {
-    const user = await authenticatePassword(email, password, await requestClient()).catch((error: unknown) => {
-      throw generalised(error);
-    });
+    const user = await authenticatePassword(email, password, await requestClient());
     if (!user.verifiedAt) {
       await sendCodeIfUnverified(user);
       redirect(verifyUrl(user.email, next));
     }
-    if ((await signInBrowserOrSecondStep(user, "password")) === "second-step") redirect(secondStepUrl(next));
+    if ((await signInBrowser(user, "password")) === "second-step") redirect(secondStepUrl(next));
     redirect(safeNextPath(next));
   })(previous, formData);
 }
@@ -77,9 +67,9 @@ export async function loginAction(previous: FormState, formData: FormData): Prom
 const secondStepUrl = (next?: string) => `${SECOND_STEP_PAGE}?next=${encodeURIComponent(safeNextPath(next))}`;
 
 /** The second step with `input`; one that can no longer succeed starts the sign-in over, with a message. */
-async function completeSecondStep(input: SecondStepInput, next?: string): Promise<never> {
+async function finishSecondStep(input: SecondStepInput, next?: string): Promise<never> {
   try {
-    await completeBrowserSecondStep(input);
+    await completeBrowserSignIn(input);
   } catch (error) {
     if (!isAppError(error) || error.code !== "SIGN_IN_AGAIN") throw error;
     await dropSecondStep();
@@ -89,11 +79,11 @@ async function completeSecondStep(input: SecondStepInput, next?: string): Promis
 }
 
 export async function secondStepCodeAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return validatedAction(SecondStepCodeFormSchema, ({ code, next }) => completeSecondStep({ code }, next))(previous, formData);
+  return validatedAction(SecondStepCodeFormSchema, ({ code, next }) => finishSecondStep({ code }, next))(previous, formData);
 }
 
 export async function secondStepRecoveryAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return validatedAction(SecondStepRecoveryFormSchema, ({ recoveryCode, next }) => completeSecondStep({ recoveryCode }, next), {
+  return validatedAction(SecondStepRecoveryFormSchema, ({ recoveryCode, next }) => finishSecondStep({ recoveryCode }, next), {
     // The service calls whichever code it was given `code`; this form's field is the recovery code.
     fieldNames: { code: "recoveryCode" },
   })(previous, formData);
@@ -113,7 +103,8 @@ export async function passkeySignInAction(previous: FormState, formData: FormDat
   return validatedAction(
     PasskeySignInFormSchema,
     async ({ response, next }) => {
-      const signedIn = await signInBrowserWithPasskey(await verifyPasskeySignIn(response, await requestClient()));
+      const { user, proof } = await verifyPasskeySignIn(response, await requestClient());
+      const signedIn = await signInBrowser(user, proof);
       redirect(signedIn === "second-step" ? secondStepUrl(next) : safeNextPath(next));
     },
     { messageFields: ["response"] },
@@ -122,8 +113,8 @@ export async function passkeySignInAction(previous: FormState, formData: FormDat
 
 export async function verifyCodeAction(previous: FormState, formData: FormData): Promise<FormState> {
   return validatedAction(verifyFormSchema(config().otpLength), async ({ email, code, next }) => {
-    await signInBrowser(await confirmCode(email, code, await requestClient()), "code");
-    redirect(safeNextPath(next));
+    const signedIn = await signInBrowser(await confirmCode(email, code, await requestClient()), "code");
+    redirect(signedIn === "second-step" ? secondStepUrl(next) : safeNextPath(next));
   })(previous, formData);
 }
 
@@ -139,7 +130,7 @@ export async function confirmLinkAction(previous: FormState, formData: FormData)
     ConfirmLinkFormSchema,
     async ({ token }) => {
       const user = await confirmLink(token, await requestClient());
-      await signInBrowser(user, "link");
+      if ((await signInBrowser(user, "link")) === "second-step") redirect(secondStepUrl("/profile?confirmed=1"));
       redirect("/profile?confirmed=1");
     },
     { messageFields: ["token"] },

@@ -1,9 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { api, baseUrl, randomIp } from "./client";
-import { authHeader, execSql, mailsTo, registeredVerifiedUser, resetTokenIn } from "./helpers";
+import { actionId, authHeader, execSql, mailsTo, postFormAction, registeredVerifiedUser, resetTokenIn } from "./helpers";
 
 /**
  * The browser's own view of its session follows the server-side session: once that session has
@@ -14,39 +11,12 @@ import { authHeader, execSql, mailsTo, registeredVerifiedUser, resetTokenIn } fr
 
 const NEW_PASSWORD = "another long passphrase";
 
-/** The production build's server actions (their ids change with every build), by exported name. */
-const MANIFEST = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8")) as {
-  node: Record<string, { exportedName: string }>;
-};
-function actionId(name: string): string {
-  const id = Object.entries(MANIFEST.node).find(([, entry]) => entry.exportedName === name)?.[0];
-  if (!id) throw new Error(`${name} is not in the build's server-reference manifest`);
-  return id;
-}
 
 const sessionCookieOf = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
 
 /** Signs in on a new browser through the login page's action, as React's client posts it; returns its cookie. */
 async function browserSignIn(email: string, password: string): Promise<string> {
-  const boundary = `----test${randomBytes(12).toString("hex")}`;
-  // The form's fields, then the arguments that refer to them (React reads the parts in order).
-  const fields = [["_1_email", email], ["_1_password", password], ["_1_next", "/profile"], ["0", `[{"status":"idle"},"$K1"]`]];
-  const body = fields
-    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
-    .join("")
-    .concat(`--${boundary}--\r\n`);
-  const res = await fetch(`${baseUrl()}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      origin: baseUrl(),
-      accept: "text/x-component",
-      "next-action": actionId("loginAction"),
-      "content-type": `multipart/form-data; boundary=${boundary}`,
-      "x-forwarded-for": randomIp(),
-    },
-    body,
-  });
+  const res = await postFormAction("/login", "loginAction", { email, password, next: "/profile" });
   const cookie = sessionCookieOf(res);
   if (!cookie) throw new Error(`the login action set no session cookie: ${res.status} ${(await res.text()).slice(0, 300)}`);
   return cookie.split(";")[0]!;

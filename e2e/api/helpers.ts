@@ -1,12 +1,13 @@
-import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import { importJWK, SignJWT } from "jose";
 import pg from "pg";
 import { generate } from "otplib";
 import { afterEach, expect, inject } from "vitest";
 import { mailbox, STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
-import { api } from "./client";
+import { api, baseUrl, randomIp } from "./client";
 
 export { STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 
@@ -54,6 +55,41 @@ export async function twoFactorUser(clock: ReturnType<typeof serverClock>) {
   expect(enabled.status, enabled.text).toBe(200);
   clock.later(31_000);
   return { ...user, secret: setup.body.secret as string, recoveryCodes: enabled.body.recovery_codes as string[] };
+}
+
+/** The production build's server actions (their ids change with every build), by exported name. */
+let manifest: { node: Record<string, { exportedName: string }> } | undefined;
+export function actionId(name: string): string {
+  manifest ??= JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8"));
+  const id = Object.entries(manifest!.node).find(([, entry]) => entry.exportedName === name)?.[0];
+  if (!id) throw new Error(`${name} is not in the build's server-reference manifest`);
+  return id;
+}
+
+/**
+ * Posts a form's server action on `page` as React's client does (useActionState's `(previous,
+ * formData)`): the form's fields, then the arguments that refer to them.
+ */
+export async function postFormAction(page: string, name: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  const boundary = `----test${randomBytes(12).toString("hex")}`;
+  const parts = [...Object.entries(fields).map(([k, v]) => [`_1_${k}`, v]), ["0", `[{"status":"idle"},"$K1"]`]];
+  const body = parts
+    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+    .join("")
+    .concat(`--${boundary}--\r\n`);
+  return fetch(`${baseUrl()}${page}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      origin: baseUrl(),
+      accept: "text/x-component",
+      "next-action": actionId(name),
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+      "x-forwarded-for": randomIp(),
+      ...headers,
+    },
+    body,
+  });
 }
 
 /** Registers through VASITUM's register and verifies with the e-mailed code; returns the tokens. */

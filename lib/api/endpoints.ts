@@ -2,7 +2,6 @@ import { confirmLink, resendCode, resendVerificationLink, verifyCode } from "@/l
 import { loginWithGoogle, registerWithGoogle } from "@/lib/auth/google";
 import { deleteAccount } from "@/lib/auth/account-deletion";
 import { confirmEmailChange, requestEmailChange } from "@/lib/auth/email-change";
-import { limitClient } from "@/lib/auth/limits";
 import { loginWithPassword } from "@/lib/auth/login";
 import {
   addPasskey,
@@ -17,7 +16,7 @@ import { reauthenticate, sendReauthenticationCode } from "@/lib/auth/reauthentic
 import { changePassword, requestPasswordReset, resetPassword } from "@/lib/auth/password";
 import { readUser, updateUser } from "@/lib/auth/profile";
 import { endSessionOfRefreshToken, moreTokensFor, refreshSession } from "@/lib/auth/sessions";
-import { completeAppSignIn } from "@/lib/auth/sign-in";
+import { completeSignIn } from "@/lib/auth/sign-in";
 import { createAccount, createSignedInAccount } from "@/lib/auth/signup";
 import { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
@@ -380,8 +379,7 @@ const secondStep = endpoint({
   body: SecondStepRequest,
   ...LOGIN_FAILURE,
   async handle({ mfa_token, code, recovery_code }, ctx) {
-    await limitClient("verify", ctx.client.ip);
-    return presentLogin(await completeAppSignIn(mfa_token, recovery_code !== undefined ? { recoveryCode: recovery_code } : { code }, ctx.client));
+    return presentLogin(await completeSignIn(mfa_token, recovery_code !== undefined ? { recoveryCode: recovery_code } : { code }, ctx.client, "api"));
   },
   success: { description: "The login's body" },
   failures: [BAD_REQUEST("errors.code: Invalid code; errors.mfa_token: Sign in again"), RATE_LIMITED],

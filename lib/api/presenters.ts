@@ -63,16 +63,12 @@ export function presentLogin(result: AppSignIn & { code?: string | null }) {
 export const presentGoogleLogin = (result: AppSignIn) =>
   result.kind === "second-step" ? presentSecondStep(result) : { tokens: presentTokens(result.tokens) };
 
-const LOGIN_FAILURES = new Set(["EMAIL_UNKNOWN", "PASSWORD_MISMATCH"]);
+/** LOGIN_FAILED: the service's one answer to both with AUTH_GENERIC_ERRORS (lib/auth/login.ts). */
+const LOGIN_FAILURES = new Set(["EMAIL_UNKNOWN", "PASSWORD_MISMATCH", "LOGIN_FAILED"]);
 
-/**
- * A failed login carries the documents' `description`; with AUTH_GENERIC_ERRORS an unknown e-mail
- * and a wrong password answer identically.
- */
+/** A failed login carries the documents' `description`. */
 export function presentLoginErrors(error: AppError, errors: Record<string, unknown>): Record<string, unknown> {
-  if (!LOGIN_FAILURES.has(error.code)) return errors;
-  const description = messageFor("LOGIN_FAILED");
-  return config().genericErrors ? { errors: [description], description } : { ...errors, description };
+  return LOGIN_FAILURES.has(error.code) ? { ...errors, description: messageFor("LOGIN_FAILED") } : errors;
 }
 
 /** A passkey as its owner sees it in the API. */

@@ -27,7 +27,7 @@ const { accountForGoogleIdentity } = await import("./google");
 const { authenticatePassword, loginWithPassword } = await import("./login");
 const { requestPasswordReset, changePassword } = await import("./password");
 const { requestEmailChange } = await import("./email-change");
-const { completeAppSignIn } = await import("./sign-in");
+const { completeSignIn } = await import("./sign-in");
 const { createAccount } = await import("./signup");
 const { passkeyLoginOptions, signInWithPasskey } = await import("./passkeys");
 const { authenticate, refreshSession, resumeBrowserSession, startBrowserSession } = await import("./sessions");
@@ -50,7 +50,7 @@ async function accountWithEverything() {
   await expect(authenticatePassword(email, "not the password", freshClient())).rejects.toMatchObject({ code: "PASSWORD_MISMATCH" });
   const signIn = await loginWithPassword(email, PASSWORD, freshClient());
   if (signIn.kind !== "second-step") throw new Error("expected a second step");
-  await expect(completeAppSignIn(signIn.mfaToken, { code: "12345x" }, client)).rejects.toMatchObject({ code: "INVALID_CODE" });
+  await expect(completeSignIn(signIn.mfaToken, { code: "12345x" }, client, "api")).rejects.toMatchObject({ code: "INVALID_CODE" });
   advance(MINUTE);
   return { email, user, caller: await authenticate(tokens.accessToken), tokens, browser, passkey, identity, secret };
 }

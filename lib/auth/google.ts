@@ -9,7 +9,7 @@ import { verifyGoogleIdToken, type GoogleIdentity } from "@/lib/google/id-token"
 import { limitClient } from "./limits";
 import { securityEvent } from "./security-events";
 import { startAppSession } from "./sessions";
-import { signInApp, type AppSignIn } from "./sign-in";
+import { signIn, type AppSignIn } from "./sign-in";
 import type { ClientInfo, Tokens } from "./types";
 
 /**
@@ -133,5 +133,5 @@ export async function loginWithGoogle(idToken: string, client: ClientInfo): Prom
   await limitClient("login", client.ip);
   const identity = await verifyGoogleIdToken(idToken);
   const user = await accountForGoogleIdentity(identity, client, { createIfMissing: false });
-  return signInApp(user, client, "google");
+  return signIn(user, client, "google", "api");
 }

@@ -1,3 +1,4 @@
+import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { findUserByEmail, upgradePasswordHash, type UserRecord } from "@/lib/db/users";
@@ -7,7 +8,7 @@ import { checkPassword, hashPassword, verifyAgainstDummy, type PasswordCheck } f
 import { sendCodeIfUnverified } from "./email-verification";
 import { abandonPasswordAttempt, claimLoginAttempt, settlePasswordAttempt } from "./limits";
 import type { WithSignIn } from "./sessions";
-import { signInApp, type AppSignIn } from "./sign-in";
+import { signIn, type AppSignIn } from "./sign-in";
 import type { ClientInfo } from "./types";
 
 export type LoginResult = AppSignIn & {
@@ -49,6 +50,8 @@ async function checkLogin(email: string, password: string, client: ClientInfo): 
     const reason = !user ? "unknown_email" : user.passwordHash ? "wrong_password" : "no_password";
     metrics().logins.inc({ outcome: reason });
     await recordAudit({ type: "login_failed", userId: user?.id ?? null, ip: client.ip, userAgent: client.userAgent, detail: { reason } });
+    // With AUTH_GENERIC_ERRORS every door answers both failures alike.
+    if (config().genericErrors) throw new AppError("LOGIN_FAILED");
     throw reason === "wrong_password"
       ? new AppError("PASSWORD_MISMATCH", { field: "password" })
       : new AppError("EMAIL_UNKNOWN", { field: "email" });
@@ -70,5 +73,5 @@ async function checkLogin(email: string, password: string, client: ClientInfo): 
 export async function loginWithPassword(email: string, password: string, client: ClientInfo): Promise<LoginResult> {
   const { user, settle } = await checkLogin(email, password, client);
   const code = await sendCodeIfUnverified(user);
-  return { ...(await signInApp(user, client, "password", settle)), code };
+  return { ...(await signIn(user, client, "password", "api", settle)), code };
 }

@@ -20,7 +20,7 @@ const db = setUpAuthTests();
 
 const { addPasskey, passkeyLoginOptions, passkeyRegistrationOptions, passkeysOf, removePasskey, signInWithPasskey, verifyPasskeySignIn } =
   await import("./passkeys");
-const { completeAppSignIn } = await import("./sign-in");
+const { completeSignIn } = await import("./sign-in");
 const { authenticate } = await import("./sessions");
 
 /** A verified account and the caller of a session of it. */
@@ -195,7 +195,7 @@ describe("signing in with a passkey", () => {
     const plain = await signedIn();
     const plainKey = (await registeredPasskey(plain.caller)).passkey;
     const unverified = await verifyPasskeySignIn(plainKey.signIn(await passkeyLoginOptions(client), { userVerified: false }), client);
-    expect(unverified).toMatchObject({ user: { id: plain.user.id }, userVerified: false });
+    expect(unverified).toEqual({ user: expect.objectContaining({ id: plain.user.id }), proof: { method: "passkey" } });
     expect(await signInWithPasskey(plainKey.signIn(await passkeyLoginOptions(client), { userVerified: false }), client)).toMatchObject({
       kind: "session",
     });
@@ -205,7 +205,7 @@ describe("signing in with a passkey", () => {
     const { passkey } = await registeredPasskey(caller);
     const signIn = await signInWithPasskey(passkey.signIn(await passkeyLoginOptions(client), { userVerified: false }), client);
     if (signIn.kind !== "second-step") throw new Error(`expected a second step, got ${signIn.kind}`);
-    await completeAppSignIn(signIn.mfaToken, { code: await totpCode(secret) }, client);
+    await completeSignIn(signIn.mfaToken, { code: await totpCode(secret) }, client, "api");
     expect(await lastLogin(user.id)).toMatchObject({ method: "passkey", second_factor: "totp" });
   });
 

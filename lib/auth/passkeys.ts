@@ -17,10 +17,9 @@ import { consumeChallenge, storeChallenge } from "@/lib/db/webauthn-challenges";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { limitClient } from "./limits";
-import { requireFreshProof, requireVerifiedAddress } from "./proof";
+import { requireFreshProof, requireVerifiedAddress, type SignInProof } from "./proof";
 import { securityEvent } from "./security-events";
-import { startAppSession } from "./sessions";
-import { signInApp, type AppSignIn } from "./sign-in";
+import { signIn, type AppSignIn } from "./sign-in";
 import type { Caller, ClientInfo, User } from "./types";
 
 /**
@@ -137,16 +136,16 @@ export async function passkeyLoginOptions(client: ClientInfo): Promise<PublicKey
 }
 
 /**
- * Verifies a passkey sign-in and returns its user, and whether the authenticator verified the
- * user (then it counts as both factors).
+ * Verifies a passkey sign-in and returns its user and what it proved: a passkey that verified its
+ * user (PIN, biometrics) is both factors at once; one that did not, a first factor like a password.
  */
-export async function verifyPasskeySignIn(response: unknown, client: ClientInfo): Promise<{ user: User; userVerified: boolean }> {
+export async function verifyPasskeySignIn(response: unknown, client: ClientInfo): Promise<{ user: User; proof: SignInProof }> {
   await limitClient("login", client.ip);
   const { passkey, userVerified } = await verifyAssertion(response, { purpose: "login", userId: null }, client);
   const user = await findUserById(passkey.userId);
   if (!user) throw invalid();
   if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
-  return { user, userVerified };
+  return { user, proof: userVerified ? { method: "passkey", secondFactor: "user-verification" } : { method: "passkey" } };
 }
 
 /** Options for `navigator.credentials.get()` to confirm it's the caller: one of the caller's own passkeys. */
@@ -207,8 +206,6 @@ async function verifyAssertion(
 
 /** An app's passkey sign-in: a session, or — without user verification on a two-factor account — the second step. */
 export async function signInWithPasskey(response: unknown, client: ClientInfo): Promise<AppSignIn> {
-  const { user, userVerified } = await verifyPasskeySignIn(response, client);
-  if (!userVerified) return signInApp(user, client, "passkey");
-  const { sessionId, tokens } = await startAppSession(user, client, { method: "passkey", secondFactor: "user-verification" });
-  return { kind: "session", user, sessionId, tokens };
+  const { user, proof } = await verifyPasskeySignIn(response, client);
+  return signIn(user, client, proof, "api");
 }

@@ -29,7 +29,7 @@ const db = setUpAuthTests();
 const { requestEmailChange, confirmEmailChange } = await import("./email-change");
 const { requestPasswordReset, resetPassword, changePassword } = await import("./password");
 const { loginWithPassword } = await import("./login");
-const { completeAppSignIn } = await import("./sign-in");
+const { completeSignIn } = await import("./sign-in");
 const { setUpTotp, enableTotp } = await import("./two-factor");
 const { accountForGoogleIdentity } = await import("./google");
 const { signInWithPasskey, passkeyLoginOptions } = await import("./passkeys");
@@ -77,7 +77,7 @@ describe("a password reset through the mailbox", () => {
     const { email, secret } = await twoFactorUser();
     const mfaToken = await secondStepOf(email);
     await resetPassword(await resetLinkFor(email), NEW_PASSWORD, freshClient());
-    expect(await failure(completeAppSignIn(mfaToken, { code: await totpCode(secret) }, freshClient()))).toMatchObject(appError("SIGN_IN_AGAIN"));
+    expect(await failure(completeSignIn(mfaToken, { code: await totpCode(secret) }, freshClient(), "api"))).toMatchObject(appError("SIGN_IN_AGAIN"));
   });
 });
 
@@ -90,7 +90,7 @@ describe("a password change", () => {
     const fresh = await authenticate(tokens.accessToken);
     await changePassword(fresh, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, freshClient());
     expect(await failure(confirmEmailChange(change.token, client))).toMatchObject(appError("EMAIL_CHANGE_INVALID"));
-    expect(await failure(completeAppSignIn(mfaToken, { code: await totpCode(secret) }, freshClient()))).toMatchObject(appError("SIGN_IN_AGAIN"));
+    expect(await failure(completeSignIn(mfaToken, { code: await totpCode(secret) }, freshClient(), "api"))).toMatchObject(appError("SIGN_IN_AGAIN"));
     expect(await stillWorks(tokens.accessToken)).toBe(true);
     expect((await findUserById(user.id))!.email).toBe(email);
   });
@@ -190,7 +190,7 @@ describe("an account disabled", () => {
     expect(await disableAccount(user, client)).toBe(true);
     expect(await disableAccount(user, client)).toBe(false);
     expect(await stillWorks(tokens.accessToken)).toBe(false);
-    expect(await failure(completeAppSignIn(mfaToken, { code: await totpCode(secret) }, freshClient()))).toMatchObject(appError("SIGN_IN_AGAIN"));
+    expect(await failure(completeSignIn(mfaToken, { code: await totpCode(secret) }, freshClient(), "api"))).toMatchObject(appError("SIGN_IN_AGAIN"));
     expect(await failure(resetPassword(reset, NEW_PASSWORD, freshClient()))).toMatchObject(appError("RESET_TOKEN_INVALID"));
     const audit = await db().auditEvent.findFirst({ where: { userId: user.id, type: "account_disabled" } });
     expect(audit).not.toBeNull();

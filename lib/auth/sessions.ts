@@ -126,8 +126,8 @@ export async function startAppSession(
 }
 
 /** A new browser session; the caller writes its id into the session cookie. */
-export async function startBrowserSession(user: UserRecord, client: ClientInfo, proof: SignInMethod | SignInProof): Promise<string> {
-  return (await beginSession(user, client, "browser", proofOf(proof))).id;
+export async function startBrowserSession(user: UserRecord, client: ClientInfo, proof: SignInMethod | SignInProof, alsoCommit?: WithSignIn): Promise<string> {
+  return (await beginSession(user, client, "browser", proofOf(proof), undefined, alsoCommit)).id;
 }
 
 /**

@@ -1,25 +1,64 @@
-import { startAppSession, type SignInMethod, type WithSignIn } from "./sessions";
-import { completeSecondStep, requiresSecondFactor, startSecondStep, type SecondStepInput } from "./two-factor";
+import { limitClient } from "./limits";
+import { proofOf, type SignInMethod, type SignInProof } from "./proof";
+import { startAppSession, startBrowserSession, type SessionClient, type WithSignIn } from "./sessions";
+import { requiresSecondFactor, startSecondStep, verifySecondStep, type SecondStepInput } from "./two-factor";
 import type { ClientInfo, Tokens, User } from "./types";
 
 /**
- * After a first factor passed for `user`: a session for an app, or — when the account has
- * two-factor on — the token of the second step, which the app exchanges for a session with a code.
- * `alsoCommit` is committed with whichever of the two it is.
+ * The one sign-in decision, for every door (the JSON API, the browser's forms, next-auth's Google
+ * sign-in): once a first factor passed, a session of the door's kind (an app's, with tokens; a
+ * browser's, whose id goes into its cookie), or — when the account has two-factor on and the proof
+ * has no second factor — the token of a second step. The doors only present the outcome or write
+ * cookies; what is asked and counted is decided here.
  */
-export type AppSignIn =
-  | { kind: "session"; user: User; sessionId: string; tokens: Tokens }
+
+export type SignInOutcome<D extends SessionClient = SessionClient> =
+  | ({ kind: "session"; user: User; sessionId: string } & (D extends "api" ? { tokens: Tokens } : { tokens?: undefined }))
   | { kind: "second-step"; user: User; mfaToken: string };
 
-export async function signInApp(user: User, client: ClientInfo, method: SignInMethod, alsoCommit?: WithSignIn): Promise<AppSignIn> {
-  if (requiresSecondFactor(user)) return { kind: "second-step", user, mfaToken: await startSecondStep(user, method, alsoCommit) };
-  const { sessionId, tokens } = await startAppSession(user, client, method, alsoCommit);
-  return { kind: "session", user, sessionId, tokens };
+/** An app's outcome (the JSON API's presenters read its tokens). */
+export type AppSignIn = SignInOutcome<"api">;
+
+type SessionOf<D extends SessionClient> = Extract<SignInOutcome<D>, { kind: "session" }>;
+
+async function startSession<D extends SessionClient>(user: User, client: ClientInfo, proof: SignInProof, door: D, alsoCommit?: WithSignIn) {
+  if (door === "api") {
+    const { sessionId, tokens } = await startAppSession(user, client, proof, alsoCommit);
+    return { kind: "session", user, sessionId, tokens } as unknown as SessionOf<D>;
+  }
+  const sessionId = await startBrowserSession(user, client, proof, alsoCommit);
+  return { kind: "session", user, sessionId } as SessionOf<D>;
 }
 
-/** The second step of an app's sign-in: a code for the token of the first; then the session. */
-export async function completeAppSignIn(mfaToken: string, input: SecondStepInput, client: ClientInfo) {
-  const { user, method, secondFactor } = await completeSecondStep(mfaToken, input, client);
-  const { sessionId, tokens } = await startAppSession(user, client, { method, secondFactor });
-  return { kind: "session" as const, user, sessionId, tokens };
+/**
+ * After a first factor passed for `user`: a session through `door`, or the second step. `alsoCommit`
+ * is committed with whichever of the two it is (a login settles its password attempt there).
+ */
+export async function signIn<D extends SessionClient>(
+  user: User,
+  client: ClientInfo,
+  proof: SignInMethod | SignInProof,
+  door: D,
+  alsoCommit?: WithSignIn,
+): Promise<SignInOutcome<D>> {
+  const shown = proofOf(proof);
+  if (requiresSecondFactor(user) && !shown.secondFactor) {
+    return { kind: "second-step", user, mfaToken: await startSecondStep(user, shown.method, alsoCommit) };
+  }
+  return startSession(user, client, shown, door, alsoCommit);
+}
+
+/**
+ * The second step, for every door: the client address's count (the verify group, as for every
+ * typed code), the code for the token of the first step, then the session.
+ */
+export async function completeSignIn<D extends SessionClient>(
+  mfaToken: string,
+  input: SecondStepInput,
+  client: ClientInfo,
+  door: D,
+): Promise<SessionOf<D>> {
+  await limitClient("verify", client.ip);
+  const { user, method, secondFactor } = await verifySecondStep(mfaToken, input, client);
+  return startSession(user, client, { method, secondFactor }, door);
 }

@@ -24,7 +24,7 @@ import {
 const db = setUpAuthTests();
 
 const { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } = await import("./two-factor");
-const { completeAppSignIn, signInApp } = await import("./sign-in");
+const { completeSignIn, signIn } = await import("./sign-in");
 const { loginWithPassword } = await import("./login");
 const { authenticate, startAppSession } = await import("./sessions");
 const { findUserByEmail } = await import("@/lib/db/users");
@@ -84,7 +84,7 @@ describe("setUpTotp", () => {
     const error = await failure(setUpTotp(caller, client));
     expect(error).toMatchObject({ code: "TOTP_ALREADY_ON" });
     expect(error.message).toBe("Two-factor authentication is already on.");
-    const { user } = await completeAppSignIn(await secondStep(caller.user.email), { code: await totpCode(secret) }, client);
+    const { user } = await completeSignIn(await secondStep(caller.user.email), { code: await totpCode(secret) }, client, "api");
     expect(user.id).toBe(caller.user.id);
   });
 
@@ -184,21 +184,21 @@ describe("authenticator codes", () => {
   it("are accepted once: the same code again is INVALID_CODE", async () => {
     const { email, secret } = await twoFactorUser();
     const code = await totpCode(secret);
-    await completeAppSignIn(await secondStep(email), { code }, client);
-    await expect(completeAppSignIn(await secondStep(email), { code }, client)).rejects.toMatchObject(appError("INVALID_CODE", "code"));
+    await completeSignIn(await secondStep(email), { code }, client, "api");
+    await expect(completeSignIn(await secondStep(email), { code }, client, "api")).rejects.toMatchObject(appError("INVALID_CODE", "code"));
     // The code that enabled two-factor was used too.
-    await expect(completeAppSignIn(await secondStep(email), { code: await totpCode(secret, -TOTP_STEP_SECONDS) }, client)).rejects.toMatchObject(
+    await expect(completeSignIn(await secondStep(email), { code: await totpCode(secret, -TOTP_STEP_SECONDS) }, client, "api")).rejects.toMatchObject(
       appError("INVALID_CODE", "code"),
     );
     advanceSeconds(TOTP_STEP_SECONDS);
-    await expect(completeAppSignIn(await secondStep(email), { code: await totpCode(secret) }, client)).resolves.toMatchObject({ kind: "session" });
+    await expect(completeSignIn(await secondStep(email), { code: await totpCode(secret) }, client, "api")).resolves.toMatchObject({ kind: "session" });
   });
 
   it("answer INVALID_CODE, not an exception, when the clock is behind the last accepted step", async () => {
     const { email, secret } = await twoFactorUser();
-    await completeAppSignIn(await secondStep(email), { code: await totpCode(secret, TOTP_STEP_SECONDS) }, client);
+    await completeSignIn(await secondStep(email), { code: await totpCode(secret, TOTP_STEP_SECONDS) }, client, "api");
     advanceSeconds(-2 * TOTP_STEP_SECONDS);
-    await expect(completeAppSignIn(await secondStep(email), { code: await totpCode(secret) }, client)).rejects.toMatchObject(
+    await expect(completeSignIn(await secondStep(email), { code: await totpCode(secret) }, client, "api")).rejects.toMatchObject(
       appError("INVALID_CODE", "code"),
     );
   });
@@ -207,7 +207,7 @@ describe("authenticator codes", () => {
     const { email, secret } = await twoFactorUser();
     const tokens = [await secondStep(email), await secondStep(email)];
     const code = await totpCode(secret);
-    const result = await outcomes(tokens.map((t) => completeAppSignIn(t, { code }, freshClient())));
+    const result = await outcomes(tokens.map((t) => completeSignIn(t, { code }, freshClient(), "api")));
     expect(result).toEqual({ fulfilled: 1, codes: ["INVALID_CODE"] });
   });
 });
@@ -219,7 +219,7 @@ describe("sign-in with two-factor on", () => {
     expect(signIn).toMatchObject({ kind: "second-step", mfaToken: expect.stringMatching(/^[\w-]{43}$/) });
     expect(signIn).not.toHaveProperty("tokens");
 
-    const done = await completeAppSignIn((signIn as { mfaToken: string }).mfaToken, { code: await totpCode(secret) }, client);
+    const done = await completeSignIn((signIn as { mfaToken: string }).mfaToken, { code: await totpCode(secret) }, client, "api");
     expect(done).toMatchObject({ kind: "session", user: { id: user.id } });
     expect(await authenticate(done.tokens.accessToken)).toEqual({
       user: expect.objectContaining({ id: user.id }),
@@ -236,19 +236,19 @@ describe("sign-in with two-factor on", () => {
     await enableTotp(caller, await totpCode(secret), client);
     advanceSeconds(TOTP_STEP_SECONDS);
 
-    const signIn = await signInApp((await findUserByEmail(user.email))!, client, "google");
-    expect(signIn.kind).toBe("second-step");
-    await completeAppSignIn((signIn as { mfaToken: string }).mfaToken, { code: await totpCode(secret) }, client);
+    const google = await signIn((await findUserByEmail(user.email))!, client, "google", "api");
+    expect(google.kind).toBe("second-step");
+    await completeSignIn((google as { mfaToken: string }).mfaToken, { code: await totpCode(secret) }, client, "api");
     expect((await secondFactorsOfLogins(user.id)).at(-1)).toMatchObject({ method: "google", second_factor: "totp" });
   });
 
   it("accepts a recovery code once, typed in capitals and without the dash as well; used again it is INVALID_CODE", async () => {
     const { email, user, recoveryCodes } = await twoFactorUser();
     const [first, second] = recoveryCodes as [string, string];
-    await expect(completeAppSignIn(await secondStep(email), { recoveryCode: first }, client)).resolves.toMatchObject({ kind: "session" });
-    await expect(completeAppSignIn(await secondStep(email), { recoveryCode: first }, client)).rejects.toMatchObject(appError("INVALID_CODE", "code"));
+    await expect(completeSignIn(await secondStep(email), { recoveryCode: first }, client, "api")).resolves.toMatchObject({ kind: "session" });
+    await expect(completeSignIn(await secondStep(email), { recoveryCode: first }, client, "api")).rejects.toMatchObject(appError("INVALID_CODE", "code"));
     await expect(
-      completeAppSignIn(await secondStep(email), { recoveryCode: ` ${second.replace("-", "").toUpperCase()} ` }, client),
+      completeSignIn(await secondStep(email), { recoveryCode: ` ${second.replace("-", "").toUpperCase()} ` }, client, "api"),
     ).resolves.toMatchObject({ kind: "session" });
     expect((await secondFactorsOfLogins(user.id)).at(-1)).toMatchObject({ second_factor: "recovery-code" });
   });
@@ -256,7 +256,7 @@ describe("sign-in with two-factor on", () => {
   it("refuses another account's recovery code", async () => {
     const mine = await twoFactorUser();
     const theirs = await twoFactorUser();
-    await expect(completeAppSignIn(await secondStep(mine.email), { recoveryCode: theirs.recoveryCodes[0]! }, client)).rejects.toMatchObject(
+    await expect(completeSignIn(await secondStep(mine.email), { recoveryCode: theirs.recoveryCodes[0]! }, client, "api")).rejects.toMatchObject(
       appError("INVALID_CODE", "code"),
     );
   });
@@ -265,20 +265,20 @@ describe("sign-in with two-factor on", () => {
     const { email, secret } = await twoFactorUser();
     const token = await secondStep(email);
     for (const code of await wrongCodes(secret, 5)) {
-      await expect(completeAppSignIn(token, { code }, client)).rejects.toMatchObject(appError("INVALID_CODE", "code"));
+      await expect(completeSignIn(token, { code }, client, "api")).rejects.toMatchObject(appError("INVALID_CODE", "code"));
     }
-    const error = await failure(completeAppSignIn(token, { code: await totpCode(secret) }, client));
+    const error = await failure(completeSignIn(token, { code: await totpCode(secret) }, client, "api"));
     expect(error).toMatchObject(appError("SIGN_IN_AGAIN", "mfaToken"));
     expect(error.message).toBe("Sign in again");
     // A new first step starts over.
-    await expect(completeAppSignIn(await secondStep(email), { code: await totpCode(secret) }, client)).resolves.toMatchObject({ kind: "session" });
+    await expect(completeSignIn(await secondStep(email), { code: await totpCode(secret) }, client, "api")).resolves.toMatchObject({ kind: "session" });
   });
 
   it("allows 4 wrong codes before the right one", async () => {
     const { email, secret } = await twoFactorUser();
     const token = await secondStep(email);
-    for (const code of await wrongCodes(secret, 4)) await expect(completeAppSignIn(token, { code }, client)).rejects.toMatchObject({ code: "INVALID_CODE" });
-    await expect(completeAppSignIn(token, { code: await totpCode(secret) }, client)).resolves.toMatchObject({ kind: "session" });
+    for (const code of await wrongCodes(secret, 4)) await expect(completeSignIn(token, { code }, client, "api")).rejects.toMatchObject({ code: "INVALID_CODE" });
+    await expect(completeSignIn(token, { code: await totpCode(secret) }, client, "api")).resolves.toMatchObject({ kind: "session" });
   });
 
   it("gives the second step 5 minutes: SIGN_IN_AGAIN after, and the token works once", async () => {
@@ -286,24 +286,24 @@ describe("sign-in with two-factor on", () => {
     const late = await secondStep(email);
     const inTime = await secondStep(email);
     advance(5 * MINUTE - 1000);
-    await expect(completeAppSignIn(inTime, { code: await totpCode(secret) }, client)).resolves.toMatchObject({ kind: "session" });
+    await expect(completeSignIn(inTime, { code: await totpCode(secret) }, client, "api")).resolves.toMatchObject({ kind: "session" });
     advanceSeconds(TOTP_STEP_SECONDS);
-    await expect(completeAppSignIn(inTime, { code: await totpCode(secret) }, client)).rejects.toMatchObject(appError("SIGN_IN_AGAIN", "mfaToken"));
-    await expect(completeAppSignIn(late, { code: await totpCode(secret) }, client)).rejects.toMatchObject(appError("SIGN_IN_AGAIN", "mfaToken"));
-    await expect(completeAppSignIn("x".repeat(43), { code: await totpCode(secret) }, client)).rejects.toMatchObject(appError("SIGN_IN_AGAIN", "mfaToken"));
+    await expect(completeSignIn(inTime, { code: await totpCode(secret) }, client, "api")).rejects.toMatchObject(appError("SIGN_IN_AGAIN", "mfaToken"));
+    await expect(completeSignIn(late, { code: await totpCode(secret) }, client, "api")).rejects.toMatchObject(appError("SIGN_IN_AGAIN", "mfaToken"));
+    await expect(completeSignIn("x".repeat(43), { code: await totpCode(secret) }, client, "api")).rejects.toMatchObject(appError("SIGN_IN_AGAIN", "mfaToken"));
   });
 
   it("counts wrong codes toward the address's 20 a day: then RATE_LIMITED, even for the right code", async () => {
     const { email, secret, recoveryCodes } = await twoFactorUser();
     for (let login = 0; login < 4; login++) {
       const token = await secondStep(email);
-      for (const code of await wrongCodes(secret, 5)) await expect(completeAppSignIn(token, { code }, freshClient())).rejects.toMatchObject({ code: "INVALID_CODE" });
+      for (const code of await wrongCodes(secret, 5)) await expect(completeSignIn(token, { code }, freshClient(), "api")).rejects.toMatchObject({ code: "INVALID_CODE" });
     }
     const token = await secondStep(email);
-    const limited = await failure(completeAppSignIn(token, { code: await totpCode(secret) }, freshClient()));
+    const limited = await failure(completeSignIn(token, { code: await totpCode(secret) }, freshClient(), "api"));
     expect(limited).toMatchObject({ code: "RATE_LIMITED" });
     expect(limited.retryAfterSeconds).toBeGreaterThan(23 * 3600);
-    await expect(completeAppSignIn(token, { recoveryCode: recoveryCodes[0]! }, freshClient())).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(completeSignIn(token, { recoveryCode: recoveryCodes[0]! }, freshClient(), "api")).rejects.toMatchObject({ code: "RATE_LIMITED" });
   });
 });
 
@@ -312,7 +312,7 @@ describe("replaceRecoveryCodesWith", () => {
     const { email, caller, secret, recoveryCodes } = await twoFactorUser();
     await expect(replaceRecoveryCodesWith(caller, await wrongCode(secret), client)).rejects.toMatchObject(appError("INVALID_CODE", "code"));
     await expect(replaceRecoveryCodesWith(caller, recoveryCodes[0]!, client)).rejects.toMatchObject(appError("INVALID_CODE", "code"));
-    await expect(completeAppSignIn(await secondStep(email), { recoveryCode: recoveryCodes[0]! }, client)).resolves.toBeDefined();
+    await expect(completeSignIn(await secondStep(email), { recoveryCode: recoveryCodes[0]! }, client, "api")).resolves.toBeDefined();
   });
 
   it("gives 10 new codes: the old ones die, the new ones work, and a notice is sent", async () => {
@@ -321,8 +321,8 @@ describe("replaceRecoveryCodesWith", () => {
     const { recoveryCodes } = await replaceRecoveryCodesWith(caller, await totpCode(secret), client);
     expect(recoveryCodes).toHaveLength(10);
     expect(recoveryCodes.filter((c) => old.includes(c))).toEqual([]);
-    await expect(completeAppSignIn(await secondStep(email), { recoveryCode: old[0]! }, client)).rejects.toMatchObject(appError("INVALID_CODE", "code"));
-    await expect(completeAppSignIn(await secondStep(email), { recoveryCode: recoveryCodes[0]! }, client)).resolves.toMatchObject({ kind: "session" });
+    await expect(completeSignIn(await secondStep(email), { recoveryCode: old[0]! }, client, "api")).rejects.toMatchObject(appError("INVALID_CODE", "code"));
+    await expect(completeSignIn(await secondStep(email), { recoveryCode: recoveryCodes[0]! }, client, "api")).resolves.toMatchObject({ kind: "session" });
     expect((await mailsTo(email, "notice")).at(-1)!.subject).toBe("New recovery codes for your Auth account");
   });
 

@@ -200,7 +200,7 @@ export interface SecondStepInput {
  * is INVALID_CODE (and counts toward the account's cap); after 5 wrong codes, or 5 minutes, the
  * token is dead: SIGN_IN_AGAIN. Returns the user and what proved each factor.
  */
-export async function completeSecondStep(
+export async function verifySecondStep(
   mfaToken: string,
   input: SecondStepInput,
   client: ClientInfo,

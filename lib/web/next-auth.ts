@@ -2,8 +2,8 @@ import type { NextAuthOptions, User } from "next-auth";
 import GoogleProvider from "next-auth/providers/google";
 import { NextResponse, type NextRequest } from "next/server";
 import { accountForGoogleIdentity } from "@/lib/auth/google";
-import { endSession, resumeBrowserSession, startBrowserSession } from "@/lib/auth/sessions";
-import { requiresSecondFactor, startSecondStep } from "@/lib/auth/two-factor";
+import { endSession, resumeBrowserSession } from "@/lib/auth/sessions";
+import { signIn } from "@/lib/auth/sign-in";
 import type { User as Account, Caller } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors";
@@ -34,8 +34,8 @@ declare module "next-auth" {
   }
 }
 
-// Accounts resolved in the signIn callback, picked up by the jwt callback of the same request.
-const resolved = new WeakMap<User, Account>();
+// Sessions started in the signIn callback, whose claims the jwt callback of the same request writes.
+const started = new WeakMap<User, { account: Account; sessionId: string }>();
 
 /** The cookie names a session that has ended (signed out elsewhere, a new password, a disabled account). */
 class SessionEnded extends Error {}
@@ -81,12 +81,13 @@ export function authOptions(check: SessionCheck = {}): NextAuthOptions {
             await requestClient(),
             { createIfMissing: true },
           );
-          // With two-factor on, Google was the first factor: the code page asks for the second.
-          if (requiresSecondFactor(record)) {
-            await holdSecondStep(await startSecondStep(record, "google"));
+          // The one sign-in decision: with two-factor on, Google was the first factor and the code page asks for the second.
+          const outcome = await signIn(record, await requestClient(), "google", "browser");
+          if (outcome.kind === "second-step") {
+            await holdSecondStep(outcome.mfaToken);
             return SECOND_STEP_PAGE;
           }
-          resolved.set(user, record);
+          started.set(user, { account: record, sessionId: outcome.sessionId });
           return true;
         } catch (error) {
           if (isAppError(error) && error.code === "ACCOUNT_DISABLED") return "/login?error=AccountDisabled";
@@ -96,10 +97,8 @@ export function authOptions(check: SessionCheck = {}): NextAuthOptions {
         }
       },
       async jwt({ token, user }) {
-        const record = user ? resolved.get(user) : undefined;
-        if (!record) return token;
-        const sid = await startBrowserSession(record, await requestClient(), "google");
-        return sessionClaims(record, sid);
+        const session = user ? started.get(user) : undefined;
+        return session ? sessionClaims(session.account, session.sessionId) : token;
       },
       // GET /api/auth/session: next-auth only decodes the cookie; the server-side session decides,
       // as it does for pages (lib/web/session.ts). next-auth v4 answers a throw here with `{}` and

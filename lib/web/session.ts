@@ -2,8 +2,10 @@ import { decode, encode } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { endSession, resumeBrowserSession, startBrowserSession, type SignInMethod, type SignInProof } from "@/lib/auth/sessions";
-import { completeSecondStep, MFA_TOKEN_LIFETIME_SECONDS, requiresSecondFactor, startSecondStep, type SecondStepInput } from "@/lib/auth/two-factor";
+import type { SignInMethod, SignInProof } from "@/lib/auth/proof";
+import { endSession, resumeBrowserSession } from "@/lib/auth/sessions";
+import { completeSignIn, signIn, type SignInOutcome } from "@/lib/auth/sign-in";
+import { MFA_TOKEN_LIFETIME_SECONDS, type SecondStepInput } from "@/lib/auth/two-factor";
 import type { Caller, ClientInfo, User } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { clientInfo } from "@/lib/http/client-address";
@@ -41,9 +43,8 @@ export const sessionClaims = (user: User, sessionId: string): SessionClaims & Re
   email: user.email,
 });
 
-/** Signs `user` in on this browser: a new server-side session and its cookie. */
-export async function signInBrowser(user: User, proof: SignInMethod | SignInProof): Promise<void> {
-  const sessionId = await startBrowserSession(user, await requestClient(), proof);
+/** The cookie of a browser session the sign-in decision started. */
+async function writeSessionCookie(user: User, sessionId: string): Promise<void> {
   const token = await encode({ token: sessionClaims(user, sessionId), secret: cookieSecret(), maxAge: cookieMaxAgeSeconds() });
   (await cookies()).set(sessionCookieName(), token, {
     httpOnly: true,
@@ -59,16 +60,22 @@ const SECOND_STEP_COOKIE = "auth.second-step";
 export const SECOND_STEP_PAGE = "/login/two-factor";
 
 /**
- * After a first factor passed on this browser: signs in, or — with two-factor on — keeps the token
- * of the second step in a cookie and says so, for the caller to send the person to the code page.
+ * What the sign-in decision (lib/auth/sign-in.ts) came to, on this browser: the session's cookie,
+ * or the second step's token in a cookie of its own, for the caller to send the person to the code
+ * page.
  */
-export async function signInBrowserOrSecondStep(user: User, method: SignInMethod): Promise<"signed-in" | "second-step"> {
-  if (!requiresSecondFactor(user)) {
-    await signInBrowser(user, method);
-    return "signed-in";
+export async function enterBrowser(outcome: SignInOutcome<"browser">): Promise<"signed-in" | "second-step"> {
+  if (outcome.kind === "second-step") {
+    await holdSecondStep(outcome.mfaToken);
+    return "second-step";
   }
-  await holdSecondStep(await startSecondStep(user, method));
-  return "second-step";
+  await writeSessionCookie(outcome.user, outcome.sessionId);
+  return "signed-in";
+}
+
+/** After a first factor passed on this browser: signed in, or on the way to the second step. */
+export async function signInBrowser(user: User, proof: SignInMethod | SignInProof): Promise<"signed-in" | "second-step"> {
+  return enterBrowser(await signIn(user, await requestClient(), proof, "browser"));
 }
 
 export async function holdSecondStep(mfaToken: string): Promise<void> {
@@ -81,16 +88,6 @@ export async function holdSecondStep(mfaToken: string): Promise<void> {
   });
 }
 
-/**
- * After a passkey on this browser: one that verified its user (PIN, biometrics) is both factors at
- * once; one that did not counts as a first factor, like a password.
- */
-export async function signInBrowserWithPasskey({ user, userVerified }: { user: User; userVerified: boolean }): Promise<"signed-in" | "second-step"> {
-  if (!userVerified) return signInBrowserOrSecondStep(user, "passkey");
-  await signInBrowser(user, { method: "passkey", secondFactor: "user-verification" });
-  return "signed-in";
-}
-
 /** Forgets a second step that can no longer succeed (expired, or too many wrong codes). */
 export async function dropSecondStep(): Promise<void> {
   (await cookies()).delete(SECOND_STEP_COOKIE);
@@ -101,13 +98,13 @@ export async function hasSecondStep(): Promise<boolean> {
   return (await cookies()).has(SECOND_STEP_COOKIE);
 }
 
-/** The second step on this browser: the code for the token in the cookie; then the session. */
-export async function completeBrowserSecondStep(input: SecondStepInput): Promise<void> {
+/** The second step on this browser: the code for the token in the cookie; then the session's cookie. */
+export async function completeBrowserSignIn(input: SecondStepInput): Promise<void> {
   const store = await cookies();
   const token = store.get(SECOND_STEP_COOKIE)?.value ?? "";
-  const { user, method, secondFactor } = await completeSecondStep(token, input, await requestClient());
+  const outcome = await completeSignIn(token, input, await requestClient(), "browser");
   store.delete(SECOND_STEP_COOKIE);
-  await signInBrowser(user, { method, secondFactor });
+  await enterBrowser(outcome);
 }
 
 export async function readSessionCookie(value: string | undefined): Promise<SessionClaims | null> {
