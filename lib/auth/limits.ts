@@ -1,10 +1,10 @@
-import { isIPv4, isIPv6 } from "node:net";
 import { now } from "@/lib/clock";
 import { db } from "@/lib/db/client";
 import type { MailKind } from "@/lib/db/outbox";
 import { addressKeys, claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
 import { transaction, type Executor, type SqlTransaction } from "@/lib/db/sql";
 import { AppError, rateLimited } from "@/lib/errors";
+import { addressKey } from "@/lib/http/client-address";
 import { metrics } from "@/lib/metrics";
 
 /**
@@ -32,35 +32,6 @@ export const LIMITS = {
 } as const;
 
 export type ClientAction = "signup" | "login" | "verify" | "generate-link" | "resend" | "refresh" | "password";
-
-/**
- * What the limits count a client address as: IPv4 addresses whole, IPv6 addresses by their /64
- * network (one subscriber gets a /64 and can use any address in it), and a request whose address
- * is unknown (the app served other than by server.mjs) as one shared client rather than none.
- */
-export function addressKey(ip: string | null): string {
-  if (!ip) return "unknown";
-  const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
-  if (isIPv4(v4)) return v4;
-  if (!isIPv6(ip)) return "unknown";
-  return `${expandIPv6(ip).slice(0, 4).join(":")}::/64`;
-}
-
-function expandIPv6(ip: string): string[] {
-  const [head = "", tail = ""] = ip.toLowerCase().split("%")[0]!.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  // An embedded IPv4 tail (::ffff:1.2.3.4 is handled above; 64:ff9b::1.2.3.4 here) is two groups.
-  const last = right.at(-1) ?? left.at(-1);
-  if (last && isIPv4(last)) {
-    const [a, b, c, d] = last.split(".").map(Number) as [number, number, number, number];
-    const groups = [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
-    if (right.length) right.splice(-1, 1, ...groups);
-    else left.splice(-1, 1, ...groups);
-  }
-  const fill = ip.includes("::") ? Array(8 - left.length - right.length).fill("0") : [];
-  return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, ""));
-}
 
 const secondsUntil = (end: Date) => Math.max(1, Math.ceil((end.getTime() - now().getTime()) / 1000));
 /** A 429 for `limit` (counted in the metrics by name), with the seconds until `end`. */

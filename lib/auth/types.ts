@@ -3,12 +3,7 @@ import type { SessionProof } from "./proof";
 
 export type { UserRecord as User } from "@/lib/db/users";
 
-/** Who is asking: for per-address limits, the audit log and notices. Never trusted for authorization. */
-export interface ClientInfo {
-  /** The client's address as lib/http/client-address.ts found it; null when the server could not tell. */
-  ip: string | null;
-  userAgent: string | null;
-}
+export type { ClientInfo } from "@/lib/http/client-address";
 
 /** What an app holds for a session: a short-lived access token and the refresh token that renews it. */
 export interface Tokens {

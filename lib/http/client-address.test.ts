@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientAddress, PEER_ADDRESS_HEADER } from "./client-address";
+import { addressKey, clientAddress, PEER_ADDRESS_HEADER } from "./client-address";
 
 const headers = (peer: string | null, forwardedFor?: string) =>
   new Headers({ ...(peer ? { [PEER_ADDRESS_HEADER]: peer } : {}), ...(forwardedFor !== undefined ? { "x-forwarded-for": forwardedFor } : {}) });
@@ -28,5 +28,27 @@ describe("clientAddress", () => {
     expect(clientAddress(headers("10.0.0.2", "2001:DB8::1"), 1)).toBe("2001:db8::1");
     expect(clientAddress(headers("10.0.0.2", "not-an-ip"), 1)).toBe("10.0.0.2");
     expect(clientAddress(headers(null), 0)).toBeNull();
+  });
+});
+
+describe("addressKey", () => {
+  it("keeps IPv4 addresses whole, mapped ones too", () => {
+    expect(addressKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(addressKey("::ffff:203.0.113.9")).toBe("203.0.113.9");
+  });
+
+  it("counts IPv6 addresses by their /64 network, however they are written", () => {
+    const key = "2001:db8:0:1::/64";
+    for (const ip of ["2001:db8:0:1::1", "2001:db8:0:1:ffff:ffff:ffff:ffff", "2001:0db8:0000:0001:0:0:0:9", "2001:DB8:0:1::2", "2001:db8:0:1::1.2.3.4"]) {
+      expect(addressKey(ip), ip).toBe(key);
+    }
+    expect(addressKey("2001:db8:0:2::1")).not.toBe(key);
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
+    expect(addressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+  });
+
+  it("puts requests whose address is unknown into one shared bucket rather than none", () => {
+    expect(addressKey(null)).toBe("unknown");
+    expect(addressKey("garbage")).toBe("unknown");
   });
 });

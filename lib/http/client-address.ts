@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { isIP } from "node:net";
-import type { ClientInfo } from "@/lib/auth/types";
+import { isIP, isIPv4, isIPv6 } from "node:net";
 import { config } from "@/lib/config/env";
+
+/** Who is asking: for per-address limits, the audit log and notices. Never trusted for authorization. */
+export interface ClientInfo {
+  /** The client's address as `clientInfo` found it; null when the server could not tell. */
+  ip: string | null;
+  userAgent: string | null;
+}
 
 /** Set by server.mjs from the TCP peer address; any client-sent copy is dropped there. */
 export const PEER_ADDRESS_HEADER = "x-auth-peer-address";
@@ -45,4 +51,33 @@ function plainAddress(value: string | null): string | null {
 export function requestIdFrom(headers: Headers): string {
   const given = headers.get("x-request-id");
   return given && /^[A-Za-z0-9._-]{8,128}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * What the limits count a client address as: IPv4 addresses whole, IPv6 addresses by their /64
+ * network (one subscriber gets a /64 and can use any address in it), and a request whose address
+ * is unknown (the app served other than by server.mjs) as one shared client rather than none.
+ */
+export function addressKey(ip: string | null): string {
+  if (!ip) return "unknown";
+  const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+  if (isIPv4(v4)) return v4;
+  if (!isIPv6(ip)) return "unknown";
+  return `${expandIPv6(ip).slice(0, 4).join(":")}::/64`;
+}
+
+function expandIPv6(ip: string): string[] {
+  const [head = "", tail = ""] = ip.toLowerCase().split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  // An embedded IPv4 tail (::ffff:1.2.3.4 is handled above; 64:ff9b::1.2.3.4 here) is two groups.
+  const last = right.at(-1) ?? left.at(-1);
+  if (last && isIPv4(last)) {
+    const [a, b, c, d] = last.split(".").map(Number) as [number, number, number, number];
+    const groups = [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+    if (right.length) right.splice(-1, 1, ...groups);
+    else left.splice(-1, 1, ...groups);
+  }
+  const fill = ip.includes("::") ? Array(8 - left.length - right.length).fill("0") : [];
+  return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, ""));
 }
