@@ -1,6 +1,11 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
+import type { Executor } from "@/lib/db/sql";
+import { claimCodeAttempt, type VerificationRecord } from "@/lib/db/verifications";
+import type { AppError } from "@/lib/errors";
 import { derivedKey } from "@/lib/tokens/secrets";
+import { claimCodeCheck, releaseCodeCheck } from "./limits";
 
 /** A fresh numeric code of OTP_LENGTH digits, uniformly random. */
 export function newCode(length = config().otpLength): string {
@@ -19,4 +24,40 @@ export function codeMatches(code: string, tokenHash: string, storedDigest: strin
   const a = Buffer.from(codeDigest(code, tokenHash), "hex");
   const b = Buffer.from(storedDigest, "hex");
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export interface TypedCodeCheck {
+  /** The address whose daily cap on wrong codes counts this check. */
+  email: string;
+  /** The open verification whose code was e-mailed (null: none is open). */
+  open: VerificationRecord | null;
+  code: string;
+  maxAttempts: number;
+  expired: () => AppError;
+  wrong: () => AppError;
+  /** Recorded (in `tx`) before a wrong code is refused. */
+  onWrong?: () => Promise<void>;
+}
+
+/**
+ * A code typed from an e-mail, checked as every such code is, in `tx`: the address's cap on wrong
+ * codes and the code's own tries are claimed before the comparison (so concurrent guesses get no
+ * more comparisons than the same guesses one after another), and a right code gives its claim on
+ * the cap back. Answers the matched verification, for the caller to consume; throws `expired`
+ * (no open code, too old, out of tries) or `wrong`.
+ */
+export async function checkTypedCode(tx: Executor, check: TypedCodeCheck): Promise<VerificationRecord> {
+  const { email, open } = check;
+  await claimCodeCheck(email, tx);
+  if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(open.id, check.maxAttempts, tx))) {
+    await releaseCodeCheck(email, tx);
+    throw check.expired();
+  }
+  if (!codeMatches(check.code, open.tokenHash, open.codeHash)) {
+    await check.onWrong?.();
+    throw check.wrong();
+  }
+  // A right code is no wrong code.
+  await releaseCodeCheck(email, tx);
+  return open;
 }

@@ -5,20 +5,13 @@ import { db } from "@/lib/db/client";
 import type { Executor, SqlTransaction } from "@/lib/db/sql";
 import { enqueueEmail, type MailKind } from "@/lib/db/outbox";
 import { findUserByEmail, findUserById, markVerified, type UserRecord } from "@/lib/db/users";
-import {
-  claimCodeAttempt,
-  consumeByCode,
-  consumeByToken,
-  findVerificationByTokenHash,
-  latestOpenVerification,
-  replaceVerification,
-} from "@/lib/db/verifications";
+import { consumeByCode, consumeByToken, findVerificationByTokenHash, latestOpenVerification, replaceVerification } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { verificationEmail } from "@/lib/mail/templates";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
-import { codeDigest, codeMatches, newCode } from "./codes";
-import { claimCodeCheck, claimMailSlot, countTogether, limitClient, releaseCodeCheck, tryMailSlot, type ClientAction } from "./limits";
+import { checkTypedCode, codeDigest, newCode } from "./codes";
+import { claimCodeCheck, claimMailSlot, countTogether, limitClient, tryMailSlot, type ClientAction } from "./limits";
 import { startAppSession } from "./sessions";
 import type { ClientInfo, Tokens } from "./types";
 
@@ -109,21 +102,23 @@ async function confirmCodeThen<T>(
   const open = user && (await latestOpenVerification(user.id, "verify_email"));
   return countTogether(async (tx) => {
     await limitClient("verify", client.ip, tx);
-    await claimCodeCheck(email, tx);
-    if (!user) throw wrong();
-    if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(open.id, MAX_CODE_ATTEMPTS, tx))) {
-      await releaseCodeCheck(email, tx);
-      throw expired();
-    }
-    if (!codeMatches(code, open.tokenHash, open.codeHash)) {
-      await recordAudit({ type: "otp_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+    if (!user) {
+      // Counted toward the address's cap exactly as a wrong code for an account is.
+      await claimCodeCheck(email, tx);
       throw wrong();
     }
-    // A right code is no wrong code.
-    await releaseCodeCheck(email, tx);
+    const matched = await checkTypedCode(tx, {
+      email,
+      open: open ?? null,
+      code,
+      maxAttempts: MAX_CODE_ATTEMPTS,
+      expired,
+      wrong,
+      onWrong: () => recordAudit({ type: "otp_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx),
+    });
     // A disabled account gets nothing, and its code stays as it was.
     if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
-    if (!(await consumeByCode(tx, open.id))) throw expired();
+    if (!(await consumeByCode(tx, matched.id))) throw expired();
     await markVerified(tx, user.id);
     await recordAudit({ type: "email_verified", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { via: "code" } }, tx);
     const verified = { ...user, verifiedAt: user.verifiedAt ?? now() };

@@ -130,8 +130,18 @@ export async function removePasskey(caller: Caller, id: string, client: ClientIn
 /** Options for `navigator.credentials.get()`, for any passkey of this site (discoverable, and autofill). */
 export async function passkeyLoginOptions(client: ClientInfo): Promise<PublicKeyCredentialRequestOptionsJSON> {
   await limitClient("login", client.ip);
-  const options = await generateAuthenticationOptions({ rpID: relyingParty().rpID, userVerification: "preferred", timeout: TIMEOUT_MS });
-  await storeChallenge(options.challenge, "login", null, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
+  return requestOptions({ purpose: "login", userId: null });
+}
+
+/** Options for `navigator.credentials.get()` whose challenge is remembered for `expected` (and `allow`: only these passkeys). */
+async function requestOptions(expected: { purpose: "login" | "reauthenticate"; userId: number | null }, allow?: PasskeyRecord[]) {
+  const options = await generateAuthenticationOptions({
+    rpID: relyingParty().rpID,
+    userVerification: "preferred",
+    timeout: TIMEOUT_MS,
+    ...(allow ? { allowCredentials: allow.map((p) => ({ id: p.id, transports: p.transports })) } : {}),
+  });
+  await storeChallenge(options.challenge, expected.purpose, expected.userId, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
   return options;
 }
 
@@ -152,14 +162,7 @@ export async function verifyPasskeySignIn(response: unknown, client: ClientInfo)
 export async function passkeyReauthenticationOptions(caller: Caller): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const passkeys = await listPasskeys(caller.user.id);
   if (passkeys.length === 0) throw new AppError("NO_PASSKEY", { field: "response" });
-  const options = await generateAuthenticationOptions({
-    rpID: relyingParty().rpID,
-    userVerification: "preferred",
-    timeout: TIMEOUT_MS,
-    allowCredentials: passkeys.map((p) => ({ id: p.id, transports: p.transports })),
-  });
-  await storeChallenge(options.challenge, "reauthenticate", caller.user.id, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
-  return options;
+  return requestOptions({ purpose: "reauthenticate", userId: caller.user.id }, passkeys);
 }
 
 /** Verifies the caller's answer to those options: a passkey of the caller's, and whether it verified its user. */

@@ -72,15 +72,17 @@ export function amrOf(methods: readonly ProofMethod[]): string[] {
  * REAUTH_MAX_AGE_SECONDS, and with a second factor when the account has one on.
  */
 export function isFreshProof(proof: SessionProof, user: Pick<UserRecord, "totpEnabledAt">): boolean {
-  const age = now().getTime() - proof.provedAt.getTime();
-  return age < config().reauthMaxAgeSeconds * 1000 && (!user.totpEnabledAt || metSecondFactor(proof.methods));
+  return freshForMs(proof, user) > 0;
 }
 
 /** How many more seconds `proof` stays fresh for `user` (0: it is not), so a page can ask before a form, not after. */
 export function proofFreshForSeconds(proof: SessionProof, user: Pick<UserRecord, "totpEnabledAt">): number {
-  if (!isFreshProof(proof, user)) return 0;
-  const ageSeconds = (now().getTime() - proof.provedAt.getTime()) / 1000;
-  return Math.max(0, Math.floor(config().reauthMaxAgeSeconds - ageSeconds));
+  return Math.floor(freshForMs(proof, user) / 1000);
+}
+
+function freshForMs(proof: SessionProof, user: Pick<UserRecord, "totpEnabledAt">): number {
+  if (user.totpEnabledAt && !metSecondFactor(proof.methods)) return 0;
+  return Math.max(0, config().reauthMaxAgeSeconds * 1000 - (now().getTime() - proof.provedAt.getTime()));
 }
 
 /** For the sensitive actions: REAUTHENTICATION_REQUIRED (403) without a fresh proof. */

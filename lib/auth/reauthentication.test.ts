@@ -142,7 +142,7 @@ describe("reauthenticate", () => {
     const { email, user } = await googleUser();
     const { caller } = await appSession(user);
     advance(STALE);
-    expect(await reauthenticationNeeds(user)).toEqual({ firstFactor: "emailed-code", secondFactor: false, hasPasskeys: false });
+    expect(await reauthenticationNeeds(user, [])).toEqual({ firstFactor: "emailed-code", secondFactor: false, hasPasskeys: false });
     expect(await failure(reauthenticate(caller, {}, freshClient()))).toMatchObject(appError("VALIDATION", "otp"));
     await sendReauthenticationCode(caller, freshClient());
     const mail = await lastMailTo(email, "verification");

@@ -1,18 +1,17 @@
-import { now, secondsFromNow } from "@/lib/clock";
+import { secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
-import { listPasskeys } from "@/lib/db/passkeys";
 import type { UserRecord } from "@/lib/db/users";
-import { claimCodeAttempt, consumeByCode, latestOpenVerification, replaceVerification } from "@/lib/db/verifications";
+import { consumeByCode, latestOpenVerification, replaceVerification } from "@/lib/db/verifications";
 import { AppError, ValidationError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { reauthenticationEmail } from "@/lib/mail/templates";
 import { messageFor } from "@/lib/messages";
 import { REAUTHENTICATION_CODE_LENGTH } from "@/lib/validation/fields";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
-import { codeDigest, codeMatches, newCode } from "./codes";
-import { claimCodeCheck, claimMailSlot, countTogether, limitClient, releaseCodeCheck } from "./limits";
+import { checkTypedCode, codeDigest, newCode } from "./codes";
+import { claimMailSlot, countTogether, limitClient } from "./limits";
 import { verifyPasskeyReauthentication } from "./passkeys";
 import { confirmCurrentPassword } from "./password";
 import { metSecondFactor, type ProofMethod } from "./proof";
@@ -52,11 +51,12 @@ export interface ReauthenticationNeeds {
   hasPasskeys: boolean;
 }
 
-export async function reauthenticationNeeds(user: UserRecord): Promise<ReauthenticationNeeds> {
+/** From the account and its passkeys (which the page showing the step has loaded already). */
+export function reauthenticationNeeds(user: UserRecord, passkeys: readonly unknown[]): ReauthenticationNeeds {
   return {
     firstFactor: user.passwordHash ? "password" : "emailed-code",
     secondFactor: user.totpEnabledAt !== null,
-    hasPasskeys: (await listPasskeys(user.id)).length > 0,
+    hasPasskeys: passkeys.length > 0,
   };
 }
 
@@ -94,15 +94,17 @@ export async function sendReauthenticationCode(caller: Caller, client: ClientInf
  */
 async function checkEmailedCode(user: UserRecord, otp: string): Promise<void> {
   const open = await latestOpenVerification(user.id, "reauthenticate");
+  const expired = () => new AppError("CODE_EXPIRED", { field: "otp" });
   await countTogether(async (tx) => {
-    await claimCodeCheck(user.email, tx);
-    if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(open.id, MAX_CODE_ATTEMPTS, tx))) {
-      await releaseCodeCheck(user.email, tx);
-      throw new AppError("CODE_EXPIRED", { field: "otp" });
-    }
-    if (!codeMatches(otp.trim(), open.tokenHash, open.codeHash)) throw new AppError("INVALID_CODE", { field: "otp" });
-    await releaseCodeCheck(user.email, tx);
-    if (!(await consumeByCode(tx, open.id))) throw new AppError("CODE_EXPIRED", { field: "otp" });
+    const matched = await checkTypedCode(tx, {
+      email: user.email,
+      open,
+      code: otp.trim(),
+      maxAttempts: MAX_CODE_ATTEMPTS,
+      expired,
+      wrong: () => new AppError("INVALID_CODE", { field: "otp" }),
+    });
+    if (!(await consumeByCode(tx, matched.id))) throw expired();
   });
 }
 

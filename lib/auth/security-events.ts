@@ -46,6 +46,8 @@ interface Consequences {
   audit: string;
   /** The notice to the account's address (its address before the event), if any. */
   notice: NoticeEvent | ((user: UserRecord) => NoticeEvent) | null;
+  /** The change erases the account: everything hangs on its row, and the audit row keeps no link to it. */
+  erasesAccount?: true;
 }
 
 export const CONSEQUENCES: Readonly<Record<SecurityEvent, Consequences>> = {
@@ -89,7 +91,7 @@ export const CONSEQUENCES: Readonly<Record<SecurityEvent, Consequences>> = {
   },
   account_disabled: { sessions: { which: "all", reason: "account_disabled" }, voids: EVERY_LINK, audit: "account_disabled", notice: null },
   // The change erases the account: everything that hangs on it goes with the row.
-  account_deleted: { audit: "account_deleted", notice: "account_deleted" },
+  account_deleted: { audit: "account_deleted", notice: "account_deleted", erasesAccount: true },
 };
 
 export interface EventSubject {
@@ -139,7 +141,7 @@ export async function securityEvent<T>(
   const { user, client } = subject;
   const noticeKind = typeof rule.notice === "function" ? rule.notice(user) : rule.notice;
   const notice = noticeKind ? await prepareNotice(user.email, noticeKind, client, details.notice) : null;
-  const erased = event === "account_deleted";
+  const erased = rule.erasesAccount === true;
   const result = await db().$transaction(async (tx) => {
     const value = await change(tx);
     if (!erased) await applyConsequences(tx, rule, user.id, subject.sessionId ?? null);

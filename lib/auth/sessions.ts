@@ -206,10 +206,7 @@ export async function endSession(userId: number, sessionId: string, reason: Revo
   return revokeSession(userId, sessionId, reason);
 }
 
-/**
- * Ends every session of the user, or every one but `exceptSessionId`. Pass `tx` to commit it with
- * the change that requires it (a new password, a linked identity).
- */
+/** Ends every session of the user, or every one but `exceptSessionId` (security events: lib/auth/security-events.ts). */
 export async function endAllSessions(
   userId: number,
   reason: RevokeReason,

@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { db } from "./client";
+import { db, type Db, type Tx } from "./client";
 import { execute, likePrefix, query, sql, type Executor } from "./sql";
 import { isUniqueViolation } from "./errors";
 import type { MailKind } from "./outbox";
@@ -23,11 +23,11 @@ export const addressKeys = {
 export const MAIL_KINDS: readonly MailKind[] = Object.keys({ verification: true, password_reset: true, notice: true } satisfies Record<MailKind, true>) as MailKind[];
 
 /** Ends every window of an e-mail address: its mail limits, wrong codes, failed logins, streaks and known addresses. */
-export async function deleteAddressWindows(email: string, client: Executor = db()): Promise<void> {
+export async function deleteAddressWindows(email: string, tx: Db | Tx): Promise<void> {
   const keys = [addressKeys.wrongCodes(email), addressKeys.accountFailures(email), ...MAIL_KINDS.flatMap((k) => [addressKeys.mailCooldown(k, email), addressKeys.mailHourly(k, email)])];
-  for (const key of keys) await deleteWindow(key, client);
-  await deleteWindows(addressKeys.streakPrefix(email), client);
-  await deleteWindows(addressKeys.knownAddressPrefix(email), client);
+  await tx.rateLimit.deleteMany({ where: { key: { in: keys } } });
+  await deleteWindows(addressKeys.streakPrefix(email), tx);
+  await deleteWindows(addressKeys.knownAddressPrefix(email), tx);
 }
 
 export interface WindowState {

@@ -201,9 +201,7 @@ export async function rotateRefreshToken(tokenHash: string, newTokenHash: string
       return { kind: "reused", ...owner } as const;
     }
 
-    const sessionEnds = session.createdAt.getTime() + options.lifetime.maxAgeMs;
-    const successorExpires = new Date(Math.min(at.getTime() + options.refreshTtlMs, sessionEnds));
-    await execute(tx, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${sessionId}, ${newTokenHash}, ${successorExpires}, ${at})`);
+    await insertRefreshToken(tx, { id: sessionId, createdAt: session.createdAt }, newTokenHash, options.refreshTtlMs, options.lifetime);
     await execute(tx, sql`UPDATE "RefreshFamily" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
     // A refresh renews the tokens, never the proof: the new access token carries the session's.
     return { kind: "rotated", ...owner, user: await toUserRecord(user, tx), proof: { methods: s_methods, provedAt: s_provedAt } } as const;
@@ -231,13 +229,24 @@ export async function recordProof(client: Executor, sessionId: string, methods: 
   return (await execute(client, sql`UPDATE "RefreshFamily" SET "methods" = ${methods}, "provedAt" = ${at} WHERE "id" = ${sessionId} AND "revokedAt" IS NULL`)) === 1;
 }
 
-/** One more refresh token of a live app session (the fresh tokens of a reauthentication); never past the session's end. */
-export async function addRefreshToken(client: Executor, sessionId: string, tokenHash: string, refreshTtlMs: number, lifetime: SessionLifetime): Promise<void> {
+/** Another refresh token of `session`, expiring `refreshTtlMs` from now but never past the session's end. */
+async function insertRefreshToken(
+  client: Executor,
+  session: { id: string; createdAt: Date },
+  tokenHash: string,
+  refreshTtlMs: number,
+  lifetime: SessionLifetime,
+): Promise<void> {
   const at = now();
+  const expiresAt = new Date(Math.min(at.getTime() + refreshTtlMs, session.createdAt.getTime() + lifetime.maxAgeMs));
+  await execute(client, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+}
+
+/** One more refresh token of a live app session (the fresh tokens of a reauthentication). */
+export async function addRefreshToken(client: Executor, sessionId: string, tokenHash: string, refreshTtlMs: number, lifetime: SessionLifetime): Promise<void> {
   const [session] = await query<{ createdAt: Date }>(client, sql`SELECT "createdAt" FROM "RefreshFamily" WHERE "id" = ${sessionId}`);
   if (!session) throw new Error(`session ${sessionId} does not exist`);
-  const expiresAt = new Date(Math.min(at.getTime() + refreshTtlMs, session.createdAt.getTime() + lifetime.maxAgeMs));
-  await execute(client, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${sessionId}, ${tokenHash}, ${expiresAt}, ${at})`);
+  await insertRefreshToken(client, { id: sessionId, createdAt: session.createdAt }, tokenHash, refreshTtlMs, lifetime);
 }
 
 /**

@@ -27,7 +27,7 @@ export async function signupPageData() {
 
 export async function profilePageData(session: Caller) {
   const { user } = session;
-  const [sessions, passkeys, reauthentication] = await Promise.all([listSessions(user.id), passkeysOf(session), reauthenticationNeeds(user)]);
+  const [sessions, passkeys] = await Promise.all([listSessions(user.id), passkeysOf(session)]);
   return {
     user: {
       email: user.email,
@@ -42,7 +42,7 @@ export async function profilePageData(session: Caller) {
     // this one lasts (0: stale), so the page asks before a sensitive form rather than after it.
     proofFreshForSeconds: proofFreshForSeconds(session.proof, user),
     /** What the "Confirm it's you" step asks of this account. */
-    reauthentication,
+    reauthentication: reauthenticationNeeds(user, passkeys),
     passkeys: passkeys.map((p) => ({
       id: p.id,
       name: p.name,
