@@ -13,7 +13,7 @@ describe("start-up's migrations, on a thread of their own", () => {
     const db = new Database(file, { readonly: true });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
     db.close();
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["User", "RefreshFamily", "OutboxEmail"]));
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["User", "Session", "OutboxEmail"]));
     await expect(migrateOnThread(`file:${file}`)).resolves.toEqual([]);
   });
 

@@ -127,8 +127,8 @@ const DIGEST_SQL = `SELECT
   (SELECT count(*) FROM "Account") AS accounts, (SELECT max(id) FROM "Account") AS account_max,
   (SELECT count(*) FROM "Verification") AS verifications, (SELECT max(id) FROM "Verification") AS verification_max,
   (SELECT count("consumedAt") FROM "Verification") AS consumed,
-  (SELECT count(*) FROM "RefreshFamily") AS sessions, (SELECT max("createdAt") FROM "RefreshFamily") AS session_created,
-  (SELECT count("revokedAt") FROM "RefreshFamily") AS revoked, (SELECT max("lastUsedAt") FROM "RefreshFamily") AS last_used,
+  (SELECT count(*) FROM "Session") AS sessions, (SELECT max("createdAt") FROM "Session") AS session_created,
+  (SELECT count("revokedAt") FROM "Session") AS revoked, (SELECT max("lastUsedAt") FROM "Session") AS last_used,
   (SELECT count(*) FROM "RefreshToken") AS refresh_tokens, (SELECT max(id) FROM "RefreshToken") AS refresh_max,
   (SELECT count("rotatedAt") FROM "RefreshToken") AS rotated,
   (SELECT count(*) FROM "OutboxEmail") AS mails, (SELECT max(id) FROM "OutboxEmail") AS mail_max`;

@@ -19,7 +19,7 @@ import {
  */
 
 // Keys whose values are ids, times and counters, where four digits in a row mean nothing.
-const NOISY_KEYS = new Set(["time", "requestId", "ms", "ip", "id", "userId", "familyId", "attempts", "retryAt", "status", "url", "appliedMigrations", "consecutiveFailures", "deleted", "port"]);
+const NOISY_KEYS = new Set(["time", "requestId", "ms", "ip", "id", "userId", "sessionId", "attempts", "retryAt", "status", "url", "appliedMigrations", "consecutiveFailures", "deleted", "port"]);
 
 /** Four-digit codes are too short to grep for blindly: look for them in the values that could carry one. */
 function valuesCarrying(code: string, value: unknown, key = ""): string[] {

@@ -212,7 +212,7 @@ describe("access tokens end with their session", () => {
 });
 
 describe("POST /auth/logout/", () => {
-  it("revokes the refresh family: refresh after logout is 401", async () => {
+  it("revokes the session: refresh after logout is 401", async () => {
     const { tokens } = await registeredVerifiedUser();
     const res = await logout(tokens.refresh);
     expect(res.status, res.text).toBe(200);
@@ -222,7 +222,7 @@ describe("POST /auth/logout/", () => {
     expect(after.body).toEqual(REFRESH_INVALID);
   });
 
-  it("revokes the family from a rotated token's successor too", async () => {
+  it("revokes the session from a rotated token's successor too", async () => {
     const { tokens } = await registeredVerifiedUser();
     const rotated = await refresh(tokens.refresh);
     expect((await logout(rotated.body.tokens.refresh)).status).toBe(200);
@@ -329,7 +329,7 @@ describe("access tokens on GET /auth/me/", () => {
 });
 
 describe("secrets at rest", () => {
-  const TABLES = ["User", "Account", "Verification", "RefreshFamily", "RefreshToken", "RateLimit", "OutboxEmail", "AuditEvent"];
+  const TABLES = ["User", "Account", "Verification", "Session", "RefreshToken", "RateLimit", "OutboxEmail", "AuditEvent"];
 
   /** Every row of every table as text. */
   async function dump(): Promise<string> {

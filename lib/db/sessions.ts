@@ -95,12 +95,12 @@ export async function createSession(client: Executor, input: NewSession): Promis
   };
   await execute(
     client,
-    sql`INSERT INTO "RefreshFamily" ("id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt", "methods", "provedAt")
+    sql`INSERT INTO "Session" ("id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt", "methods", "provedAt")
         VALUES (${session.id}, ${session.userId}, ${session.client}, ${session.userAgent}, ${session.ip}, ${at}, ${at}, ${session.methods}, ${at})`,
   );
   if (input.refreshToken) {
     const { tokenHash, expiresAt } = input.refreshToken;
-    await execute(client, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+    await execute(client, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
   }
   return session;
 }
@@ -122,7 +122,7 @@ export async function findLiveSession(
     sql`SELECT ${USER_COLUMNS}, s."client" AS "s_client", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
            s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", s."revokedAt" AS "s_revokedAt",
            s."methods" AS "s_methods", s."provedAt" AS "s_provedAt"
-        FROM "RefreshFamily" s JOIN "User" u ON u."id" = s."userId"
+        FROM "Session" s JOIN "User" u ON u."id" = s."userId"
         WHERE s."id" = ${sessionId}`,
   );
   if (!row) return null;
@@ -175,10 +175,10 @@ export async function rotateRefreshToken(tokenHash: string, newTokenHash: string
       UserRow & { t_sessionId: string; t_expiresAt: Date; t_rotatedAt: Date | null; s_revokedAt: Date | null; s_createdAt: Date; s_lastUsedAt: Date; s_methods: string; s_provedAt: Date }
     >(
       tx,
-      sql`SELECT t."familyId" AS "t_sessionId", t."expiresAt" AS "t_expiresAt", t."rotatedAt" AS "t_rotatedAt",
+      sql`SELECT t."sessionId" AS "t_sessionId", t."expiresAt" AS "t_expiresAt", t."rotatedAt" AS "t_rotatedAt",
                  s."revokedAt" AS "s_revokedAt", s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt",
                  s."methods" AS "s_methods", s."provedAt" AS "s_provedAt", ${USER_COLUMNS}
-          FROM "RefreshToken" t JOIN "RefreshFamily" s ON s."id" = t."familyId" JOIN "User" u ON u."id" = s."userId"
+          FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId" JOIN "User" u ON u."id" = s."userId"
           WHERE t."tokenHash" = ${tokenHash}`,
     );
     if (!token) return { kind: "invalid" } as const;
@@ -202,7 +202,7 @@ export async function rotateRefreshToken(tokenHash: string, newTokenHash: string
     }
 
     await insertRefreshToken(tx, { id: sessionId, createdAt: session.createdAt }, newTokenHash, options.refreshTtlMs, options.lifetime);
-    await execute(tx, sql`UPDATE "RefreshFamily" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
+    await execute(tx, sql`UPDATE "Session" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
     // A refresh renews the tokens, never the proof: the new access token carries the session's.
     return { kind: "rotated", ...owner, user: await toUserRecord(user, tx), proof: { methods: s_methods, provedAt: s_provedAt } } as const;
   });
@@ -218,7 +218,7 @@ async function revoke(
   if (where.id === undefined && where.userId === undefined) throw new Error("revoke needs a session or a user");
   const byId = where.id === undefined ? sql`` : typeof where.id === "string" ? sql` AND "id" = ${where.id}` : sql` AND "id" <> ${where.id.not}`;
   const byUser = where.userId === undefined ? sql`` : sql` AND "userId" = ${where.userId}`;
-  return execute(client, sql`UPDATE "RefreshFamily" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
+  return execute(client, sql`UPDATE "Session" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
 }
 
 /**
@@ -226,7 +226,7 @@ async function revoke(
  * sign-in's. False when the session has ended meanwhile.
  */
 export async function recordProof(client: Executor, sessionId: string, methods: string, at: Date = now()): Promise<boolean> {
-  return (await execute(client, sql`UPDATE "RefreshFamily" SET "methods" = ${methods}, "provedAt" = ${at} WHERE "id" = ${sessionId} AND "revokedAt" IS NULL`)) === 1;
+  return (await execute(client, sql`UPDATE "Session" SET "methods" = ${methods}, "provedAt" = ${at} WHERE "id" = ${sessionId} AND "revokedAt" IS NULL`)) === 1;
 }
 
 /** Another refresh token of `session`, expiring `refreshTtlMs` from now but never past the session's end. */
@@ -239,12 +239,12 @@ async function insertRefreshToken(
 ): Promise<void> {
   const at = now();
   const expiresAt = new Date(Math.min(at.getTime() + refreshTtlMs, session.createdAt.getTime() + lifetime.maxAgeMs));
-  await execute(client, sql`INSERT INTO "RefreshToken" ("familyId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+  await execute(client, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
 }
 
 /** One more refresh token of a live app session (the fresh tokens of a reauthentication). */
 export async function addRefreshToken(client: Executor, sessionId: string, tokenHash: string, refreshTtlMs: number, lifetime: SessionLifetime): Promise<void> {
-  const [session] = await query<{ createdAt: Date }>(client, sql`SELECT "createdAt" FROM "RefreshFamily" WHERE "id" = ${sessionId}`);
+  const [session] = await query<{ createdAt: Date }>(client, sql`SELECT "createdAt" FROM "Session" WHERE "id" = ${sessionId}`);
   if (!session) throw new Error(`session ${sessionId} does not exist`);
   await insertRefreshToken(client, { id: sessionId, createdAt: session.createdAt }, tokenHash, refreshTtlMs, lifetime);
 }
@@ -260,7 +260,7 @@ export async function revokeSessionsWhere(
   ends: (methods: string) => boolean,
   exceptSessionId: string | null = null,
 ): Promise<number> {
-  const open = await query<{ id: string; methods: string }>(client, sql`SELECT "id", "methods" FROM "RefreshFamily" WHERE "userId" = ${userId} AND "revokedAt" IS NULL`);
+  const open = await query<{ id: string; methods: string }>(client, sql`SELECT "id", "methods" FROM "Session" WHERE "userId" = ${userId} AND "revokedAt" IS NULL`);
   let ended = 0;
   for (const session of open) {
     if (session.id !== exceptSessionId && ends(session.methods)) ended += await revoke(client, { id: session.id }, reason);

@@ -3,7 +3,7 @@
 // and survive several instances starting at once. PostgreSQL tests need TEST_POSTGRES_URL: a
 // server URL whose user may CREATE DATABASE (CI sets it); without it they are skipped.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -50,6 +50,33 @@ function tmpSqliteUrl() {
 afterAll(() => {
   for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * A copy of `dialect`'s migrations folder holding only the migrations before `name`: a database
+ * deployed from it is one that production had before that migration came.
+ */
+function migrationsBefore(dialect: Dialect, name: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "auth-migrations-before-"));
+  tmpDirs.push(dir);
+  cpSync(path.join(LAYOUT[dialect].migrations, "migration_lock.toml"), path.join(dir, "migration_lock.toml"));
+  for (const migration of committedMigrations(dialect).filter((m) => m < name)) {
+    cpSync(path.join(LAYOUT[dialect].migrations, migration), path.join(dir, migration), { recursive: true });
+  }
+  return dir;
+}
+
+const SESSION_TABLE_MIGRATION = "20261205133136_session_table";
+// Rows of a user's session with two refresh tokens, as they were stored before the session table's rename.
+const OLD_SESSION_ROWS = [
+  `INSERT INTO "User" ("id", "email", "roleId", "updatedAt") VALUES (7, 'kept@example.com', 2, CURRENT_TIMESTAMP)`,
+  `INSERT INTO "RefreshFamily" ("id", "userId", "client", "methods") VALUES ('session-1', 7, 'browser', 'password,totp')`,
+  `INSERT INTO "RefreshToken" ("id", "familyId", "tokenHash", "expiresAt") VALUES (41, 'session-1', 'hash-a', CURRENT_TIMESTAMP), (42, 'session-1', 'hash-b', CURRENT_TIMESTAMP)`,
+];
+const KEPT_SESSION = { id: "session-1", userId: 7, client: "browser", methods: "password,totp" };
+const KEPT_TOKENS = [
+  { id: 41, sessionId: "session-1", tokenHash: "hash-a" },
+  { id: 42, sessionId: "session-1", tokenHash: "hash-b" },
+];
 
 /** Runs migrateDeploy({ url }) in `count` separate Node processes at once: what each returned. */
 async function deployFromProcesses(url: string, count: number) {
@@ -142,6 +169,28 @@ describe("SQLite", () => {
     },
     TIMEOUT,
   );
+
+  it(
+    "renaming the session table keeps every session and refresh token",
+    async () => {
+      const url = tmpSqliteUrl();
+      await migrateDeploy({ url, migrationsDir: migrationsBefore("sqlite", SESSION_TABLE_MIGRATION) });
+      const file = url.slice("file:".length);
+      const before = new Database(file);
+      for (const statement of OLD_SESSION_ROWS) before.exec(statement);
+      before.close();
+      expect(await migrateDeploy({ url })).toEqual([SESSION_TABLE_MIGRATION]);
+      const db = new Database(file, { readonly: true });
+      try {
+        expect(db.prepare('SELECT "id", "userId", "client", "methods" FROM "Session"').all()).toEqual([KEPT_SESSION]);
+        expect(db.prepare('SELECT "id", "sessionId", "tokenHash" FROM "RefreshToken" ORDER BY "id"').all()).toEqual(KEPT_TOKENS);
+        expect(db.pragma("foreign_key_check")).toEqual([]);
+      } finally {
+        db.close();
+      }
+    },
+    TIMEOUT,
+  );
 });
 
 describe("PostgreSQL", () => {
@@ -187,6 +236,30 @@ describe("PostgreSQL", () => {
         expect(rows).toEqual(ROLES);
       } finally {
         await client.end();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "renaming the session table keeps every session and refresh token",
+    async (ctx) => {
+      ctx.skip(!PG_SERVER, PG_SKIP_NOTE);
+      const u = new URL(PG_SERVER!);
+      u.pathname = `/auth_migrations_rename_${process.pid}_${Date.now()}`;
+      const renameUrl = u.href;
+      await createDatabase(renameUrl);
+      const client = new pg.Client({ connectionString: renameUrl });
+      try {
+        await migrateDeploy({ url: renameUrl, migrationsDir: migrationsBefore("postgres", SESSION_TABLE_MIGRATION) });
+        await client.connect();
+        for (const statement of OLD_SESSION_ROWS) await client.query(statement);
+        expect(await migrateDeploy({ url: renameUrl })).toEqual([SESSION_TABLE_MIGRATION]);
+        expect((await client.query('SELECT "id", "userId", "client", "methods" FROM "Session"')).rows).toEqual([KEPT_SESSION]);
+        expect((await client.query('SELECT "id", "sessionId", "tokenHash" FROM "RefreshToken" ORDER BY "id"')).rows).toEqual(KEPT_TOKENS);
+      } finally {
+        await client.end().catch(() => {});
+        await dropDatabase(renameUrl);
       }
     },
     TIMEOUT,
