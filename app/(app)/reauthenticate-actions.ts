@@ -5,7 +5,8 @@ import { z } from "zod";
 import { passkeyReauthenticationOptions } from "@/lib/auth/passkeys";
 import { reauthenticate, REAUTHENTICATION_CODE_LIFETIME_SECONDS, sendReauthenticationCode } from "@/lib/auth/reauthentication";
 import { config } from "@/lib/config/env";
-import { validatedAction, type FormState } from "@/lib/web/form-state";
+import { validatedAction } from "@/lib/web/actions";
+import type { FormState } from "@/lib/web/form-state";
 import { requestClient, requireSession } from "@/lib/web/session";
 import { PasskeyReauthenticateFormSchema, ReauthenticateFormSchema } from "@/lib/validation/forms";
 

@@ -12,7 +12,8 @@ import { createAccount } from "@/lib/auth/signup";
 import type { SecondStepInput } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors";
-import { validatedAction, type FormState } from "@/lib/web/form-state";
+import { validatedAction } from "@/lib/web/actions";
+import type { FormState } from "@/lib/web/form-state";
 import { LINK_SENT_MESSAGE, RESET_SENT_MESSAGE } from "@/lib/web/messages";
 import {
   completeBrowserSignIn,

@@ -12,7 +12,8 @@ import { updateUser } from "@/lib/auth/profile";
 import { endSession, signOutEverywhere } from "@/lib/auth/sessions";
 import { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp, type TotpSetup } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
-import { validatedAction, type FormState } from "@/lib/web/form-state";
+import { validatedAction } from "@/lib/web/actions";
+import type { FormState } from "@/lib/web/form-state";
 import { requestClient, requireSession, signOutBrowser } from "@/lib/web/session";
 import {
   AddPasskeyFormSchema,
