@@ -39,6 +39,9 @@ const OptionalRole = z
 
 export const NextPathField = z.optional(z.string());
 
+/** A form with nothing to type: a button whose action answers with state (a TOTP set-up, passkey options). */
+export const NoFieldsFormSchema = z.object({});
+
 /** The token of an e-mailed link, a hidden field: without it the link is as good as invalid. */
 const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID" | "EMAIL_CHANGE_INVALID") =>
   z.string({ error: messageFor(code) }).check(z.minLength(1, messageFor(code)));
@@ -72,6 +75,9 @@ export function resetPasswordFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH)
 }
 
 export const ProfileFormSchema = z.object({ name: NameSchema, mobile: MobileSchema, dob: DobSchema });
+
+/** Signing out one other session of the account (its id, a hidden field). */
+export const RevokeSessionFormSchema = z.object({ sessionId: z.string().check(z.minLength(1)) });
 
 export function changePasswordFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH) {
   return confirmed(

@@ -1,9 +1,4 @@
-import { unstable_rethrow } from "next/navigation";
-import * as z from "zod/mini";
-import { isDatabaseUnavailable } from "@/lib/db/errors";
-import { isAppError, ValidationError, type AppError } from "@/lib/errors";
-import { log } from "@/lib/log";
-import { fieldErrorsOf } from "@/lib/validation/parse";
+import type { AppError } from "@/lib/errors";
 
 /**
  * What a server action returns to its form. Values are echoed back so a failed submit keeps what
@@ -64,34 +59,5 @@ export function formStateFromError(error: AppError, formData: FormData, { messag
     values: echoedValues(formData),
     ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     ...(error.code === "REAUTHENTICATION_REQUIRED" ? { reauthenticate: true as const } : {}),
-  };
-}
-
-/**
- * Wraps a server action: validates the form with `schema` (the same field schemas as the API),
- * runs `fn`, and turns service errors into form state. Redirects pass through.
- */
-export function validatedAction<S extends z.core.$ZodType, Data = unknown>(
-  schema: S,
-  fn: (input: z.output<S>, formData: FormData) => Promise<FormState<Data> | void>,
-  placement: ErrorPlacement = {},
-) {
-  return async (_previous: FormState<Data>, formData: FormData): Promise<FormState<Data>> => {
-    // An action can be called with any arguments a client sends, not only the form's.
-    if (!(formData instanceof FormData)) return { status: "error", message: "This form could not be read. Please reload the page and try again." };
-    const parsed = z.safeParse(schema, Object.fromEntries(formData));
-    if (!parsed.success) return formStateFromError(new ValidationError(fieldErrorsOf(parsed.error)), formData, placement);
-    try {
-      return (await fn(parsed.data, formData)) ?? { status: "success" };
-    } catch (error) {
-      unstable_rethrow(error);
-      if (isAppError(error)) return formStateFromError(error, formData, placement);
-      if (isDatabaseUnavailable(error)) {
-        log.warn("server action: database unavailable", {});
-        return { status: "error", message: "The service is briefly unavailable. Please try again in a few seconds.", values: echoedValues(formData), retryAfterSeconds: 5 };
-      }
-      log.error("server action failed", { error });
-      return { status: "error", message: "Something went wrong on our side. Please try again.", values: echoedValues(formData) };
-    }
   };
 }
