@@ -1,4 +1,5 @@
 import { now } from "@/lib/clock";
+import { database } from "@/lib/db";
 import { config } from "@/lib/config/env";
 import { deleteAuditEventsBefore } from "@/lib/db/audit";
 import { deleteFinishedEmailsBefore } from "@/lib/db/outbox";
@@ -36,17 +37,17 @@ export interface SweepReport {
 
 /** One sweep, if this instance gets the lease; null when another instance holds it. */
 export async function sweepOnce(): Promise<SweepReport | null> {
-  if (!(await takeLease("lease:housekeeping", SWEEP_EVERY_MS / 2))) return null;
+  if (!(await takeLease(database, "lease:housekeeping", SWEEP_EVERY_MS / 2))) return null;
   const at = now().getTime();
   const { sessionMaxAgeSeconds, refreshTokenTtlSeconds, auditRetentionDays } = config();
   const lifetime = { maxAgeMs: sessionMaxAgeSeconds * 1000, idleMs: refreshTokenTtlSeconds * 1000 };
   const report: SweepReport = {
-    windows: await drain((limit) => deleteEndedWindows(limit)),
-    verifications: await drain((limit) => deleteFinishedVerifications(new Date(at - KEEP_ENDED_MS.verifications), limit)),
-    sessions: await drain((limit) => deleteEndedSessions(new Date(at - KEEP_ENDED_MS.sessions), lifetime, limit)),
-    mail: await drain((limit) => deleteFinishedEmailsBefore(new Date(at - KEEP_ENDED_MS.mail), limit)),
-    auditEvents: await drain((limit) => deleteAuditEventsBefore(new Date(at - auditRetentionDays * DAY_MS), limit)),
-    challenges: await drain((limit) => deleteExpiredChallenges(new Date(at), limit)),
+    windows: await drain((limit) => deleteEndedWindows(database, limit)),
+    verifications: await drain((limit) => deleteFinishedVerifications(database, new Date(at - KEEP_ENDED_MS.verifications), limit)),
+    sessions: await drain((limit) => deleteEndedSessions(database, new Date(at - KEEP_ENDED_MS.sessions), lifetime, limit)),
+    mail: await drain((limit) => deleteFinishedEmailsBefore(database, new Date(at - KEEP_ENDED_MS.mail), limit)),
+    auditEvents: await drain((limit) => deleteAuditEventsBefore(database, new Date(at - auditRetentionDays * DAY_MS), limit)),
+    challenges: await drain((limit) => deleteExpiredChallenges(database, new Date(at), limit)),
   };
   if (Object.values(report).some((n) => n > 0)) log.info("housekeeping", { ...report });
   return report;

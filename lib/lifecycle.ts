@@ -1,4 +1,4 @@
-import { disconnectDb } from "@/lib/db/client";
+import { disconnectDb } from "@/lib/db";
 import { stopHousekeeping } from "@/lib/housekeeping";
 import { log } from "@/lib/log";
 import { stopMailSender } from "@/lib/mail/sender";

@@ -21,11 +21,11 @@ const SYSTEMS: [RegExp, string][] = [
   [/Linux/, "Linux"],
 ];
 
-export function describeUserAgent(userAgent: string | null | undefined, client: string): string {
+export function describeUserAgent(userAgent: string | null | undefined, kind: string): string {
   const ua = userAgent ?? "";
   const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
   const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
-  if (client !== "browser") {
+  if (kind !== "browser") {
     // API clients (apps) name themselves in the user agent, e.g. "okhttp/4.12" or "MyApp/2.1 (iOS)".
     const product = /^([A-Za-z][\w.-]*)\//.exec(ua)?.[1];
     return product && product !== "Mozilla" ? `App (${product})` : system ? `App on ${system}` : "App";

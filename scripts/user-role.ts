@@ -1,7 +1,7 @@
 // npm run user:role -- <email> <role>     e.g. npm run user:role -- ada@example.com admin
 // The only way to grant the admin role: from a shell on the server, never over HTTP.
 import { grantRole } from "@/lib/auth/admin";
-import { disconnectDb } from "@/lib/db/client";
+import { disconnectDb } from "@/lib/db";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
 import { config } from "@/lib/config/env";
 

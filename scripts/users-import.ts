@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { importUsers, type RawImportRow } from "@/lib/auth/import";
 import { config } from "@/lib/config/env";
-import { disconnectDb } from "@/lib/db/client";
+import { disconnectDb } from "@/lib/db";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
 
 function readRows(file: string): RawImportRow[] {

@@ -22,6 +22,7 @@ import {
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { deleteAccount } = await import("./account-deletion");
 const { accountForGoogleIdentity } = await import("./google");
 const { authenticatePassword, loginWithPassword } = await import("./login");
@@ -44,7 +45,7 @@ async function accountWithEverything() {
   const identity = googleIdentity(email);
   await accountForGoogleIdentity(identity, client, { createIfMissing: false });
   const { passkey } = await registeredPasskey(caller);
-  const browser = await startBrowserSession(user, freshClient(), { method: "password", secondFactor: "totp" });
+  const browser = await startBrowserSession(database, user, freshClient(), { method: "password", secondFactor: "totp" });
   await requestPasswordReset(email, freshClient());
   await requestEmailChange(caller, { newEmail: uniqueEmail("next"), password: PASSWORD }, freshClient());
   await expect(authenticatePassword(email, "not the password", freshClient())).rejects.toMatchObject({ code: "PASSWORD_MISMATCH" });
@@ -76,7 +77,7 @@ describe("deleteAccount with a password", () => {
         issues: [{ field: "password", message: "This field is required." }],
       });
     }
-    expect(await findUserByEmail(email)).not.toBeNull();
+    expect(await findUserByEmail(database, email)).not.toBeNull();
     await expect(authenticate((await appSession(user)).tokens.accessToken)).resolves.toBeDefined();
   });
 
@@ -89,7 +90,7 @@ describe("deleteAccount with a password", () => {
     }
     expect(await retryAfter(deleteAccount(caller, { password: PASSWORD }, from))).toBe(30);
     expect(await retryAfter(authenticatePassword(email, PASSWORD, from))).toBe(30);
-    expect(await findUserByEmail(email)).not.toBeNull();
+    expect(await findUserByEmail(database, email)).not.toBeNull();
   });
 
   it("ends every session: app tokens and browser sessions are refused", async () => {
@@ -184,7 +185,7 @@ describe("deleteAccount without a password", () => {
       const error = await failure(deleteAccount(caller, input, client));
       expect(error).toMatchObject(appError("EMAIL_NOT_YOURS", "email"));
     }
-    expect(await findUserByEmail(email)).not.toBeNull();
+    expect(await findUserByEmail(database, email)).not.toBeNull();
   });
 
   it("needs a fresh proof (10 minutes): REAUTHENTICATION_REQUIRED after, however recently refreshed", async () => {
@@ -196,12 +197,12 @@ describe("deleteAccount without a password", () => {
     expect(error).toMatchObject({ code: "REAUTHENTICATION_REQUIRED" });
     expect(error.message).toBe("Confirm it's you first.");
     await expect(deleteAccount(caller, { email }, client)).rejects.toMatchObject({ code: "REAUTHENTICATION_REQUIRED" });
-    expect(await findUserByEmail(email)).not.toBeNull();
+    expect(await findUserByEmail(database, email)).not.toBeNull();
 
     const fresh = await appSession(user);
     advance(9 * MINUTE);
     await deleteAccount(fresh.caller, { email }, client);
-    expect(await findUserByEmail(email)).toBeNull();
+    expect(await findUserByEmail(database, email)).toBeNull();
     expect((await mailsTo(email)).map((m) => m.subject)).toEqual(["Your Auth account was deleted"]);
   });
 

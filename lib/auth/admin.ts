@@ -1,3 +1,4 @@
+import { database, transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { findRoleByName, listRoles } from "@/lib/db/roles";
 import { markDisabled, setRole, type UserRecord } from "@/lib/db/users";
@@ -6,15 +7,17 @@ import type { ClientInfo } from "./types";
 
 /** Grants a role from the command line; the only way to make an admin. */
 export async function grantRole(email: string, roleName: string): Promise<UserRecord> {
-  const role = await findRoleByName(roleName);
+  const role = await findRoleByName(database, roleName);
   if (!role) {
-    const names = (await listRoles()).map((r) => r.name).join(", ");
+    const names = (await listRoles(database)).map((r) => r.name).join(", ");
     throw new Error(`Unknown role "${roleName}". Roles: ${names}`);
   }
-  const user = await setRole(email.trim().toLowerCase(), role.id);
-  if (!user) throw new Error(`No user with the e-mail ${email}`);
-  await recordAudit({ type: "role_granted", userId: user.id, detail: { role: role.name, via: "cli" } });
-  return user;
+  return transaction(async (tx) => {
+    const user = await setRole(tx, email.trim().toLowerCase(), role.id);
+    if (!user) throw new Error(`No user with the e-mail ${email}`);
+    await recordAudit(tx, { type: "role_granted", userId: user.id, detail: { role: role.name, via: "cli" } });
+    return user;
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import type { Executor } from "@/lib/db/sql";
+import type { Tx } from "@/lib/db";
 import { claimCodeAttempt, type VerificationRecord } from "@/lib/db/verifications";
 import type { AppError } from "@/lib/errors";
 import { derivedKey } from "@/lib/tokens/secrets";
@@ -46,11 +46,11 @@ export interface TypedCodeCheck {
  * the cap back. Answers the matched verification, for the caller to consume; throws `expired`
  * (no open code, too old, out of tries) or `wrong`.
  */
-export async function checkTypedCode(tx: Executor, check: TypedCodeCheck): Promise<VerificationRecord> {
+export async function checkTypedCode(tx: Tx, check: TypedCodeCheck): Promise<VerificationRecord> {
   const { email, open } = check;
-  await claimCodeCheck(email, tx);
-  if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(open.id, check.maxAttempts, tx))) {
-    await releaseCodeCheck(email, tx);
+  await claimCodeCheck(tx, email);
+  if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(tx, open.id, check.maxAttempts))) {
+    await releaseCodeCheck(tx, email);
     throw check.expired();
   }
   if (!codeMatches(check.code, open.tokenHash, open.codeHash)) {
@@ -58,6 +58,6 @@ export async function checkTypedCode(tx: Executor, check: TypedCodeCheck): Promi
     throw check.wrong();
   }
   // A right code is no wrong code.
-  await releaseCodeCheck(email, tx);
+  await releaseCodeCheck(tx, email);
   return open;
 }

@@ -25,6 +25,7 @@ import type { Caller } from "./types";
 
 setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { confirmEmailChange, requestEmailChange } = await import("./email-change");
 const { authenticatePassword, loginWithPassword } = await import("./login");
 const { requestPasswordReset, resetPassword } = await import("./password");
@@ -49,8 +50,8 @@ describe("requestEmailChange", () => {
     const newEmail = uniqueEmail("new");
     await requestEmailChange(caller, { newEmail, password: PASSWORD }, client);
 
-    expect((await findUserById(user.id))!.email).toBe(email);
-    expect(await findUserByEmail(newEmail)).toBeNull();
+    expect((await findUserById(database, user.id))!.email).toBe(email);
+    expect(await findUserByEmail(database, newEmail)).toBeNull();
     await expect(authenticatePassword(email, PASSWORD, freshClient())).resolves.toMatchObject({ id: user.id });
 
     const link = await lastMailTo(newEmail, "verification");
@@ -155,8 +156,8 @@ describe("confirmEmailChange", () => {
 
   it("ends every other session, and keeps the one named", async () => {
     const { user, caller, tokens } = await signedIn();
-    const browser = await startBrowserSession(user, freshClient(), "password");
-    const kept = await startBrowserSession(user, freshClient(), "password");
+    const browser = await startBrowserSession(database, user, freshClient(), "password");
+    const kept = await startBrowserSession(database, user, freshClient(), "password");
     const { newEmail, token } = await changeLink(caller);
     await confirmEmailChange(token, client, kept);
 
@@ -178,7 +179,7 @@ describe("confirmEmailChange", () => {
     const late = await changeLink(second.caller);
     advance(DAY);
     await expect(confirmEmailChange(late.token, client)).rejects.toMatchObject(appError("EMAIL_CHANGE_INVALID", "token"));
-    expect((await findUserById(second.user.id))!.email).toBe(second.email);
+    expect((await findUserById(database, second.user.id))!.email).toBe(second.email);
     await expect(confirmEmailChange(null, client)).rejects.toMatchObject(appError("EMAIL_CHANGE_INVALID", "token"));
     await expect(confirmEmailChange("x".repeat(43), client)).rejects.toMatchObject(appError("EMAIL_CHANGE_INVALID", "token"));
   });
@@ -209,7 +210,7 @@ describe("confirmEmailChange", () => {
     const error = await failure(confirmEmailChange(token, client));
     expect(error).toMatchObject(appError("EMAIL_TAKEN", "token"));
     expect(error.message).toBe(`${newEmail} is already register with us`);
-    expect((await findUserById(user.id))!.email).toBe(email);
+    expect((await findUserById(database, user.id))!.email).toBe(email);
     await expect(authenticatePassword(email, PASSWORD, freshClient())).resolves.toMatchObject({ id: user.id });
   });
 
@@ -219,8 +220,8 @@ describe("confirmEmailChange", () => {
     const second = await changeLink(caller);
     await expect(confirmEmailChange(first.token, client)).rejects.toMatchObject(appError("EMAIL_CHANGE_INVALID", "token"));
     expect((await confirmEmailChange(second.token, client)).email).toBe(second.newEmail);
-    expect(await findUserByEmail(first.newEmail)).toBeNull();
-    expect((await findUserById(user.id))!.email).toBe(second.newEmail);
+    expect(await findUserByEmail(database, first.newEmail)).toBeNull();
+    expect((await findUserById(database, user.id))!.email).toBe(second.newEmail);
   });
 
   it("lets exactly one of concurrent confirmations of a link through", async () => {

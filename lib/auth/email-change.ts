@@ -1,5 +1,6 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
+import { database } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { changeEmail, EmailTakenError, findUserByEmail, findUserById, type UserRecord } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
@@ -25,7 +26,7 @@ export const EMAIL_CHANGE_LIFETIME_SECONDS = 24 * 60 * 60;
  * account without one: a fresh proof of the session, lib/auth/proof.ts).
  */
 export async function requestEmailChange(caller: Caller, input: { newEmail: string; password?: string }, client: ClientInfo): Promise<void> {
-  await limitClient("generate-link", client.ip);
+  await limitClient(database, "generate-link", client.ip);
   const { user } = caller;
   requireVerifiedAddress(user);
   if (input.newEmail === user.email) throw new AppError("EMAIL_UNCHANGED", { field: "newEmail" });
@@ -35,8 +36,8 @@ export async function requestEmailChange(caller: Caller, input: { newEmail: stri
   } else {
     requireFreshProof(caller);
   }
-  if (await findUserByEmail(input.newEmail)) throw new AppError("EMAIL_TAKEN", { field: "newEmail", params: { email: input.newEmail } });
-  await claimMailSlot("verification", input.newEmail);
+  if (await findUserByEmail(database, input.newEmail)) throw new AppError("EMAIL_TAKEN", { field: "newEmail", params: { email: input.newEmail } });
+  await claimMailSlot(database, "verification", input.newEmail);
 
   const { appName, appUrl } = config();
   const token = randomToken();
@@ -60,7 +61,7 @@ export async function requestEmailChange(caller: Caller, input: { newEmail: stri
 
 /** Whether an e-mail change link would still work (its landing page checks before offering the button). */
 export async function isEmailChangeTokenUsable(token: string): Promise<boolean> {
-  const v = await findVerificationByTokenHash(sha256Hex(token));
+  const v = await findVerificationByTokenHash(database, sha256Hex(token));
   return !!v && v.purpose === "change_email" && !v.consumedAt && v.expiresAt > now();
 }
 
@@ -69,13 +70,13 @@ export async function isEmailChangeTokenUsable(token: string): Promise<boolean> 
  * that opened it, if the owner is signed in there; every other session ends.
  */
 export async function confirmEmailChange(token: string | null, client: ClientInfo, keepSessionId?: string | null): Promise<UserRecord> {
-  await limitClient("verify", client.ip);
+  await limitClient(database, "verify", client.ip);
   const invalid = () => new AppError("EMAIL_CHANGE_INVALID", { field: "token" });
   if (!token) throw invalid();
   const tokenHash = sha256Hex(token);
-  const pending = await findVerificationByTokenHash(tokenHash);
+  const pending = await findVerificationByTokenHash(database, tokenHash);
   if (!pending || pending.purpose !== "change_email" || pending.consumedAt || pending.expiresAt <= now() || !pending.target) throw invalid();
-  const before = await findUserById(pending.userId);
+  const before = await findUserById(database, pending.userId);
   if (!before) throw invalid();
   if (before.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   const newEmail = pending.target;

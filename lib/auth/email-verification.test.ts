@@ -22,6 +22,7 @@ import {
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { confirmCode, confirmLink, resendCode, resendVerificationLink, sendCodeIfUnverified, verifyCode } = await import("./email-verification");
 const { requestPasswordReset } = await import("./password");
 const { authenticate } = await import("./sessions");
@@ -30,7 +31,7 @@ const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-stat
 
 /** A code that is not `code`, of the same length. */
 const otherThan = (code: string, n = 1) => String((Number(code) + n) % 10_000).padStart(4, "0");
-const isVerified = async (email: string) => (await findUserByEmail(email))!.verifiedAt !== null;
+const isVerified = async (email: string) => (await findUserByEmail(database, email))!.verifiedAt !== null;
 
 describe("verification codes", () => {
   it("verify the account with the right code and return the user", async () => {

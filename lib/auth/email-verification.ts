@@ -1,17 +1,23 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
+import { countTogether, database, transaction, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
-import type { Executor, SqlTransaction } from "@/lib/db/sql";
 import { enqueueEmail, type MailKind } from "@/lib/db/outbox";
 import { findUserByEmail, findUserById, markVerified, type UserRecord } from "@/lib/db/users";
-import { consumeByCode, consumeByToken, findVerificationByTokenHash, latestOpenVerification, replaceVerification } from "@/lib/db/verifications";
+import {
+  consumeByCode,
+  consumeByToken,
+  findVerificationByTokenHash,
+  latestOpenVerification,
+  replaceVerification,
+  type VerificationRecord,
+} from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { verificationEmail } from "@/lib/mail/templates";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { checkTypedCode, codeDigest, newCode } from "./codes";
-import { claimCodeCheck, claimMailSlot, countTogether, limitClient, tryMailSlot, type ClientAction } from "./limits";
+import { claimCodeCheck, claimMailSlot, limitClient, tryMailSlot, type ClientAction } from "./limits";
 import { startAppSession } from "./sessions";
 import type { ClientInfo, Tokens } from "./types";
 
@@ -28,7 +34,7 @@ export const MAX_CODE_ATTEMPTS = 5;
  * Records a new verification for `user` and queues its e-mail in the caller's transaction; the
  * previous code and link stop working. Returns the code (for AUTH_EXPOSE_OTP).
  */
-export async function startEmailVerification(tx: Executor, user: Pick<UserRecord, "id" | "email">): Promise<string> {
+export async function startEmailVerification(tx: Tx, user: Pick<UserRecord, "id" | "email">): Promise<string> {
   const { appName, appUrl } = config();
   const token = randomToken();
   const tokenHash = sha256Hex(token);
@@ -53,7 +59,7 @@ export async function startEmailVerification(tx: Executor, user: Pick<UserRecord
 }
 
 async function sendVerificationEmail(user: Pick<UserRecord, "id" | "email">): Promise<string> {
-  const code = await db().$transaction((tx) => startEmailVerification(tx, user));
+  const code = await transaction((tx) => startEmailVerification(tx, user));
   nudgeMailSender();
   return code;
 }
@@ -63,9 +69,9 @@ async function sendVerificationEmail(user: Pick<UserRecord, "id" | "email">): Pr
  * address's mail limit (counted whether or not an account exists), then the account, if any.
  */
 export async function mailRequest(action: ClientAction, kind: MailKind, email: string, client: ClientInfo): Promise<UserRecord | null> {
-  await limitClient(action, client.ip);
-  await claimMailSlot(kind, email);
-  return findUserByEmail(email);
+  await limitClient(database, action, client.ip);
+  await claimMailSlot(database, kind, email);
+  return findUserByEmail(database, email);
 }
 
 /**
@@ -73,81 +79,85 @@ export async function mailRequest(action: ClientAction, kind: MailKind, email: s
  * is answered, and counted toward the address's cap, exactly as a wrong code is.
  */
 export async function confirmCode(email: string, code: string, client: ClientInfo): Promise<UserRecord> {
-  return (await confirmCodeThen(email, code, client, async () => null)).user;
+  const target = await codeTarget(email);
+  return countTogether((tx) => confirmCodeIn(tx, target, code, client));
 }
 
 /** `POST /auth/verify/otp/`: the code verifies the account and the app gets a session, in one commit. */
 export async function verifyCode(email: string, code: string, client: ClientInfo): Promise<Tokens> {
-  const { then } = await confirmCodeThen(email, code, client, (user, tx) => startAppSession(user, client, "code", undefined, tx));
-  return then.tokens;
+  const target = await codeTarget(email);
+  return countTogether(async (tx) => {
+    const user = await confirmCodeIn(tx, target, code, client);
+    return (await startAppSession(tx, user, client, "code")).tokens;
+  });
+}
+
+/** The address a code was typed for, its account and open verification, read before the check's transaction. */
+interface CodeTarget {
+  email: string;
+  user: UserRecord | null;
+  open: VerificationRecord | null;
+}
+
+async function codeTarget(email: string): Promise<CodeTarget> {
+  const user = await findUserByEmail(database, email);
+  return { email, user, open: user && (await latestOpenVerification(database, user.id, "verify_email")) };
 }
 
 /**
- * confirmCode, with `then` (what the verified account gets) in the same transaction. The whole
- * check is one commit: the client's count; both caps, claimed before the code is compared (so a
- * burst of concurrent guesses gets no more comparisons than the same guesses one after another:
- * the address's daily number of wrong codes, and MAX_CODE_ATTEMPTS per code; the claims' rows
- * stay locked until the commit); on a match, the verification and `then`. A refusal commits what
- * was counted (countTogether), as separate statements would have left it.
+ * Checks a typed code and verifies the account, in `tx`, whose caller commits it with what the
+ * verified account gets. The whole check is one commit: the client's count; both caps, claimed
+ * before the code is compared (so a burst of concurrent guesses gets no more comparisons than the
+ * same guesses one after another: the address's daily number of wrong codes, and
+ * MAX_CODE_ATTEMPTS per code; the claims' rows stay locked until the commit); on a match, the
+ * verification. A refusal commits what was counted (the callers' countTogether), as separate
+ * statements would have left it.
  */
-async function confirmCodeThen<T>(
-  email: string,
-  code: string,
-  client: ClientInfo,
-  then: (user: UserRecord, tx: SqlTransaction) => Promise<T>,
-): Promise<{ user: UserRecord; then: T }> {
+async function confirmCodeIn(tx: Tx, { email, user, open }: CodeTarget, code: string, client: ClientInfo): Promise<UserRecord> {
   const expired = () => new AppError("OTP_EXPIRED", { field: "code" });
   const wrong = () => new AppError("OTP_INVALID", { field: "code" });
-  const user = await findUserByEmail(email);
-  const open = user && (await latestOpenVerification(user.id, "verify_email"));
-  return countTogether(async (tx) => {
-    await limitClient("verify", client.ip, tx);
-    if (!user) {
-      // Counted toward the address's cap exactly as a wrong code for an account is.
-      await claimCodeCheck(email, tx);
-      throw wrong();
-    }
-    const matched = await checkTypedCode(tx, {
-      email,
-      open: open ?? null,
-      code,
-      maxAttempts: MAX_CODE_ATTEMPTS,
-      expired,
-      wrong,
-      onWrong: () => recordAudit({ type: "otp_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx),
-    });
-    // A disabled account gets nothing, and its code stays as it was.
-    if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
-    if (!(await consumeByCode(tx, matched.id))) throw expired();
-    await markVerified(tx, user.id);
-    await recordAudit({ type: "email_verified", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { via: "code" } }, tx);
-    const verified = { ...user, verifiedAt: user.verifiedAt ?? now() };
-    return { user: verified, then: await then(verified, tx) };
+  await limitClient(tx, "verify", client.ip);
+  if (!user) {
+    // Counted toward the address's cap exactly as a wrong code for an account is.
+    await claimCodeCheck(tx, email);
+    throw wrong();
+  }
+  const matched = await checkTypedCode(tx, {
+    email,
+    open,
+    code,
+    maxAttempts: MAX_CODE_ATTEMPTS,
+    expired,
+    wrong,
+    onWrong: () => recordAudit(tx, { type: "otp_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent }),
   });
+  // A disabled account gets nothing, and its code stays as it was.
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
+  if (!(await consumeByCode(tx, matched.id))) throw expired();
+  await markVerified(tx, user.id);
+  await recordAudit(tx, { type: "email_verified", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { via: "code" } });
+  return { ...user, verifiedAt: user.verifiedAt ?? now() };
 }
 
 /** Whether a confirmation link would still work (the landing page checks before submitting it). */
 export async function isConfirmationTokenUsable(token: string): Promise<boolean> {
-  const v = await findVerificationByTokenHash(sha256Hex(token));
+  const v = await findVerificationByTokenHash(database, sha256Hex(token));
   return !!v && v.purpose === "verify_email" && !v.consumedAt && v.expiresAt > now();
 }
 
 /** The e-mailed link: verifies the account behind the token. */
 export async function confirmLink(token: string | null, client: ClientInfo): Promise<UserRecord> {
-  await limitClient("verify", client.ip);
+  await limitClient(database, "verify", client.ip);
   const invalid = () => new AppError("CONFIRMATION_INVALID", { field: "token" });
   if (!token) throw invalid();
-  return db().$transaction(async (tx) => {
+  return transaction(async (tx) => {
     const consumed = await consumeByToken(tx, sha256Hex(token), "verify_email");
     if (!consumed) throw invalid();
-    const owner = await findUserById(consumed.userId, tx);
+    const owner = await findUserById(tx, consumed.userId);
     // A disabled account gets nothing: the transaction rolls back, the link stays unused.
     if (!owner || owner.disabledAt) throw owner ? new AppError("ACCOUNT_DISABLED") : invalid();
     await markVerified(tx, consumed.userId);
-    await recordAudit(
-      { type: "email_verified", userId: consumed.userId, ip: client.ip, userAgent: client.userAgent, detail: { via: "link" } },
-      tx,
-    );
+    await recordAudit(tx, { type: "email_verified", userId: consumed.userId, ip: client.ip, userAgent: client.userAgent, detail: { via: "link" } });
     return { ...owner, verifiedAt: owner.verifiedAt ?? now() };
   });
 }
@@ -174,5 +184,5 @@ export async function resendVerificationLink(email: string, client: ClientInfo):
  */
 export async function sendCodeIfUnverified(user: UserRecord): Promise<string | null> {
   if (user.verifiedAt) return null;
-  return (await tryMailSlot("verification", user.email)) ? sendVerificationEmail(user) : null;
+  return (await tryMailSlot(database, "verification", user.email)) ? sendVerificationEmail(user) : null;
 }

@@ -21,6 +21,7 @@ import {
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { accountForGoogleIdentity } = await import("./google");
 const { authenticatePassword, loginWithPassword } = await import("./login");
 const { confirmCode, confirmLink } = await import("./email-verification");
@@ -49,7 +50,7 @@ describe("an unknown Google identity", () => {
     const error = await failure(accountForGoogleIdentity(identity, client, signIn));
     expect(error).toMatchObject(appError("GOOGLE_NOT_REGISTERED", "email"));
     expect(error.message).toBe(`${identity.email} is not register with us. Kindly share the verified email.`);
-    expect(await findUserByEmail(identity.email)).toBeNull();
+    expect(await findUserByEmail(database, identity.email)).toBeNull();
   });
 
   it("signing in concurrently gets one account", async () => {
@@ -66,7 +67,7 @@ describe("a linked Google identity", () => {
     expect((await accountForGoogleIdentity(identity, client, signIn)).id).toBe(user.id);
     const renamed = { ...identity, email: uniqueEmail("renamed") };
     expect((await accountForGoogleIdentity(renamed, client, signIn)).id).toBe(user.id);
-    expect(await findUserByEmail(renamed.email)).toBeNull();
+    expect(await findUserByEmail(database, renamed.email)).toBeNull();
   });
 
   it("is refused by a register (requireNew) with EMAIL_TAKEN on email", async () => {
@@ -130,7 +131,7 @@ describe("account pre-hijacking: a Google identity whose e-mail has an unverifie
   async function preHijacked() {
     const planted = await unverifiedUser("victim", "the attacker's passphrase");
     const app = sessionOf(await loginWithPassword(planted.email, planted.password, freshClient()));
-    const browser = await startBrowserSession(planted.user, freshClient(), "password");
+    const browser = await startBrowserSession(database, planted.user, freshClient(), "password");
     await requestPasswordReset(planted.email, freshClient());
     const resetToken = resetTokenIn(await lastMailTo(planted.email, "password_reset"));
     return { ...planted, app, browser, resetToken };
@@ -151,7 +152,7 @@ describe("account pre-hijacking: a Google identity whose e-mail has an unverifie
     await expect(confirmCode(email, code, freshClient())).rejects.toMatchObject({ code: "OTP_EXPIRED" });
     await expect(confirmLink(linkToken, freshClient())).rejects.toMatchObject({ code: "CONFIRMATION_INVALID" });
     await expect(resetPassword(resetToken, "a passphrase of my own", freshClient())).rejects.toMatchObject({ code: "RESET_TOKEN_INVALID" });
-    expect((await findUserByEmail(email))!.passwordHash).toBeNull();
+    expect((await findUserByEmail(database, email))!.passwordHash).toBeNull();
   });
 
   it("ends every session it had", async () => {
@@ -175,7 +176,7 @@ describe("account pre-hijacking: a Google identity whose e-mail has an unverifie
     const { email, password, user } = await preHijacked();
     await expect(accountForGoogleIdentity(googleIdentity(email), client, register)).rejects.toMatchObject(appError("EMAIL_TAKEN", "email"));
     expect(await linksOf(user.id)).toEqual([]);
-    expect((await findUserByEmail(email))!.verifiedAt).toBeNull();
+    expect((await findUserByEmail(database, email))!.verifiedAt).toBeNull();
     await expect(authenticatePassword(email, password, freshClient())).resolves.toBeDefined();
   });
 });

@@ -1,7 +1,7 @@
 import { now } from "@/lib/clock";
 import { AccountLinkedError, findAccount, findAccountsOfUser, linkAccount } from "@/lib/db/accounts";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
+import { database, transaction } from "@/lib/db";
 import { defaultRole } from "@/lib/db/roles";
 import { EmailTakenError, findUserByEmail, findUserById, insertUser, markVerified, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
@@ -55,25 +55,25 @@ async function resolveAccount(identity: GoogleIdentity, client: ClientInfo, opti
     if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   };
 
-  const linked = await findAccount(identity.issuer, identity.subject);
+  const linked = await findAccount(database, identity.issuer, identity.subject);
   if (linked) {
     if (options.requireNew) throw emailTaken(identity);
-    const user = await findUserById(linked.userId);
+    const user = await findUserById(database, linked.userId);
     // Accounts cascade with their user, so a dangling link means a broken database, not a client error.
     if (!user) throw new Error(`linked user ${linked.userId} does not exist`);
     assertEnabled(user);
     return user;
   }
 
-  const existing = await findUserByEmail(identity.email);
+  const existing = await findUserByEmail(database, identity.email);
   if (existing) {
     if (options.requireNew) throw emailTaken(identity);
     assertEnabled(existing);
-    const others = await findAccountsOfUser(existing.id, identity.issuer);
+    const others = await findAccountsOfUser(database, existing.id, identity.issuer);
     // A concurrent sign-in of this same identity linked it since our first read.
     if (others.some((a) => a.subject === identity.subject)) return existing;
     if (others.length > 0) {
-      await recordAudit({ type: "google_link_refused", userId: existing.id, ...audit, detail: { reason: "other_subject" } });
+      await recordAudit(database, { type: "google_link_refused", userId: existing.id, ...audit, detail: { reason: "other_subject" } });
       throw emailTaken(identity);
     }
     return linkToExisting(existing, identity, client);
@@ -82,11 +82,11 @@ async function resolveAccount(identity: GoogleIdentity, client: ClientInfo, opti
   if (!options.createIfMissing) {
     throw new AppError("GOOGLE_NOT_REGISTERED", { field: "email", params: { email: identity.email } });
   }
-  const role = await defaultRole();
-  return db().$transaction(async (tx) => {
+  const role = await defaultRole(database);
+  return transaction(async (tx) => {
     const user = await insertUser(tx, { email: identity.email, name: identity.name, passwordHash: null, roleId: role.id, verifiedAt: now() });
     await linkAccount(tx, { userId: user.id, provider: PROVIDER, issuer: identity.issuer, subject: identity.subject, email: identity.email });
-    await recordAudit({ type: "signup", userId: user.id, ...audit, detail: { method: PROVIDER } }, tx);
+    await recordAudit(tx, { type: "signup", userId: user.id, ...audit, detail: { method: PROVIDER } });
     return user;
   });
 }
@@ -108,7 +108,7 @@ async function linkToExisting(existing: UserRecord, identity: GoogleIdentity, cl
     },
     { notice: { googleEmail: identity.email }, audit: { verified_by_link: unverified, password_removed: removesPassword } },
   );
-  const user = await findUserById(existing.id);
+  const user = await findUserById(database, existing.id);
   if (!user) throw new Error(`user ${existing.id} vanished while linking`);
   return user;
 }
@@ -119,10 +119,10 @@ function emailTaken(identity: GoogleIdentity): AppError {
 
 /** VASITUM's Google register: a new, verified account for the token's identity, and its session. */
 export async function registerWithGoogle(idToken: string, client: ClientInfo): Promise<Tokens> {
-  await limitClient("signup", client.ip);
+  await limitClient(database, "signup", client.ip);
   const identity = await verifyGoogleIdToken(idToken);
   const user = await accountForGoogleIdentity(identity, client, { createIfMissing: true, requireNew: true });
-  return (await startAppSession(user, client, "google")).tokens;
+  return (await startAppSession(database, user, client, "google")).tokens;
 }
 
 /**
@@ -130,7 +130,7 @@ export async function registerWithGoogle(idToken: string, client: ClientInfo): P
  * two-factor on, Google is the first factor and the second step follows.
  */
 export async function loginWithGoogle(idToken: string, client: ClientInfo): Promise<AppSignIn> {
-  await limitClient("login", client.ip);
+  await limitClient(database, "login", client.ip);
   const identity = await verifyGoogleIdToken(idToken);
   const user = await accountForGoogleIdentity(identity, client, { createIfMissing: false });
   return signIn(user, client, "google", "api");

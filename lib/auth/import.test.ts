@@ -4,6 +4,7 @@ import { useTestDatabase } from "@/lib/db/testing";
 
 const db = useTestDatabase();
 
+const { database } = await import("@/lib/db");
 const { importUsers } = await import("./import");
 const { authenticatePassword } = await import("./login");
 const { findUserByEmail } = await import("@/lib/db/users");
@@ -23,14 +24,14 @@ describe("importing users from the Django service", () => {
       { email: "  Ada@Example.com ", name: "Ada", dob: "1990-01-12", mobile: "76765757", roleid: "3", password: djangoPbkdf2("old django pw"), is_verified: "1" },
     ]);
     expect(report).toEqual({ created: 1, skipped: [], failed: [] });
-    const user = await findUserByEmail("ada@example.com");
+    const user = await findUserByEmail(database, "ada@example.com");
     expect(user).toMatchObject({ name: "Ada", dob: "1990-01-12", mobile: "76765757", roleId: 3 });
     expect(user!.verifiedAt).not.toBeNull();
     expect(user!.passwordHash).toMatch(/^pbkdf2_sha256\$/);
 
     await expect(authenticatePassword("ada@example.com", "wrong", meta)).rejects.toThrow();
     await authenticatePassword("ada@example.com", "old django pw", meta);
-    expect((await findUserByEmail("ada@example.com"))!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await findUserByEmail(database, "ada@example.com"))!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await authenticatePassword("ada@example.com", "old django pw", meta);
   });
 
@@ -46,9 +47,9 @@ describe("importing users from the Django service", () => {
     expect(first.created).toBe(2);
     expect(first.failed.map((f) => f.row)).toEqual([2, 3, 4]);
     expect(first.failed[0]!.errors.email).toEqual(["Enter a valid email address."]);
-    expect(await findUserByEmail("bad-role@example.com")).toBeNull();
-    expect((await findUserByEmail("unusable@example.com"))!.passwordHash).toBeNull();
-    expect((await findUserByEmail("grace@example.com"))!.verifiedAt).toBeNull();
+    expect(await findUserByEmail(database, "bad-role@example.com")).toBeNull();
+    expect((await findUserByEmail(database, "unusable@example.com"))!.passwordHash).toBeNull();
+    expect((await findUserByEmail(database, "grace@example.com"))!.verifiedAt).toBeNull();
 
     const countBefore = await db().user.count();
     const second = await importUsers(rows);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { now } from "@/lib/clock";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
+import { database, transaction } from "@/lib/db";
 import { defaultRole, listRoles } from "@/lib/db/roles";
 import { EmailTakenError, findUserByEmail, insertUser } from "@/lib/db/users";
 import { isRecognizedHashFormat } from "@/lib/password/hash";
@@ -53,8 +53,8 @@ function normaliseKeys(raw: RawImportRow): RawImportRow {
 
 export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
   const report: ImportReport = { created: 0, skipped: [], failed: [] };
-  const roles = await listRoles();
-  const fallbackRole = await defaultRole();
+  const roles = await listRoles(database);
+  const fallbackRole = await defaultRole(database);
   for (const [index, raw] of rows.entries()) {
     const rowNumber = index + 1;
     const parsed = ImportRow.safeParse(normaliseKeys(raw));
@@ -73,12 +73,12 @@ export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
       report.failed.push({ row: rowNumber, errors });
       continue;
     }
-    if (await findUserByEmail(row.email)) {
+    if (await findUserByEmail(database, row.email)) {
       report.skipped.push({ row: rowNumber, email: row.email, reason: "already exists" });
       continue;
     }
     try {
-      await db().$transaction(async (tx) => {
+      await transaction(async (tx) => {
         const user = await insertUser(tx, {
           email: row.email,
           name: row.name,
@@ -89,7 +89,7 @@ export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
           verifiedAt: row.is_verified ? now() : null,
           disabledAt: row.is_active ? null : now(),
         });
-        await recordAudit({ type: "user_imported", userId: user.id, detail: { disabled: !row.is_active } }, tx);
+        await recordAudit(tx, { type: "user_imported", userId: user.id, detail: { disabled: !row.is_active } });
       });
       report.created++;
     } catch (error) {

@@ -1,8 +1,7 @@
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db/client";
+import { countTogether, database, type Tx } from "@/lib/db";
 import type { MailKind } from "@/lib/db/outbox";
 import { addressKeys, claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
-import { transaction, type Executor, type SqlTransaction } from "@/lib/db/sql";
 import { AppError, rateLimited } from "@/lib/errors";
 import { addressKey } from "@/lib/http/client-address";
 import { metrics } from "@/lib/metrics";
@@ -40,65 +39,44 @@ function limitedUntil(end: Date, limit: string) {
   return rateLimited(secondsUntil(end));
 }
 
-/**
- * Runs `work` in one transaction, so that its counts cost one commit (one fsync on SQLite) instead
- * of one each. It commits even when a limit or check refuses (an AppError): what was counted stays
- * counted, exactly as one statement at a time would have left it. Other errors roll it back.
- */
-export async function countTogether<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-  const outcome = await transaction(async (tx) => {
-    try {
-      return { value: await work(tx) };
-    } catch (error) {
-      if (error instanceof AppError) return { refused: error };
-      throw error;
-    }
-  });
-  if ("refused" in outcome) throw outcome.refused;
-  return outcome.value;
-}
-
 const clientRule = (action: ClientAction) => (action === "refresh" ? LIMITS.refresh : LIMITS.client);
 const clientKey = (action: ClientAction, ip: string | null) => `client:${action}:${addressKey(ip)}`;
 
-/** Counts a request from `ip`; 429 past the group's limit (30 per 5 minutes, refresh 150). */
-export async function limitClient(action: ClientAction, ip: string | null, client: Executor = db()): Promise<void> {
+/** Counts a request from `ip` in `tx`; 429 past the group's limit (30 per 5 minutes, refresh 150). */
+export async function limitClient(tx: Tx, action: ClientAction, ip: string | null): Promise<void> {
   const rule = clientRule(action);
-  const state = await hitWindow(clientKey(action, ip), rule.windowMs, {}, client);
-  if (state.count > rule.limit) throw limitedUntil(state.windowEnds, `client:${action}`);
+  const state = await hitWindow(tx, clientKey(action, ip), rule.windowMs);
+  if (state.count > rule.limit) {
+    const refusal = limitedUntil(state.windowEnds, `client:${action}`);
+    countedRefusals.set(refusal, action);
+    throw refusal;
+  }
 }
 
-/** Counts the request in the transaction `work` commits its result with. */
-export type CountClient = (tx: Executor) => Promise<void>;
+/** limitClient's refusals, by group: the request that met one was counted (its window was full). */
+const countedRefusals = new WeakMap<AppError, ClientAction>();
 
 /**
- * limitClient for a request that ends in a transaction of its own (a sign-up's account): its
- * count is committed there, one commit (one fsync on SQLite) fewer. A request from an address
- * whose window is full is refused at once, before any work; otherwise `work` runs and calls
- * `count(tx)` in its transaction, which refuses (and rolls back) past the limit, so concurrent
- * requests that passed the first look together are still held to it. A request that ends without
- * that commit (refused by a check, a taken address, a failure) is counted on its own afterwards:
- * every request still counts, as with limitClient.
+ * For a request whose count commits with its result (a sign-up's account, a refresh's rotation):
+ * one commit (one fsync on SQLite) fewer than counting apart. A request from an address whose
+ * window is full is refused at once, before any work; otherwise `work` runs and counts the request
+ * with `limitClient(tx, …)` in its transaction, which refuses (and rolls back) past the limit, so
+ * concurrent requests that passed the first look together are still held to it. A request that
+ * ends without that commit (refused by a check, a taken address, a failure) is counted on its own
+ * afterwards: every request still counts.
  */
-export async function withClientLimit<T>(action: ClientAction, ip: string | null, work: (count: CountClient) => Promise<T>): Promise<T> {
+export async function withClientLimit<T>(action: ClientAction, ip: string | null, work: () => Promise<T>): Promise<T> {
   const rule = clientRule(action);
   const key = clientKey(action, ip);
-  const seen = await peekWindow(key);
+  const seen = await peekWindow(database, key);
   if (seen && seen.count >= rule.limit) throw limitedUntil(seen.windowEnds, `client:${action}`);
-  let refusedByCount = false;
-  const count: CountClient = async (tx) => {
-    const state = await hitWindow(key, rule.windowMs, {}, tx);
-    if (state.count > rule.limit) {
-      refusedByCount = true;
-      throw limitedUntil(state.windowEnds, `client:${action}`);
-    }
-  };
   try {
-    return await work(count);
+    return await work();
   } catch (error) {
     // Rolled back with the work (or never reached): count it now. A refusal of the count itself
     // found the window full, which it stays until it ends.
-    if (!refusedByCount) await hitWindow(key, rule.windowMs).catch(() => {});
+    const counted = error instanceof AppError && countedRefusals.get(error) === action;
+    if (!counted) await hitWindow(database, key, rule.windowMs).catch(() => {});
     throw error;
   }
 }
@@ -107,22 +85,22 @@ export async function withClientLimit<T>(action: ClientAction, ip: string | null
  * Claims the right to send one mail of `kind` to `email`: at most one per minute and ten per hour,
  * counted whether or not an account exists (so the answer reveals nothing). Throws 429 otherwise.
  */
-export async function claimMailSlot(kind: MailKind, email: string): Promise<void> {
-  const blocked = await mailSlotBlockedUntil(kind, email);
+export async function claimMailSlot(tx: Tx, kind: MailKind, email: string): Promise<void> {
+  const blocked = await mailSlotBlockedUntil(tx, kind, email);
   if (blocked) throw limitedUntil(blocked, `mail:${kind}`);
 }
 
 /** As claimMailSlot, but says whether the mail may go instead of throwing (a login's code, a notice). */
-export async function tryMailSlot(kind: MailKind, email: string): Promise<boolean> {
-  return (await mailSlotBlockedUntil(kind, email)) === null;
+export async function tryMailSlot(tx: Tx, kind: MailKind, email: string): Promise<boolean> {
+  return (await mailSlotBlockedUntil(tx, kind, email)) === null;
 }
 
 const { mailCooldown: mailCooldownKey, mailHourly: mailHourlyKey } = addressKeys;
 
-async function mailSlotBlockedUntil(kind: MailKind, email: string): Promise<Date | null> {
-  const cooldown = await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
+async function mailSlotBlockedUntil(tx: Tx, kind: MailKind, email: string): Promise<Date | null> {
+  const cooldown = await hitWindow(tx, mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
   if (cooldown.count > LIMITS.mailCooldown.limit) return cooldown.windowEnds;
-  const hourly = await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
+  const hourly = await hitWindow(tx, mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
   if (hourly.count > LIMITS.mailHourly.limit) return hourly.windowEnds;
   return null;
 }
@@ -132,9 +110,9 @@ async function mailSlotBlockedUntil(kind: MailKind, email: string): Promise<Date
  * now, or, within a minute of the last one, a minute after it (it waits instead of being
  * dropped) — or null past ten an hour.
  */
-export async function scheduleMailSlot(kind: MailKind, email: string): Promise<Date | null> {
-  const cooldown = await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
-  const hourly = await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
+export async function scheduleMailSlot(tx: Tx, kind: MailKind, email: string): Promise<Date | null> {
+  const cooldown = await hitWindow(tx, mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
+  const hourly = await hitWindow(tx, mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
   if (hourly.count > LIMITS.mailHourly.limit) return null;
   if (cooldown.count <= LIMITS.mailCooldown.limit) return now();
   return new Date(cooldown.windowEnds.getTime() + (cooldown.count - 2) * LIMITS.mailCooldown.windowMs);
@@ -145,9 +123,9 @@ export async function scheduleMailSlot(kind: MailKind, email: string): Promise<D
  * limits, so a resend or a login within the next minute keeps that mail's code valid instead of
  * replacing it.
  */
-export async function countMailSent(kind: MailKind, email: string, client: Executor = db()): Promise<void> {
-  await hitWindow(mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs, {}, client);
-  await hitWindow(mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs, {}, client);
+export async function countMailSent(tx: Tx, kind: MailKind, email: string): Promise<void> {
+  await hitWindow(tx, mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
+  await hitWindow(tx, mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
 }
 
 const wrongCodeKey = addressKeys.wrongCodes;
@@ -158,16 +136,16 @@ const wrongCodeKey = addressKeys.wrongCodes;
  * guesses from all slipping in under the cap. A check that did not turn out wrong gives its claim
  * back with `releaseCodeCheck`.
  */
-export async function claimCodeCheck(email: string, client: Executor = db()): Promise<void> {
-  const state = await hitWindow(wrongCodeKey(email), LIMITS.wrongCodes.windowMs, {}, client);
+export async function claimCodeCheck(tx: Tx, email: string): Promise<void> {
+  const state = await hitWindow(tx, wrongCodeKey(email), LIMITS.wrongCodes.windowMs);
   if (state.count > LIMITS.wrongCodes.limit) {
-    await releaseHit(wrongCodeKey(email), client);
+    await releaseHit(tx, wrongCodeKey(email));
     throw limitedUntil(state.windowEnds, "wrong-codes");
   }
 }
 
-export async function releaseCodeCheck(email: string, client: Executor = db()): Promise<void> {
-  await releaseHit(wrongCodeKey(email), client);
+export async function releaseCodeCheck(tx: Tx, email: string): Promise<void> {
+  await releaseHit(tx, wrongCodeKey(email));
 }
 
 // ---- failed logins
@@ -198,23 +176,23 @@ export interface PasswordAttempt {
  * The attempt is counted before the comparison, so of a burst of concurrent guesses only as many
  * are compared as one after another would be; `settlePasswordAttempt` takes it back on success.
  */
-export async function claimPasswordAttempt(email: string, ip: string | null, client: Executor = db()): Promise<PasswordAttempt> {
+export async function claimPasswordAttempt(tx: Tx, email: string, ip: string | null): Promise<PasswordAttempt> {
   const rule = LIMITS.loginStreak;
   const key = streakKey(email, ip);
-  const streak = await peekWindow(key, client);
+  const streak = await peekWindow(tx, key);
   const seen = streak?.count ?? 0;
   if (streak) {
     const waitEnds = new Date(streak.lastHitAt.getTime() + streakWaitMs(seen));
     if (waitEnds > now()) throw limitedUntil(waitEnds, "login-streak");
   }
-  if (!(await claimStreakStep(key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen, client))) {
+  if (!(await claimStreakStep(tx, key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen))) {
     // A concurrent attempt took this step: wait as if it had failed.
     throw limitedUntil(new Date(now().getTime() + streakWaitMs(Math.max(seen + 1, rule.failuresBeforeWait))), "login-streak");
   }
-  const failures = await hitWindow(accountFailuresKey(email), LIMITS.accountFailures.windowMs, {}, client);
-  if (failures.count > LIMITS.accountFailures.limit && !(await peekWindow(knownAddressKey(email, ip), client))) {
-    await releaseHit(accountFailuresKey(email), client);
-    await releaseHit(key, client);
+  const failures = await hitWindow(tx, accountFailuresKey(email), LIMITS.accountFailures.windowMs);
+  if (failures.count > LIMITS.accountFailures.limit && !(await peekWindow(tx, knownAddressKey(email, ip)))) {
+    await releaseHit(tx, accountFailuresKey(email));
+    await releaseHit(tx, key);
     throw limitedUntil(failures.windowEnds, "login-account-ceiling");
   }
   return { email, ip };
@@ -226,35 +204,35 @@ export async function claimPasswordAttempt(email: string, ip: string | null, cli
  */
 export async function claimLoginAttempt(email: string, ip: string | null): Promise<PasswordAttempt> {
   return countTogether(async (tx) => {
-    await limitClient("login", ip, tx);
-    return claimPasswordAttempt(email, ip, tx);
+    await limitClient(tx, "login", ip);
+    return claimPasswordAttempt(tx, email, ip);
   });
 }
 
 /**
- * A failure stays counted; a match takes the attempt back and ends the address's streak. Pass `tx`
- * to commit it with the session (or second step) the match starts.
+ * The password matched: the attempt is taken back and the address's streak ends (a failure stays
+ * counted, so there is nothing to do for one). A login does it in the transaction of the session
+ * or second step the match starts.
  */
-export async function settlePasswordAttempt(attempt: PasswordAttempt, outcome: "matched" | "failed", client: Executor = db()): Promise<void> {
-  if (outcome === "failed") return;
+export async function settleMatchedPassword(tx: Tx, attempt: PasswordAttempt): Promise<void> {
   // The streak's row before the account's, as claimPasswordAttempt takes them: in transactions on
   // PostgreSQL the opposite order could deadlock with a concurrent claim from the same address.
-  await deleteWindow(streakKey(attempt.email, attempt.ip), client);
-  await releaseHit(accountFailuresKey(attempt.email), client);
+  await deleteWindow(tx, streakKey(attempt.email, attempt.ip));
+  await releaseHit(tx, accountFailuresKey(attempt.email));
 }
 
 /** The comparison never happened (the hash queue was full): the attempt counts for nothing. */
 export async function abandonPasswordAttempt(attempt: PasswordAttempt): Promise<void> {
-  await releaseHit(accountFailuresKey(attempt.email));
-  await releaseHit(streakKey(attempt.email, attempt.ip));
+  await releaseHit(database, accountFailuresKey(attempt.email));
+  await releaseHit(database, streakKey(attempt.email, attempt.ip));
 }
 
 /** A sign-in succeeded from `ip`: that address passes the account's failure ceiling for 30 days. */
-export async function rememberAddress(email: string, ip: string | null, client: Executor = db()): Promise<void> {
-  await markWindow(knownAddressKey(email, ip), LIMITS.knownAddressMs, client);
+export async function rememberAddress(tx: Tx, email: string, ip: string | null): Promise<void> {
+  await markWindow(tx, knownAddressKey(email, ip), LIMITS.knownAddressMs);
 }
 
 /** A password reset proves the owner: every failed-login streak of the address is forgotten. */
-export async function forgetFailedLogins(email: string): Promise<void> {
-  await deleteWindows(streakPrefix(email));
+export async function forgetFailedLogins(tx: Tx, email: string): Promise<void> {
+  await deleteWindows(tx, streakPrefix(email));
 }

@@ -26,6 +26,7 @@ import type { ClientInfo } from "./types";
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { authenticatePassword, loginWithPassword } = await import("./login");
 const { confirmLink, verifyCode } = await import("./email-verification");
 const { requestPasswordReset, resetPassword } = await import("./password");
@@ -35,7 +36,7 @@ const { findUserByEmail } = await import("@/lib/db/users");
 const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
 const OUR_HASH = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
-const storedHash = async (email: string) => (await findUserByEmail(email))!.passwordHash;
+const storedHash = async (email: string) => (await findUserByEmail(database, email))!.passwordHash;
 const setHash = (email: string, passwordHash: string | null) => db().user.update({ where: { email }, data: { passwordHash } });
 const sessionCount = (userId: number) => db().session.count({ where: { userId } });
 

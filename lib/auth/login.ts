@@ -1,13 +1,12 @@
 import { config } from "@/lib/config/env";
+import { database, transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
 import { findUserByEmail, upgradePasswordHash, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { metrics } from "@/lib/metrics";
 import { checkPassword, hashPassword, verifyAgainstDummy, type PasswordCheck } from "@/lib/password/hash";
 import { sendCodeIfUnverified } from "./email-verification";
-import { abandonPasswordAttempt, claimLoginAttempt, settlePasswordAttempt } from "./limits";
-import type { WithSignIn } from "./sessions";
+import { abandonPasswordAttempt, claimLoginAttempt, settleMatchedPassword, type PasswordAttempt } from "./limits";
 import { signIn, type AppSignIn } from "./sign-in";
 import type { ClientInfo } from "./types";
 
@@ -22,19 +21,19 @@ export type LoginResult = AppSignIn & {
  * EMAIL_UNKNOWN (no such account, or one without a password) and PASSWORD_MISMATCH.
  */
 export async function authenticatePassword(email: string, password: string, client: ClientInfo): Promise<UserRecord> {
-  const { user, settle } = await checkLogin(email, password, client);
-  await settle(db());
+  const { user, attempt } = await checkLogin(email, password, client);
+  await settleMatchedPassword(database, attempt);
   return user;
 }
 
 /**
  * The password check of a login. On a match the attempt is still to be settled (its claim taken
- * back, the address's streak ended): `settle` does it in the transaction the caller passes, so a
- * login's writes after the hash are one commit with its session (or its second step).
+ * back, the address's streak ended), which the caller does in the transaction of what the match
+ * starts: a login's writes after the hash are one commit with its session (or its second step).
  */
-async function checkLogin(email: string, password: string, client: ClientInfo): Promise<{ user: UserRecord; settle: WithSignIn }> {
+async function checkLogin(email: string, password: string, client: ClientInfo): Promise<{ user: UserRecord; attempt: PasswordAttempt }> {
   const attempt = await claimLoginAttempt(email, client.ip);
-  const user = await findUserByEmail(email);
+  const user = await findUserByEmail(database, email);
   let check: PasswordCheck | null = null;
   try {
     if (user?.passwordHash) check = await checkPassword(password, user.passwordHash);
@@ -46,24 +45,22 @@ async function checkLogin(email: string, password: string, client: ClientInfo): 
   }
 
   if (!user || !check?.matches) {
-    await settlePasswordAttempt(attempt, "failed");
     const reason = !user ? "unknown_email" : user.passwordHash ? "wrong_password" : "no_password";
     metrics().logins.inc({ outcome: reason });
-    await recordAudit({ type: "login_failed", userId: user?.id ?? null, ip: client.ip, userAgent: client.userAgent, detail: { reason } });
+    await recordAudit(database, { type: "login_failed", userId: user?.id ?? null, ip: client.ip, userAgent: client.userAgent, detail: { reason } });
     // With AUTH_GENERIC_ERRORS every door answers both failures alike.
     if (config().genericErrors) throw new AppError("LOGIN_FAILED");
     throw reason === "wrong_password"
       ? new AppError("PASSWORD_MISMATCH", { field: "password" })
       : new AppError("EMAIL_UNKNOWN", { field: "email" });
   }
-  const settle: WithSignIn = (tx) => settlePasswordAttempt(attempt, "matched", tx);
   metrics().logins.inc({ outcome: user.disabledAt ? "disabled" : "success" });
   if (user.disabledAt) {
-    await settle(db());
+    await settleMatchedPassword(database, attempt);
     throw new AppError("ACCOUNT_DISABLED");
   }
-  if (check.rehash) await upgradePasswordHash(user.id, user.passwordHash!, await hashPassword(password));
-  return { user, settle };
+  if (check.rehash) await upgradePasswordHash(database, user.id, user.passwordHash!, await hashPassword(password));
+  return { user, attempt };
 }
 
 /**
@@ -71,7 +68,12 @@ async function checkLogin(email: string, password: string, client: ClientInfo): 
  * an account with two-factor on gets the token of the second step instead.
  */
 export async function loginWithPassword(email: string, password: string, client: ClientInfo): Promise<LoginResult> {
-  const { user, settle } = await checkLogin(email, password, client);
+  const { user, attempt } = await checkLogin(email, password, client);
   const code = await sendCodeIfUnverified(user);
-  return { ...(await signIn(user, client, "password", "api", settle)), code };
+  const outcome = await transaction(async (tx) => {
+    await settleMatchedPassword(tx, attempt);
+    // signIn's transaction joins this one.
+    return signIn(user, client, "password", "api");
+  });
+  return { ...outcome, code };
 }

@@ -1,30 +1,39 @@
 import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import type { Db, Tx } from "@/lib/db/client";
+import type { Tx } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { noticeEmail, type NoticeEvent } from "@/lib/mail/templates";
 import { describeUserAgent } from "@/lib/user-agent";
 import { scheduleMailSlot } from "./limits";
 import type { ClientInfo } from "./types";
 
-/** Queues a prepared notice in the transaction of the change it reports. */
-export type QueueNotice = (tx: Db | Tx) => Promise<void>;
+/** A notice's turn under the mail limits: when it may go, or null when it may not (see queueNotice). */
+export type NoticeSlot = Date | null;
 
 /**
- * Prepares a security notice to `to` (password changed or reset, Google linked…), with the time
- * and the client, to be queued in the same transaction as the change so that both commit or
- * neither does. The notice kind has the mail limits of every kind: one a minute per address (a
- * later one waits its turn rather than being lost) and ten an hour (past that the change still
- * happens, without another notice).
+ * Counts a security notice to `to` against the mail limits of every kind: one a minute per address
+ * (a later one waits its turn rather than being lost) and ten an hour (past that the change still
+ * happens, without another notice). Taken before the change it reports, which may erase the
+ * address's counts (a deletion).
  */
-export async function prepareNotice(
+export function reserveNotice(tx: Tx, to: string): Promise<NoticeSlot> {
+  return scheduleMailSlot(tx, "notice", to);
+}
+
+/**
+ * Queues the security notice of `slot` to `to` (password changed or reset, Google linked…), with
+ * the time and the client, in the transaction of the change it reports, so that both commit or
+ * neither does.
+ */
+export async function queueNotice(
+  tx: Tx,
+  slot: NoticeSlot,
   to: string,
   event: NoticeEvent,
   client: ClientInfo,
   details: { googleEmail?: string; passkeyName?: string; newEmail?: string } = {},
-): Promise<QueueNotice> {
-  const sendAt = await scheduleMailSlot("notice", to);
-  if (!sendAt) return async () => {};
+): Promise<void> {
+  if (!slot) return;
   const { appName, appUrl } = config();
   const mail = noticeEmail({
     appName,
@@ -35,7 +44,5 @@ export async function prepareNotice(
     ip: client.ip,
     ...details,
   });
-  return async (tx) => {
-    await enqueueEmail(tx, { to, kind: "notice", ...mail }, { notBefore: sendAt });
-  };
+  await enqueueEmail(tx, { to, kind: "notice", ...mail }, { notBefore: slot });
 }

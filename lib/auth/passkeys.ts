@@ -10,6 +10,7 @@ import {
 } from "@simplewebauthn/server";
 import { secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
+import { database } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { deletePasskey, findPasskey, insertPasskey, listPasskeys, PasskeyExistsError, recordPasskeyUse, type PasskeyRecord } from "@/lib/db/passkeys";
 import { findUserById, webauthnHandleOf } from "@/lib/db/users";
@@ -53,19 +54,19 @@ export async function passkeyRegistrationOptions(caller: Caller): Promise<Public
   requireVerifiedAddress(user);
   requireFreshProof(caller);
   const { rpID, rpName } = relyingParty();
-  const existing = await listPasskeys(user.id);
+  const existing = await listPasskeys(database, user.id);
   const options = await generateRegistrationOptions({
     rpName,
     rpID,
     userName: user.email,
     userDisplayName: user.name || user.email,
-    userID: Buffer.from(await webauthnHandleOf(user.id), "base64url"),
+    userID: Buffer.from(await webauthnHandleOf(database, user.id), "base64url"),
     attestationType: "none",
     excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
     authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
     timeout: TIMEOUT_MS,
   });
-  await storeChallenge(options.challenge, "register", user.id, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
+  await storeChallenge(database, options.challenge, "register", user.id, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
   return options;
 }
 
@@ -79,7 +80,7 @@ export async function addPasskey(caller: Caller, response: unknown, name: string
   try {
     verification = await verifyRegistrationResponse({
       response: response as RegistrationResponseJSON,
-      expectedChallenge: (challenge) => consumeChallenge(challenge, "register", user.id),
+      expectedChallenge: (challenge) => consumeChallenge(database, challenge, "register", user.id),
       expectedOrigin: origin,
       expectedRPID: rpID,
       requireUserVerification: false,
@@ -117,7 +118,7 @@ export async function addPasskey(caller: Caller, response: unknown, name: string
 }
 
 export async function passkeysOf(caller: Caller): Promise<Passkey[]> {
-  return (await listPasskeys(caller.user.id)).map(shown);
+  return (await listPasskeys(database, caller.user.id)).map(shown);
 }
 
 /** Removes one of the caller's passkeys; NOT_FOUND for one that is not theirs. */
@@ -129,7 +130,7 @@ export async function removePasskey(caller: Caller, id: string, client: ClientIn
 
 /** Options for `navigator.credentials.get()`, for any passkey of this site (discoverable, and autofill). */
 export async function passkeyLoginOptions(client: ClientInfo): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  await limitClient("login", client.ip);
+  await limitClient(database, "login", client.ip);
   return requestOptions({ purpose: "login", userId: null });
 }
 
@@ -141,7 +142,7 @@ async function requestOptions(expected: { purpose: "login" | "reauthenticate"; u
     timeout: TIMEOUT_MS,
     ...(allow ? { allowCredentials: allow.map((p) => ({ id: p.id, transports: p.transports })) } : {}),
   });
-  await storeChallenge(options.challenge, expected.purpose, expected.userId, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
+  await storeChallenge(database, options.challenge, expected.purpose, expected.userId, secondsFromNow(CHALLENGE_LIFETIME_SECONDS));
   return options;
 }
 
@@ -150,9 +151,9 @@ async function requestOptions(expected: { purpose: "login" | "reauthenticate"; u
  * user (PIN, biometrics) is both factors at once; one that did not, a first factor like a password.
  */
 export async function verifyPasskeySignIn(response: unknown, client: ClientInfo): Promise<{ user: User; proof: SignInProof }> {
-  await limitClient("login", client.ip);
+  await limitClient(database, "login", client.ip);
   const { passkey, userVerified } = await verifyAssertion(response, { purpose: "login", userId: null }, client);
-  const user = await findUserById(passkey.userId);
+  const user = await findUserById(database, passkey.userId);
   if (!user) throw invalid();
   if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   return { user, proof: userVerified ? { method: "passkey", secondFactor: "user-verification" } : { method: "passkey" } };
@@ -160,7 +161,7 @@ export async function verifyPasskeySignIn(response: unknown, client: ClientInfo)
 
 /** Options for `navigator.credentials.get()` to confirm it's the caller: one of the caller's own passkeys. */
 export async function passkeyReauthenticationOptions(caller: Caller): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const passkeys = await listPasskeys(caller.user.id);
+  const passkeys = await listPasskeys(database, caller.user.id);
   if (passkeys.length === 0) throw new AppError("NO_PASSKEY", { field: "response" });
   return requestOptions({ purpose: "reauthenticate", userId: caller.user.id }, passkeys);
 }
@@ -181,14 +182,14 @@ async function verifyAssertion(
   client: ClientInfo,
 ): Promise<{ passkey: PasskeyRecord; userVerified: boolean }> {
   const answer = response as AuthenticationResponseJSON;
-  const passkey = typeof answer?.id === "string" ? await findPasskey(answer.id) : null;
+  const passkey = typeof answer?.id === "string" ? await findPasskey(database, answer.id) : null;
   if (!passkey || (expected.userId !== null && passkey.userId !== expected.userId)) throw invalid();
   const { rpID, origin } = relyingParty();
   let verification;
   try {
     verification = await verifyAuthenticationResponse({
       response: answer,
-      expectedChallenge: (challenge) => consumeChallenge(challenge, expected.purpose, expected.userId),
+      expectedChallenge: (challenge) => consumeChallenge(database, challenge, expected.purpose, expected.userId),
       expectedOrigin: origin,
       expectedRPID: rpID,
       credential: { id: passkey.id, publicKey: Buffer.from(passkey.publicKey, "base64url"), counter: passkey.counter, transports: passkey.transports },
@@ -200,8 +201,8 @@ async function verifyAssertion(
   }
   if (!verification.verified) throw invalid();
   // A counter that did not grow: a cloned authenticator, or a replay that raced the original.
-  if (!(await recordPasskeyUse(passkey.id, passkey.counter, verification.authenticationInfo.newCounter))) {
-    await recordAudit({ type: "passkey_counter_rejected", userId: passkey.userId, ip: client.ip, userAgent: client.userAgent });
+  if (!(await recordPasskeyUse(database, passkey.id, passkey.counter, verification.authenticationInfo.newCounter))) {
+    await recordAudit(database, { type: "passkey_counter_rejected", userId: passkey.userId, ip: client.ip, userAgent: client.userAgent });
     throw invalid();
   }
   return { passkey, userVerified: verification.authenticationInfo.userVerified };

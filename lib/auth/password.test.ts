@@ -24,6 +24,7 @@ import {
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { changePassword, requestPasswordReset, resetPassword } = await import("./password");
 const { authenticatePassword, loginWithPassword } = await import("./login");
 const { confirmCode, confirmLink } = await import("./email-verification");
@@ -107,7 +108,7 @@ describe("resetPassword", () => {
     const { email, user } = await verifiedUser();
     const first = sessionOf(await loginWithPassword(email, PASSWORD, freshClient()));
     const second = sessionOf(await loginWithPassword(email, PASSWORD, freshClient()));
-    const browser = await startBrowserSession(user, freshClient(), "password");
+    const browser = await startBrowserSession(database, user, freshClient(), "password");
     await resetPassword(await resetLink(email), NEW_PASSWORD, client);
 
     for (const { tokens } of [first, second]) {
@@ -129,7 +130,7 @@ describe("resetPassword", () => {
   it("verifies an unverified account (the link reached its mailbox) and voids its open code and link", async () => {
     const { email, code, linkToken } = await unverifiedUser();
     await resetPassword(await resetLink(email), NEW_PASSWORD, client);
-    expect((await findUserByEmail(email))!.verifiedAt).toEqual(expect.any(Date));
+    expect((await findUserByEmail(database, email))!.verifiedAt).toEqual(expect.any(Date));
     await expect(confirmCode(email, code, freshClient())).rejects.toMatchObject({ code: "OTP_EXPIRED" });
     await expect(confirmLink(linkToken, freshClient())).rejects.toMatchObject({ code: "CONFIRMATION_INVALID" });
   });
@@ -196,7 +197,7 @@ describe("changePassword", () => {
     await expect(changePassword(caller, { currentPassword: NEW_PASSWORD, newPassword: NEW_PASSWORD }, client)).rejects.toMatchObject({
       code: "NO_PASSWORD_YET",
     });
-    expect((await findUserByEmail(email))!.passwordHash).toBeNull();
+    expect((await findUserByEmail(database, email))!.passwordHash).toBeNull();
   });
 
   it("refuses a weak new password on newPassword", async () => {
@@ -213,7 +214,7 @@ describe("changePassword", () => {
     const { email, user } = await verifiedUser();
     const mine = await appSession(user);
     const other = await appSession(user, freshClient());
-    const browser = await startBrowserSession(user, freshClient(), "password");
+    const browser = await startBrowserSession(database, user, freshClient(), "password");
     await changePassword(mine.caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, client);
 
     await expect(authenticate(other.tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });

@@ -1,7 +1,7 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
+import { database, transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { findUserById, markVerified, setPasswordHash, type UserRecord } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
@@ -12,7 +12,7 @@ import { passwordResetEmail } from "@/lib/mail/templates";
 import { checkPassword, hashPassword } from "@/lib/password/hash";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { mailRequest } from "./email-verification";
-import { abandonPasswordAttempt, claimPasswordAttempt, forgetFailedLogins, limitClient, rememberAddress, settlePasswordAttempt } from "./limits";
+import { abandonPasswordAttempt, claimPasswordAttempt, forgetFailedLogins, limitClient, rememberAddress, settleMatchedPassword } from "./limits";
 import { assertAcceptablePassword } from "./password-policy";
 import { securityEvent } from "./security-events";
 import type { Caller, ClientInfo } from "./types";
@@ -30,7 +30,7 @@ export async function requestPasswordReset(email: string, client: ClientInfo): P
 
   const { appName, appUrl } = config();
   const token = randomToken();
-  await db().$transaction(async (tx) => {
+  await transaction(async (tx) => {
     await replaceVerification(tx, {
       userId: user.id,
       purpose: "reset_password",
@@ -44,14 +44,14 @@ export async function requestPasswordReset(email: string, client: ClientInfo): P
       firstPassword: user.passwordHash === null,
     });
     await enqueueEmail(tx, { to: user.email, kind: "password_reset", ...mail });
-    await recordAudit({ type: "password_reset_requested", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
+    await recordAudit(tx, { type: "password_reset_requested", userId: user.id, ip: client.ip, userAgent: client.userAgent });
   });
   nudgeMailSender();
 }
 
 /** Whether a reset link is still usable (the reset page checks before showing its form). */
 export async function isResetTokenUsable(token: string): Promise<boolean> {
-  const v = await findVerificationByTokenHash(sha256Hex(token));
+  const v = await findVerificationByTokenHash(database, sha256Hex(token));
   return !!v && v.purpose === "reset_password" && !v.consumedAt && v.expiresAt > now();
 }
 
@@ -63,15 +63,15 @@ export async function isResetTokenUsable(token: string): Promise<boolean> {
  * always gets a locked-out owner back in), and a notice goes to the address.
  */
 export async function resetPassword(token: string | null, password: string, client: ClientInfo): Promise<void> {
-  await limitClient("password", client.ip);
+  await limitClient(database, "password", client.ip);
   const invalid = () => new AppError("RESET_TOKEN_INVALID", { field: "token" });
   if (!token) throw invalid();
   assertAcceptablePassword(password, "password");
   const tokenHash = sha256Hex(token);
-  const pending = await findVerificationByTokenHash(tokenHash);
+  const pending = await findVerificationByTokenHash(database, tokenHash);
   // Checked in full before any work (a hash, the notice's mail slot) is spent on a dead link.
   if (!pending || pending.purpose !== "reset_password" || pending.consumedAt || pending.expiresAt <= now()) throw invalid();
-  const user = await findUserById(pending.userId);
+  const user = await findUserById(database, pending.userId);
   if (!user) throw invalid();
 
   // Hash before the transaction: nothing slow runs while the database holds a lock.
@@ -85,12 +85,12 @@ export async function resetPassword(token: string | null, password: string, clie
       await setPasswordHash(tx, user.id, passwordHash);
       // The link reached the address's mailbox: the address is proven.
       await markVerified(tx, user.id);
+      await forgetFailedLogins(tx, user.email);
+      // Opening the e-mailed link proved the owner: this address passes the failed-login ceiling.
+      await rememberAddress(tx, user.email, client.ip);
     },
     firstProof ? { audit: { address_proven: true } } : {},
   );
-  await forgetFailedLogins(user.email);
-  // Opening the e-mailed link proved the owner: this address passes the failed-login ceiling.
-  await rememberAddress(user.email, client.ip);
 }
 
 /**
@@ -100,7 +100,7 @@ export async function resetPassword(token: string | null, password: string, clie
  */
 export async function confirmCurrentPassword(user: UserRecord, password: string, client: ClientInfo, field: string): Promise<void> {
   if (!user.passwordHash) throw new AppError("NO_PASSWORD_YET", { field });
-  const attempt = await claimPasswordAttempt(user.email, client.ip);
+  const attempt = await claimPasswordAttempt(database, user.email, client.ip);
   const matches = await checkPassword(password, user.passwordHash).then(
     (check) => check.matches,
     async (error: unknown) => {
@@ -109,12 +109,11 @@ export async function confirmCurrentPassword(user: UserRecord, password: string,
     },
   );
   if (!matches) {
-    await settlePasswordAttempt(attempt, "failed");
     metrics().logins.inc({ outcome: "wrong_current_password" });
-    await recordAudit({ type: "password_confirmation_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
+    await recordAudit(database, { type: "password_confirmation_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent });
     throw new AppError("PASSWORD_MISMATCH", { field });
   }
-  await settlePasswordAttempt(attempt, "matched");
+  await settleMatchedPassword(database, attempt);
 }
 
 /**
@@ -128,7 +127,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   client: ClientInfo,
 ): Promise<void> {
-  await limitClient("password", client.ip);
+  await limitClient(database, "password", client.ip);
   const { user } = caller;
   await confirmCurrentPassword(user, input.currentPassword, client, "currentPassword");
   assertAcceptablePassword(input.newPassword, "newPassword");

@@ -1,3 +1,4 @@
+import { database } from "@/lib/db";
 import { findUserById, updateProfile, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import type { Caller } from "./types";
@@ -5,7 +6,7 @@ import type { Caller } from "./types";
 /** A user's record as the caller may see it: their own, or anyone's for an admin. */
 export async function readUser(caller: Caller, userId: number): Promise<UserRecord> {
   if (caller.user.id !== userId && caller.user.roleName !== "admin") throw new AppError("FORBIDDEN");
-  const user = caller.user.id === userId ? caller.user : await findUserById(userId);
+  const user = caller.user.id === userId ? caller.user : await findUserById(database, userId);
   if (!user) throw new AppError("NOT_FOUND");
   return user;
 }
@@ -19,5 +20,5 @@ export interface ProfileChanges {
 export async function updateUser(caller: Caller, userId: number, changes: ProfileChanges): Promise<UserRecord> {
   const user = await readUser(caller, userId);
   if (Object.keys(changes).length === 0) return user;
-  return updateProfile(user.id, changes);
+  return updateProfile(database, user.id, changes);
 }

@@ -23,6 +23,7 @@ import {
 
 setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { reauthenticate, sendReauthenticationCode, reauthenticationNeeds } = await import("./reauthentication");
 const { passkeyReauthenticationOptions, passkeyRegistrationOptions, addPasskey } = await import("./passkeys");
 const { setUpTotp, enableTotp, replaceRecoveryCodesWith, disableTwoFactor } = await import("./two-factor");
@@ -63,8 +64,8 @@ describe("the fresh-proof rule", () => {
       deleteAccount(googleStolen, { email: google.email }, client),
     ];
     for (const refused of refusals) expect(await failure(refused)).toMatchObject(appError("REAUTHENTICATION_REQUIRED"));
-    expect(await findUserByEmail(email)).toMatchObject({ totpEnabledAt: null });
-    expect(await findUserByEmail(google.email)).not.toBeNull();
+    expect(await findUserByEmail(database, email)).toMatchObject({ totpEnabledAt: null });
+    expect(await findUserByEmail(database, google.email)).not.toBeNull();
   });
 
   it("new recovery codes and turning two-factor off need it too", async () => {
@@ -80,7 +81,7 @@ describe("the fresh-proof rule", () => {
     advance(STALE);
     await changePassword(caller, { currentPassword: PASSWORD, newPassword: "another long passphrase" }, client);
     await deleteAccount(await authenticate(tokens.accessToken), { password: "another long passphrase" }, client);
-    expect(await findUserByEmail(email)).toBeNull();
+    expect(await findUserByEmail(database, email)).toBeNull();
   });
 
   it("an unverified account adds no passkey, sets up no two-factor and changes no address (VERIFY_EMAIL_FIRST)", async () => {
@@ -112,7 +113,7 @@ describe("reauthenticate", () => {
     for (let i = 0; i < 10; i++) expect(await failure(reauthenticate(caller, { password: "wrong guess" }, from))).toMatchObject(appError("PASSWORD_MISMATCH", "password"));
     // The eleventh try from that address waits, as a login's would.
     expect(await failure(reauthenticate(caller, { password: PASSWORD }, from))).toMatchObject({ code: "RATE_LIMITED" });
-    expect(await findUserByEmail(email)).not.toBeNull();
+    expect(await findUserByEmail(database, email)).not.toBeNull();
   });
 
   it("on a two-factor account asks for the password and a code together, and accepts a recovery code", async () => {
@@ -130,11 +131,10 @@ describe("reauthenticate", () => {
     const { user, secret } = await twoFactorUser();
     const { startAppSession } = await import("./sessions");
     // A session one factor opened (before two-factor was on, say) that then proves only the password.
-    const { tokens } = await startAppSession(user, client, { method: "password", secondFactor: "totp" });
+    const { tokens } = await startAppSession(database, user, client, { method: "password", secondFactor: "totp" });
     const caller = await authenticate(tokens.accessToken);
     const { recordProof } = await import("@/lib/db/sessions");
-    const { db } = await import("@/lib/db/client");
-    await recordProof(db(), caller.sessionId, "password");
+    await recordProof(database, caller.sessionId, "password");
     expect(await failure(disableTwoFactor(await authenticate(tokens.accessToken), await totpCode(secret), client))).toMatchObject(appError("REAUTHENTICATION_REQUIRED"));
   });
 

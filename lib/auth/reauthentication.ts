@@ -1,6 +1,6 @@
 import { secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import { db } from "@/lib/db/client";
+import { countTogether, database, transaction } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
 import type { UserRecord } from "@/lib/db/users";
 import { consumeByCode, latestOpenVerification, replaceVerification } from "@/lib/db/verifications";
@@ -11,7 +11,7 @@ import { messageFor } from "@/lib/messages";
 import { REAUTHENTICATION_CODE_LENGTH } from "@/lib/validation/fields";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { checkTypedCode, codeDigest, newCode } from "./codes";
-import { claimMailSlot, countTogether, limitClient } from "./limits";
+import { claimMailSlot, limitClient } from "./limits";
 import { verifyPasskeyReauthentication } from "./passkeys";
 import { confirmCurrentPassword } from "./password";
 import { metSecondFactor, type ProofMethod } from "./proof";
@@ -69,11 +69,11 @@ const required = (field: string) => new ValidationError({ [field]: [messageFor("
 export async function sendReauthenticationCode(caller: Caller, client: ClientInfo): Promise<void> {
   const { user } = caller;
   if (user.passwordHash) throw required("password");
-  await limitClient("generate-link", client.ip);
-  await claimMailSlot("verification", user.email);
+  await limitClient(database, "generate-link", client.ip);
+  await claimMailSlot(database, "verification", user.email);
   const code = newCode(REAUTHENTICATION_CODE_LENGTH);
   const tokenHash = sha256Hex(randomToken());
-  await db().$transaction(async (tx) => {
+  await transaction(async (tx) => {
     await replaceVerification(tx, {
       userId: user.id,
       purpose: "reauthenticate",
@@ -93,7 +93,7 @@ export async function sendReauthenticationCode(caller: Caller, client: ClientInf
  * five tries are claimed before the comparison, in one commit; a right code is used up.
  */
 async function checkEmailedCode(user: UserRecord, otp: string): Promise<void> {
-  const open = await latestOpenVerification(user.id, "reauthenticate");
+  const open = await latestOpenVerification(database, user.id, "reauthenticate");
   const expired = () => new AppError("CODE_EXPIRED", { field: "otp" });
   await countTogether(async (tx) => {
     const matched = await checkTypedCode(tx, {
@@ -114,7 +114,7 @@ async function checkEmailedCode(user: UserRecord, otp: string): Promise<void> {
  */
 export async function reauthenticate(caller: Caller, input: ReauthenticationInput, client: ClientInfo): Promise<Caller> {
   const { user } = caller;
-  await limitClient("login", client.ip);
+  await limitClient(database, "login", client.ip);
   // Everything the account asks for must be there before any of it is checked (and counted).
   const byPasskey = input.passkeyResponse !== undefined;
   if (!byPasskey && user.passwordHash && input.password === undefined) throw required("password");
@@ -138,5 +138,5 @@ export async function reauthenticate(caller: Caller, input: ReauthenticationInpu
     if (!factor) throw new AppError("INVALID_CODE", { field: "code" });
     methods.push(factor);
   }
-  return renewProof(caller, methods);
+  return renewProof(database, caller, methods);
 }

@@ -26,6 +26,7 @@ import type { Caller } from "./types";
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { requestEmailChange, confirmEmailChange } = await import("./email-change");
 const { requestPasswordReset, resetPassword, changePassword } = await import("./password");
 const { loginWithPassword } = await import("./login");
@@ -70,7 +71,7 @@ describe("a password reset through the mailbox", () => {
     advance(MINUTE);
     await resetPassword(await resetLinkFor(email), NEW_PASSWORD, freshClient());
     expect(await failure(confirmEmailChange(change.token, client))).toMatchObject(appError("EMAIL_CHANGE_INVALID", "token"));
-    expect((await findUserById(user.id))!.email).toBe(email);
+    expect((await findUserById(database, user.id))!.email).toBe(email);
   });
 
   it("ends a second step begun with the old password", async () => {
@@ -92,7 +93,7 @@ describe("a password change", () => {
     expect(await failure(confirmEmailChange(change.token, client))).toMatchObject(appError("EMAIL_CHANGE_INVALID"));
     expect(await failure(completeSignIn(mfaToken, { code: await totpCode(secret) }, freshClient(), "api"))).toMatchObject(appError("SIGN_IN_AGAIN"));
     expect(await stillWorks(tokens.accessToken)).toBe(true);
-    expect((await findUserById(user.id))!.email).toBe(email);
+    expect((await findUserById(database, user.id))!.email).toBe(email);
   });
 });
 
@@ -104,7 +105,7 @@ describe("a password change", () => {
 async function squattedAccount() {
   const { email, user } = await unverifiedUser("squatted");
   await db().user.update({ where: { id: user.id }, data: { verifiedAt: new Date() } });
-  const { caller, tokens } = await appSession((await findUserById(user.id))!);
+  const { caller, tokens } = await appSession((await findUserById(database, user.id))!);
   const { passkey } = await registeredPasskey(caller);
   const change = await pendingEmailChange(caller);
   const { secret } = await setUpTotp(caller, client);
@@ -119,7 +120,7 @@ describe("the address proven for the first time", () => {
     const { email, user, passkey, change, tokens } = await squattedAccount();
     await accountForGoogleIdentity(googleIdentity(email), freshClient(), { createIfMissing: false });
 
-    const after = (await findUserById(user.id))!;
+    const after = (await findUserById(database, user.id))!;
     expect(after).toMatchObject({ passwordHash: null, totpEnabledAt: null, verifiedAt: expect.any(Date) });
     expect(await db().passkey.count({ where: { userId: user.id } })).toBe(0);
     expect(await db().recoveryCode.count({ where: { userId: user.id } })).toBe(0);
@@ -127,14 +128,14 @@ describe("the address proven for the first time", () => {
     expect(await failure(confirmEmailChange(change.token, client))).toMatchObject(appError("EMAIL_CHANGE_INVALID"));
     const options = await passkeyLoginOptions(freshClient());
     expect(await failure(signInWithPasskey(passkey.signIn(options), freshClient()))).toMatchObject(appError("PASSKEY_INVALID"));
-    expect((await findUserByEmail(email))!.id).toBe(user.id);
+    expect((await findUserByEmail(database, email))!.id).toBe(user.id);
   });
 
   it("by a reset link: the same, but for the password the reset sets", async () => {
     const { email, user, passkey, change, tokens } = await squattedAccount();
     await resetPassword(await resetLinkFor(email), NEW_PASSWORD, freshClient());
 
-    expect(await findUserById(user.id)).toMatchObject({ totpEnabledAt: null, verifiedAt: expect.any(Date) });
+    expect(await findUserById(database, user.id)).toMatchObject({ totpEnabledAt: null, verifiedAt: expect.any(Date) });
     expect(await db().passkey.count({ where: { userId: user.id } })).toBe(0);
     expect(await stillWorks(tokens.accessToken)).toBe(false);
     expect(await failure(confirmEmailChange(change.token, client))).toMatchObject(appError("EMAIL_CHANGE_INVALID"));
@@ -160,7 +161,7 @@ describe("two-factor turned on", () => {
   it("keeps the other sessions that met two factors (a passkey with user verification)", async () => {
     const { user } = await verifiedUser();
     const enabling = await appSession(user);
-    const { tokens } = await startAppSession(user, freshClient(), { method: "passkey", secondFactor: "user-verification" });
+    const { tokens } = await startAppSession(database, user, freshClient(), { method: "passkey", secondFactor: "user-verification" });
     const { secret } = await setUpTotp(enabling.caller, client);
     await enableTotp(enabling.caller, await totpCode(secret), client);
     expect(await stillWorks(tokens.accessToken)).toBe(true);

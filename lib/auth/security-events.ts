@@ -1,5 +1,5 @@
 import { recordAudit } from "@/lib/db/audit";
-import { db, type Tx } from "@/lib/db/client";
+import { transaction, type Tx } from "@/lib/db";
 import { deleteAllPasskeys } from "@/lib/db/passkeys";
 import { revokeAllSessions, revokeSessionsWhere, type RevokeReason } from "@/lib/db/sessions";
 import { disableTotp } from "@/lib/db/two-factor";
@@ -7,7 +7,7 @@ import { setPasswordHash, type UserRecord } from "@/lib/db/users";
 import { voidVerifications, type VerificationPurpose } from "@/lib/db/verifications";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import type { NoticeEvent } from "@/lib/mail/templates";
-import { prepareNotice } from "./notices";
+import { queueNotice, reserveNotice } from "./notices";
 import { metSecondFactor, parseMethods } from "./proof";
 import type { ClientInfo } from "./types";
 
@@ -118,8 +118,8 @@ async function applyConsequences(tx: Tx, rule: Consequences, userId: number, act
   }
   if (rule.voids) await voidVerifications(tx, userId, rule.voids);
   const ending = rule.sessions;
-  if (ending?.which === "all") await revokeAllSessions(userId, ending.reason, { tx });
-  if (ending?.which === "others") await revokeAllSessions(userId, ending.reason, { tx, exceptSessionId: actingSessionId });
+  if (ending?.which === "all") await revokeAllSessions(tx, userId, ending.reason);
+  if (ending?.which === "others") await revokeAllSessions(tx, userId, ending.reason, actingSessionId);
   if (ending?.which === "others-single-factor") {
     await revokeSessionsWhere(tx, userId, ending.reason, (methods) => !metSecondFactor(parseMethods(methods)), actingSessionId);
   }
@@ -128,8 +128,8 @@ async function applyConsequences(tx: Tx, rule: Consequences, userId: number, act
 /**
  * Records a security event of `subject.user`: `change` (the event itself: a new password, a linked
  * identity…), then what the event ends, its audit row and its notice, all in one transaction, so
- * the change never lands without its consequences. The notice's mail slot is taken before (it
- * counts toward the address's mail limits even if the change then fails).
+ * the change never lands without its consequences; the notice's mail slot is counted there too,
+ * before the change.
  */
 export async function securityEvent<T>(
   event: SecurityEvent,
@@ -140,21 +140,21 @@ export async function securityEvent<T>(
   const rule = CONSEQUENCES[event];
   const { user, client } = subject;
   const noticeKind = typeof rule.notice === "function" ? rule.notice(user) : rule.notice;
-  const notice = noticeKind ? await prepareNotice(user.email, noticeKind, client, details.notice) : null;
   const erased = rule.erasesAccount === true;
-  const result = await db().$transaction(async (tx) => {
+  const result = await transaction(async (tx) => {
+    const slot = noticeKind ? await reserveNotice(tx, user.email) : null;
     const value = await change(tx);
     if (!erased) await applyConsequences(tx, rule, user.id, subject.sessionId ?? null);
     await recordAudit(
+      tx,
       // A deleted account's event keeps no address, browser or user link: only that it happened.
       erased
         ? { type: rule.audit, detail: { user_id: user.id, ...details.audit } }
         : { type: rule.audit, userId: user.id, ip: client.ip, userAgent: client.userAgent, ...(details.audit ? { detail: details.audit } : {}) },
-      tx,
     );
-    await notice?.(tx);
+    if (noticeKind) await queueNotice(tx, slot, user.email, noticeKind, client, details.notice);
     return value;
   });
-  if (notice) nudgeMailSender();
+  if (noticeKind) nudgeMailSender();
   return result;
 }

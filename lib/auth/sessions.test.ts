@@ -21,7 +21,6 @@ setUpAuthTests();
 
 const {
   authenticate,
-  endAllSessions,
   endSession,
   endSessionOfRefreshToken,
   listSessions,
@@ -31,12 +30,14 @@ const {
   startAppSession,
   startBrowserSession,
 } = await import("./sessions");
+const { database } = await import("@/lib/db");
+const { revokeAllSessions } = await import("@/lib/db/sessions");
 const { findUserById } = await import("@/lib/db/users");
 const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
 async function signedIn(): Promise<{ user: UserRecord; sessionId: string; tokens: Tokens }> {
   const { user } = await verifiedUser();
-  return { user, ...(await startAppSession(user, client, "password")) };
+  return { user, ...(await startAppSession(database, user, client, "password")) };
 }
 
 /** The session of `tokens` has ended: neither of them works. */
@@ -57,10 +58,10 @@ describe("app sessions", () => {
   it("authenticate as the very record a lookup of the user gives (the session query names its columns)", async () => {
     const { tokens } = await signedIn();
     const plain = await authenticate(tokens.accessToken);
-    expect(plain.user).toEqual(await findUserById(plain.user.id));
+    expect(plain.user).toEqual(await findUserById(database, plain.user.id));
     const { caller } = await twoFactorUser();
     expect(caller.user.totpEnabledAt).toBeInstanceOf(Date);
-    expect(caller.user).toEqual(await findUserById(caller.user.id));
+    expect(caller.user).toEqual(await findUserById(database, caller.user.id));
     expect(caller.user).not.toHaveProperty("totpSecret");
   });
 
@@ -100,8 +101,8 @@ describe("app sessions", () => {
 
   it("all end with signOutEverywhere, browser sessions too", async () => {
     const { user, tokens } = await signedIn();
-    const second = await startAppSession(user, freshClient(), "password");
-    const browser = await startBrowserSession(user, freshClient(), "password");
+    const second = await startAppSession(database, user, freshClient(), "password");
+    const browser = await startBrowserSession(database, user, freshClient(), "password");
     await signOutEverywhere(await authenticate(tokens.accessToken), client);
     await refused(tokens);
     await refused(second.tokens);
@@ -109,16 +110,16 @@ describe("app sessions", () => {
     expect(await listSessions(user.id)).toEqual([]);
   });
 
-  it("all end with endAllSessions, except the one named", async () => {
+  it("all end with revokeAllSessions, except the one named", async () => {
     const { user, tokens, sessionId } = await signedIn();
-    const second = await startAppSession(user, freshClient(), "password");
-    const third = await startAppSession(user, freshClient(), "password");
-    expect(await endAllSessions(user.id, "session_revoked", { exceptSessionId: sessionId })).toBe(2);
+    const second = await startAppSession(database, user, freshClient(), "password");
+    const third = await startAppSession(database, user, freshClient(), "password");
+    expect(await revokeAllSessions(database, user.id, "session_revoked", sessionId)).toBe(2);
     await refused(second.tokens);
     await refused(third.tokens);
     await expect(authenticate(tokens.accessToken)).resolves.toMatchObject({ sessionId });
 
-    expect(await endAllSessions(user.id, "session_revoked")).toBe(1);
+    expect(await revokeAllSessions(database, user.id, "session_revoked")).toBe(1);
     await refused(tokens);
   });
 
@@ -222,9 +223,9 @@ describe("listSessions", () => {
   it("lists the live sessions, most recently used first", async () => {
     const { user, sessionId: a, tokens } = await signedIn();
     advance(MINUTE);
-    const b = await startBrowserSession(user, freshClient(), "password");
+    const b = await startBrowserSession(database, user, freshClient(), "password");
     advance(MINUTE);
-    const c = await startAppSession(user, freshClient(), "password");
+    const c = await startAppSession(database, user, freshClient(), "password");
     advance(MINUTE);
     await refreshSession(tokens.refreshToken, client);
     expect((await listSessions(user.id)).map((s) => s.id)).toEqual([a, c.sessionId, b]);
@@ -232,14 +233,14 @@ describe("listSessions", () => {
     await endSession(user.id, c.sessionId);
     const listed = await listSessions(user.id);
     expect(listed.map((s) => s.id)).toEqual([a, b]);
-    expect(listed[1]).toMatchObject({ client: "browser", userId: user.id, userAgent: "vitest" });
+    expect(listed[1]).toMatchObject({ kind: "browser", userId: user.id, userAgent: "vitest" });
   });
 });
 
 describe("browser sessions", () => {
   it("resume as their user until endSession", async () => {
     const { user } = await verifiedUser();
-    const sessionId = await startBrowserSession(user, client, "password");
+    const sessionId = await startBrowserSession(database, user, client, "password");
     expect(await resumeBrowserSession(user.id, sessionId)).toEqual({ user: expect.objectContaining({ id: user.id }), sessionId, proof: { methods: ["password"], provedAt: expect.any(Date) } });
     expect(await endSession(user.id, sessionId)).toBe(true);
     expect(await resumeBrowserSession(user.id, sessionId)).toBeNull();
@@ -249,7 +250,7 @@ describe("browser sessions", () => {
   it("are not resumed from an app session's id or for another user", async () => {
     const { user, sessionId: appSessionId } = await signedIn();
     const { user: other } = await verifiedUser();
-    const browser = await startBrowserSession(user, client, "password");
+    const browser = await startBrowserSession(database, user, client, "password");
     expect(await resumeBrowserSession(user.id, appSessionId)).toBeNull();
     expect(await resumeBrowserSession(other.id, browser)).toBeNull();
     // Nor ended by another user.
@@ -259,8 +260,8 @@ describe("browser sessions", () => {
 
   it("end when unused for 30 days, and resuming one counts as use", async () => {
     const { user } = await verifiedUser();
-    const kept = await startBrowserSession(user, client, "password");
-    const left = await startBrowserSession(user, client, "password");
+    const kept = await startBrowserSession(database, user, client, "password");
+    const left = await startBrowserSession(database, user, client, "password");
     advance(20 * DAY);
     expect(await resumeBrowserSession(user.id, kept)).not.toBeNull();
     advance(10 * DAY + 1000);

@@ -1,7 +1,7 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
+import { atomically, database, transaction, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
 import {
   addRefreshToken,
   createSession,
@@ -14,17 +14,16 @@ import {
   rotateRefreshToken,
   touchSession,
   type RevokeReason,
-  type SessionClient,
+  type SessionKind,
   type SessionLifetime,
   type SessionRecord,
 } from "@/lib/db/sessions";
-import { transaction, type Executor, type SqlTransaction } from "@/lib/db/sql";
 import type { UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { issueAccessToken, verifyAccessToken } from "@/lib/tokens/access";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
-import { rememberAddress, withClientLimit } from "./limits";
+import { limitClient, rememberAddress, withClientLimit } from "./limits";
 import { amrOf, methodsOfSignIn, parseMethods, proofOf, storedMethods, type ProofMethod, type SessionProof, type SignInMethod, type SignInProof } from "./proof";
 import type { Caller, ClientInfo, Tokens } from "./types";
 
@@ -35,7 +34,7 @@ import type { Caller, ClientInfo, Tokens } from "./types";
  * a password reset or "sign out everywhere" ends it at once, not when a token expires.
  */
 
-export type { SessionClient, SessionRecord as Session } from "@/lib/db/sessions";
+export type { SessionKind, SessionRecord as Session } from "@/lib/db/sessions";
 
 export type { SecondFactor, SignInMethod, SignInProof } from "./proof";
 
@@ -61,90 +60,77 @@ async function accessTokenFor(user: UserRecord, sessionId: string, proof: Sessio
   return (await issueAccessToken(claims, sessionId, { authTime: proof.provedAt, amr: amrOf(proof.methods) })).token;
 }
 
-/** More of a sign-in's writes, committed with its session or second step (a login settles its password attempt). */
-export type WithSignIn = (tx: Executor) => Promise<void>;
-
 /**
  * The one way into an account, whatever proved it: refuses a disabled account, records the
  * sign-in, and remembers the address (it then passes the account's failed-login ceiling). The
- * session, its first refresh token, the address, the audit event and `alsoCommit` are one
- * transaction: one commit, and a sign-in is recorded whole or not at all. `within` joins a
- * transaction the caller has open instead (a sign-up commits the account and its session at once).
+ * session, its first refresh token, the address and the audit event are one transaction — `tx`'s
+ * when it is one (a sign-up commits the account and its session at once, a login its password
+ * attempt): one commit, and a sign-in is recorded whole or not at all.
  */
 async function beginSession(
+  tx: Tx,
   user: UserRecord,
   client: ClientInfo,
-  kind: SessionClient,
+  kind: SessionKind,
   proof: SignInProof,
   refreshToken?: string,
-  alsoCommit?: WithSignIn,
-  within?: SqlTransaction,
 ): Promise<SessionRecord> {
   if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   // The doors ask for the second factor (lib/auth/sign-in.ts); a path that forgot is a bug, not a way in.
   if (user.totpEnabledAt && !proof.secondFactor) throw new Error(`a session for user ${user.id} needs a second factor`);
-  const record = async (tx: Executor) => {
+  return atomically(tx, async (tx) => {
     const session = await createSession(tx, {
       userId: user.id,
-      client: kind,
+      kind,
       userAgent: client.userAgent,
       ip: client.ip,
       methods: storedMethods(methodsOfSignIn(proof)),
       ...(refreshToken ? { refreshToken: { tokenHash: sha256Hex(refreshToken), expiresAt: refreshExpiry() } } : {}),
     });
-    await rememberAddress(user.email, client.ip, tx);
-    await recordAudit(
-      {
-        type: "login",
-        userId: user.id,
-        ip: client.ip,
-        userAgent: client.userAgent,
-        detail: { method: proof.method, second_factor: proof.secondFactor ?? null, client: kind },
-      },
-      tx,
-    );
-    await alsoCommit?.(tx);
+    await rememberAddress(tx, user.email, client.ip);
+    await recordAudit(tx, {
+      type: "login",
+      userId: user.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      detail: { method: proof.method, second_factor: proof.secondFactor ?? null, client: kind },
+    });
     return session;
-  };
-  return within ? record(within) : transaction(record);
+  });
 }
 
-/**
- * A new app session: its tokens, and its id (for what the caller records about it). With
- * `within`, its writes join that open transaction.
- */
+/** A new app session: its tokens, and its id (for what the caller records about it). */
 export async function startAppSession(
+  tx: Tx,
   user: UserRecord,
   client: ClientInfo,
   proof: SignInMethod | SignInProof,
-  alsoCommit?: WithSignIn,
-  within?: SqlTransaction,
 ): Promise<{ sessionId: string; tokens: Tokens }> {
   const refreshToken = randomToken();
-  const session = await beginSession(user, client, "api", proofOf(proof), refreshToken, alsoCommit, within);
+  const session = await beginSession(tx, user, client, "api", proofOf(proof), refreshToken);
   return { sessionId: session.id, tokens: { accessToken: await accessTokenFor(user, session.id, sessionProof(session)), refreshToken } };
 }
 
 /** A new browser session; the caller writes its id into the session cookie. */
-export async function startBrowserSession(user: UserRecord, client: ClientInfo, proof: SignInMethod | SignInProof, alsoCommit?: WithSignIn): Promise<string> {
-  return (await beginSession(user, client, "browser", proofOf(proof), undefined, alsoCommit)).id;
+export async function startBrowserSession(tx: Tx, user: UserRecord, client: ClientInfo, proof: SignInMethod | SignInProof): Promise<string> {
+  return (await beginSession(tx, user, client, "browser", proofOf(proof))).id;
 }
 
 /**
  * A fresh proof of the caller (reauthentication): the session's methods and proof time become
- * these, in `tx` when given. REAUTHENTICATION_REQUIRED would be wrong for a session that ended
- * meanwhile: it is ACCESS_TOKEN_INVALID, as on the next request.
+ * these. REAUTHENTICATION_REQUIRED would be wrong for a session that ended meanwhile: it is
+ * ACCESS_TOKEN_INVALID, as on the next request.
  */
-export async function renewProof(caller: Caller, methods: ProofMethod[], tx?: Executor): Promise<Caller> {
+export async function renewProof(tx: Tx, caller: Caller, methods: ProofMethod[]): Promise<Caller> {
   const provedAt = now();
-  if (!(await recordProof(tx ?? db(), caller.sessionId, storedMethods(methods), provedAt))) throw new AppError("ACCESS_TOKEN_INVALID");
+  if (!(await recordProof(tx, caller.sessionId, storedMethods(methods), provedAt))) throw new AppError("ACCESS_TOKEN_INVALID");
   return { ...caller, proof: { methods, provedAt } };
 }
 
 /** New tokens for an app session that is already open (after a fresh proof): another refresh token of the same session. */
 export async function moreTokensFor(caller: Caller): Promise<Tokens> {
   const refreshToken = randomToken();
-  await addRefreshToken(db(), caller.sessionId, sha256Hex(refreshToken), config().refreshTokenTtlSeconds * 1000, lifetime());
+  await addRefreshToken(database, caller.sessionId, sha256Hex(refreshToken), config().refreshTokenTtlSeconds * 1000, lifetime());
   return { accessToken: await accessTokenFor(caller.user, caller.sessionId, caller.proof), refreshToken };
 }
 
@@ -155,20 +141,22 @@ export async function moreTokensFor(caller: Caller): Promise<Tokens> {
  */
 export async function refreshSession(refreshToken: string, client: ClientInfo): Promise<Tokens> {
   const successor = randomToken();
-  // The address's count is committed with the rotation.
-  const result = await withClientLimit("refresh", client.ip, (countRequest) => {
+  const result = await withClientLimit("refresh", client.ip, () => {
     if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) throw refreshInvalid();
     const { refreshTokenTtlSeconds, refreshReuseIntervalSeconds } = config();
-    return rotateRefreshToken(sha256Hex(refreshToken), sha256Hex(successor), {
-      lifetime: lifetime(),
-      reuseIntervalMs: refreshReuseIntervalSeconds * 1000,
-      refreshTtlMs: refreshTokenTtlSeconds * 1000,
-      alsoCommit: countRequest,
+    // The address's count is committed with the rotation.
+    return transaction(async (tx) => {
+      await limitClient(tx, "refresh", client.ip);
+      return rotateRefreshToken(tx, sha256Hex(refreshToken), sha256Hex(successor), {
+        lifetime: lifetime(),
+        reuseIntervalMs: refreshReuseIntervalSeconds * 1000,
+        refreshTtlMs: refreshTokenTtlSeconds * 1000,
+      });
     });
   });
   if (result.kind === "reused") {
     log.warn("refresh token reuse: session revoked", { userId: result.userId, sessionId: result.sessionId });
-    await recordAudit({ type: "refresh_reuse", userId: result.userId, ip: client.ip, userAgent: client.userAgent });
+    await recordAudit(database, { type: "refresh_reuse", userId: result.userId, ip: client.ip, userAgent: client.userAgent });
   }
   if (result.kind !== "rotated") throw refreshInvalid();
   return { accessToken: await accessTokenFor(result.user, result.sessionId, sessionProof(result.proof)), refreshToken: successor };
@@ -177,8 +165,8 @@ export async function refreshSession(refreshToken: string, client: ClientInfo): 
 /** Logout of an app: ends the session of the refresh token. Unknown tokens are fine (idempotent). */
 export async function endSessionOfRefreshToken(refreshToken: string, client: ClientInfo): Promise<void> {
   if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) return;
-  const ended = await revokeSessionOfToken(sha256Hex(refreshToken), "logout");
-  if (ended) await recordAudit({ type: "logout", userId: ended.userId, ip: client.ip, userAgent: client.userAgent });
+  const ended = await revokeSessionOfToken(database, sha256Hex(refreshToken), "logout");
+  if (ended) await recordAudit(database, { type: "logout", userId: ended.userId, ip: client.ip, userAgent: client.userAgent });
 }
 
 /**
@@ -188,39 +176,32 @@ export async function endSessionOfRefreshToken(refreshToken: string, client: Cli
 export async function authenticate(accessToken: string | null): Promise<Caller> {
   if (!accessToken) throw new AppError("NOT_AUTHENTICATED");
   const claims = await verifyAccessToken(accessToken);
-  const live = await findLiveSession(claims.sid, lifetime());
+  const live = await findLiveSession(database, claims.sid, lifetime());
   if (!live || live.user.id !== claims.id || live.user.disabledAt) throw new AppError("ACCESS_TOKEN_INVALID");
   return { user: live.user, sessionId: claims.sid, proof: sessionProof(live.session) };
 }
 
 /** The caller of a browser session cookie, or null when its session has ended. */
 export async function resumeBrowserSession(userId: number, sessionId: string): Promise<Caller | null> {
-  const live = await findLiveSession(sessionId, lifetime());
-  if (!live || live.user.id !== userId || live.session.client !== "browser" || live.user.disabledAt) return null;
-  await touchSession(sessionId);
+  const live = await findLiveSession(database, sessionId, lifetime());
+  if (!live || live.user.id !== userId || live.session.kind !== "browser" || live.user.disabledAt) return null;
+  await touchSession(database, sessionId);
   return { user: live.user, sessionId, proof: sessionProof(live.session) };
 }
 
 /** Ends one session of the user (a device in the list, or this browser's sign-out); false if it was not open. */
 export async function endSession(userId: number, sessionId: string, reason: RevokeReason = "logout"): Promise<boolean> {
-  return revokeSession(userId, sessionId, reason);
-}
-
-/** Ends every session of the user, or every one but `exceptSessionId` (security events: lib/auth/security-events.ts). */
-export async function endAllSessions(
-  userId: number,
-  reason: RevokeReason,
-  options: { exceptSessionId?: string | null; tx?: Executor } = {},
-): Promise<number> {
-  return revokeAllSessions(userId, reason, options);
+  return revokeSession(database, userId, sessionId, reason);
 }
 
 /** "Sign out everywhere": every session of the user, browser and app alike. */
 export async function signOutEverywhere(caller: Caller, client: ClientInfo): Promise<void> {
-  await endAllSessions(caller.user.id, "signout_everywhere");
-  await recordAudit({ type: "signout_everywhere", userId: caller.user.id, ip: client.ip, userAgent: client.userAgent });
+  await transaction(async (tx) => {
+    await revokeAllSessions(tx, caller.user.id, "signout_everywhere");
+    await recordAudit(tx, { type: "signout_everywhere", userId: caller.user.id, ip: client.ip, userAgent: client.userAgent });
+  });
 }
 
 export async function listSessions(userId: number): Promise<SessionRecord[]> {
-  return listLiveSessions(userId, lifetime());
+  return listLiveSessions(database, userId, lifetime());
 }

@@ -1,6 +1,7 @@
+import { database, transaction, type Tx } from "@/lib/db";
 import { limitClient } from "./limits";
 import { proofOf, type SignInMethod, type SignInProof } from "./proof";
-import { startAppSession, startBrowserSession, type SessionClient, type WithSignIn } from "./sessions";
+import { startAppSession, startBrowserSession, type SessionKind } from "./sessions";
 import { requiresSecondFactor, startSecondStep, verifySecondStep, type SecondStepInput } from "./two-factor";
 import type { ClientInfo, Tokens, User } from "./types";
 
@@ -12,53 +13,50 @@ import type { ClientInfo, Tokens, User } from "./types";
  * cookies; what is asked and counted is decided here.
  */
 
-export type SignInOutcome<D extends SessionClient = SessionClient> =
+export type SignInOutcome<D extends SessionKind = SessionKind> =
   | ({ kind: "session"; user: User; sessionId: string } & (D extends "api" ? { tokens: Tokens } : { tokens?: undefined }))
   | { kind: "second-step"; user: User; mfaToken: string };
 
 /** An app's outcome (the JSON API's presenters read its tokens). */
 export type AppSignIn = SignInOutcome<"api">;
 
-type SessionOf<D extends SessionClient> = Extract<SignInOutcome<D>, { kind: "session" }>;
+type SessionOf<D extends SessionKind> = Extract<SignInOutcome<D>, { kind: "session" }>;
 
-async function startSession<D extends SessionClient>(user: User, client: ClientInfo, proof: SignInProof, door: D, alsoCommit?: WithSignIn) {
+async function startSession<D extends SessionKind>(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, door: D) {
   if (door === "api") {
-    const { sessionId, tokens } = await startAppSession(user, client, proof, alsoCommit);
+    const { sessionId, tokens } = await startAppSession(tx, user, client, proof);
     return { kind: "session", user, sessionId, tokens } as unknown as SessionOf<D>;
   }
-  const sessionId = await startBrowserSession(user, client, proof, alsoCommit);
+  const sessionId = await startBrowserSession(tx, user, client, proof);
   return { kind: "session", user, sessionId } as SessionOf<D>;
 }
 
 /**
- * After a first factor passed for `user`: a session through `door`, or the second step. `alsoCommit`
- * is committed with whichever of the two it is (a login settles its password attempt there).
+ * After a first factor passed for `user`: a session through `door`, or the second step, in one
+ * transaction, which joins the caller's when it has one open (a login settles its password
+ * attempt in the same commit).
  */
-export async function signIn<D extends SessionClient>(
-  user: User,
-  client: ClientInfo,
-  proof: SignInMethod | SignInProof,
-  door: D,
-  alsoCommit?: WithSignIn,
-): Promise<SignInOutcome<D>> {
+export async function signIn<D extends SessionKind>(user: User, client: ClientInfo, proof: SignInMethod | SignInProof, door: D): Promise<SignInOutcome<D>> {
   const shown = proofOf(proof);
-  if (requiresSecondFactor(user) && !shown.secondFactor) {
-    return { kind: "second-step", user, mfaToken: await startSecondStep(user, shown.method, alsoCommit) };
-  }
-  return startSession(user, client, shown, door, alsoCommit);
+  return transaction(async (tx): Promise<SignInOutcome<D>> => {
+    if (requiresSecondFactor(user) && !shown.secondFactor) {
+      return { kind: "second-step", user, mfaToken: await startSecondStep(tx, user, shown.method) };
+    }
+    return startSession(tx, user, client, shown, door);
+  });
 }
 
 /**
  * The second step, for every door: the client address's count (the verify group, as for every
  * typed code), the code for the token of the first step, then the session.
  */
-export async function completeSignIn<D extends SessionClient>(
+export async function completeSignIn<D extends SessionKind>(
   mfaToken: string,
   input: SecondStepInput,
   client: ClientInfo,
   door: D,
 ): Promise<SessionOf<D>> {
-  await limitClient("verify", client.ip);
+  await limitClient(database, "verify", client.ip);
   const { user, method, secondFactor } = await verifySecondStep(mfaToken, input, client);
-  return startSession(user, client, { method, secondFactor }, door);
+  return startSession(database, user, client, { method, secondFactor }, door);
 }

@@ -1,12 +1,12 @@
+import { database, transaction, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
-import { transaction } from "@/lib/db/sql";
 import { defaultRole, listRoles } from "@/lib/db/roles";
 import { EmailTakenError, findUserByEmail, insertUser, type UserRecord } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { hashPassword } from "@/lib/password/hash";
 import { startEmailVerification } from "./email-verification";
-import { countMailSent, withClientLimit, type CountClient } from "./limits";
+import { countMailSent, limitClient, withClientLimit } from "./limits";
 import { assertAcceptablePassword } from "./password-policy";
 import { startAppSession } from "./sessions";
 import type { ClientInfo, Tokens } from "./types";
@@ -47,21 +47,21 @@ export function createSignedInAccount(input: NewAccount, client: ClientInfo): Pr
 async function insertAccount(input: NewAccount, client: ClientInfo, withSession: true): Promise<SignedInAccount>;
 async function insertAccount(input: NewAccount, client: ClientInfo, withSession: boolean): Promise<CreatedAccount>;
 async function insertAccount(input: NewAccount, client: ClientInfo, withSession: boolean): Promise<CreatedAccount> {
-  return withClientLimit("signup", client.ip, (countRequest) => insertCountedAccount(input, client, withSession, countRequest));
+  return withClientLimit("signup", client.ip, () => insertCountedAccount(input, client, withSession));
 }
 
-async function insertCountedAccount(input: NewAccount, client: ClientInfo, withSession: boolean, countRequest: CountClient): Promise<CreatedAccount> {
-  const roleId = await resolveRole(input.roleId);
+async function insertCountedAccount(input: NewAccount, client: ClientInfo, withSession: boolean): Promise<CreatedAccount> {
+  const roleId = await resolveRole(database, input.roleId);
   assertAcceptablePassword(input.password, "password");
 
   const taken = () => new AppError("EMAIL_TAKEN", { field: "email", params: { email: input.email } });
   // Cheap check first so a taken address costs no hashing; the unique index settles races.
-  if (await findUserByEmail(input.email)) throw taken();
+  if (await findUserByEmail(database, input.email)) throw taken();
   const passwordHash = await hashPassword(input.password);
 
   try {
     const created = await transaction(async (tx) => {
-      await countRequest(tx);
+      await limitClient(tx, "signup", client.ip);
       const user = await insertUser(tx, {
         email: input.email,
         name: input.name,
@@ -71,9 +71,9 @@ async function insertCountedAccount(input: NewAccount, client: ClientInfo, withS
         roleId,
       });
       const code = await startEmailVerification(tx, user);
-      await recordAudit({ type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent }, tx);
-      await countMailSent("verification", user.email, tx);
-      const session = withSession ? await startAppSession(user, client, "signup", undefined, tx) : undefined;
+      await recordAudit(tx, { type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent });
+      await countMailSent(tx, "verification", user.email);
+      const session = withSession ? await startAppSession(tx, user, client, "signup") : undefined;
       return { user, code, ...(session ? { session } : {}) };
     });
     nudgeMailSender();
@@ -85,14 +85,14 @@ async function insertCountedAccount(input: NewAccount, client: ClientInfo, withS
 }
 
 /** The role for a new account: the default, or one a user may choose for themselves. */
-async function resolveRole(requested: number | undefined): Promise<number> {
-  if (requested === undefined) return (await defaultRole()).id;
-  const role = (await listRoles()).find((r) => r.id === requested);
+async function resolveRole(tx: Tx, requested: number | undefined): Promise<number> {
+  if (requested === undefined) return (await defaultRole(tx)).id;
+  const role = (await listRoles(tx)).find((r) => r.id === requested);
   if (!role?.selfAssignable) throw new AppError("INVALID_CHOICE", { field: "roleId", params: { value: requested } });
   return role.id;
 }
 
 /** Roles a person may pick at signup (the signup page shows a choice when there are several). */
 export async function selfAssignableRoles() {
-  return (await listRoles()).filter((r) => r.selfAssignable).map(({ id, name, isDefault }) => ({ id, name, isDefault }));
+  return (await listRoles(database)).filter((r) => r.selfAssignable).map(({ id, name, isDefault }) => ({ id, name, isDefault }));
 }

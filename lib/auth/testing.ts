@@ -2,7 +2,8 @@ import { createHash, generateKeyPairSync, randomBytes, randomInt, sign, type Key
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { cose, isoCBOR } from "@simplewebauthn/server/helpers";
 import { afterEach, beforeEach, expect, vi } from "vitest";
-import type { Db } from "@/lib/db/client";
+import { database } from "@/lib/db";
+import type { Db } from "@/lib/db/testing";
 import type { OutboxRow } from "@/lib/db/outbox";
 import { useTestDatabase } from "@/lib/db/testing";
 import type { UserRecord } from "@/lib/db/users";
@@ -169,7 +170,7 @@ export async function googleUser(label = "google") {
 /** An app session of `user`, with the caller its access token authenticates as. */
 export async function appSession(user: UserRecord, from: ClientInfo = client) {
   const { authenticate, startAppSession } = await import("./sessions");
-  const { sessionId, tokens } = await startAppSession(user, from, "password");
+  const { sessionId, tokens } = await startAppSession(database, user, from, "password");
   return { sessionId, tokens, caller: await authenticate(tokens.accessToken) };
 }
 

@@ -23,6 +23,7 @@ import {
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } = await import("./two-factor");
 const { completeSignIn, signIn } = await import("./sign-in");
 const { loginWithPassword } = await import("./login");
@@ -74,7 +75,7 @@ describe("setUpTotp", () => {
     const { email, user } = await verifiedUser();
     const { caller } = await appSession(user);
     await setUpTotp(caller, client);
-    expect((await findUserByEmail(email))!.totpEnabledAt).toBeNull();
+    expect((await findUserByEmail(database, email))!.totpEnabledAt).toBeNull();
     expect((await loginWithPassword(email, PASSWORD, freshClient())).kind).toBe("session");
     expect(await mailsTo(email, "notice")).toHaveLength(0);
   });
@@ -114,7 +115,7 @@ describe("enableTotp", () => {
     expect(error).toMatchObject(appError("INVALID_CODE", "code"));
     expect(error.message).toBe("Invalid code");
     await expect(enableTotp(caller, "not a code", client)).rejects.toMatchObject(appError("INVALID_CODE", "code"));
-    expect((await findUserByEmail(email))!.totpEnabledAt).toBeNull();
+    expect((await findUserByEmail(database, email))!.totpEnabledAt).toBeNull();
     expect(await db().recoveryCode.count({ where: { userId: user.id } })).toBe(0);
   });
 
@@ -140,7 +141,7 @@ describe("enableTotp", () => {
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     for (const code of recoveryCodes) expect(code).toMatch(RECOVERY_CODE);
-    expect((await findUserByEmail(email))!.totpEnabledAt).toEqual(expect.any(Date));
+    expect((await findUserByEmail(database, email))!.totpEnabledAt).toEqual(expect.any(Date));
     const notices = await mailsTo(email, "notice");
     expect(notices.map((m) => m.subject)).toEqual(["Two-factor authentication is on for your Auth account"]);
   });
@@ -236,7 +237,7 @@ describe("sign-in with two-factor on", () => {
     await enableTotp(caller, await totpCode(secret), client);
     advanceSeconds(TOTP_STEP_SECONDS);
 
-    const google = await signIn((await findUserByEmail(user.email))!, client, "google", "api");
+    const google = await signIn((await findUserByEmail(database, user.email))!, client, "google", "api");
     expect(google.kind).toBe("second-step");
     await completeSignIn((google as { mfaToken: string }).mfaToken, { code: await totpCode(secret) }, client, "api");
     expect((await secondFactorsOfLogins(user.id)).at(-1)).toMatchObject({ method: "google", second_factor: "totp" });
@@ -375,7 +376,7 @@ describe("disableTwoFactor", () => {
 describe("beginSession's guard", () => {
   it("refuses to start a session for a two-factor account without a second factor", async () => {
     const { user } = await twoFactorUser();
-    await expect(startAppSession(user, client, "password")).rejects.toThrow(`a session for user ${user.id} needs a second factor`);
-    await expect(startAppSession(user, client, { method: "password", secondFactor: "totp" })).resolves.toBeDefined();
+    await expect(startAppSession(database, user, client, "password")).rejects.toThrow(`a session for user ${user.id} needs a second factor`);
+    await expect(startAppSession(database, user, client, { method: "password", secondFactor: "totp" })).resolves.toBeDefined();
   });
 });

@@ -3,8 +3,8 @@ import { generateSecret, generateURI, verify as verifyTotp } from "otplib";
 import QRCode from "qrcode";
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
+import { database, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
 import {
   acceptTotpStep,
   disableTotp,
@@ -22,7 +22,7 @@ import { keyedDigest, openSecret, sealSecret } from "@/lib/tokens/secrets";
 import { claimCodeCheck, releaseCodeCheck } from "./limits";
 import { requireFreshProof, requireVerifiedAddress, type SecondFactor, type SignInMethod } from "./proof";
 import { securityEvent } from "./security-events";
-import { renewProof, type WithSignIn } from "./sessions";
+import { renewProof } from "./sessions";
 import type { Caller, ClientInfo } from "./types";
 
 /**
@@ -67,12 +67,12 @@ async function matchingStep(sealedSecret: string, code: string, afterStep: numbe
  * address's cap. True when it was right (and not used before).
  */
 async function checkTotp(user: UserRecord, code: string, requireOn: boolean): Promise<boolean> {
-  const state = await findTotpState(user.id);
+  const state = await findTotpState(database, user.id);
   if (!state?.sealedSecret || (requireOn && !state.enabledAt)) throw codeField(requireOn ? "TOTP_NOT_ON" : "TOTP_NOT_SET_UP");
-  await claimCodeCheck(user.email);
+  await claimCodeCheck(database, user.email);
   const step = await matchingStep(state.sealedSecret, code, state.lastStep);
-  if (step === null || !(await acceptTotpStep(db(), user.id, step))) return false;
-  await releaseCodeCheck(user.email);
+  if (step === null || !(await acceptTotpStep(database, user.id, step))) return false;
+  await releaseCodeCheck(database, user.email);
   return true;
 }
 
@@ -87,9 +87,9 @@ const recoveryDigest = (code: string) => keyedDigest("recovery-code-hmac", norma
 
 /** Uses up one recovery code of `user`, counting a wrong one toward the address's cap. */
 async function checkRecoveryCode(user: UserRecord, code: string): Promise<boolean> {
-  await claimCodeCheck(user.email);
-  if (!(await spendRecoveryCode(db(), user.id, recoveryDigest(code)))) return false;
-  await releaseCodeCheck(user.email);
+  await claimCodeCheck(database, user.email);
+  if (!(await spendRecoveryCode(database, user.id, recoveryDigest(code)))) return false;
+  await releaseCodeCheck(database, user.email);
   return true;
 }
 
@@ -109,10 +109,10 @@ export async function setUpTotp(caller: Caller, client: ClientInfo): Promise<Tot
   requireVerifiedAddress(user);
   requireFreshProof(caller);
   const secret = generateSecret();
-  if (!(await setPendingTotpSecret(user.id, sealSecret(secret)))) throw new AppError("TOTP_ALREADY_ON");
+  if (!(await setPendingTotpSecret(database, user.id, sealSecret(secret)))) throw new AppError("TOTP_ALREADY_ON");
   const otpauthUrl = generateURI({ issuer: config().appName, label: user.email, secret, ...TOTP });
   const qrSvg = await QRCode.toString(otpauthUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
-  await recordAudit({ type: "totp_setup", userId: user.id, ip: client.ip, userAgent: client.userAgent });
+  await recordAudit(database, { type: "totp_setup", userId: user.id, ip: client.ip, userAgent: client.userAgent });
   return { secret, otpauthUrl, qrSvg };
 }
 
@@ -130,7 +130,7 @@ export async function enableTotp(caller: Caller, code: string, client: ClientInf
   await securityEvent("two_factor_enabled", { user, client, sessionId: caller.sessionId }, async (tx) => {
     if (!(await turnOn(tx, user.id))) throw new AppError("TOTP_ALREADY_ON");
     await replaceRecoveryCodes(tx, user.id, recoveryCodes.map(recoveryDigest));
-    await renewProof(caller, [...caller.proof.methods.filter((m) => m !== "totp"), "totp"], tx);
+    await renewProof(tx, caller, [...caller.proof.methods.filter((m) => m !== "totp"), "totp"]);
   });
   return { recoveryCodes };
 }
@@ -169,23 +169,17 @@ export async function checkSecondFactor(user: UserRecord, code: string): Promise
 
 // ---- the second step of a sign-in
 
-/**
- * After a first factor passed for an account with two-factor on: the token of its second step.
- * `alsoCommit` goes into the same transaction (a login settles its password attempt there).
- */
-export async function startSecondStep(user: UserRecord, firstFactor: SignInMethod, alsoCommit?: WithSignIn): Promise<string> {
+/** After a first factor passed for an account with two-factor on: the token of its second step. */
+export async function startSecondStep(tx: Tx, user: UserRecord, firstFactor: SignInMethod): Promise<string> {
   const token = randomToken();
-  await db().$transaction(async (tx) => {
-    await addVerification(tx, {
-      userId: user.id,
-      purpose: "mfa_login",
-      tokenHash: sha256Hex(token),
-      expiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
-      // The row's "code" window is the token's own: claimCodeAttempt counts the wrong codes on it.
-      codeExpiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
-      target: firstFactor,
-    });
-    await alsoCommit?.(tx);
+  await addVerification(tx, {
+    userId: user.id,
+    purpose: "mfa_login",
+    tokenHash: sha256Hex(token),
+    expiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
+    // The row's "code" window is the token's own: claimCodeAttempt counts the wrong codes on it.
+    codeExpiresAt: secondsFromNow(MFA_TOKEN_LIFETIME_SECONDS),
+    target: firstFactor,
   });
   return token;
 }
@@ -206,20 +200,20 @@ export async function verifySecondStep(
   client: ClientInfo,
 ): Promise<{ user: UserRecord; method: SignInMethod; secondFactor: SecondFactor }> {
   const signInAgain = () => new AppError("SIGN_IN_AGAIN", { field: "mfaToken" });
-  const row = await findVerificationByTokenHash(sha256Hex(mfaToken));
+  const row = await findVerificationByTokenHash(database, sha256Hex(mfaToken));
   if (!row || row.purpose !== "mfa_login" || row.consumedAt || row.expiresAt <= now()) throw signInAgain();
-  const user = await findUserById(row.userId);
+  const user = await findUserById(database, row.userId);
   // Two-factor was turned off since the first step: that sign-in must start again.
   if (!user || !user.totpEnabledAt) throw signInAgain();
-  if (!(await claimCodeAttempt(row.id, MFA_MAX_ATTEMPTS))) throw signInAgain();
+  if (!(await claimCodeAttempt(database, row.id, MFA_MAX_ATTEMPTS))) throw signInAgain();
 
   const secondFactor: SecondFactor = input.recoveryCode !== undefined ? "recovery-code" : "totp";
   const right =
     secondFactor === "recovery-code" ? await checkRecoveryCode(user, input.recoveryCode!) : await checkTotp(user, input.code ?? "", true);
   if (!right) {
-    await recordAudit({ type: "mfa_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { second_factor: secondFactor } });
+    await recordAudit(database, { type: "mfa_failed", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { second_factor: secondFactor } });
     throw new AppError("INVALID_CODE", { field: "code" });
   }
-  if (!(await db().$transaction((tx) => consumeByCode(tx, row.id)))) throw signInAgain();
+  if (!(await consumeByCode(database, row.id))) throw signInAgain();
   return { user, method: (row.target as SignInMethod | null) ?? "password", secondFactor };
 }

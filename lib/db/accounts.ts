@@ -1,5 +1,5 @@
-import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
+import { prisma, type Tx } from "./sql";
 
 /**
  * External identities linked to users (Google sign-in). An identity is keyed by its issuer and
@@ -31,13 +31,13 @@ export class AccountLinkedError extends Error {
   override name = "AccountLinkedError";
 }
 
-export async function findAccount(issuer: string, subject: string, client: Db | Tx = db()): Promise<AccountRecord | null> {
-  return client.account.findUnique({ where: { issuer_subject: { issuer, subject } } });
+export async function findAccount(tx: Tx, issuer: string, subject: string): Promise<AccountRecord | null> {
+  return prisma(tx).account.findFirst({ where: { issuer, subject } });
 }
 
 /** The identities a user has linked from one issuer (normally none or one). */
-export async function findAccountsOfUser(userId: number, issuer: string, client: Db | Tx = db()): Promise<AccountRecord[]> {
-  return client.account.findMany({ where: { userId, issuer }, orderBy: { id: "asc" } });
+export async function findAccountsOfUser(tx: Tx, userId: number, issuer: string): Promise<AccountRecord[]> {
+  return prisma(tx).account.findMany({ where: { userId, issuer }, orderBy: { id: "asc" } });
 }
 
 /**
@@ -45,9 +45,9 @@ export async function findAccountsOfUser(userId: number, issuer: string, client:
  * `AccountLinkedError`; the caller's transaction is then unusable (PostgreSQL aborts it), so the
  * caller retries from a fresh read, where the winner's row is visible.
  */
-export async function linkAccount(tx: Db | Tx, link: NewAccountLink): Promise<AccountRecord> {
+export async function linkAccount(tx: Tx, link: NewAccountLink): Promise<AccountRecord> {
   try {
-    return await tx.account.create({ data: link });
+    return await prisma(tx).account.create({ data: link });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AccountLinkedError(`${link.issuer} ${link.subject}`);
     throw error;

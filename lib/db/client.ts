@@ -1,9 +1,10 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
+import { currentTransaction, type OpenTransaction } from "./scope";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
 
 /**
@@ -22,20 +23,64 @@ const POSTGRES_POOL = {
 } as const;
 
 /**
- * The Prisma client for DATABASE_URL. Both generated clients come from one data model
- * (prisma/schema.prisma; the SQLite one is derived from it), so they have the same API and the
- * data layer is written once against the PostgreSQL client's types.
+ * The Prisma client for DATABASE_URL, for the data layer only (lib/db/sql.ts hands it out as
+ * `prisma(tx)`). Both generated clients come from one data model (prisma/schema.prisma; the SQLite
+ * one is derived from it), so they have the same API and the data layer is written once against
+ * the PostgreSQL client's types.
  */
 export type Db = PrismaClient;
-export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 function createDb(): Db {
   const { databaseUrl, databaseKind } = config();
-  const factory = remembered(
-    watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL }) : embeddedSqliteAdapter(databaseUrl)),
+  const factory = followingTransactions(
+    remembered(watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL }) : embeddedSqliteAdapter(databaseUrl))),
   );
   if (databaseKind === "postgres") return new PrismaClient({ adapter: factory });
   return new SqlitePrismaClient({ adapter: factory }) as unknown as Db;
+}
+
+/**
+ * The Prisma client's connection, following the running code's transaction (lib/db/scope.ts):
+ * inside one, its statements go to that transaction's connection, and a transaction Prisma would
+ * open itself (for a nested write) is that one too: it commits or rolls back with it.
+ */
+function followingTransactions(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const adapter = await factory.connect();
+      return {
+        provider: adapter.provider,
+        adapterName: adapter.adapterName,
+        ...(adapter.getConnectionInfo ? { getConnectionInfo: adapter.getConnectionInfo.bind(adapter) } : {}),
+        queryRaw: (q) => (currentTransaction()?.queryable ?? adapter).queryRaw(q),
+        executeRaw: (q) => (currentTransaction()?.queryable ?? adapter).executeRaw(q),
+        executeScript: (s) => adapter.executeScript(s),
+        startTransaction: async (isolationLevel) => {
+          const open = currentTransaction();
+          return open ? partOf(open, adapter) : adapter.startTransaction(isolationLevel);
+        },
+        dispose: () => adapter.dispose(),
+      } satisfies SqlDriverAdapter;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+}
+
+/** A transaction Prisma opens inside an open one: its statements are the open one's, its end is the open one's. */
+function partOf(open: OpenTransaction, adapter: SqlDriverAdapter): Transaction {
+  return {
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    // Prisma sends no BEGIN or COMMIT of its own for it.
+    options: { usePhantomQuery: true },
+    queryRaw: (q) => open.queryable.queryRaw(q),
+    executeRaw: (q) => open.queryable.executeRaw(q),
+    // A failure reaches the open transaction as an error, which rolls it back whole.
+    commit: async () => {},
+    rollback: async () => {},
+  };
 }
 
 // One client per process; kept on globalThis so dev-mode module reloads don't open more.
@@ -61,11 +106,11 @@ function remembered(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigratio
 
 /** The driver connection the Prisma client uses (connecting it first if it has not yet). */
 export async function connectedAdapter(): Promise<SqlDriverAdapter> {
-  if (!holder.__authAdapter) await db().$connect();
+  if (!holder.__authAdapter) await prismaClient().$connect();
   return holder.__authAdapter!;
 }
 
-export function db(): Db {
+export function prismaClient(): Db {
   holder.__authDb ??= createDb();
   return holder.__authDb;
 }

@@ -1,6 +1,5 @@
 import { now } from "@/lib/clock";
-import { db } from "./client";
-import { execute, query, sql, transaction, type Executor } from "./sql";
+import { execute, prisma, query, sql, transaction, type Tx } from "./sql";
 import type { OutboxEmail } from "./generated/postgres/client";
 
 /**
@@ -36,7 +35,7 @@ const MAX_ERROR_LENGTH = 1000;
 const ERASED_BODY = "";
 
 /** Call inside the transaction that makes the mail necessary. */
-export async function enqueueEmail(tx: Executor, email: NewEmail, options: { notBefore?: Date } = {}): Promise<{ id: number }> {
+export async function enqueueEmail(tx: Tx, email: NewEmail, options: { notBefore?: Date } = {}): Promise<{ id: number }> {
   // Times come from the service clock (not the database default) so that "due" means the same
   // thing to the writer and to the sender, including under a test clock.
   const at = now();
@@ -55,24 +54,20 @@ export async function enqueueEmail(tx: Executor, email: NewEmail, options: { not
  * returns the row, so when two senders pick the same candidate only one update matches
  * (PostgreSQL re-checks the condition after the competing update commits; SQLite runs writes one
  * at a time). The lease must outlast a send, or another instance may resend. Every sign-up and
- * reset sends a mail, so these are statements of lib/db/sql.ts.
+ * reset sends a mail, so these are statements of lib/db/sql.ts. The claims of a batch are one
+ * commit (one fsync on SQLite), not one each: `tx`'s, when it is a transaction (the sender records
+ * its previous round's deliveries in it).
  */
-export async function claimDueEmails(limit: number, leaseMs: number, alsoCommit?: (tx: Executor) => Promise<void>): Promise<OutboxRow[]> {
+export async function claimDueEmails(tx: Tx, limit: number, leaseMs: number): Promise<OutboxRow[]> {
   const at = now();
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${at} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${at})`;
   const candidates = await query<{ id: number }>(
-    db(),
+    tx,
     sql`SELECT "id" FROM "OutboxEmail" WHERE ${claimable} ORDER BY "nextAttemptAt", "id" LIMIT ${limit}`,
   );
-  if (candidates.length === 0) {
-    if (alsoCommit) await transaction(alsoCommit);
-    return [];
-  }
+  if (candidates.length === 0) return [];
   const lockedUntil = new Date(at.getTime() + leaseMs);
-  // The claims of a batch are one commit (one fsync on SQLite), not one each, and `alsoCommit`
-  // (the previous round's deliveries) joins it.
   const claimed = await transaction(async (tx) => {
-    await alsoCommit?.(tx);
     const rows: OutboxRow[] = [];
     for (const { id } of candidates) {
       const [row] = await query<OutboxRow>(
@@ -88,8 +83,8 @@ export async function claimDueEmails(limit: number, leaseMs: number, alsoCommit?
 }
 
 /** Lifts the leases of rows a stopping sender could not finish, so any instance may send them now. */
-export async function releaseClaims(ids: number[]): Promise<number> {
-  const { count } = await db().outboxEmail.updateMany({ where: { id: { in: ids }, status: "pending" }, data: { lockedUntil: null } });
+export async function releaseClaims(tx: Tx, ids: number[]): Promise<number> {
+  const { count } = await prisma(tx).outboxEmail.updateMany({ where: { id: { in: ids }, status: "pending" }, data: { lockedUntil: null } });
   return count;
 }
 
@@ -110,12 +105,12 @@ export interface SentEmail {
   sentAt: Date;
 }
 
-/** Records rows as sent; pass a transaction to commit them with other work. */
-export async function recordSent(client: Executor, sent: readonly SentEmail[], options: MarkOptions = {}): Promise<void> {
+/** Records rows as sent. */
+export async function recordSent(tx: Tx, sent: readonly SentEmail[], options: MarkOptions = {}): Promise<void> {
   const body = options.eraseBody ? sql`, "text" = ${ERASED_BODY}, "html" = ${ERASED_BODY}` : sql``;
   for (const { id, sentAt } of sent) {
     await execute(
-      client,
+      tx,
       sql`UPDATE "OutboxEmail" SET "status" = 'sent', "sentAt" = ${sentAt}, "attempts" = "attempts" + 1, "lockedUntil" = NULL, "lastError" = NULL${body}
           WHERE "id" = ${id}`,
     );
@@ -127,13 +122,14 @@ export async function recordSent(client: Executor, sent: readonly SentEmail[], o
  * (status "failed"), which is final.
  */
 export async function markAttemptFailed(
+  tx: Tx,
   id: number,
   error: string,
   nextAttemptAt: Date | null,
   options: MarkOptions = {},
 ): Promise<void> {
   const retry = nextAttemptAt !== null;
-  await db().outboxEmail.update({
+  await prisma(tx).outboxEmail.update({
     where: { id },
     data: {
       status: retry ? "pending" : "failed",
@@ -147,27 +143,27 @@ export async function markAttemptFailed(
 }
 
 /** Newest first, for the development mailbox. */
-export async function latestEmails(limit: number): Promise<OutboxRow[]> {
-  return db().outboxEmail.findMany({ orderBy: { id: "desc" }, take: limit });
+export async function latestEmails(tx: Tx, limit: number): Promise<OutboxRow[]> {
+  return prisma(tx).outboxEmail.findMany({ orderBy: { id: "desc" }, take: limit });
 }
 
 /** Seconds the oldest waiting mail has waited (0 when none waits): a stuck relay shows here first. */
-export async function oldestPendingAgeSeconds(): Promise<number> {
-  const oldest = await db().outboxEmail.findFirst({ where: { status: "pending" }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
+export async function oldestPendingAgeSeconds(tx: Tx): Promise<number> {
+  const oldest = await prisma(tx).outboxEmail.findFirst({ where: { status: "pending" }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
   return oldest ? Math.max(0, (now().getTime() - oldest.createdAt.getTime()) / 1000) : 0;
 }
 
-export async function pendingCount(): Promise<number> {
-  return db().outboxEmail.count({ where: { status: "pending" } });
+export async function pendingCount(tx: Tx): Promise<number> {
+  return prisma(tx).outboxEmail.count({ where: { status: "pending" } });
 }
 
 /** Housekeeping: deletes up to `limit` finished rows (sent or given up) created before `cutoff`. */
-export async function deleteFinishedEmailsBefore(cutoff: Date, limit: number): Promise<number> {
-  const done = await db().outboxEmail.findMany({
+export async function deleteFinishedEmailsBefore(tx: Tx, cutoff: Date, limit: number): Promise<number> {
+  const done = await prisma(tx).outboxEmail.findMany({
     where: { status: { in: ["sent", "failed"] }, createdAt: { lt: cutoff } },
     select: { id: true },
     take: limit,
   });
   if (done.length === 0) return 0;
-  return (await db().outboxEmail.deleteMany({ where: { id: { in: done.map((r) => r.id) } } })).count;
+  return (await prisma(tx).outboxEmail.deleteMany({ where: { id: { in: done.map((r) => r.id) } } })).count;
 }

@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
-import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
+import { prisma, type Tx } from "./sql";
 
 export interface PasskeyRecord {
   id: string;
@@ -22,22 +22,22 @@ export class PasskeyExistsError extends Error {
   override name = "PasskeyExistsError";
 }
 
-export async function insertPasskey(tx: Db | Tx, p: Omit<PasskeyRecord, "createdAt" | "lastUsedAt">): Promise<PasskeyRecord> {
+export async function insertPasskey(tx: Tx, p: Omit<PasskeyRecord, "createdAt" | "lastUsedAt">): Promise<PasskeyRecord> {
   try {
-    return toRecord(await tx.passkey.create({ data: { ...p, transports: p.transports.join(","), createdAt: now() } }));
+    return toRecord(await prisma(tx).passkey.create({ data: { ...p, transports: p.transports.join(","), createdAt: now() } }));
   } catch (error) {
     if (isUniqueViolation(error)) throw new PasskeyExistsError(p.id);
     throw error;
   }
 }
 
-export async function findPasskey(id: string): Promise<PasskeyRecord | null> {
-  const row = await db().passkey.findUnique({ where: { id } });
+export async function findPasskey(tx: Tx, id: string): Promise<PasskeyRecord | null> {
+  const row = await prisma(tx).passkey.findFirst({ where: { id } });
   return row && toRecord(row);
 }
 
-export async function listPasskeys(userId: number): Promise<PasskeyRecord[]> {
-  return (await db().passkey.findMany({ where: { userId }, orderBy: { createdAt: "asc" } })).map(toRecord);
+export async function listPasskeys(tx: Tx, userId: number): Promise<PasskeyRecord[]> {
+  return (await prisma(tx).passkey.findMany({ where: { userId }, orderBy: { createdAt: "asc" } })).map(toRecord);
 }
 
 /**
@@ -45,21 +45,21 @@ export async function listPasskeys(userId: number): Promise<PasskeyRecord[]> {
  * grow (a cloned authenticator, or a replay racing the original) updates nothing and gives false.
  * Authenticators that do not count report 0 every time; those are always accepted.
  */
-export async function recordPasskeyUse(id: string, previous: number, counter: number): Promise<boolean> {
+export async function recordPasskeyUse(tx: Tx, id: string, previous: number, counter: number): Promise<boolean> {
   if (counter === 0 && previous === 0) {
-    await db().passkey.update({ where: { id }, data: { lastUsedAt: now() } });
+    await prisma(tx).passkey.update({ where: { id }, data: { lastUsedAt: now() } });
     return true;
   }
-  const { count } = await db().passkey.updateMany({ where: { id, counter: { lt: counter } }, data: { counter, lastUsedAt: now() } });
+  const { count } = await prisma(tx).passkey.updateMany({ where: { id, counter: { lt: counter } }, data: { counter, lastUsedAt: now() } });
   return count === 1;
 }
 
-export async function deletePasskey(tx: Db | Tx, userId: number, id: string): Promise<boolean> {
-  const { count } = await tx.passkey.deleteMany({ where: { id, userId } });
+export async function deletePasskey(tx: Tx, userId: number, id: string): Promise<boolean> {
+  const { count } = await prisma(tx).passkey.deleteMany({ where: { id, userId } });
   return count === 1;
 }
 
 /** Removes every passkey of the user (what was added before the address was proven). */
-export async function deleteAllPasskeys(tx: Db | Tx, userId: number): Promise<number> {
-  return (await tx.passkey.deleteMany({ where: { userId } })).count;
+export async function deleteAllPasskeys(tx: Tx, userId: number): Promise<number> {
+  return (await prisma(tx).passkey.deleteMany({ where: { userId } })).count;
 }

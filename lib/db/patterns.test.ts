@@ -9,6 +9,7 @@ import { PASSWORD, appSession, client, codeIn, freshClient, freshIp, lastMailTo,
 
 const db = setUpAuthTests();
 
+const { database } = await import("@/lib/db");
 const { likePrefix } = await import("./sql");
 const { deleteWindows, markWindow } = await import("./rate-limits");
 const { EmailSchema } = await import("@/lib/validation/fields");
@@ -57,29 +58,29 @@ async function windowsOf(email: string) {
  */
 async function accountAtEveryLimit(email: string) {
   await accountAt(email);
-  for (let i = 0; i < LIMITS.wrongCodes.limit; i++) await claimCodeCheck(email);
+  for (let i = 0; i < LIMITS.wrongCodes.limit; i++) await claimCodeCheck(database, email);
   const streakFrom = freshClient();
   for (let i = 0; i < LIMITS.loginStreak.failuresBeforeWait; i++) {
     await expect(authenticatePassword(email, `wrong ${i}`, streakFrom)).rejects.toMatchObject({ code: "PASSWORD_MISMATCH" });
   }
-  for (let i = LIMITS.loginStreak.failuresBeforeWait; i < LIMITS.accountFailures.limit; i++) await claimPasswordAttempt(email, freshIp());
+  for (let i = LIMITS.loginStreak.failuresBeforeWait; i < LIMITS.accountFailures.limit; i++) await claimPasswordAttempt(database, email, freshIp());
   const home = freshIp();
-  await rememberAddress(email, home);
+  await rememberAddress(database, email, home);
   return { streakFrom, home };
 }
 
 async function expectAtEveryLimit(email: string, { streakFrom, home }: Awaited<ReturnType<typeof accountAtEveryLimit>>) {
-  await expect(claimMailSlot("verification", email)).rejects.toMatchObject({ code: "RATE_LIMITED" });
-  expect(await retryAfter(claimCodeCheck(email))).toBeGreaterThan(23 * 3600);
+  await expect(claimMailSlot(database, "verification", email)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+  expect(await retryAfter(claimCodeCheck(database, email))).toBeGreaterThan(23 * 3600);
   expect(await retryAfter(authenticatePassword(email, PASSWORD, streakFrom))).toBe(30);
-  expect(await retryAfter(claimPasswordAttempt(email, freshIp()))).toBeGreaterThan(23 * 3600);
-  await expect(claimPasswordAttempt(email, home)).resolves.toBeDefined();
+  expect(await retryAfter(claimPasswordAttempt(database, email, freshIp()))).toBeGreaterThan(23 * 3600);
+  await expect(claimPasswordAttempt(database, email, home)).resolves.toBeDefined();
 }
 
 /** An account at `email` with a window of every kind: mail, a wrong code, a failed login, a known address. */
 async function accountWithEveryWindow(email: string) {
   const { user } = await accountAt(email);
-  await claimCodeCheck(email);
+  await claimCodeCheck(database, email);
   await expect(authenticatePassword(email, "not the password", freshClient())).rejects.toMatchObject({ code: "PASSWORD_MISMATCH" });
   await loginWithPassword(email, PASSWORD, freshClient());
   await requestPasswordReset(email, freshClient());
@@ -108,13 +109,13 @@ describe("deleteWindows", () => {
   it("ends the windows that start with the text, as text: not those its wildcards would match", async () => {
     const domain = uniqueDomain();
     const keys = ["%", "_", "a_b", "axb", "a\\b", "a\\\\b", "victim", "V"].map((local) => `test-streak:${local}@${domain}:10.0.0.1`);
-    for (const key of keys) await markWindow(key, 60_000);
+    for (const key of keys) await markWindow(database, key, 60_000);
     const left = async () => (await db().rateLimit.findMany({ where: { key: { in: keys } }, orderBy: { key: "asc" } })).map((r) => r.key);
 
-    await deleteWindows(`test-streak:%@${domain}:`);
-    await deleteWindows(`test-streak:_@${domain}:`);
-    await deleteWindows(`test-streak:a_b@${domain}:`);
-    await deleteWindows(`test-streak:a\\b@${domain}:`);
+    await deleteWindows(database, `test-streak:%@${domain}:`);
+    await deleteWindows(database, `test-streak:_@${domain}:`);
+    await deleteWindows(database, `test-streak:a_b@${domain}:`);
+    await deleteWindows(database, `test-streak:a\\b@${domain}:`);
     expect(await left()).toEqual(keys.filter((k) => /:(axb|a\\\\b|victim|V)@/.test(k)).sort());
   });
 });

@@ -1,6 +1,5 @@
 import { now } from "@/lib/clock";
-import { db, type Db, type Tx } from "./client";
-import { execute, likePrefix, query, sql, type Executor } from "./sql";
+import { execute, likePrefix, prisma, query, sql, type Tx } from "./sql";
 import { isUniqueViolation } from "./errors";
 import type { MailKind } from "./outbox";
 
@@ -23,11 +22,11 @@ export const addressKeys = {
 export const MAIL_KINDS: readonly MailKind[] = Object.keys({ verification: true, password_reset: true, notice: true } satisfies Record<MailKind, true>) as MailKind[];
 
 /** Ends every window of an e-mail address: its mail limits, wrong codes, failed logins, streaks and known addresses. */
-export async function deleteAddressWindows(email: string, tx: Db | Tx): Promise<void> {
+export async function deleteAddressWindows(tx: Tx, email: string): Promise<void> {
   const keys = [addressKeys.wrongCodes(email), addressKeys.accountFailures(email), ...MAIL_KINDS.flatMap((k) => [addressKeys.mailCooldown(k, email), addressKeys.mailHourly(k, email)])];
-  await tx.rateLimit.deleteMany({ where: { key: { in: keys } } });
-  await deleteWindows(addressKeys.streakPrefix(email), tx);
-  await deleteWindows(addressKeys.knownAddressPrefix(email), tx);
+  await prisma(tx).rateLimit.deleteMany({ where: { key: { in: keys } } });
+  await deleteWindows(tx, addressKeys.streakPrefix(email));
+  await deleteWindows(tx, addressKeys.knownAddressPrefix(email));
 }
 
 export interface WindowState {
@@ -41,16 +40,16 @@ export interface WindowState {
  * `sliding` window is pushed back to `windowMs` after every hit instead (a streak that is
  * forgotten only after a quiet spell). Rows are shared by every app instance; the hit is one
  * statement (an upsert that opens, restarts or counts), so concurrent hits are all counted without
- * a lock, in one round trip. Pass `client` to count within a transaction.
+ * a lock, in one round trip.
  */
-export async function hitWindow(key: string, windowMs: number, options: { sliding?: boolean } = {}, client: Executor = db()): Promise<WindowState> {
+export async function hitWindow(tx: Tx, key: string, windowMs: number, options: { sliding?: boolean } = {}): Promise<WindowState> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
   // excluded."windowEnds" (the proposed row's) rather than a parameter: PostgreSQL types it by the
   // column, where a bare parameter in CASE would be text.
   const keptEnd = options.sliding ? sql`excluded."windowEnds"` : sql`"RateLimit"."windowEnds"`;
   const [row] = await query<WindowState>(
-    client,
+    tx,
     sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
         ON CONFLICT ("key") DO UPDATE SET
           "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
@@ -68,17 +67,11 @@ export async function hitWindow(key: string, windowMs: number, options: { slidin
  * PostgreSQL re-checks the guard on the row a concurrent caller just changed; SQLite runs writes
  * one at a time.
  */
-export async function claimStreakStep(
-  key: string,
-  windowMs: number,
-  threshold: number,
-  seenCount: number,
-  client: Executor = db(),
-): Promise<boolean> {
+export async function claimStreakStep(tx: Tx, key: string, windowMs: number, threshold: number, seenCount: number): Promise<boolean> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
   const stepped = await query<{ count: number }>(
-    client,
+    tx,
     sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
         ON CONFLICT ("key") DO UPDATE SET
           "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
@@ -91,47 +84,47 @@ export async function claimStreakStep(
 }
 
 /** The open window of `key` without counting a hit; null when none is open. */
-export async function peekWindow(key: string, client: Executor = db()): Promise<WindowState | null> {
-  const [row] = await query<WindowState>(client, sql`SELECT "count", "windowEnds", "lastHitAt" FROM "RateLimit" WHERE "key" = ${key}`);
+export async function peekWindow(tx: Tx, key: string): Promise<WindowState | null> {
+  const [row] = await query<WindowState>(tx, sql`SELECT "count", "windowEnds", "lastHitAt" FROM "RateLimit" WHERE "key" = ${key}`);
   return row && row.windowEnds > now() ? row : null;
 }
 
 /** Takes back one hit of the open window of `key` (a claim that, in the end, did not count). */
-export async function releaseHit(key: string, client: Executor = db()): Promise<void> {
-  await execute(client, sql`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = ${key} AND "count" > 0 AND "windowEnds" > ${now()}`);
+export async function releaseHit(tx: Tx, key: string): Promise<void> {
+  await execute(tx, sql`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = ${key} AND "count" > 0 AND "windowEnds" > ${now()}`);
 }
 
 /** Opens or extends `key` to end `windowMs` from now (a remembered fact, such as a known address). */
-export async function markWindow(key: string, windowMs: number, client: Executor = db()): Promise<void> {
+export async function markWindow(tx: Tx, key: string, windowMs: number): Promise<void> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
   await execute(
-    client,
+    tx,
     sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
         ON CONFLICT ("key") DO UPDATE SET "windowEnds" = excluded."windowEnds", "lastHitAt" = excluded."lastHitAt"`,
   );
 }
 
-export async function deleteWindow(key: string, client: Executor = db()): Promise<void> {
-  await execute(client, sql`DELETE FROM "RateLimit" WHERE "key" = ${key}`);
+export async function deleteWindow(tx: Tx, key: string): Promise<void> {
+  await execute(tx, sql`DELETE FROM "RateLimit" WHERE "key" = ${key}`);
 }
 
 /** Ends every window whose key starts with `prefix` (all of an account's failed-login streaks), and no other. */
-export async function deleteWindows(prefix: string, client: Executor = db()): Promise<void> {
-  await execute(client, sql`DELETE FROM "RateLimit" WHERE "key" LIKE ${likePrefix(prefix)} ESCAPE '\\'`);
+export async function deleteWindows(tx: Tx, prefix: string): Promise<void> {
+  await execute(tx, sql`DELETE FROM "RateLimit" WHERE "key" LIKE ${likePrefix(prefix)} ESCAPE '\\'`);
 }
 
 /**
  * A lease on background work (the sweep) for `ms`: true for the one caller, of any number of
  * instances, that takes it while no earlier lease is running.
  */
-export async function takeLease(key: string, ms: number): Promise<boolean> {
+export async function takeLease(tx: Tx, key: string, ms: number): Promise<boolean> {
   const at = now();
   const windowEnds = new Date(at.getTime() + ms);
-  const { count } = await db().rateLimit.updateMany({ where: { key, windowEnds: { lte: at } }, data: { count: 1, windowEnds, lastHitAt: at } });
+  const { count } = await prisma(tx).rateLimit.updateMany({ where: { key, windowEnds: { lte: at } }, data: { count: 1, windowEnds, lastHitAt: at } });
   if (count === 1) return true;
   try {
-    await db().rateLimit.create({ data: { key, count: 1, windowEnds, lastHitAt: at } });
+    await prisma(tx).rateLimit.create({ data: { key, count: 1, windowEnds, lastHitAt: at } });
     return true;
   } catch (error) {
     if (isUniqueViolation(error)) return false;
@@ -140,9 +133,9 @@ export async function takeLease(key: string, ms: number): Promise<boolean> {
 }
 
 /** Deletes up to `limit` windows that ended; returns how many. */
-export async function deleteEndedWindows(limit: number): Promise<number> {
-  const ended = await db().rateLimit.findMany({ where: { windowEnds: { lte: now() } }, select: { key: true }, take: limit });
+export async function deleteEndedWindows(tx: Tx, limit: number): Promise<number> {
+  const ended = await prisma(tx).rateLimit.findMany({ where: { windowEnds: { lte: now() } }, select: { key: true }, take: limit });
   if (ended.length === 0) return 0;
-  const { count } = await db().rateLimit.deleteMany({ where: { key: { in: ended.map((r) => r.key) }, windowEnds: { lte: now() } } });
+  const { count } = await prisma(tx).rateLimit.deleteMany({ where: { key: { in: ended.map((r) => r.key) }, windowEnds: { lte: now() } } });
   return count;
 }

@@ -1,5 +1,4 @@
-import { db } from "./client";
-import { query, sql, type Executor } from "./sql";
+import { query, sql, type Tx } from "./sql";
 
 export interface RoleRecord {
   id: number;
@@ -11,9 +10,8 @@ export interface RoleRecord {
 // Roles are seeded by migration and change only with a new migration: read them once.
 let cache: Promise<RoleRecord[]> | undefined;
 
-/** Pass `client` when inside a transaction: on SQLite a query on db() would wait for that transaction to end. */
-export function listRoles(client: Executor = db()): Promise<RoleRecord[]> {
-  cache ??= query<RoleRecord>(client, sql`SELECT "id", "name", "selfAssignable", "isDefault" FROM "Role" ORDER BY "id"`)
+export function listRoles(tx: Tx): Promise<RoleRecord[]> {
+  cache ??= query<RoleRecord>(tx, sql`SELECT "id", "name", "selfAssignable", "isDefault" FROM "Role" ORDER BY "id"`)
     // SQLite keeps booleans as 0 and 1.
     .then((rows) => rows.map((r) => ({ ...r, selfAssignable: Boolean(r.selfAssignable), isDefault: Boolean(r.isDefault) })))
     .catch((error: unknown) => {
@@ -23,23 +21,23 @@ export function listRoles(client: Executor = db()): Promise<RoleRecord[]> {
   return cache;
 }
 
-export async function findRoleByName(name: string): Promise<RoleRecord | undefined> {
-  return (await listRoles()).find((r) => r.name === name);
+export async function findRoleByName(tx: Tx, name: string): Promise<RoleRecord | undefined> {
+  return (await listRoles(tx)).find((r) => r.name === name);
 }
 
 /** The role of a new account that chose none. */
-export async function defaultRole(): Promise<RoleRecord> {
-  const role = (await listRoles()).find((r) => r.isDefault);
+export async function defaultRole(tx: Tx): Promise<RoleRecord> {
+  const role = (await listRoles(tx)).find((r) => r.isDefault);
   if (!role) throw new Error("no default role is seeded");
   return role;
 }
 
 /** The name of role `id`; a role the cached list does not know yet (a migration since) reloads it once. */
-export async function roleName(id: number, client: Executor = db()): Promise<string> {
-  let role = (await listRoles(client)).find((r) => r.id === id);
+export async function roleName(tx: Tx, id: number): Promise<string> {
+  let role = (await listRoles(tx)).find((r) => r.id === id);
   if (!role) {
     cache = undefined;
-    role = (await listRoles(client)).find((r) => r.id === id);
+    role = (await listRoles(tx)).find((r) => r.id === id);
   }
   if (!role) throw new Error(`user has unknown role ${id}`);
   return role.name;

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
-import { db } from "./client";
-import { execute, query, sql, transaction, type Executor } from "./sql";
+import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type UserRecord, type UserRow } from "./users";
 
 /**
@@ -10,7 +9,8 @@ import { toUserRecord, USER_COLUMNS, type UserRecord, type UserRow } from "./use
  * (the callers hash); nothing here ever sees a token itself.
  */
 
-export type SessionClient = "api" | "browser";
+/** An app's session (with refresh tokens) or a browser's (its cookie names the session). */
+export type SessionKind = "api" | "browser";
 
 /** Why a session ended; kept on the row for the audit trail and support. */
 export type RevokeReason =
@@ -39,7 +39,7 @@ export interface SessionLifetime {
 export interface SessionRecord {
   id: string;
   userId: number;
-  client: SessionClient;
+  kind: SessionKind;
   userAgent: string | null;
   ip: string | null;
   createdAt: Date;
@@ -52,7 +52,7 @@ export interface SessionRecord {
 
 export interface NewSession {
   userId: number;
-  client: SessionClient;
+  kind: SessionKind;
   userAgent: string | null;
   ip: string | null;
   /** What proved the sign-in, comma-separated. */
@@ -63,9 +63,9 @@ export interface NewSession {
 
 // The header is client-controlled; a session list needs no more than this.
 const MAX_USER_AGENT_LENGTH = 512;
-const SESSION_FIELDS = { id: true, userId: true, client: true, userAgent: true, ip: true, createdAt: true, lastUsedAt: true, methods: true, provedAt: true } as const;
+const SESSION_FIELDS = { id: true, userId: true, kind: true, userAgent: true, ip: true, createdAt: true, lastUsedAt: true, methods: true, provedAt: true } as const;
 
-const asClient = (c: string): SessionClient => (c === "browser" ? "browser" : "api");
+const asKind = (kind: string): SessionKind => (kind === "browser" ? "browser" : "api");
 
 /** Sessions still in force at `at`: not revoked, not past their age, not idle too long. */
 function liveAt(at: Date, lifetime: SessionLifetime) {
@@ -79,13 +79,13 @@ function liveAt(at: Date, lifetime: SessionLifetime) {
 const isLive = (s: { revokedAt: Date | null; createdAt: Date; lastUsedAt: Date }, at: Date, lifetime: SessionLifetime) =>
   !s.revokedAt && s.createdAt.getTime() > at.getTime() - lifetime.maxAgeMs && s.lastUsedAt.getTime() > at.getTime() - lifetime.idleMs;
 
-/** Starts a session. Takes a transaction so sign-up or login can commit it with their other writes. */
-export async function createSession(client: Executor, input: NewSession): Promise<SessionRecord> {
+/** Starts a session. */
+export async function createSession(tx: Tx, input: NewSession): Promise<SessionRecord> {
   const at = now();
   const session: SessionRecord = {
     id: randomUUID(),
     userId: input.userId,
-    client: input.client,
+    kind: input.kind,
     userAgent: input.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
     ip: input.ip,
     createdAt: at,
@@ -94,13 +94,13 @@ export async function createSession(client: Executor, input: NewSession): Promis
     provedAt: at,
   };
   await execute(
-    client,
-    sql`INSERT INTO "Session" ("id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt", "methods", "provedAt")
-        VALUES (${session.id}, ${session.userId}, ${session.client}, ${session.userAgent}, ${session.ip}, ${at}, ${at}, ${session.methods}, ${at})`,
+    tx,
+    sql`INSERT INTO "Session" ("id", "userId", "kind", "userAgent", "ip", "createdAt", "lastUsedAt", "methods", "provedAt")
+        VALUES (${session.id}, ${session.userId}, ${session.kind}, ${session.userAgent}, ${session.ip}, ${at}, ${at}, ${session.methods}, ${at})`,
   );
   if (input.refreshToken) {
     const { tokenHash, expiresAt } = input.refreshToken;
-    await execute(client, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+    await execute(tx, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
   }
   return session;
 }
@@ -111,27 +111,28 @@ export async function createSession(client: Executor, input: NewSession): Promis
  * unknown, revoked, too old or idle too long. The caller checks the user's state.
  */
 export async function findLiveSession(
+  tx: Tx,
   sessionId: string,
   lifetime: SessionLifetime,
 ): Promise<{ session: SessionRecord; user: UserRecord } | null> {
   // sessions.test.ts compares the user with findUserById's.
   const [row] = await query<
-    UserRow & { s_client: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null; s_methods: string; s_provedAt: Date }
+    UserRow & { s_kind: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null; s_methods: string; s_provedAt: Date }
   >(
-    db(),
-    sql`SELECT ${USER_COLUMNS}, s."client" AS "s_client", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
+    tx,
+    sql`SELECT ${USER_COLUMNS}, s."kind" AS "s_kind", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
            s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", s."revokedAt" AS "s_revokedAt",
            s."methods" AS "s_methods", s."provedAt" AS "s_provedAt"
         FROM "Session" s JOIN "User" u ON u."id" = s."userId"
         WHERE s."id" = ${sessionId}`,
   );
   if (!row) return null;
-  const { s_client, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt, s_methods, s_provedAt, ...user } = row;
+  const { s_kind, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt, s_methods, s_provedAt, ...user } = row;
   if (!isLive({ revokedAt: s_revokedAt, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt }, now(), lifetime)) return null;
   const session = {
     id: sessionId,
     userId: user.id,
-    client: asClient(s_client),
+    kind: asKind(s_kind),
     userAgent: s_userAgent,
     ip: s_ip,
     createdAt: s_createdAt,
@@ -139,7 +140,7 @@ export async function findLiveSession(
     methods: s_methods,
     provedAt: s_provedAt,
   };
-  return { session, user: await toUserRecord(user) };
+  return { session, user: await toUserRecord(tx, user) };
 }
 
 export type RotateResult =
@@ -153,13 +154,11 @@ export interface RotateOptions {
   reuseIntervalMs: number;
   /** The successor's expiry: `refreshTtlMs` from now, never past the session's end. */
   refreshTtlMs: number;
-  /** Writes committed with the rotation, first (the request's count); throwing rolls it back. */
-  alsoCommit?: (tx: Executor) => Promise<void>;
 }
 
 /**
  * Exchanges the refresh token with hash `tokenHash` for a successor with hash `newTokenHash`, in
- * one transaction.
+ * one transaction (`tx`'s, when it is one).
  *
  * The first use wins the token with a single UPDATE guarded by `rotatedAt IS NULL` (PostgreSQL
  * re-checks it after waiting for a concurrent winner's row lock; SQLite runs writes one at a
@@ -167,9 +166,8 @@ export interface RotateOptions {
  * request — gets a successor too, so the session goes on. Presented later, it is treated as a
  * stolen token being replayed: the whole session is revoked, the honest successors included.
  */
-export async function rotateRefreshToken(tokenHash: string, newTokenHash: string, options: RotateOptions): Promise<RotateResult> {
-  return transaction(async (tx) => {
-    await options.alsoCommit?.(tx);
+export async function rotateRefreshToken(tx: Tx, tokenHash: string, newTokenHash: string, options: RotateOptions): Promise<RotateResult> {
+  return atomically(tx, async (tx) => {
     const at = now();
     const [token] = await query<
       UserRow & { t_sessionId: string; t_expiresAt: Date; t_rotatedAt: Date | null; s_revokedAt: Date | null; s_createdAt: Date; s_lastUsedAt: Date; s_methods: string; s_provedAt: Date }
@@ -204,13 +202,13 @@ export async function rotateRefreshToken(tokenHash: string, newTokenHash: string
     await insertRefreshToken(tx, { id: sessionId, createdAt: session.createdAt }, newTokenHash, options.refreshTtlMs, options.lifetime);
     await execute(tx, sql`UPDATE "Session" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
     // A refresh renews the tokens, never the proof: the new access token carries the session's.
-    return { kind: "rotated", ...owner, user: await toUserRecord(user, tx), proof: { methods: s_methods, provedAt: s_provedAt } } as const;
+    return { kind: "rotated", ...owner, user: await toUserRecord(tx, user), proof: { methods: s_methods, provedAt: s_provedAt } } as const;
   });
 }
 
 /** Revokes the sessions matching `where` that are still open; an earlier revocation keeps its reason. */
 async function revoke(
-  client: Executor,
+  tx: Tx,
   where: { id?: string | { not: string }; userId?: number },
   reason: RevokeReason,
   at: Date = now(),
@@ -218,20 +216,20 @@ async function revoke(
   if (where.id === undefined && where.userId === undefined) throw new Error("revoke needs a session or a user");
   const byId = where.id === undefined ? sql`` : typeof where.id === "string" ? sql` AND "id" = ${where.id}` : sql` AND "id" <> ${where.id.not}`;
   const byUser = where.userId === undefined ? sql`` : sql` AND "userId" = ${where.userId}`;
-  return execute(client, sql`UPDATE "Session" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
+  return execute(tx, sql`UPDATE "Session" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
 }
 
 /**
  * A fresh proof of the session's owner (reauthentication): its methods and time replace the
  * sign-in's. False when the session has ended meanwhile.
  */
-export async function recordProof(client: Executor, sessionId: string, methods: string, at: Date = now()): Promise<boolean> {
-  return (await execute(client, sql`UPDATE "Session" SET "methods" = ${methods}, "provedAt" = ${at} WHERE "id" = ${sessionId} AND "revokedAt" IS NULL`)) === 1;
+export async function recordProof(tx: Tx, sessionId: string, methods: string, at: Date = now()): Promise<boolean> {
+  return (await execute(tx, sql`UPDATE "Session" SET "methods" = ${methods}, "provedAt" = ${at} WHERE "id" = ${sessionId} AND "revokedAt" IS NULL`)) === 1;
 }
 
 /** Another refresh token of `session`, expiring `refreshTtlMs` from now but never past the session's end. */
 async function insertRefreshToken(
-  client: Executor,
+  tx: Tx,
   session: { id: string; createdAt: Date },
   tokenHash: string,
   refreshTtlMs: number,
@@ -239,14 +237,14 @@ async function insertRefreshToken(
 ): Promise<void> {
   const at = now();
   const expiresAt = new Date(Math.min(at.getTime() + refreshTtlMs, session.createdAt.getTime() + lifetime.maxAgeMs));
-  await execute(client, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+  await execute(tx, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
 }
 
 /** One more refresh token of a live app session (the fresh tokens of a reauthentication). */
-export async function addRefreshToken(client: Executor, sessionId: string, tokenHash: string, refreshTtlMs: number, lifetime: SessionLifetime): Promise<void> {
-  const [session] = await query<{ createdAt: Date }>(client, sql`SELECT "createdAt" FROM "Session" WHERE "id" = ${sessionId}`);
+export async function addRefreshToken(tx: Tx, sessionId: string, tokenHash: string, refreshTtlMs: number, lifetime: SessionLifetime): Promise<void> {
+  const [session] = await query<{ createdAt: Date }>(tx, sql`SELECT "createdAt" FROM "Session" WHERE "id" = ${sessionId}`);
   if (!session) throw new Error(`session ${sessionId} does not exist`);
-  await insertRefreshToken(client, { id: sessionId, createdAt: session.createdAt }, tokenHash, refreshTtlMs, lifetime);
+  await insertRefreshToken(tx, { id: sessionId, createdAt: session.createdAt }, tokenHash, refreshTtlMs, lifetime);
 }
 
 /**
@@ -254,68 +252,63 @@ export async function addRefreshToken(client: Executor, sessionId: string, token
  * factor opened), but `exceptSessionId`. Read and revoked in the caller's transaction.
  */
 export async function revokeSessionsWhere(
-  client: Executor,
+  tx: Tx,
   userId: number,
   reason: RevokeReason,
   ends: (methods: string) => boolean,
   exceptSessionId: string | null = null,
 ): Promise<number> {
-  const open = await query<{ id: string; methods: string }>(client, sql`SELECT "id", "methods" FROM "Session" WHERE "userId" = ${userId} AND "revokedAt" IS NULL`);
+  const open = await query<{ id: string; methods: string }>(tx, sql`SELECT "id", "methods" FROM "Session" WHERE "userId" = ${userId} AND "revokedAt" IS NULL`);
   let ended = 0;
   for (const session of open) {
-    if (session.id !== exceptSessionId && ends(session.methods)) ended += await revoke(client, { id: session.id }, reason);
+    if (session.id !== exceptSessionId && ends(session.methods)) ended += await revoke(tx, { id: session.id }, reason);
   }
   return ended;
 }
 
 /** Ends the session a refresh token belongs to (rotated or not). Null for an unknown token. */
-export async function revokeSessionOfToken(tokenHash: string, reason: RevokeReason): Promise<{ sessionId: string; userId: number } | null> {
-  const token = await db().refreshToken.findUnique({ where: { tokenHash }, select: { sessionId: true, session: { select: { userId: true } } } });
+export async function revokeSessionOfToken(tx: Tx, tokenHash: string, reason: RevokeReason): Promise<{ sessionId: string; userId: number } | null> {
+  const token = await prisma(tx).refreshToken.findFirst({ where: { tokenHash }, select: { sessionId: true, session: { select: { userId: true } } } });
   if (!token) return null;
-  await revoke(db(), { id: token.sessionId }, reason);
+  await revoke(tx, { id: token.sessionId }, reason);
   return { sessionId: token.sessionId, userId: token.session.userId };
 }
 
 /** Ends one of the user's sessions; false when it is not theirs, unknown or already ended. */
-export async function revokeSession(userId: number, sessionId: string, reason: RevokeReason): Promise<boolean> {
-  return (await revoke(db(), { id: sessionId, userId }, reason)) === 1;
+export async function revokeSession(tx: Tx, userId: number, sessionId: string, reason: RevokeReason): Promise<boolean> {
+  return (await revoke(tx, { id: sessionId, userId }, reason)) === 1;
 }
 
 /**
  * Ends every open session of the user, or every one but `exceptSessionId` (a password change keeps
- * the session that made it). Pass `tx` to commit it with the change that requires it.
+ * the session that made it).
  */
-export async function revokeAllSessions(
-  userId: number,
-  reason: RevokeReason,
-  options: { exceptSessionId?: string | null; tx?: Executor } = {},
-): Promise<number> {
-  const { exceptSessionId, tx = db() } = options;
+export async function revokeAllSessions(tx: Tx, userId: number, reason: RevokeReason, exceptSessionId: string | null = null): Promise<number> {
   return revoke(tx, { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) }, reason);
 }
 
 /** The user's live sessions, most recently used first. */
-export async function listLiveSessions(userId: number, lifetime: SessionLifetime): Promise<SessionRecord[]> {
-  const rows = await db().session.findMany({
+export async function listLiveSessions(tx: Tx, userId: number, lifetime: SessionLifetime): Promise<SessionRecord[]> {
+  const rows = await prisma(tx).session.findMany({
     where: { userId, ...liveAt(now(), lifetime) },
     select: SESSION_FIELDS,
     orderBy: [{ lastUsedAt: "desc" }, { createdAt: "desc" }],
   });
-  return rows.map((s) => ({ ...s, client: asClient(s.client) }));
+  return rows.map((s) => ({ ...s, kind: asKind(s.kind) }));
 }
 
 /** Marks a session as used, at most once a minute (browser requests call it on every page). */
-export async function touchSession(sessionId: string): Promise<void> {
+export async function touchSession(tx: Tx, sessionId: string): Promise<void> {
   const at = now();
-  await db().session.updateMany({ where: { id: sessionId, lastUsedAt: { lt: new Date(at.getTime() - 60_000) } }, data: { lastUsedAt: at } });
+  await prisma(tx).session.updateMany({ where: { id: sessionId, lastUsedAt: { lt: new Date(at.getTime() - 60_000) } }, data: { lastUsedAt: at } });
 }
 
 /**
  * Housekeeping: deletes up to `limit` sessions that ended before `cutoff` (revoked, too old or idle;
  * their tokens go with them) and refresh tokens that expired before `cutoff`.
  */
-export async function deleteEndedSessions(cutoff: Date, lifetime: SessionLifetime, limit: number): Promise<number> {
-  const ended = await db().session.findMany({
+export async function deleteEndedSessions(tx: Tx, cutoff: Date, lifetime: SessionLifetime, limit: number): Promise<number> {
+  const ended = await prisma(tx).session.findMany({
     where: {
       OR: [
         { revokedAt: { lt: cutoff } },
@@ -326,13 +319,13 @@ export async function deleteEndedSessions(cutoff: Date, lifetime: SessionLifetim
     select: { id: true },
     take: limit,
   });
-  const sessions = ended.length ? (await db().session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } })).count : 0;
-  const spent = await db().refreshToken.findMany({
+  const sessions = ended.length ? (await prisma(tx).session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } })).count : 0;
+  const spent = await prisma(tx).refreshToken.findMany({
     // Expired tokens only: a rotated one that could still be presented must stay to be recognised as reuse.
     where: { expiresAt: { lt: cutoff } },
     select: { id: true },
     take: limit,
   });
-  const tokens = spent.length ? (await db().refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
+  const tokens = spent.length ? (await prisma(tx).refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
   return sessions + tokens;
 }

@@ -1,21 +1,25 @@
 import type { ArgType, SqlDriverAdapter, SqlQuery, SqlResultSet, Transaction } from "@prisma/driver-adapter-utils";
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
-import { config } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
 import { noteFailure } from "./availability";
-import { connectedAdapter, db, type Db, type Tx } from "./client";
+import { connectedAdapter, prismaClient, type Db } from "./client";
+import { currentTransaction, inTransaction, type OpenTransaction } from "./scope";
 import { embeddedConnection, type EmbeddedConnection } from "./sqlite-adapter";
 
 /**
- * SQL for the hottest statements (the session check of every authenticated request, a login's
- * counts and writes), sent straight to the connection Prisma itself uses (on SQLite, through the
- * same gate that keeps transactions apart, lib/db/sqlite-adapter.ts; on PostgreSQL, through its
- * driver adapter and pool), with the same outage watch, without the Prisma client's query
- * building and interpretation, which cost several times the statement itself (about 0.5 ms of CPU
- * per query against 0.05 ms; docs/performance.md).
+ * The one way into the database (ADR 005, amended by ADR 013): a handle, `Tx`, that every data
+ * function takes first, and `transaction(tx => …)`, which opens one. `database` is the handle
+ * outside any transaction (each statement commits on its own).
+ *
+ * A data function writes its statements in SQL here (`query`, `execute`), sent straight to the
+ * connection Prisma itself uses, without the Prisma client's query building and interpretation,
+ * which cost several times a short statement (ADR 009; on SQLite through the same gate that keeps
+ * transactions apart, lib/db/sqlite-adapter.ts), or with Prisma's query API (`prisma(tx)`), whose
+ * connection follows the open transaction (lib/db/client.ts). Either way the statements of the
+ * code running inside `transaction` are one commit.
  *
  * Statements are written once for both dialects (quoted identifiers, `?` markers numbered for
- * PostgreSQL here). Inside a Prisma transaction (`Tx`) they run through it, so a function written
- * with `query`/`execute` serves every caller; in a `transaction` of this module they run directly.
+ * PostgreSQL here).
  */
 
 export interface Statement {
@@ -71,14 +75,19 @@ interface Runner {
   execute(statement: Statement): Promise<number>;
 }
 
-/** A transaction of this module: its statements skip the Prisma client. */
-export class SqlTransaction {
-  /** @internal */
-  constructor(readonly runner: Runner) {}
+interface OpenSqlTransaction extends OpenTransaction {
+  readonly runner: Runner;
+  readonly tx: Tx;
 }
 
-/** Where a data-layer function runs its statements: the database, or a transaction of either kind. */
-export type Executor = Db | Tx | SqlTransaction;
+/** The handle every data function takes first: the database, or one open transaction. */
+export class Tx {
+  /** @internal */
+  constructor(readonly open: OpenSqlTransaction | null) {}
+}
+
+/** Outside any transaction: each statement commits on its own (inside one, it joins it). */
+export const database = new Tx(null);
 
 type Provider = SqlDriverAdapter["provider"];
 
@@ -129,29 +138,40 @@ function toRows<T>(result: SqlResultSet): T[] {
   });
 }
 
-const prismaProvider = (): Provider => (config().databaseKind === "postgres" ? "postgres" : "sqlite");
-
-/** A Prisma interactive transaction: its statements must go through it. */
-const isPrismaTx = (client: Executor): client is Tx => !(client instanceof SqlTransaction) && client !== db();
+/** The open transaction `tx` names, the one the running code is in for `database`; none outside. */
+function openOf(tx: Tx): OpenSqlTransaction | undefined {
+  if (tx.open) {
+    if (tx.open.ended) throw new Error("a transaction's handle was used after the transaction ended");
+    return tx.open;
+  }
+  return currentTransaction() as OpenSqlTransaction | undefined;
+}
 
 /** Runs `statement` and returns its rows (a SELECT, or a write with RETURNING). */
-export function query<T>(client: Executor, statement: Statement): Promise<T[]> {
-  if (client instanceof SqlTransaction) return client.runner.query<T>(statement);
-  if (isPrismaTx(client)) return queryInPrismaTx<T>(client, statement);
+export function query<T>(tx: Tx, statement: Statement): Promise<T[]> {
+  const open = openOf(tx);
+  if (open) return open.runner.query<T>(statement);
   const embedded = embeddedConnection();
   return embedded ? gatedOn(embedded).query<T>(statement) : outside().then((runner) => runner.query<T>(statement));
 }
 
 /** Runs a write and returns how many rows it changed. */
-export function execute(client: Executor, statement: Statement): Promise<number> {
-  if (client instanceof SqlTransaction) return client.runner.execute(statement);
-  if (isPrismaTx(client)) return client.$executeRawUnsafe(text(statement, prismaProvider()), ...statement.values);
+export function execute(tx: Tx, statement: Statement): Promise<number> {
+  const open = openOf(tx);
+  if (open) return open.runner.execute(statement);
   const embedded = embeddedConnection();
   return embedded ? gatedOn(embedded).execute(statement) : outside().then((runner) => runner.execute(statement));
 }
 
-async function queryInPrismaTx<T>(tx: Tx, statement: Statement): Promise<T[]> {
-  return (await tx.$queryRawUnsafe<T[]>(text(statement, prismaProvider()), ...statement.values)).map(numbersOf);
+/**
+ * Prisma's query API for a data function given `tx`: its statements join the transaction the
+ * code runs in. Its `findUnique` is not used: it batches the calls of one tick from any request
+ * and runs them in the scope of the first, which may not be `tx`'s (a test keeps it out).
+ */
+export function prisma(tx: Tx): Db {
+  const open = openOf(tx);
+  if (open && currentTransaction() !== open) throw new Error("a transaction's handle was used outside its transaction");
+  return prismaClient();
 }
 
 /** Statements on a driver adapter's connection or transaction (PostgreSQL). */
@@ -203,19 +223,14 @@ function gatedOn(connection: EmbeddedConnection): Runner {
   return runner;
 }
 
-function numbersOf<T>(row: T): T {
-  for (const [key, value] of Object.entries(row as Record<string, unknown>)) {
-    if (typeof value === "bigint") (row as Record<string, unknown>)[key] = Number(value);
-  }
-  return row;
-}
-
 /**
- * Runs `work` in one transaction of its own (BEGIN IMMEDIATE on SQLite, lib/db/sqlite-adapter.ts):
- * committed when it returns, rolled back when it throws. Only functions that take an `Executor`
- * can join it.
+ * Runs `work` in one transaction (BEGIN IMMEDIATE on SQLite, lib/db/sqlite-adapter.ts): committed
+ * when it returns, rolled back when it throws. Called inside an open transaction, `work` joins it:
+ * a service that commits its steps together can itself be one step of its caller's commit.
  */
-export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+export async function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  const joined = currentTransaction() as OpenSqlTransaction | undefined;
+  if (joined) return work(joined.tx);
   const adapter = await connectedAdapter();
   const embedded = adapter.provider === "sqlite" ? embeddedConnection() : undefined;
   if (embedded) {
@@ -224,7 +239,7 @@ export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): 
     try {
       const runner = onEmbedded(embedded, false);
       await runner.execute(BEGIN);
-      return await commitOrRollBack(runner, work);
+      return await commitOrRollBack(opened(runner, embedded.ungated), work);
     } finally {
       release();
     }
@@ -232,7 +247,7 @@ export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): 
   const tx = await adapter.startTransaction();
   let committed = false;
   try {
-    const value = await commitOrRollBack(onAdapter(tx), work);
+    const value = await commitOrRollBack(opened(onAdapter(tx), tx), work);
     committed = true;
     return value;
   } finally {
@@ -241,25 +256,62 @@ export async function transaction<T>(work: (tx: SqlTransaction) => Promise<T>): 
   }
 }
 
+function opened(runner: Runner, queryable: OpenTransaction["queryable"]): OpenSqlTransaction {
+  const open = { runner, queryable, ended: false } as { -readonly [K in keyof OpenSqlTransaction]: OpenSqlTransaction[K] };
+  open.tx = new Tx(open);
+  return open;
+}
+
 /** Commits what `work` wrote when it returns; rolls back when it or the commit fails, reporting that error. */
-async function commitOrRollBack<T>(runner: Runner, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+async function commitOrRollBack<T>(open: OpenSqlTransaction, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const { runner } = open;
   // The first error is the one to report, even if the rollback fails too (a connection gone).
   const rollBack = () => runner.execute(ROLLBACK).catch(() => {});
-  let value: T;
   try {
-    value = await work(new SqlTransaction(runner));
-  } catch (error) {
-    await rollBack();
-    throw error;
+    let value: T;
+    try {
+      value = await inTransaction(open, () => work(open.tx));
+    } catch (error) {
+      await rollBack();
+      throw error;
+    }
+    try {
+      // A failed COMMIT leaves the transaction to be rolled back (PostgreSQL has already done so).
+      await runner.execute(COMMIT);
+    } catch (error) {
+      await rollBack();
+      throw error;
+    }
+    return value;
+  } finally {
+    open.ended = true;
   }
-  try {
-    // A failed COMMIT leaves the transaction to be rolled back (PostgreSQL has already done so).
-    await runner.execute(COMMIT);
-  } catch (error) {
-    await rollBack();
-    throw error;
-  }
-  return value;
+}
+
+/**
+ * `work` in `tx` when that is an open transaction, else in one of its own: for a data function
+ * whose statements must commit together whoever calls it.
+ */
+export function atomically<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return tx.open ? work(tx) : transaction(work);
+}
+
+/**
+ * Runs `work` in one transaction, so that its counts cost one commit (one fsync on SQLite) instead
+ * of one each. It commits even when a limit or check refuses (an AppError): what was counted stays
+ * counted, exactly as one statement at a time would have left it. Other errors roll it back.
+ */
+export async function countTogether<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  const outcome = await transaction(async (tx) => {
+    try {
+      return { value: await work(tx) };
+    } catch (error) {
+      if (error instanceof AppError) return { refused: error };
+      throw error;
+    }
+  });
+  if ("refused" in outcome) throw outcome.refused;
+  return outcome.value;
 }
 
 // Taking the write lock at BEGIN (see lib/db/sqlite-adapter.ts): a deferred BEGIN could be refused at its first write.

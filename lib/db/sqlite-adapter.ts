@@ -25,7 +25,7 @@ export function embeddedSqliteAdapter(url: string): SqlMigrationAwareDriverAdapt
       const compiled = reuseStatements(adapter);
       await configure(adapter);
       const gate = new Gate();
-      const connection = new EmbeddedConnection(gate, compiled);
+      const connection = new EmbeddedConnection(gate, compiled, adapter);
       holder.__authEmbeddedConnection = connection;
       return serialised(adapter, gate, () => {
         if (holder.__authEmbeddedConnection === connection) holder.__authEmbeddedConnection = undefined;
@@ -167,6 +167,8 @@ export class EmbeddedConnection {
     /** Outside a transaction a statement must pass it; inside one, the transaction holds it. */
     readonly gate: Gate,
     private readonly compiled: (sql: string) => Statement,
+    /** Prisma's adapter on this connection without the gate: for the Prisma client's statements inside a transaction that holds it. */
+    readonly ungated: SqlDriverAdapter,
   ) {}
 
   /** Rows as objects: dates as Date, booleans as booleans, 64-bit integers as numbers. */

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
-import { db, disconnectDb, type Db } from "./client";
+import { disconnectDb, prismaClient, type Db } from "./client";
+
+export type { Db };
 
 /**
  * For unit tests of the data layer and services: a fresh, migrated SQLite database for this test
@@ -21,5 +23,5 @@ export function useTestDatabase(): () => Db {
     await disconnectDb();
     rmSync(dir, { recursive: true, force: true });
   });
-  return db;
+  return prismaClient;
 }

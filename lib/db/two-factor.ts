@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { db, type Db, type Tx } from "./client";
+import { prisma, type Tx } from "./sql";
 
 /** The TOTP state of a user as the services need it (the secret still sealed). */
 export interface TotpState {
@@ -8,14 +8,14 @@ export interface TotpState {
   lastStep: number | null;
 }
 
-export async function findTotpState(userId: number): Promise<TotpState | null> {
-  const row = await db().user.findUnique({ where: { id: userId }, select: { totpSecret: true, totpEnabledAt: true, totpLastStep: true } });
+export async function findTotpState(tx: Tx, userId: number): Promise<TotpState | null> {
+  const row = await prisma(tx).user.findFirst({ where: { id: userId }, select: { totpSecret: true, totpEnabledAt: true, totpLastStep: true } });
   return row && { sealedSecret: row.totpSecret, enabledAt: row.totpEnabledAt, lastStep: row.totpLastStep };
 }
 
 /** A new pending secret; refused (false) once two-factor is on. */
-export async function setPendingTotpSecret(userId: number, sealedSecret: string): Promise<boolean> {
-  const { count } = await db().user.updateMany({ where: { id: userId, totpEnabledAt: null }, data: { totpSecret: sealedSecret, totpLastStep: null } });
+export async function setPendingTotpSecret(tx: Tx, userId: number, sealedSecret: string): Promise<boolean> {
+  const { count } = await prisma(tx).user.updateMany({ where: { id: userId, totpEnabledAt: null }, data: { totpSecret: sealedSecret, totpLastStep: null } });
   return count === 1;
 }
 
@@ -24,8 +24,8 @@ export async function setPendingTotpSecret(userId: number, sealedSecret: string)
  * already was (a replayed code): false then. One guarded UPDATE, so of concurrent uses of one code
  * exactly one wins.
  */
-export async function acceptTotpStep(client: Db | Tx, userId: number, step: number): Promise<boolean> {
-  const { count } = await client.user.updateMany({
+export async function acceptTotpStep(tx: Tx, userId: number, step: number): Promise<boolean> {
+  const { count } = await prisma(tx).user.updateMany({
     where: { id: userId, OR: [{ totpLastStep: null }, { totpLastStep: { lt: step } }] },
     data: { totpLastStep: step },
   });
@@ -33,28 +33,28 @@ export async function acceptTotpStep(client: Db | Tx, userId: number, step: numb
 }
 
 /** Turns two-factor on; false when it already was. */
-export async function enableTotp(tx: Db | Tx, userId: number): Promise<boolean> {
-  const { count } = await tx.user.updateMany({ where: { id: userId, totpEnabledAt: null, totpSecret: { not: null } }, data: { totpEnabledAt: now() } });
+export async function enableTotp(tx: Tx, userId: number): Promise<boolean> {
+  const { count } = await prisma(tx).user.updateMany({ where: { id: userId, totpEnabledAt: null, totpSecret: { not: null } }, data: { totpEnabledAt: now() } });
   return count === 1;
 }
 
-export async function disableTotp(tx: Db | Tx, userId: number): Promise<void> {
-  await tx.user.update({ where: { id: userId }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null } });
-  await tx.recoveryCode.deleteMany({ where: { userId } });
+export async function disableTotp(tx: Tx, userId: number): Promise<void> {
+  await prisma(tx).user.update({ where: { id: userId }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null } });
+  await prisma(tx).recoveryCode.deleteMany({ where: { userId } });
 }
 
 /** Replaces every recovery code of the user with new ones (their digests). */
-export async function replaceRecoveryCodes(tx: Db | Tx, userId: number, digests: string[]): Promise<void> {
-  await tx.recoveryCode.deleteMany({ where: { userId } });
-  await tx.recoveryCode.createMany({ data: digests.map((codeHash) => ({ userId, codeHash, createdAt: now() })) });
+export async function replaceRecoveryCodes(tx: Tx, userId: number, digests: string[]): Promise<void> {
+  await prisma(tx).recoveryCode.deleteMany({ where: { userId } });
+  await prisma(tx).recoveryCode.createMany({ data: digests.map((codeHash) => ({ userId, codeHash, createdAt: now() })) });
 }
 
 /** Uses up one recovery code of the user; false when it is not theirs, unknown or used. */
-export async function spendRecoveryCode(client: Db | Tx, userId: number, digest: string): Promise<boolean> {
-  const { count } = await client.recoveryCode.updateMany({ where: { userId, codeHash: digest, usedAt: null }, data: { usedAt: now() } });
+export async function spendRecoveryCode(tx: Tx, userId: number, digest: string): Promise<boolean> {
+  const { count } = await prisma(tx).recoveryCode.updateMany({ where: { userId, codeHash: digest, usedAt: null }, data: { usedAt: now() } });
   return count === 1;
 }
 
-export async function unusedRecoveryCodeCount(userId: number): Promise<number> {
-  return db().recoveryCode.count({ where: { userId, usedAt: null } });
+export async function unusedRecoveryCodeCount(tx: Tx, userId: number): Promise<number> {
+  return prisma(tx).recoveryCode.count({ where: { userId, usedAt: null } });
 }

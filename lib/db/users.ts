@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
-import { db, type Db, type Tx } from "./client";
 import { isUniqueViolation } from "./errors";
 import { deleteAddressWindows } from "./rate-limits";
-import { execute, query, sql, type Executor } from "./sql";
+import { execute, prisma, query, sql, type Tx } from "./sql";
 import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
@@ -39,20 +38,20 @@ export const USER_COLUMNS = sql`u."id", u."email", u."name", u."dob", u."mobile"
  * Roles change only with a migration, so a user's role name comes from the role list read once per
  * process (lib/db/roles.ts) instead of a second query per user lookup.
  */
-export async function toUserRecord(row: UserRow, client: Executor = db()): Promise<UserRecord> {
+export async function toUserRecord(tx: Tx, row: UserRow): Promise<UserRecord> {
   const { updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, ...rest } = row;
-  return { ...rest, roleName: await roleName(row.roleId, client) };
+  return { ...rest, roleName: await roleName(tx, row.roleId) };
 }
 
 /** Every login asks, so it is one statement of lib/db/sql.ts rather than a Prisma query. */
-export async function findUserByEmail(email: string, client: Executor = db()): Promise<UserRecord | null> {
-  const [row] = await query<UserRow>(client, sql`SELECT ${USER_COLUMNS} FROM "User" u WHERE u."email" = ${email}`);
-  return row ? toUserRecord(row, client) : null;
+export async function findUserByEmail(tx: Tx, email: string): Promise<UserRecord | null> {
+  const [row] = await query<UserRow>(tx, sql`SELECT ${USER_COLUMNS} FROM "User" u WHERE u."email" = ${email}`);
+  return row ? toUserRecord(tx, row) : null;
 }
 
-export async function findUserById(id: number, client: Db | Tx = db()): Promise<UserRecord | null> {
-  const row = await client.user.findUnique({ where: { id } });
-  return row && toUserRecord(row, client);
+export async function findUserById(tx: Tx, id: number): Promise<UserRecord | null> {
+  const [row] = await query<UserRow>(tx, sql`SELECT ${USER_COLUMNS} FROM "User" u WHERE u."id" = ${id}`);
+  return row ? toUserRecord(tx, row) : null;
 }
 
 export interface NewUser {
@@ -71,7 +70,7 @@ export class EmailTakenError extends Error {
 }
 
 /** Inserts a user; a concurrent insert of the same e-mail surfaces as `EmailTakenError`. */
-export async function insertUser(client: Executor, user: NewUser): Promise<UserRecord> {
+export async function insertUser(tx: Tx, user: NewUser): Promise<UserRecord> {
   const at = now();
   const row: UserRow = {
     id: 0,
@@ -89,54 +88,59 @@ export async function insertUser(client: Executor, user: NewUser): Promise<UserR
   };
   try {
     const [inserted] = await query<{ id: number }>(
-      client,
+      tx,
       sql`INSERT INTO "User" ("email", "name", "dob", "mobile", "passwordHash", "verifiedAt", "disabledAt", "roleId", "createdAt", "updatedAt")
           VALUES (${row.email}, ${row.name}, ${row.dob}, ${row.mobile}, ${row.passwordHash}, ${row.verifiedAt}, ${row.disabledAt}, ${row.roleId}, ${at}, ${at})
           RETURNING "id"`,
     );
-    return toUserRecord({ ...row, id: inserted!.id }, client);
+    return toUserRecord(tx, { ...row, id: inserted!.id });
   } catch (error) {
     if (isUniqueViolation(error)) throw new EmailTakenError(user.email);
     throw error;
   }
 }
 
-export async function updateProfile(id: number, fields: { name?: string; mobile?: string; dob?: string }): Promise<UserRecord> {
-  const row = await db().user.update({ where: { id }, data: fields });
-  return toUserRecord(row);
+/** Many accounts at once (bench data): their ids, in the order given. */
+export async function insertUsers(tx: Tx, users: Array<Pick<NewUser, "email" | "passwordHash" | "roleId">>): Promise<Array<{ id: number; email: string }>> {
+  return prisma(tx).user.createManyAndReturn({ data: users, select: { id: true, email: true } });
 }
 
-export async function markVerified(client: Executor, id: number): Promise<void> {
+export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string }): Promise<UserRecord> {
+  const row = await prisma(tx).user.update({ where: { id }, data: fields });
+  return toUserRecord(tx, row);
+}
+
+export async function markVerified(tx: Tx, id: number): Promise<void> {
   const at = now();
-  await execute(client, sql`UPDATE "User" SET "verifiedAt" = ${at}, "updatedAt" = ${at} WHERE "id" = ${id} AND "verifiedAt" IS NULL`);
+  await execute(tx, sql`UPDATE "User" SET "verifiedAt" = ${at}, "updatedAt" = ${at} WHERE "id" = ${id} AND "verifiedAt" IS NULL`);
 }
 
 /** Sets (or, with null, removes) the account's password. */
-export async function setPasswordHash(tx: Db | Tx, id: number, passwordHash: string | null): Promise<void> {
-  await tx.user.update({ where: { id }, data: { passwordHash } });
+export async function setPasswordHash(tx: Tx, id: number, passwordHash: string | null): Promise<void> {
+  await prisma(tx).user.update({ where: { id }, data: { passwordHash } });
 }
 
 /** Re-hash on login: replaces the hash only if it is still the one that was verified. */
-export async function upgradePasswordHash(id: number, oldHash: string, newHash: string): Promise<void> {
-  await db().user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } });
+export async function upgradePasswordHash(tx: Tx, id: number, oldHash: string, newHash: string): Promise<void> {
+  await prisma(tx).user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } });
 }
 
-export async function setRole(email: string, roleId: number): Promise<UserRecord | null> {
-  const updated = await db().user.updateMany({ where: { email }, data: { roleId } });
-  return updated.count ? findUserByEmail(email) : null;
+export async function setRole(tx: Tx, email: string, roleId: number): Promise<UserRecord | null> {
+  const updated = await prisma(tx).user.updateMany({ where: { email }, data: { roleId } });
+  return updated.count ? findUserByEmail(tx, email) : null;
 }
 
 /** The user's passkey handle, made on first use: random, stable, never the e-mail or the id. */
-export async function webauthnHandleOf(id: number): Promise<string> {
-  await db().user.updateMany({ where: { id, webauthnHandle: null }, data: { webauthnHandle: randomBytes(32).toString("base64url") } });
-  const row = await db().user.findUniqueOrThrow({ where: { id }, select: { webauthnHandle: true } });
+export async function webauthnHandleOf(tx: Tx, id: number): Promise<string> {
+  await prisma(tx).user.updateMany({ where: { id, webauthnHandle: null }, data: { webauthnHandle: randomBytes(32).toString("base64url") } });
+  const row = await prisma(tx).user.findFirstOrThrow({ where: { id }, select: { webauthnHandle: true } });
   return row.webauthnHandle!;
 }
 
 /** Gives the user a new address (an e-mail change, confirmed): it is verified by the link that reached it. */
-export async function changeEmail(tx: Db | Tx, id: number, email: string): Promise<UserRecord> {
+export async function changeEmail(tx: Tx, id: number, email: string): Promise<UserRecord> {
   try {
-    return toUserRecord(await tx.user.update({ where: { id }, data: { email, verifiedAt: now() } }), tx);
+    return toUserRecord(tx, await prisma(tx).user.update({ where: { id }, data: { email, verifiedAt: now() } }));
   } catch (error) {
     if (isUniqueViolation(error)) throw new EmailTakenError(email);
     throw error;
@@ -148,12 +152,12 @@ export async function changeEmail(tx: Db | Tx, id: number, email: string): Promi
  * address and browser (they stay, as numbers of events), the counters and mail kept for its address
  * go. Sessions, links, passkeys, recovery codes and Google links go with the user row.
  */
-export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }): Promise<boolean> {
-  await tx.auditEvent.updateMany({ where: { userId: user.id }, data: { userId: null, ip: null, userAgent: null } });
+export async function eraseUser(tx: Tx, user: { id: number; email: string }): Promise<boolean> {
+  await prisma(tx).auditEvent.updateMany({ where: { userId: user.id }, data: { userId: null, ip: null, userAgent: null } });
   // Mail to the address goes, but for security notices still on their way (they tell the owner
   // what happened, and are erased once sent); so does mail to an address it was changing to.
-  const changingTo = await tx.verification.findMany({ where: { userId: user.id, purpose: "change_email", target: { not: null } }, select: { target: true } });
-  await tx.outboxEmail.deleteMany({
+  const changingTo = await prisma(tx).verification.findMany({ where: { userId: user.id, purpose: "change_email", target: { not: null } }, select: { target: true } });
+  await prisma(tx).outboxEmail.deleteMany({
     where: {
       OR: [
         { to: user.email, NOT: { status: "pending", kind: "notice" } },
@@ -162,13 +166,13 @@ export async function eraseUser(tx: Db | Tx, user: { id: number; email: string }
     },
   });
   // By exact key, or escaped prefix: `%` and `_` are valid in an address, and as a pattern would match others'.
-  await deleteAddressWindows(user.email, tx);
+  await deleteAddressWindows(tx, user.email);
   // deleteMany: of two concurrent deletions, the second finds nothing to delete.
-  return (await tx.user.deleteMany({ where: { id: user.id } })).count === 1;
+  return (await prisma(tx).user.deleteMany({ where: { id: user.id } })).count === 1;
 }
 
 /** Disables the account (no door gives it tokens); false when it already was. */
-export async function markDisabled(tx: Db | Tx, id: number): Promise<boolean> {
+export async function markDisabled(tx: Tx, id: number): Promise<boolean> {
   const at = now();
-  return (await tx.user.updateMany({ where: { id, disabledAt: null }, data: { disabledAt: at } })).count === 1;
+  return (await prisma(tx).user.updateMany({ where: { id, disabledAt: null }, data: { disabledAt: at } })).count === 1;
 }

@@ -1,6 +1,5 @@
 import { now } from "@/lib/clock";
-import { db, type Db, type Tx } from "./client";
-import { execute, query, sql, type Executor } from "./sql";
+import { execute, prisma, query, sql, type Tx } from "./sql";
 
 export type VerificationPurpose = "verify_email" | "reset_password" | "change_email" | "mfa_login" | "reauthenticate";
 
@@ -24,7 +23,7 @@ export interface VerificationRecord {
  * the newest code or link works.
  */
 export async function replaceVerification(
-  tx: Executor,
+  tx: Tx,
   v: NewVerification,
 ): Promise<VerificationRecord> {
   await voidVerifications(tx, v.userId, [v.purpose]);
@@ -42,7 +41,7 @@ export interface NewVerification {
 }
 
 /** Starts a verification beside any open ones of the user (sign-in second steps of several devices). */
-export async function addVerification(tx: Executor, v: NewVerification): Promise<VerificationRecord> {
+export async function addVerification(tx: Tx, v: NewVerification): Promise<VerificationRecord> {
   const record: VerificationRecord = {
     id: 0,
     userId: v.userId,
@@ -65,48 +64,53 @@ export async function addVerification(tx: Executor, v: NewVerification): Promise
   return { ...record, id: inserted!.id };
 }
 
+/** Many verifications at once (bench data). */
+export async function addVerifications(tx: Tx, rows: NewVerification[]): Promise<void> {
+  await prisma(tx).verification.createMany({ data: rows.map((v) => ({ ...v, createdAt: now() })) });
+}
+
 /** Voids every open code and link of the user for `purposes` (a password change voids reset links). */
-export async function voidVerifications(tx: Executor, userId: number, purposes: VerificationPurpose[]): Promise<void> {
+export async function voidVerifications(tx: Tx, userId: number, purposes: VerificationPurpose[]): Promise<void> {
   for (const purpose of purposes) {
     await execute(tx, sql`UPDATE "Verification" SET "consumedAt" = ${now()} WHERE "userId" = ${userId} AND "purpose" = ${purpose} AND "consumedAt" IS NULL`);
   }
 }
 
 /** Housekeeping: deletes up to `limit` verifications used or expired before `cutoff`. */
-export async function deleteFinishedVerifications(cutoff: Date, limit: number): Promise<number> {
-  const done = await db().verification.findMany({
+export async function deleteFinishedVerifications(tx: Tx, cutoff: Date, limit: number): Promise<number> {
+  const done = await prisma(tx).verification.findMany({
     where: { OR: [{ consumedAt: { lt: cutoff } }, { expiresAt: { lt: cutoff } }] },
     select: { id: true },
     take: limit,
   });
   if (done.length === 0) return 0;
-  return (await db().verification.deleteMany({ where: { id: { in: done.map((v) => v.id) } } })).count;
+  return (await prisma(tx).verification.deleteMany({ where: { id: { in: done.map((v) => v.id) } } })).count;
 }
 
 /** The newest open verification of a user, for checking a typed code. */
-export async function latestOpenVerification(userId: number, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
-  return (await db().verification.findFirst({
+export async function latestOpenVerification(tx: Tx, userId: number, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
+  return (await prisma(tx).verification.findFirst({
     where: { userId, purpose, consumedAt: null },
     orderBy: { id: "desc" },
   })) as VerificationRecord | null;
 }
 
-export async function findVerificationByTokenHash(tokenHash: string): Promise<VerificationRecord | null> {
-  return (await db().verification.findUnique({ where: { tokenHash } })) as VerificationRecord | null;
+export async function findVerificationByTokenHash(tx: Tx, tokenHash: string): Promise<VerificationRecord | null> {
+  return (await prisma(tx).verification.findFirst({ where: { tokenHash } })) as VerificationRecord | null;
 }
 
 /**
  * Consumes a link token. The guarded update is the single point of truth: of any number of
  * concurrent uses, exactly one sees count 1.
  */
-export async function consumeByToken(tx: Db | Tx, tokenHash: string, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
+export async function consumeByToken(tx: Tx, tokenHash: string, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
   const at = now();
-  const { count } = await tx.verification.updateMany({
+  const { count } = await prisma(tx).verification.updateMany({
     where: { tokenHash, purpose, consumedAt: null, expiresAt: { gt: at } },
     data: { consumedAt: at },
   });
   if (count !== 1) return null;
-  return (await tx.verification.findUnique({ where: { tokenHash } })) as VerificationRecord;
+  return (await prisma(tx).verification.findFirst({ where: { tokenHash } })) as VerificationRecord;
 }
 
 /**
@@ -114,9 +118,9 @@ export async function consumeByToken(tx: Db | Tx, tokenHash: string, purpose: Ve
  * of any number of concurrent tries at most `maxAttempts` are ever granted; false when the code is
  * void (tries used up), consumed or expired.
  */
-export async function claimCodeAttempt(id: number, maxAttempts: number, client: Executor = db()): Promise<boolean> {
+export async function claimCodeAttempt(tx: Tx, id: number, maxAttempts: number): Promise<boolean> {
   const changed = await execute(
-    client,
+    tx,
     sql`UPDATE "Verification" SET "attempts" = "attempts" + 1
         WHERE "id" = ${id} AND "consumedAt" IS NULL AND "codeExpiresAt" > ${now()} AND "attempts" < ${maxAttempts}`,
   );
@@ -124,10 +128,10 @@ export async function claimCodeAttempt(id: number, maxAttempts: number, client: 
 }
 
 /** Consumes a row whose code matched on a claimed try; false when it was consumed, voided or expired meanwhile. */
-export async function consumeByCode(client: Executor, id: number): Promise<boolean> {
+export async function consumeByCode(tx: Tx, id: number): Promise<boolean> {
   const at = now();
   const changed = await execute(
-    client,
+    tx,
     sql`UPDATE "Verification" SET "consumedAt" = ${at} WHERE "id" = ${id} AND "consumedAt" IS NULL AND "codeExpiresAt" > ${at}`,
   );
   return changed === 1;

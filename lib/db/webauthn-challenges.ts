@@ -1,20 +1,20 @@
 import { now } from "@/lib/clock";
-import { db } from "./client";
+import { prisma, type Tx } from "./sql";
 
 /** "register" and "reauthenticate" belong to a signed-in user; "login" to whoever answers it. */
 export type ChallengePurpose = "register" | "login" | "reauthenticate";
 
-export async function storeChallenge(challenge: string, purpose: ChallengePurpose, userId: number | null, expiresAt: Date): Promise<void> {
-  await db().webAuthnChallenge.create({ data: { challenge, purpose, userId, expiresAt, createdAt: now() } });
+export async function storeChallenge(tx: Tx, challenge: string, purpose: ChallengePurpose, userId: number | null, expiresAt: Date): Promise<void> {
+  await prisma(tx).webAuthnChallenge.create({ data: { challenge, purpose, userId, expiresAt, createdAt: now() } });
 }
 
 /**
  * Uses up a challenge of `purpose` (and, for registrations, of `userId`): one guarded UPDATE, so a
  * challenge answers one response only, and never after it expired. False otherwise.
  */
-export async function consumeChallenge(challenge: string, purpose: ChallengePurpose, userId: number | null): Promise<boolean> {
+export async function consumeChallenge(tx: Tx, challenge: string, purpose: ChallengePurpose, userId: number | null): Promise<boolean> {
   const at = now();
-  const { count } = await db().webAuthnChallenge.updateMany({
+  const { count } = await prisma(tx).webAuthnChallenge.updateMany({
     where: { challenge, purpose, consumedAt: null, expiresAt: { gt: at }, ...(purpose === "login" ? {} : { userId }) },
     data: { consumedAt: at },
   });
@@ -22,8 +22,8 @@ export async function consumeChallenge(challenge: string, purpose: ChallengePurp
 }
 
 /** Housekeeping: deletes up to `limit` challenges that expired before `cutoff`. */
-export async function deleteExpiredChallenges(cutoff: Date, limit: number): Promise<number> {
-  const old = await db().webAuthnChallenge.findMany({ where: { expiresAt: { lt: cutoff } }, select: { challenge: true }, take: limit });
+export async function deleteExpiredChallenges(tx: Tx, cutoff: Date, limit: number): Promise<number> {
+  const old = await prisma(tx).webAuthnChallenge.findMany({ where: { expiresAt: { lt: cutoff } }, select: { challenge: true }, take: limit });
   if (old.length === 0) return 0;
-  return (await db().webAuthnChallenge.deleteMany({ where: { challenge: { in: old.map((c) => c.challenge) } } })).count;
+  return (await prisma(tx).webAuthnChallenge.deleteMany({ where: { challenge: { in: old.map((c) => c.challenge) } } })).count;
 }

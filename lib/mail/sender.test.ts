@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { database, transaction } from "@/lib/db";
 import { useTestDatabase } from "@/lib/db/testing";
 import { startMailSink, type CapturedMail } from "@/e2e/support/mail-sink";
 import { now } from "@/lib/clock";
@@ -73,32 +74,32 @@ afterAll(async () => {
 describe("outbox", () => {
   it("commits a mail only with the transaction that enqueued it", async () => {
     await expect(
-      db().$transaction(async (tx) => {
+      transaction(async (tx) => {
         await enqueueEmail(tx, mail("rolled-back@example.com"));
         throw new Error("the state change failed");
       }),
     ).rejects.toThrow("the state change failed");
-    expect(await pendingCount()).toBe(0);
+    expect(await pendingCount(database)).toBe(0);
 
-    await db().$transaction((tx) => enqueueEmail(tx, mail("committed@example.com")));
-    expect(await pendingCount()).toBe(1);
+    await transaction((tx) => enqueueEmail(tx, mail("committed@example.com")));
+    expect(await pendingCount(database)).toBe(1);
   });
 
   it("hands each due row to only one of two concurrent claimers", async () => {
-    for (let i = 0; i < 8; i++) await enqueueEmail(db(), mail(`claim${i}@example.com`));
-    const [a, b] = await Promise.all([claimDueEmails(10, 60_000), claimDueEmails(10, 60_000)]);
+    for (let i = 0; i < 8; i++) await enqueueEmail(database, mail(`claim${i}@example.com`));
+    const [a, b] = await Promise.all([claimDueEmails(database, 10, 60_000), claimDueEmails(database, 10, 60_000)]);
     const ids = [...a, ...b].map((r) => r.id);
     expect(ids).toHaveLength(8);
     expect(new Set(ids).size).toBe(8);
     // Leased rows are not claimable until the lease runs out.
-    expect(await claimDueEmails(10, 60_000)).toEqual([]);
+    expect(await claimDueEmails(database, 10, 60_000)).toEqual([]);
     setClockOffset(61_000);
-    expect(await claimDueEmails(10, 60_000)).toHaveLength(8);
+    expect(await claimDueEmails(database, 10, 60_000)).toHaveLength(8);
   });
 
   it("can erase the body of a sent row", async () => {
-    const { id } = await enqueueEmail(db(), mail("erase@example.com"));
-    await recordSent(db(), [{ id, sentAt: now() }], { eraseBody: true });
+    const { id } = await enqueueEmail(database, mail("erase@example.com"));
+    await recordSent(database, [{ id, sentAt: now() }], { eraseBody: true });
     expect(await row(id)).toMatchObject({ status: "sent", text: "", html: "", attempts: 1 });
   });
 });
@@ -107,7 +108,7 @@ describe("deliverDueEmailsOnce", () => {
   it("delivers an enqueued mail over SMTP with its subject and body", async () => {
     const link = "http://localhost:3000/confirm?token=tok_123";
     const content = verificationEmail({ appName: "Acme", code: "4821", link, expiresInMinutes: 10, linkExpiresInHours: 24 });
-    const { id } = await db().$transaction((tx) =>
+    const { id } = await transaction((tx) =>
       enqueueEmail(tx, { to: "alice@example.com", kind: "verification", ...content }),
     );
 
@@ -131,14 +132,14 @@ describe("deliverDueEmailsOnce", () => {
   });
 
   it("with recordSentLater, records a round's deliveries in the next round's commit, its claims' (one commit for both)", async () => {
-    const first = await enqueueEmail(db(), mail("first@example.com", "First"));
+    const first = await enqueueEmail(database, mail("first@example.com", "First"));
     expect(await deliverDueEmailsOnce({ recordSentLater: true })).toMatchObject({ claimed: 1, sent: 1 });
     expect(await received("first@example.com")).toHaveLength(1);
     // Delivered, not yet recorded: still leased to this process, so no one claims it again.
     expect(await row(first.id)).toMatchObject({ status: "pending", attempts: 0 });
-    expect(await claimDueEmails(10, 60_000)).toEqual([]);
+    expect(await claimDueEmails(database, 10, 60_000)).toEqual([]);
 
-    const second = await enqueueEmail(db(), mail("second@example.com", "Second"));
+    const second = await enqueueEmail(database, mail("second@example.com", "Second"));
     const recorder = recordSqliteStatements();
     try {
       expect(await deliverDueEmailsOnce({ recordSentLater: true })).toMatchObject({ claimed: 1, sent: 1 });
@@ -155,7 +156,7 @@ describe("deliverDueEmailsOnce", () => {
   });
 
   it("keeps a mail through an SMTP outage and delivers it once the retry is due", async () => {
-    const { id } = await enqueueEmail(db(), mail("bob@example.com", "During the outage"));
+    const { id } = await enqueueEmail(database, mail("bob@example.com", "During the outage"));
     await setOutage(true);
 
     expect(await deliverDueEmailsOnce()).toMatchObject({ claimed: 1, retrying: 1 });
@@ -181,7 +182,7 @@ describe("deliverDueEmailsOnce", () => {
 
   it("never sends a row twice when rounds run concurrently", async () => {
     const count = 25;
-    for (let i = 0; i < count; i++) await enqueueEmail(db(), mail("carol@example.com", `Message ${i}`));
+    for (let i = 0; i < count; i++) await enqueueEmail(database, mail("carol@example.com", `Message ${i}`));
 
     let sent = 0;
     for (;;) {
@@ -197,7 +198,7 @@ describe("deliverDueEmailsOnce", () => {
   });
 
   it("gives up after the last retry", async () => {
-    const { id } = await enqueueEmail(db(), mail("dave@example.com"));
+    const { id } = await enqueueEmail(database, mail("dave@example.com"));
     await db().outboxEmail.update({ where: { id }, data: { attempts: MAX_ATTEMPTS - 1 } });
     await setOutage(true);
 
@@ -256,7 +257,7 @@ describe("the background sender", () => {
     try {
       // Let the loop reach its idle wait, so the delivery below is the nudge's doing.
       await new Promise((r) => setTimeout(r, 100));
-      const { id } = await enqueueEmail(db(), mail("erin@example.com", "Nudged"));
+      const { id } = await enqueueEmail(database, mail("erin@example.com", "Nudged"));
       const started = Date.now();
       nudgeMailSender();
       const messages = await until(() => received("erin@example.com"), (m) => m.length > 0, 2_000);
@@ -275,7 +276,7 @@ describe("the background sender", () => {
     const ids: number[] = [];
     try {
       for (let i = 0; i < 5; i++) {
-        ids.push((await enqueueEmail(db(), mail(`burst${i}@example.com`, `Burst ${i}`))).id);
+        ids.push((await enqueueEmail(database, mail(`burst${i}@example.com`, `Burst ${i}`))).id);
         nudgeMailSender();
       }
       await until(() => received(), (m) => m.length >= 5, 2_000);
@@ -288,7 +289,7 @@ describe("the background sender", () => {
   });
 
   it("survives the database going away and delivers once it is back", async () => {
-    const { id } = await enqueueEmail(db(), mail("frank@example.com", "After the hiccup"));
+    const { id } = await enqueueEmail(database, mail("frank@example.com", "After the hiccup"));
     const logged: string[] = [];
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
       logged.push(String(chunk));

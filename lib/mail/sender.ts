@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db/client";
+import { database, transaction } from "@/lib/db";
 import {
   claimDueEmails,
   markAttemptFailed,
@@ -81,7 +81,13 @@ export async function deliverDueEmailsOnce(options: { recordSentLater?: boolean 
   const earlier = state.delivered.splice(0);
   let rows: OutboxRow[];
   try {
-    rows = await claimDueEmails(BATCH_SIZE, LEASE_MS, earlier.length > 0 ? (tx) => recordSent(tx, earlier, recordOptions()) : undefined);
+    rows =
+      earlier.length > 0
+        ? await transaction(async (tx) => {
+            await recordSent(tx, earlier, recordOptions());
+            return claimDueEmails(tx, BATCH_SIZE, LEASE_MS);
+          })
+        : await claimDueEmails(database, BATCH_SIZE, LEASE_MS);
   } catch (error) {
     state.delivered.unshift(...earlier);
     throw error;
@@ -104,7 +110,7 @@ export async function recordDeliveries(): Promise<void> {
   const delivered = state.delivered.splice(0);
   if (delivered.length === 0) return;
   try {
-    await recordSent(db(), delivered, recordOptions());
+    await transaction((tx) => recordSent(tx, delivered, recordOptions()));
   } catch (error) {
     // Still leased: recorded with a later round, or sent again after the lease (at-least-once).
     state.delivered.unshift(...delivered);
@@ -139,7 +145,7 @@ async function recordFailure(row: OutboxRow, error: unknown): Promise<Outcome> {
   const message = error instanceof Error ? error.message : String(error);
   const giveUp = attempts >= MAX_ATTEMPTS || isPermanentFailure(error);
   const retryAt = giveUp ? null : new Date(now().getTime() + retryDelayMs(attempts));
-  await markAttemptFailed(row.id, message, retryAt, { eraseBody: eraseSentBodies() });
+  await markAttemptFailed(database, row.id, message, retryAt, { eraseBody: eraseSentBodies() });
   metrics().mailFailures.inc({ kind: row.kind, final: retryAt ? "no" : "yes" });
   if (retryAt) {
     log.warn("mail delivery failed; will retry", { id: row.id, kind: row.kind, attempts, retryAt, error: message });
@@ -219,7 +225,7 @@ export async function stopMailSender(graceMs = 5_000): Promise<void> {
   const outcome = await Promise.race([state.loop?.then(() => "done" as const), grace]);
   clearTimeout(timer);
   if (outcome === "late" && state.inFlight.size > 0) {
-    const handedBack = await releaseClaims([...state.inFlight]);
+    const handedBack = await releaseClaims(database, [...state.inFlight]);
     log.warn("mail sender stopped with sends in flight; their rows were handed back", { handedBack });
   }
   if (outcome === "late") await recordDeliveries().catch((error: unknown) => reportUnrecordedDeliveries(error));

@@ -31,6 +31,7 @@ vi.mock("@/lib/auth/sessions", async (original) => {
   };
 });
 
+const { database } = await import("@/lib/db");
 const { encode } = await import("next-auth/jwt");
 const { endSession, startBrowserSession } = await import("@/lib/auth/sessions");
 const { signedInAction, signedInButtonAction, validatedAction } = await import("./actions");
@@ -47,7 +48,7 @@ const IDLE = { status: "idle" } as const;
 async function signIn() {
   request.cookies.clear();
   const { user } = await verifiedUser("actions");
-  const sessionId = await startBrowserSession(user, client, "password");
+  const sessionId = await startBrowserSession(database, user, client, "password");
   request.cookies.set(sessionCookieName(), await encode({ token: sessionClaims(user, sessionId), secret: cookieSecret(), maxAge: cookieMaxAgeSeconds() }));
   return { user, sessionId };
 }

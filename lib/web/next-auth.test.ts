@@ -18,6 +18,7 @@ vi.mock("@/lib/auth/sessions", async (original) => {
   };
 });
 
+const { database } = await import("@/lib/db");
 const { default: NextAuth } = await import("next-auth");
 const { encode } = await import("next-auth/jwt");
 const { endSession, startBrowserSession } = await import("@/lib/auth/sessions");
@@ -27,7 +28,7 @@ type SessionCheck = import("./next-auth").SessionCheck;
 
 /** A browser session and the cookie a sign-in on this site writes for it. */
 async function browserSession(user: UserRecord, claims: (sid: string) => Record<string, unknown> = (sid) => sessionClaims(user, sid)) {
-  const sessionId = await startBrowserSession(user, client, "password");
+  const sessionId = await startBrowserSession(database, user, client, "password");
   const token = await encode({ token: claims(sessionId), secret: cookieSecret(), maxAge: cookieMaxAgeSeconds() });
   return { sessionId, cookie: `${sessionCookieName()}=${token}` };
 }

@@ -52,7 +52,7 @@ export async function profilePageData(session: Caller) {
     })),
     sessions: sessions.map((s) => ({
       id: s.id,
-      client: s.client,
+      kind: s.kind,
       userAgent: s.userAgent,
       ip: s.ip,
       createdAt: s.createdAt.toISOString(),

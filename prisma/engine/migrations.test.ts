@@ -72,7 +72,7 @@ const OLD_SESSION_ROWS = [
   `INSERT INTO "RefreshFamily" ("id", "userId", "client", "methods") VALUES ('session-1', 7, 'browser', 'password,totp')`,
   `INSERT INTO "RefreshToken" ("id", "familyId", "tokenHash", "expiresAt") VALUES (41, 'session-1', 'hash-a', CURRENT_TIMESTAMP), (42, 'session-1', 'hash-b', CURRENT_TIMESTAMP)`,
 ];
-const KEPT_SESSION = { id: "session-1", userId: 7, client: "browser", methods: "password,totp" };
+const KEPT_SESSION = { id: "session-1", userId: 7, kind: "browser", methods: "password,totp" };
 const KEPT_TOKENS = [
   { id: 41, sessionId: "session-1", tokenHash: "hash-a" },
   { id: 42, sessionId: "session-1", tokenHash: "hash-b" },
@@ -182,7 +182,7 @@ describe("SQLite", () => {
       expect(await migrateDeploy({ url })).toEqual([SESSION_TABLE_MIGRATION]);
       const db = new Database(file, { readonly: true });
       try {
-        expect(db.prepare('SELECT "id", "userId", "client", "methods" FROM "Session"').all()).toEqual([KEPT_SESSION]);
+        expect(db.prepare('SELECT "id", "userId", "kind", "methods" FROM "Session"').all()).toEqual([KEPT_SESSION]);
         expect(db.prepare('SELECT "id", "sessionId", "tokenHash" FROM "RefreshToken" ORDER BY "id"').all()).toEqual(KEPT_TOKENS);
         expect(db.pragma("foreign_key_check")).toEqual([]);
       } finally {
@@ -255,7 +255,7 @@ describe("PostgreSQL", () => {
         await client.connect();
         for (const statement of OLD_SESSION_ROWS) await client.query(statement);
         expect(await migrateDeploy({ url: renameUrl })).toEqual([SESSION_TABLE_MIGRATION]);
-        expect((await client.query('SELECT "id", "userId", "client", "methods" FROM "Session"')).rows).toEqual([KEPT_SESSION]);
+        expect((await client.query('SELECT "id", "userId", "kind", "methods" FROM "Session"')).rows).toEqual([KEPT_SESSION]);
         expect((await client.query('SELECT "id", "sessionId", "tokenHash" FROM "RefreshToken" ORDER BY "id"')).rows).toEqual(KEPT_TOKENS);
       } finally {
         await client.end().catch(() => {});

@@ -7,8 +7,10 @@ import { writeFileSync } from "node:fs";
 import { secondsFromNow } from "@/lib/clock";
 import { codeDigest, newCode } from "@/lib/auth/codes";
 import { CODE_LIFETIME_SECONDS, LINK_LIFETIME_SECONDS } from "@/lib/auth/email-verification";
-import { db, disconnectDb } from "@/lib/db/client";
+import { database, disconnectDb, transaction } from "@/lib/db";
 import { defaultRole } from "@/lib/db/roles";
+import { insertUsers } from "@/lib/db/users";
+import { addVerifications, type NewVerification } from "@/lib/db/verifications";
 import { hashPassword } from "@/lib/password/hash";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 
@@ -22,17 +24,14 @@ if (!Number.isInteger(count) || count <= 0 || !out) {
 const CHUNK = 1000;
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const passwordHash = await hashPassword("Bench-password-123!");
-const roleId = (await defaultRole()).id;
+const roleId = (await defaultRole(database)).id;
 const pairs: Array<{ email: string; otp: string }> = [];
 
 for (let start = 0; start < count; start += CHUNK) {
   const emails = Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => `v-${runId}-${start + i}@bench.local`);
-  await db().$transaction(async (tx) => {
-    const users = await tx.user.createManyAndReturn({
-      data: emails.map((email) => ({ email, passwordHash, roleId })),
-      select: { id: true, email: true },
-    });
-    const rows = users.map((user) => {
+  await transaction(async (tx) => {
+    const users = await insertUsers(tx, emails.map((email) => ({ email, passwordHash, roleId })));
+    const rows = users.map((user): NewVerification => {
       const tokenHash = sha256Hex(randomToken());
       const otp = newCode();
       pairs.push({ email: user.email, otp });
@@ -45,7 +44,7 @@ for (let start = 0; start < count; start += CHUNK) {
         codeExpiresAt: secondsFromNow(CODE_LIFETIME_SECONDS),
       };
     });
-    await tx.verification.createMany({ data: rows });
+    await addVerifications(tx, rows);
   });
 }
 writeFileSync(out, JSON.stringify(pairs));

@@ -23,7 +23,8 @@ const { refreshSession, authenticate } = await import("@/lib/auth/sessions");
 const { loginWithPassword } = await import("@/lib/auth/login");
 const { verifyCode } = await import("@/lib/auth/email-verification");
 const { updateUser } = await import("@/lib/auth/profile");
-const { db, disconnectDb } = await import("@/lib/db/client");
+const { disconnectDb } = await import("@/lib/db");
+const { pingDatabase } = await import("@/lib/db/health");
 const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
 let n = 0;
@@ -44,7 +45,7 @@ async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
 
 const email = "trace@example.com";
 const password = "correct horse battery staple";
-await db().$queryRaw`SELECT 1`;
+await pingDatabase();
 const created = await trace("register (createSignedInAccount)", () => createSignedInAccount({ email, password }, client()));
 const verified = await trace("verify (verifyCode)", () => verifyCode(email, created.code, client()));
 const login = await trace("login (loginWithPassword, verified account)", () => loginWithPassword(email, password, client()));

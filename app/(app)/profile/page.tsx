@@ -113,10 +113,10 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
         <Section id="sessions" title="Where you’re signed in" description="Sign out of any session you don’t recognise, then change your password.">
           <ul className="-my-3 divide-y divide-slate-200 dark:divide-slate-800">
             {sessions.map((s) => {
-              const device = describeUserAgent(s.userAgent, s.client);
+              const device = describeUserAgent(s.userAgent, s.kind);
               return (
                 <li key={s.id} className="flex flex-wrap items-center gap-x-4 gap-y-2 py-3">
-                  <DeviceIcon kind={s.client === "browser" ? "browser" : "app"} />
+                  <DeviceIcon kind={s.kind === "browser" ? "browser" : "app"} />
                   <div className="min-w-0 flex-1">
                     <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900 dark:text-white">
                       {device}

@@ -1,4 +1,5 @@
 import { errorResponse } from "@/lib/api/errors";
+import { database } from "@/lib/db";
 import { latestEmails } from "@/lib/db/outbox";
 import { AppError } from "@/lib/errors";
 import { json } from "@/lib/http/json";
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   if (!devMailboxEnabled()) return errorResponse(new AppError("NOT_FOUND"));
   const to = new URL(request.url).searchParams.get("to")?.toLowerCase();
-  const emails = (await latestEmails(50)).filter((e) => !to || e.to === to);
+  const emails = (await latestEmails(database, 50)).filter((e) => !to || e.to === to);
   const messages = emails.map(({ to, subject, text, kind, status, createdAt }) => ({ to, subject, kind, status, createdAt, text }));
   return json({ success: true, errors: {}, messages });
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { database } from "@/lib/db";
 import { notFound } from "next/navigation";
 import { devMailboxEnabled } from "@/lib/mail/transport";
 import { latestEmails, pendingCount } from "@/lib/db/outbox";
@@ -21,7 +22,7 @@ const SHOWN = 50;
 
 export default async function DevMailboxPage() {
   if (!devMailboxEnabled()) notFound();
-  const [emails, pending] = await Promise.all([latestEmails(SHOWN), pendingCount()]);
+  const [emails, pending] = await Promise.all([latestEmails(database, SHOWN), pendingCount(database)]);
 
   return (
     <main className="mx-auto max-w-3xl px-4 py-10">

@@ -1,11 +1,12 @@
--- The session table takes the name the code uses (RefreshFamily → Session, RefreshToken.familyId →
--- sessionId), keeping every row: both tables are redefined with their rows copied across.
+-- The session table takes the names the code uses (RefreshFamily → Session, its "client" → "kind",
+-- RefreshToken.familyId → sessionId), keeping every row: both tables are redefined with their rows
+-- copied across.
 PRAGMA defer_foreign_keys=ON;
 PRAGMA foreign_keys=OFF;
 CREATE TABLE "Session" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "userId" INTEGER NOT NULL,
-    "client" TEXT NOT NULL DEFAULT 'api',
+    "kind" TEXT NOT NULL DEFAULT 'api',
     "userAgent" TEXT,
     "ip" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -16,7 +17,7 @@ CREATE TABLE "Session" (
     "provedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "Session_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
-INSERT INTO "Session" ("id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt", "revokedAt", "revokeReason", "methods", "provedAt")
+INSERT INTO "Session" ("id", "userId", "kind", "userAgent", "ip", "createdAt", "lastUsedAt", "revokedAt", "revokeReason", "methods", "provedAt")
   SELECT "id", "userId", "client", "userAgent", "ip", "createdAt", "lastUsedAt", "revokedAt", "revokeReason", "methods", "provedAt" FROM "RefreshFamily";
 CREATE TABLE "new_RefreshToken" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,

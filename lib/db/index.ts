@@ -1,0 +1,8 @@
+/**
+ * The data layer's door for services: the handle every data function takes first (`Tx`), the
+ * database outside any transaction (`database`), and the ways to open one. The data functions
+ * themselves live in this folder's other modules, one per table or concern; only this folder
+ * touches Prisma (ADR 005, ADR 013).
+ */
+export { atomically, countTogether, database, transaction, Tx } from "./sql";
+export { disconnectDb } from "./client";
