@@ -1,12 +1,12 @@
 import { database, transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { findRoleByName, listRoles } from "@/lib/db/roles";
-import { markDisabled, setRole, type UserRecord } from "@/lib/db/users";
+import { markDisabled, setRole, type User } from "@/lib/db/users";
 import { securityEvent } from "./security-events";
 import type { ClientInfo } from "./types";
 
 /** Grants a role from the command line; the only way to make an admin. */
-export async function grantRole(email: string, roleName: string): Promise<UserRecord> {
+export async function grantRole(email: string, roleName: string): Promise<User> {
   const role = await findRoleByName(database, roleName);
   if (!role) {
     const names = (await listRoles(database)).map((r) => r.name).join(", ");
@@ -24,6 +24,6 @@ export async function grantRole(email: string, roleName: string): Promise<UserRe
  * Disables an account: no door gives it tokens again, and everything it holds ends (sessions, open
  * links, second steps: lib/auth/security-events.ts). False when it already was disabled.
  */
-export async function disableAccount(user: UserRecord, client: ClientInfo): Promise<boolean> {
+export async function disableAccount(user: User, client: ClientInfo): Promise<boolean> {
   return securityEvent("account_disabled", { user, client }, (tx) => markDisabled(tx, user.id));
 }

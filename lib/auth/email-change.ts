@@ -2,7 +2,7 @@ import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { database } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
-import { changeEmail, EmailTakenError, findUserByEmail, findUserById, type UserRecord } from "@/lib/db/users";
+import { changeEmail, EmailTakenError, findUserByEmail, findUserById, type User } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
 import { AppError, ValidationError } from "@/lib/errors";
 import { emailChangeEmail } from "@/lib/mail/templates";
@@ -69,7 +69,7 @@ export async function isEmailChangeTokenUsable(token: string): Promise<boolean> 
  * The link's landing: makes the new address the account's. `keepSessionId`: the browser session
  * that opened it, if the owner is signed in there; every other session ends.
  */
-export async function confirmEmailChange(token: string | null, client: ClientInfo, keepSessionId?: string | null): Promise<UserRecord> {
+export async function confirmEmailChange(token: string | null, client: ClientInfo, keepSessionId?: string | null): Promise<User> {
   await limitClient(database, "verify", client.ip);
   const invalid = () => new AppError("EMAIL_CHANGE_INVALID", { field: "token" });
   if (!token) throw invalid();

@@ -3,7 +3,7 @@ import { config } from "@/lib/config/env";
 import { countTogether, database, transaction, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { enqueueEmail, type MailKind } from "@/lib/db/outbox";
-import { findUserByEmail, findUserById, markVerified, type UserRecord } from "@/lib/db/users";
+import { findUserByEmail, findUserById, markVerified, type User } from "@/lib/db/users";
 import {
   consumeByCode,
   consumeByToken,
@@ -34,7 +34,7 @@ export const MAX_CODE_ATTEMPTS = 5;
  * Records a new verification for `user` and queues its e-mail in the caller's transaction; the
  * previous code and link stop working. Returns the code (for AUTH_EXPOSE_OTP).
  */
-export async function startEmailVerification(tx: Tx, user: Pick<UserRecord, "id" | "email">): Promise<string> {
+export async function startEmailVerification(tx: Tx, user: Pick<User, "id" | "email">): Promise<string> {
   const { appName, appUrl } = config();
   const token = randomToken();
   const tokenHash = sha256Hex(token);
@@ -58,7 +58,7 @@ export async function startEmailVerification(tx: Tx, user: Pick<UserRecord, "id"
   return code;
 }
 
-async function sendVerificationEmail(user: Pick<UserRecord, "id" | "email">): Promise<string> {
+async function sendVerificationEmail(user: Pick<User, "id" | "email">): Promise<string> {
   const code = await transaction((tx) => startEmailVerification(tx, user));
   nudgeMailSender();
   return code;
@@ -68,7 +68,7 @@ async function sendVerificationEmail(user: Pick<UserRecord, "id" | "email">): Pr
  * The prologue of every request that e-mails an address on demand: the client's limit, then the
  * address's mail limit (counted whether or not an account exists), then the account, if any.
  */
-export async function mailRequest(action: ClientAction, kind: MailKind, email: string, client: ClientInfo): Promise<UserRecord | null> {
+export async function mailRequest(action: ClientAction, kind: MailKind, email: string, client: ClientInfo): Promise<User | null> {
   await limitClient(database, action, client.ip);
   await claimMailSlot(database, kind, email);
   return findUserByEmail(database, email);
@@ -78,7 +78,7 @@ export async function mailRequest(action: ClientAction, kind: MailKind, email: s
  * Checks a typed code and verifies the account behind it. A code for an address without an account
  * is answered, and counted toward the address's cap, exactly as a wrong code is.
  */
-export async function confirmCode(email: string, code: string, client: ClientInfo): Promise<UserRecord> {
+export async function confirmCode(email: string, code: string, client: ClientInfo): Promise<User> {
   const target = await codeTarget(email);
   return countTogether((tx) => confirmCodeIn(tx, target, code, client));
 }
@@ -95,7 +95,7 @@ export async function verifyCode(email: string, code: string, client: ClientInfo
 /** The address a code was typed for, its account and open verification, read before the check's transaction. */
 interface CodeTarget {
   email: string;
-  user: UserRecord | null;
+  user: User | null;
   open: VerificationRecord | null;
 }
 
@@ -113,7 +113,7 @@ async function codeTarget(email: string): Promise<CodeTarget> {
  * verification. A refusal commits what was counted (the callers' countTogether), as separate
  * statements would have left it.
  */
-async function confirmCodeIn(tx: Tx, { email, user, open }: CodeTarget, code: string, client: ClientInfo): Promise<UserRecord> {
+async function confirmCodeIn(tx: Tx, { email, user, open }: CodeTarget, code: string, client: ClientInfo): Promise<User> {
   const expired = () => new AppError("OTP_EXPIRED", { field: "code" });
   const wrong = () => new AppError("OTP_INVALID", { field: "code" });
   await limitClient(tx, "verify", client.ip);
@@ -146,7 +146,7 @@ export async function isConfirmationTokenUsable(token: string): Promise<boolean>
 }
 
 /** The e-mailed link: verifies the account behind the token. */
-export async function confirmLink(token: string | null, client: ClientInfo): Promise<UserRecord> {
+export async function confirmLink(token: string | null, client: ClientInfo): Promise<User> {
   await limitClient(database, "verify", client.ip);
   const invalid = () => new AppError("CONFIRMATION_INVALID", { field: "token" });
   if (!token) throw invalid();
@@ -182,7 +182,7 @@ export async function resendVerificationLink(email: string, client: ClientInfo):
  * An unverified account gets a fresh code by e-mail on login, unless one went out in the last
  * minute: then the earlier code stays valid. Returns the code when one was sent.
  */
-export async function sendCodeIfUnverified(user: UserRecord): Promise<string | null> {
+export async function sendCodeIfUnverified(user: User): Promise<string | null> {
   if (user.verifiedAt) return null;
   return (await tryMailSlot(database, "verification", user.email)) ? sendVerificationEmail(user) : null;
 }

@@ -3,7 +3,7 @@ import { AccountLinkedError, findAccount, findAccountsOfUser, linkAccount } from
 import { recordAudit } from "@/lib/db/audit";
 import { database, transaction } from "@/lib/db";
 import { defaultRole } from "@/lib/db/roles";
-import { EmailTakenError, findUserByEmail, findUserById, insertUser, markVerified, type UserRecord } from "@/lib/db/users";
+import { EmailTakenError, findUserByEmail, findUserById, insertUser, markVerified, type User } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { verifyGoogleIdToken, type GoogleIdentity } from "@/lib/google/id-token";
 import { limitClient } from "./limits";
@@ -37,7 +37,7 @@ export interface GoogleSignInOptions {
  * The account a verified Google identity signs in to: found, linked by e-mail, or created.
  * Throws EMAIL_TAKEN / GOOGLE_NOT_REGISTERED (on `email`) or ACCOUNT_DISABLED.
  */
-export async function accountForGoogleIdentity(identity: GoogleIdentity, client: ClientInfo, options: GoogleSignInOptions): Promise<UserRecord> {
+export async function accountForGoogleIdentity(identity: GoogleIdentity, client: ClientInfo, options: GoogleSignInOptions): Promise<User> {
   try {
     return await resolveAccount(identity, client, options);
   } catch (error) {
@@ -49,9 +49,9 @@ export async function accountForGoogleIdentity(identity: GoogleIdentity, client:
   }
 }
 
-async function resolveAccount(identity: GoogleIdentity, client: ClientInfo, options: GoogleSignInOptions): Promise<UserRecord> {
+async function resolveAccount(identity: GoogleIdentity, client: ClientInfo, options: GoogleSignInOptions): Promise<User> {
   const audit = { ip: client.ip, userAgent: client.userAgent };
-  const assertEnabled = (user: UserRecord) => {
+  const assertEnabled = (user: User) => {
     if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
   };
 
@@ -96,7 +96,7 @@ async function resolveAccount(identity: GoogleIdentity, client: ClientInfo, opti
  * proven the address for the first time: nothing anyone set up before survives the proof (the
  * table of lib/auth/security-events.ts).
  */
-async function linkToExisting(existing: UserRecord, identity: GoogleIdentity, client: ClientInfo): Promise<UserRecord> {
+async function linkToExisting(existing: User, identity: GoogleIdentity, client: ClientInfo): Promise<User> {
   const unverified = existing.verifiedAt === null;
   const removesPassword = unverified && existing.passwordHash !== null;
   await securityEvent(

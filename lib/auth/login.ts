@@ -1,7 +1,7 @@
 import { config } from "@/lib/config/env";
 import { database, transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
-import { findUserByEmail, upgradePasswordHash, type UserRecord } from "@/lib/db/users";
+import { findUserByEmail, upgradePasswordHash, type User } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { metrics } from "@/lib/metrics";
 import { checkPassword, hashPassword, verifyAgainstDummy, type PasswordCheck } from "@/lib/password/hash";
@@ -20,7 +20,7 @@ export type LoginResult = AppSignIn & {
  * Both failures cost one password verification, so their timing does not tell them apart:
  * EMAIL_UNKNOWN (no such account, or one without a password) and PASSWORD_MISMATCH.
  */
-export async function authenticatePassword(email: string, password: string, client: ClientInfo): Promise<UserRecord> {
+export async function authenticatePassword(email: string, password: string, client: ClientInfo): Promise<User> {
   const { user, attempt } = await checkLogin(email, password, client);
   await settleMatchedPassword(database, attempt);
   return user;
@@ -31,7 +31,7 @@ export async function authenticatePassword(email: string, password: string, clie
  * back, the address's streak ended), which the caller does in the transaction of what the match
  * starts: a login's writes after the hash are one commit with its session (or its second step).
  */
-async function checkLogin(email: string, password: string, client: ClientInfo): Promise<{ user: UserRecord; attempt: PasswordAttempt }> {
+async function checkLogin(email: string, password: string, client: ClientInfo): Promise<{ user: User; attempt: PasswordAttempt }> {
   const attempt = await claimLoginAttempt(email, client.ip);
   const user = await findUserByEmail(database, email);
   let check: PasswordCheck | null = null;

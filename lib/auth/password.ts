@@ -3,7 +3,7 @@ import { config } from "@/lib/config/env";
 import { database, transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { enqueueEmail } from "@/lib/db/outbox";
-import { findUserById, markVerified, setPasswordHash, type UserRecord } from "@/lib/db/users";
+import { findUserById, markVerified, setPasswordHash, type User } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
@@ -98,7 +98,7 @@ export async function resetPassword(token: string | null, password: string, clie
  * (a new password or e-mail address, deleting the account). A wrong one counts as a failed login
  * of the account from that address; an account without a password gets NO_PASSWORD_YET.
  */
-export async function confirmCurrentPassword(user: UserRecord, password: string, client: ClientInfo, field: string): Promise<void> {
+export async function confirmCurrentPassword(user: User, password: string, client: ClientInfo, field: string): Promise<void> {
   if (!user.passwordHash) throw new AppError("NO_PASSWORD_YET", { field });
   const attempt = await claimPasswordAttempt(database, user.email, client.ip);
   const matches = await checkPassword(password, user.passwordHash).then(

@@ -1,10 +1,10 @@
 import { database } from "@/lib/db";
-import { findUserById, updateProfile, type UserRecord } from "@/lib/db/users";
+import { findUserById, updateProfile, type User } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import type { Caller } from "./types";
 
 /** A user's record as the caller may see it: their own, or anyone's for an admin. */
-export async function readUser(caller: Caller, userId: number): Promise<UserRecord> {
+export async function readUser(caller: Caller, userId: number): Promise<User> {
   if (caller.user.id !== userId && caller.user.roleName !== "admin") throw new AppError("FORBIDDEN");
   const user = caller.user.id === userId ? caller.user : await findUserById(database, userId);
   if (!user) throw new AppError("NOT_FOUND");
@@ -17,7 +17,7 @@ export interface ProfileChanges {
   dob?: string;
 }
 
-export async function updateUser(caller: Caller, userId: number, changes: ProfileChanges): Promise<UserRecord> {
+export async function updateUser(caller: Caller, userId: number, changes: ProfileChanges): Promise<User> {
   const user = await readUser(caller, userId);
   if (Object.keys(changes).length === 0) return user;
   return updateProfile(database, user.id, changes);

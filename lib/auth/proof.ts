@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import type { UserRecord } from "@/lib/db/users";
+import type { User } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -71,26 +71,26 @@ export function amrOf(methods: readonly ProofMethod[]): string[] {
  * Whether `proof` allows a sensitive change to `user`'s account now: younger than
  * REAUTH_MAX_AGE_SECONDS, and with a second factor when the account has one on.
  */
-export function isFreshProof(proof: SessionProof, user: Pick<UserRecord, "totpEnabledAt">): boolean {
+export function isFreshProof(proof: SessionProof, user: Pick<User, "totpEnabledAt">): boolean {
   return freshForMs(proof, user) > 0;
 }
 
 /** How many more seconds `proof` stays fresh for `user` (0: it is not), so a page can ask before a form, not after. */
-export function proofFreshForSeconds(proof: SessionProof, user: Pick<UserRecord, "totpEnabledAt">): number {
+export function proofFreshForSeconds(proof: SessionProof, user: Pick<User, "totpEnabledAt">): number {
   return Math.floor(freshForMs(proof, user) / 1000);
 }
 
-function freshForMs(proof: SessionProof, user: Pick<UserRecord, "totpEnabledAt">): number {
+function freshForMs(proof: SessionProof, user: Pick<User, "totpEnabledAt">): number {
   if (user.totpEnabledAt && !metSecondFactor(proof.methods)) return 0;
   return Math.max(0, config().reauthMaxAgeSeconds * 1000 - (now().getTime() - proof.provedAt.getTime()));
 }
 
 /** For the sensitive actions: REAUTHENTICATION_REQUIRED (403) without a fresh proof. */
-export function requireFreshProof(caller: { user: UserRecord; proof: SessionProof }): void {
+export function requireFreshProof(caller: { user: User; proof: SessionProof }): void {
   if (!isFreshProof(caller.proof, caller.user)) throw new AppError("REAUTHENTICATION_REQUIRED");
 }
 
 /** The account centre's additions need a proven address first (VERIFY_EMAIL_FIRST, 403). */
-export function requireVerifiedAddress(user: UserRecord): void {
+export function requireVerifiedAddress(user: User): void {
   if (!user.verifiedAt) throw new AppError("VERIFY_EMAIL_FIRST");
 }

@@ -2,7 +2,7 @@ import { secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import { countTogether, database, transaction } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
-import type { UserRecord } from "@/lib/db/users";
+import type { User } from "@/lib/db/users";
 import { consumeByCode, latestOpenVerification, replaceVerification } from "@/lib/db/verifications";
 import { AppError, ValidationError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
@@ -52,7 +52,7 @@ export interface ReauthenticationNeeds {
 }
 
 /** From the account and its passkeys (which the page showing the step has loaded already). */
-export function reauthenticationNeeds(user: UserRecord, passkeys: readonly unknown[]): ReauthenticationNeeds {
+export function reauthenticationNeeds(user: User, passkeys: readonly unknown[]): ReauthenticationNeeds {
   return {
     firstFactor: user.passwordHash ? "password" : "emailed-code",
     secondFactor: user.totpEnabledAt !== null,
@@ -92,7 +92,7 @@ export async function sendReauthenticationCode(caller: Caller, client: ClientInf
  * The e-mailed code, checked as every code is: the account's cap on wrong codes and the code's own
  * five tries are claimed before the comparison, in one commit; a right code is used up.
  */
-async function checkEmailedCode(user: UserRecord, otp: string): Promise<void> {
+async function checkEmailedCode(user: User, otp: string): Promise<void> {
   const open = await latestOpenVerification(database, user.id, "reauthenticate");
   const expired = () => new AppError("CODE_EXPIRED", { field: "otp" });
   await countTogether(async (tx) => {

@@ -3,7 +3,7 @@ import { transaction, type Tx } from "@/lib/db";
 import { deleteAllPasskeys } from "@/lib/db/passkeys";
 import { revokeAllSessions, revokeSessionsWhere, type RevokeReason } from "@/lib/db/sessions";
 import { disableTotp } from "@/lib/db/two-factor";
-import { setPasswordHash, type UserRecord } from "@/lib/db/users";
+import { setPasswordHash, type User } from "@/lib/db/users";
 import { voidVerifications, type VerificationPurpose } from "@/lib/db/verifications";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import type { NoticeEvent } from "@/lib/mail/templates";
@@ -45,7 +45,7 @@ interface Consequences {
   credentials?: { withPassword: boolean };
   audit: string;
   /** The notice to the account's address (its address before the event), if any. */
-  notice: NoticeEvent | ((user: UserRecord) => NoticeEvent) | null;
+  notice: NoticeEvent | ((user: User) => NoticeEvent) | null;
   /** The change erases the account: everything hangs on its row, and the audit row keeps no link to it. */
   erasesAccount?: true;
 }
@@ -96,7 +96,7 @@ export const CONSEQUENCES: Readonly<Record<SecurityEvent, Consequences>> = {
 
 export interface EventSubject {
   /** The account as it was before the event. */
-  user: UserRecord;
+  user: User;
   client: ClientInfo;
   /** The session that acts, which "others" spares (null: none does). */
   sessionId?: string | null;

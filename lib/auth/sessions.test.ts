@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
-import type { UserRecord } from "@/lib/db/users";
+import type { User } from "@/lib/db/users";
 import {
   APP_URL,
   DAY,
@@ -35,7 +35,7 @@ const { revokeAllSessions } = await import("@/lib/db/sessions");
 const { findUserById } = await import("@/lib/db/users");
 const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 
-async function signedIn(): Promise<{ user: UserRecord; sessionId: string; tokens: Tokens }> {
+async function signedIn(): Promise<{ user: User; sessionId: string; tokens: Tokens }> {
   const { user } = await verifiedUser();
   return { user, ...(await startAppSession(database, user, client, "password")) };
 }

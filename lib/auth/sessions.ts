@@ -18,7 +18,7 @@ import {
   type SessionLifetime,
   type SessionRecord,
 } from "@/lib/db/sessions";
-import type { UserRecord } from "@/lib/db/users";
+import type { User } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { issueAccessToken, verifyAccessToken } from "@/lib/tokens/access";
@@ -55,7 +55,7 @@ function refreshExpiry(): Date {
   return secondsFromNow(Math.min(refreshTokenTtlSeconds, sessionMaxAgeSeconds));
 }
 
-async function accessTokenFor(user: UserRecord, sessionId: string, proof: SessionProof): Promise<string> {
+async function accessTokenFor(user: User, sessionId: string, proof: SessionProof): Promise<string> {
   const claims = { id: user.id, email: user.email, verified: user.verifiedAt !== null, role: user.roleName };
   return (await issueAccessToken(claims, sessionId, { authTime: proof.provedAt, amr: amrOf(proof.methods) })).token;
 }
@@ -69,7 +69,7 @@ async function accessTokenFor(user: UserRecord, sessionId: string, proof: Sessio
  */
 async function beginSession(
   tx: Tx,
-  user: UserRecord,
+  user: User,
   client: ClientInfo,
   kind: SessionKind,
   proof: SignInProof,
@@ -102,7 +102,7 @@ async function beginSession(
 /** A new app session: its tokens, and its id (for what the caller records about it). */
 export async function startAppSession(
   tx: Tx,
-  user: UserRecord,
+  user: User,
   client: ClientInfo,
   proof: SignInMethod | SignInProof,
 ): Promise<{ sessionId: string; tokens: Tokens }> {
@@ -112,7 +112,7 @@ export async function startAppSession(
 }
 
 /** A new browser session; the caller writes its id into the session cookie. */
-export async function startBrowserSession(tx: Tx, user: UserRecord, client: ClientInfo, proof: SignInMethod | SignInProof): Promise<string> {
+export async function startBrowserSession(tx: Tx, user: User, client: ClientInfo, proof: SignInMethod | SignInProof): Promise<string> {
   return (await beginSession(tx, user, client, "browser", proofOf(proof))).id;
 }
 

@@ -1,7 +1,7 @@
 import { database, transaction, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { defaultRole, listRoles } from "@/lib/db/roles";
-import { EmailTakenError, findUserByEmail, insertUser, type UserRecord } from "@/lib/db/users";
+import { EmailTakenError, findUserByEmail, insertUser, type User } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { hashPassword } from "@/lib/password/hash";
@@ -21,7 +21,7 @@ export interface NewAccount {
 }
 
 export interface CreatedAccount {
-  user: UserRecord;
+  user: User;
   /** The verification code that was e-mailed (shown to legacy clients only with AUTH_EXPOSE_OTP). */
   code: string;
 }

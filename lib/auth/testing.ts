@@ -6,7 +6,7 @@ import { database } from "@/lib/db";
 import type { Db } from "@/lib/db/testing";
 import type { OutboxRow } from "@/lib/db/outbox";
 import { useTestDatabase } from "@/lib/db/testing";
-import type { UserRecord } from "@/lib/db/users";
+import type { User } from "@/lib/db/users";
 import type { AppError } from "@/lib/errors";
 import type { GoogleIdentity } from "@/lib/google/id-token";
 import type { Caller, ClientInfo } from "./types";
@@ -168,7 +168,7 @@ export async function googleUser(label = "google") {
 }
 
 /** An app session of `user`, with the caller its access token authenticates as. */
-export async function appSession(user: UserRecord, from: ClientInfo = client) {
+export async function appSession(user: User, from: ClientInfo = client) {
   const { authenticate, startAppSession } = await import("./sessions");
   const { sessionId, tokens } = await startAppSession(database, user, from, "password");
   return { sessionId, tokens, caller: await authenticate(tokens.accessToken) };

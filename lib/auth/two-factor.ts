@@ -14,7 +14,7 @@ import {
   setPendingTotpSecret,
   spendRecoveryCode,
 } from "@/lib/db/two-factor";
-import { findUserById, type UserRecord } from "@/lib/db/users";
+import { findUserById, type User } from "@/lib/db/users";
 import { addVerification, claimCodeAttempt, consumeByCode, findVerificationByTokenHash } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
@@ -42,7 +42,7 @@ export const MFA_MAX_ATTEMPTS = 5;
 
 const codeField = (code: "INVALID_CODE" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ON") => new AppError(code, { field: "code" });
 
-export const requiresSecondFactor = (user: UserRecord) => user.totpEnabledAt !== null;
+export const requiresSecondFactor = (user: User) => user.totpEnabledAt !== null;
 
 /** The time step `code` belongs to (after `afterStep`), or null when it matches none near now. */
 async function matchingStep(sealedSecret: string, code: string, afterStep: number | null): Promise<number | null> {
@@ -66,7 +66,7 @@ async function matchingStep(sealedSecret: string, code: string, afterStep: numbe
  * Checks an authenticator code for `user` and uses it up, counting a wrong one toward the
  * address's cap. True when it was right (and not used before).
  */
-async function checkTotp(user: UserRecord, code: string, requireOn: boolean): Promise<boolean> {
+async function checkTotp(user: User, code: string, requireOn: boolean): Promise<boolean> {
   const state = await findTotpState(database, user.id);
   if (!state?.sealedSecret || (requireOn && !state.enabledAt)) throw codeField(requireOn ? "TOTP_NOT_ON" : "TOTP_NOT_SET_UP");
   await claimCodeCheck(database, user.email);
@@ -86,7 +86,7 @@ const normaliseRecoveryCode = (code: string) => code.trim().toLowerCase().replac
 const recoveryDigest = (code: string) => keyedDigest("recovery-code-hmac", normaliseRecoveryCode(code));
 
 /** Uses up one recovery code of `user`, counting a wrong one toward the address's cap. */
-async function checkRecoveryCode(user: UserRecord, code: string): Promise<boolean> {
+async function checkRecoveryCode(user: User, code: string): Promise<boolean> {
   await claimCodeCheck(database, user.email);
   if (!(await spendRecoveryCode(database, user.id, recoveryDigest(code)))) return false;
   await releaseCodeCheck(database, user.email);
@@ -161,7 +161,7 @@ export async function disableTwoFactor(caller: Caller, code: string, client: Cli
  * An authenticator code or a recovery code of `user` (two-factor on), used up when right; a wrong
  * one counts toward the account's cap. Which of the two it was, or null when wrong.
  */
-export async function checkSecondFactor(user: UserRecord, code: string): Promise<"totp" | "recovery-code" | null> {
+export async function checkSecondFactor(user: User, code: string): Promise<"totp" | "recovery-code" | null> {
   const looksLikeTotp = /^\d{6}$/.test(code.trim());
   if (looksLikeTotp) return (await checkTotp(user, code.trim(), true)) ? "totp" : null;
   return (await checkRecoveryCode(user, code)) ? "recovery-code" : null;
@@ -170,7 +170,7 @@ export async function checkSecondFactor(user: UserRecord, code: string): Promise
 // ---- the second step of a sign-in
 
 /** After a first factor passed for an account with two-factor on: the token of its second step. */
-export async function startSecondStep(tx: Tx, user: UserRecord, firstFactor: SignInMethod): Promise<string> {
+export async function startSecondStep(tx: Tx, user: User, firstFactor: SignInMethod): Promise<string> {
   const token = randomToken();
   await addVerification(tx, {
     userId: user.id,
@@ -198,7 +198,7 @@ export async function verifySecondStep(
   mfaToken: string,
   input: SecondStepInput,
   client: ClientInfo,
-): Promise<{ user: UserRecord; method: SignInMethod; secondFactor: SecondFactor }> {
+): Promise<{ user: User; method: SignInMethod; secondFactor: SecondFactor }> {
   const signInAgain = () => new AppError("SIGN_IN_AGAIN", { field: "mfaToken" });
   const row = await findVerificationByTokenHash(database, sha256Hex(mfaToken));
   if (!row || row.purpose !== "mfa_login" || row.consumedAt || row.expiresAt <= now()) throw signInAgain();

@@ -1,7 +1,7 @@
-import type { UserRecord } from "@/lib/db/users";
+import type { User } from "@/lib/db/users";
 import type { SessionProof } from "./proof";
 
-export type { UserRecord as User } from "@/lib/db/users";
+export type { User } from "@/lib/db/users";
 
 export type { ClientInfo } from "@/lib/http/client-address";
 
@@ -13,7 +13,7 @@ export interface Tokens {
 
 /** The user an authenticated request speaks for, the session it comes from, and that session's last proof. */
 export interface Caller {
-  user: UserRecord;
+  user: User;
   sessionId: string;
   proof: SessionProof;
 }

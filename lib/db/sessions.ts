@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
 import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
-import { toUserRecord, USER_COLUMNS, type UserRecord, type UserRow } from "./users";
+import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
  * Sessions and their refresh tokens. A session is one sign-in of an app (which holds refresh
@@ -114,7 +114,7 @@ export async function findLiveSession(
   tx: Tx,
   sessionId: string,
   lifetime: SessionLifetime,
-): Promise<{ session: SessionRecord; user: UserRecord } | null> {
+): Promise<{ session: SessionRecord; user: User } | null> {
   // sessions.test.ts compares the user with findUserById's.
   const [row] = await query<
     UserRow & { s_kind: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null; s_methods: string; s_provedAt: Date }
@@ -144,7 +144,7 @@ export async function findLiveSession(
 }
 
 export type RotateResult =
-  | { kind: "rotated"; userId: number; sessionId: string; user: UserRecord; proof: { methods: string; provedAt: Date } }
+  | { kind: "rotated"; userId: number; sessionId: string; user: User; proof: { methods: string; provedAt: Date } }
   | { kind: "reused"; userId: number; sessionId: string }
   | { kind: "invalid" };
 

@@ -7,7 +7,7 @@ import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
 /** What the services see of a user row (with its role name). */
-export interface UserRecord {
+export interface User {
   id: number;
   email: string;
   name: string;
@@ -25,12 +25,12 @@ export interface UserRecord {
 }
 
 type FullRow = Prisma.UserGetPayload<object>;
-/** Columns a UserRecord never carries (a query that names its columns may leave them out). */
+/** Columns a User never carries (a query that names its columns may leave them out). */
 type SecretColumn = "totpSecret" | "totpLastStep" | "webauthnHandle";
 /** A user row as Prisma returns it, or without its secrets. */
 export type UserRow = Omit<FullRow, SecretColumn> & Partial<Pick<FullRow, SecretColumn>>;
 
-/** A UserRecord's columns of "User" u (no secrets), for statements of lib/db/sql.ts. */
+/** A User's columns of "User" u (no secrets), for statements of lib/db/sql.ts. */
 export const USER_COLUMNS = sql`u."id", u."email", u."name", u."dob", u."mobile", u."passwordHash", u."verifiedAt", u."disabledAt", u."roleId",
   u."totpEnabledAt", u."createdAt", u."updatedAt"`;
 
@@ -38,18 +38,18 @@ export const USER_COLUMNS = sql`u."id", u."email", u."name", u."dob", u."mobile"
  * Roles change only with a migration, so a user's role name comes from the role list read once per
  * process (lib/db/roles.ts) instead of a second query per user lookup.
  */
-export async function toUserRecord(tx: Tx, row: UserRow): Promise<UserRecord> {
+export async function toUserRecord(tx: Tx, row: UserRow): Promise<User> {
   const { updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, ...rest } = row;
   return { ...rest, roleName: await roleName(tx, row.roleId) };
 }
 
 /** Every login asks, so it is one statement of lib/db/sql.ts rather than a Prisma query. */
-export async function findUserByEmail(tx: Tx, email: string): Promise<UserRecord | null> {
+export async function findUserByEmail(tx: Tx, email: string): Promise<User | null> {
   const [row] = await query<UserRow>(tx, sql`SELECT ${USER_COLUMNS} FROM "User" u WHERE u."email" = ${email}`);
   return row ? toUserRecord(tx, row) : null;
 }
 
-export async function findUserById(tx: Tx, id: number): Promise<UserRecord | null> {
+export async function findUserById(tx: Tx, id: number): Promise<User | null> {
   const [row] = await query<UserRow>(tx, sql`SELECT ${USER_COLUMNS} FROM "User" u WHERE u."id" = ${id}`);
   return row ? toUserRecord(tx, row) : null;
 }
@@ -70,7 +70,7 @@ export class EmailTakenError extends Error {
 }
 
 /** Inserts a user; a concurrent insert of the same e-mail surfaces as `EmailTakenError`. */
-export async function insertUser(tx: Tx, user: NewUser): Promise<UserRecord> {
+export async function insertUser(tx: Tx, user: NewUser): Promise<User> {
   const at = now();
   const row: UserRow = {
     id: 0,
@@ -105,7 +105,7 @@ export async function insertUsers(tx: Tx, users: Array<Pick<NewUser, "email" | "
   return prisma(tx).user.createManyAndReturn({ data: users, select: { id: true, email: true } });
 }
 
-export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string }): Promise<UserRecord> {
+export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string }): Promise<User> {
   const row = await prisma(tx).user.update({ where: { id }, data: fields });
   return toUserRecord(tx, row);
 }
@@ -125,7 +125,7 @@ export async function upgradePasswordHash(tx: Tx, id: number, oldHash: string, n
   await prisma(tx).user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } });
 }
 
-export async function setRole(tx: Tx, email: string, roleId: number): Promise<UserRecord | null> {
+export async function setRole(tx: Tx, email: string, roleId: number): Promise<User | null> {
   const updated = await prisma(tx).user.updateMany({ where: { email }, data: { roleId } });
   return updated.count ? findUserByEmail(tx, email) : null;
 }
@@ -138,7 +138,7 @@ export async function webauthnHandleOf(tx: Tx, id: number): Promise<string> {
 }
 
 /** Gives the user a new address (an e-mail change, confirmed): it is verified by the link that reached it. */
-export async function changeEmail(tx: Tx, id: number, email: string): Promise<UserRecord> {
+export async function changeEmail(tx: Tx, id: number, email: string): Promise<User> {
   try {
     return toUserRecord(tx, await prisma(tx).user.update({ where: { id }, data: { email, verifiedAt: now() } }));
   } catch (error) {

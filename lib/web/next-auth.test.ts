@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { UserRecord } from "@/lib/db/users";
+import type { User } from "@/lib/db/users";
 import { APP_URL, client, setUpAuthTests, verifiedUser } from "@/lib/auth/testing";
 
 const db = setUpAuthTests();
@@ -27,7 +27,7 @@ const { cookieMaxAgeSeconds, cookieSecret, sessionClaims, sessionCookieName } = 
 type SessionCheck = import("./next-auth").SessionCheck;
 
 /** A browser session and the cookie a sign-in on this site writes for it. */
-async function browserSession(user: UserRecord, claims: (sid: string) => Record<string, unknown> = (sid) => sessionClaims(user, sid)) {
+async function browserSession(user: User, claims: (sid: string) => Record<string, unknown> = (sid) => sessionClaims(user, sid)) {
   const sessionId = await startBrowserSession(database, user, client, "password");
   const token = await encode({ token: claims(sessionId), secret: cookieSecret(), maxAge: cookieMaxAgeSeconds() });
   return { sessionId, cookie: `${sessionCookieName()}=${token}` };
