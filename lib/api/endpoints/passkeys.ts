@@ -7,7 +7,7 @@ import { LOGIN_FAILURE } from "./failure-shapes";
 /** Passkeys (WebAuthn): adding, listing, removing, and signing in with one. */
 
 /** Credential ids are base64url; anything else names no passkey. */
-const passkeyIdParam = (raw: Record<string, string | string[]>) =>
+const passkeyIdParam = (raw: Record<string, string>) =>
   typeof raw.id === "string" && /^[A-Za-z0-9_-]{1,1024}$/.test(raw.id) ? { id: raw.id } : null;
 
 export const passkeyRegistrationOptionsEndpoint = endpoint({

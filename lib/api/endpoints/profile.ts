@@ -8,8 +8,8 @@ import { READ_ONLY_USER_FIELDS, UpdateUserRequest } from "../requests";
 /** A user's record: the caller's own, or any by id for an admin. */
 
 /** Only numeric ids name users; any other single segment under /auth is an unknown endpoint. */
-const userIdParam = (raw: Record<string, string | string[]>) =>
-  typeof raw.userId === "string" && /^\d{1,9}$/.test(raw.userId) ? { userId: Number(raw.userId) } : null;
+const userIdParam = (raw: Record<string, string>) =>
+  typeof raw.user_id === "string" && /^\d{1,9}$/.test(raw.user_id) ? { userId: Number(raw.user_id) } : null;
 
 export const me = endpoint({
   method: "GET",
