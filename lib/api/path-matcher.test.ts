@@ -18,6 +18,11 @@ describe("pathMatcher", () => {
     expect(match("/auth/nothing-here")).toEqual({ path: "/auth/{user_id}/", params: { user_id: "nothing-here" } });
   });
 
+  it("matches literals as sent: an encoded one is a parameter's value", () => {
+    expect(match("/auth/log%69n")).toEqual({ path: "/auth/{user_id}/", params: { user_id: "login" } });
+    expect(match("/auth/passkeys/log%69n")).toEqual({ path: "/auth/passkeys/{id}/", params: { id: "login" } });
+  });
+
   it("prefers a literal segment to a parameter", () => {
     expect(match("/auth/me")?.path).toBe("/auth/me/");
     expect(match("/auth/passkeys")?.path).toBe("/auth/passkeys/");
@@ -26,7 +31,7 @@ describe("pathMatcher", () => {
   });
 
   it("matches nothing else", () => {
-    for (const p of ["/auth/login/x", "/auth/1/2", "/auth//login", "/auth/passkeys/%E0%A4%A", "/healthz/x", "/", "", "auth/login", "/authx"]) {
+    for (const p of ["/auth/login/x", "/auth/1/2", "/auth//login", "/auth/passkeys/%E0%A4%A", "/healthz/x", "/", "", "auth/login", "/authx", "/auth/passkeys/log%69n/x"]) {
       expect(match(p), p).toBeNull();
     }
   });

@@ -1,13 +1,14 @@
 /**
  * Which declared path (`/auth/passkeys/{id}/`) a request's path names, and its parameters. Both
  * spellings answer, with and without the trailing slash; a literal segment wins over a parameter
- * (`/auth/me/` before `/auth/{user_id}/`), as Next.js's folders did. Pure: no Next.js, no I/O.
+ * (`/auth/me/` before `/auth/{user_id}/`). As with Next.js's folders, literals match the path as
+ * sent (`/auth/log%69n` is no login) and parameters are decoded. Pure: no Next.js, no I/O.
  */
 
 export interface PathMatch {
   /** The declared path, as written: the metrics' label and the key of its endpoints. */
   path: string;
-  /** By the names in braces, decoded. */
+  /** By the names in braces, percent-decoded. */
   params: Record<string, string>;
 }
 
@@ -26,14 +27,16 @@ export function pathMatcher(paths: readonly string[]): (pathname: string) => Pat
   templates.sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
 
   return (pathname) => {
-    const parts = decodedSegments(pathname);
+    const parts = segmentsOfRequest(pathname);
     if (!parts) return null;
     for (const { path, segments } of templates) {
       if (segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
       const fits = segments.every((s, i) => {
         if ("literal" in s) return s.literal === parts[i];
-        params[s.param] = parts[i]!;
+        const value = decoded(parts[i]!);
+        if (value === null) return false;
+        params[s.param] = value;
         return true;
       });
       if (fits) return { path, params };
@@ -44,14 +47,17 @@ export function pathMatcher(paths: readonly string[]): (pathname: string) => Pat
 
 const segmentsOf = (path: string) => path.split("/").filter(Boolean);
 
-/** `/auth/a%2Db/` → ["auth", "a-b"]; null for an empty segment or a malformed escape. */
-function decodedSegments(pathname: string): string[] | null {
+/** `/auth/login/` → ["auth", "login"]; null for an empty segment. */
+function segmentsOfRequest(pathname: string): string[] | null {
   const trimmed = pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
   if (!trimmed.startsWith("/")) return null;
-  const raw = trimmed.slice(1).split("/");
-  if (raw.some((s) => s === "")) return null;
+  const parts = trimmed.slice(1).split("/");
+  return parts.some((s) => s === "") ? null : parts;
+}
+
+function decoded(segment: string): string | null {
   try {
-    return raw.map(decodeURIComponent);
+    return decodeURIComponent(segment);
   } catch {
     return null;
   }
