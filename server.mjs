@@ -1,6 +1,6 @@
 // The HTTP entry point for `npm run dev` and `npm start`. Next.js does the serving; this file
 // records the TCP peer address in a header the app trusts (a client cannot forge it: any incoming
-// copy is removed), hands the JSON API's requests to its route handlers without Next.js's router in
+// copy is removed), hands the JSON API's requests to its entry without Next.js's router in
 // production (lib/http/api-router.mjs, ADR 008; API_ROUTER=next turns that off), serves the build's
 // scripts and stylesheets compressed once (lib/http/static-assets.mjs), and shuts down gracefully.
 // Start-up work (environment check, migrations, mail sender) runs in instrumentation.ts before the
@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { format } from "node:util";
 import next from "next";
-import { loadApiRouter } from "./lib/http/api-router.mjs";
+import { apiRouter } from "./lib/http/api-router.mjs";
 import { staticAssets } from "./lib/http/static-assets.mjs";
 
 const PEER_ADDRESS_HEADER = "x-auth-peer-address";
@@ -61,7 +61,7 @@ let api = null;
 let assets = null;
 try {
   await app.prepare();
-  if (!dev && process.env.API_ROUTER !== "next") api = await loadApiRouter(path.join(process.cwd(), ".next"), started);
+  if (!dev && process.env.API_ROUTER !== "next") api = apiRouter(started);
   if (!dev) assets = staticAssets(path.join(process.cwd(), ".next/static"));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
@@ -105,8 +105,13 @@ server.headersTimeout = 20_000;
 server.requestTimeout = 30_000;
 
 server.listen(port, hostname, () => {
-  console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "listening", url: `http://localhost:${port}`, dev, apiRoutes: api?.routes ?? 0 }));
+  console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "listening", url: `http://localhost:${port}`, dev }));
 });
+// By the end of start-up instrumentation.ts has offered the API's entry; the fast path serves from then on.
+started.then(
+  () => console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "started", apiEndpoints: api?.endpoints() ?? 0 })),
+  () => {},
+);
 
 // Graceful shutdown: stop accepting, let in-flight requests finish (the readiness probe answers
 // 503 meanwhile), then stop the background work, which hands back mail it had claimed. A second

@@ -1,6 +1,4 @@
-import { serve } from "@/lib/api/serve";
-
 // Answered at request time: it reads the runtime state (the database, shutdown), never the build.
 export const dynamic = "force-dynamic";
 
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve("/livez");
+export { answerFromNext as GET, answerFromNext as POST, answerFromNext as PUT, answerFromNext as PATCH, answerFromNext as DELETE, answerFromNext as OPTIONS } from "@/lib/api/next-route";

@@ -1,29 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { api, randomIp } from "./client";
 
 /**
- * The JSON API is served by its route handlers without Next.js's router (server.mjs,
+ * The JSON API is answered by its entry (lib/api/entry.ts) without Next.js's router (server.mjs,
  * lib/http/api-router.mjs, ADR 008). The rest of the HTTP suite checks the answers; this file checks
  * that the suite's server really answered them that way, and what only that path does.
  */
-
-const root = path.resolve(import.meta.dirname, "../..");
-
-/** The app's route files outside app/api (next-auth) and app/dev (the development mailbox). */
-function apiRouteFiles(dir = path.join(root, "app")): number {
-  let count = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (dir.endsWith("/app") && (entry.name === "api" || entry.name === "dev")) continue;
-      count += apiRouteFiles(full);
-    } else if (entry.name === "route.ts") count++;
-  }
-  return count;
-}
 
 /** A POST whose body is sent in `chunks` without a declared length (chunked encoding). */
 function postChunked(path: string, chunks: string[]): Promise<{ status: number; body: Record<string, any> }> {
@@ -45,13 +29,26 @@ function postChunked(path: string, chunks: string[]): Promise<{ status: number; 
 }
 
 describe("the JSON API outside Next.js's router", () => {
-  it("is on in the suite's server: every API route module was loaded", () => {
-    const listening = readFileSync(inject("logFile"), "utf8")
+  it("is on in the suite's server: it serves every declared endpoint", async () => {
+    const started = readFileSync(inject("logFile"), "utf8")
       .split("\n")
       .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as { msg?: string; apiRoutes?: number })
-      .find((line) => line.msg === "listening");
-    expect(listening?.apiRoutes).toBe(apiRouteFiles());
+      .map((line) => JSON.parse(line) as { msg?: string; apiEndpoints?: number })
+      .find((line) => line.msg === "started");
+    // The declarations, as the OpenAPI document lists them: one operation each.
+    const doc = (await api("GET", "/auth/openapi.json")).body as { paths: Record<string, object> };
+    const operations = Object.values(doc.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
+    expect(started?.apiEndpoints).toBe(operations);
+    // Next.js's router would add its own Vary (rsc, next-router-state-tree, …).
+    expect((await api("GET", "/auth/me/")).headers.get("vary")).toBe("Accept-Encoding");
+  });
+
+  it("leaves an odd path to Next.js, whose route hands it to the same entry", async () => {
+    const res = await api("GET", "/auth/passkeys/a%2Db/");
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("DELETE");
+    expect(res.headers.get("vary")).toMatch(/rsc/);
+    expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
   it("gzips bodies of 1 KiB or more for a client that accepts it, and says it varies by Accept-Encoding", async () => {

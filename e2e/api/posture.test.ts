@@ -103,6 +103,8 @@ describe("a production server behind https", () => {
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: "Bearer not-the-token-at-all!" } })).status).toBe(401);
     await apiOf("POST", "/auth/login/", { json: { email: "nobody@example.test", password: "a wrong password" }, baseUrl: server!.url });
+    // An encoded path goes through Next.js's route; one registry counts both ways in.
+    await apiOf("GET", "/auth/passkeys/a%2Db/", { baseUrl: server!.url });
     const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
@@ -122,6 +124,7 @@ describe("a production server behind https", () => {
     }
     expect(text).toMatch(/auth_http_requests_total\{endpoint="\/auth\/login",method="POST",status="400"\} 1/);
     expect(text).toMatch(/auth_logins_total\{outcome="unknown_email"\} 1/);
+    expect(text).toMatch(/auth_http_requests_total\{endpoint="\/auth\/passkeys\/\{id\}\/",method="GET",status="405"\} 1/);
   });
 
   it("has no dev mailbox", async () => {

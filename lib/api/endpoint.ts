@@ -4,9 +4,9 @@ import type { FailureShape } from "./errors";
 
 /**
  * One declaration per endpoint of the JSON API: where it is, what it takes, who may call it, what
- * its failures carry, what it answers, and the one service call between. The route files serve
- * the declarations (lib/api/serve.ts) and /auth/openapi.json describes them (lib/api/openapi.ts),
- * so neither can drift from the other.
+ * its failures carry, what it answers, and the one service call between. lib/api/entry.ts serves
+ * the declarations and /auth/openapi.json describes them (lib/api/openapi.ts), so neither can
+ * drift from the other.
  */
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -36,7 +36,7 @@ export type Reply = Record<string, unknown> | Response;
 export interface Endpoint<S extends z.ZodType | undefined = z.ZodType | undefined, A extends Auth = Auth, P = Record<string, never>>
   extends FailureShape {
   method: Method;
-  /** As documented (and in OpenAPI); the route answers it with and without the trailing slash. */
+  /** As documented (and in OpenAPI), `{name}` for a parameter; answered with and without the trailing slash. */
   path: string;
   summary: string;
   auth: A;
@@ -45,8 +45,8 @@ export interface Endpoint<S extends z.ZodType | undefined = z.ZodType | undefine
    * without one the body is still read, so its size and syntax are checked.
    */
   body?: S | (() => S);
-  /** Path parameters from the route's segments; null means "no such resource" (404). */
-  params?: (raw: Record<string, string | string[]>) => P | null;
+  /** Path parameters from the segments named in braces; null means "no such resource" (404). */
+  params?: (raw: Record<string, string>) => P | null;
   /** Runs before the body is validated (whose record a PUT names settles 403/404 before a 400). */
   precheck?: (ctx: EndpointContext<A, P>, rawBody: Record<string, unknown>) => Promise<void>;
   handle: (input: S extends z.ZodType ? z.output<S> : Record<string, unknown>, ctx: EndpointContext<A, P>) => Promise<Reply>;

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
 import { ENDPOINTS } from "./endpoints";
 import { openApiDocument } from "./openapi";
 
@@ -26,24 +24,5 @@ describe("OpenAPI document", () => {
     expect(signup.properties.roleid).toMatchObject({ type: "integer" });
     const link = doc.paths["/auth/generate-link"].post.requestBody.content["application/json"].schema;
     expect(link.properties.request_type.enum).toEqual([1, 3]);
-  });
-});
-
-/** Every route file under app/ that serves the API, with the path it names. */
-function routeFiles(dir: string): Array<{ file: string; path: string | null }> {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return routeFiles(full);
-    if (name !== "route.ts") return [];
-    const served = /serve\("([^"]+)"\)/.exec(readFileSync(full, "utf8"));
-    return [{ file: full, path: served?.[1] ?? null }];
-  });
-}
-
-describe("endpoint declarations", () => {
-  it("are each served by exactly one route file, and every served path is declared", () => {
-    const served = routeFiles(path.join(process.cwd(), "app")).filter((r) => r.path !== null);
-    const declared = [...new Set(ENDPOINTS.map((e) => e.path))];
-    expect(served.map((r) => r.path).sort()).toEqual(declared.sort());
   });
 });

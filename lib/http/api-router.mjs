@@ -1,24 +1,19 @@
 // The JSON API without Next.js's router (docs/decisions/008-api-outside-the-page-router.md).
 //
-// The API's route files are one line each (`serve("/auth/login")`, lib/api/serve.ts): plain
-// (Request) => Response functions that use nothing of Next.js's request context. Next.js builds
-// them; server.mjs hands their requests to them directly, which skips the router's per-request
-// work (route resolution, manifests, async contexts, tracing, stream adapters) — most of the cost
-// of a cheap call. The handlers are the very modules Next.js loads (same files, same instances),
-// so nothing is built or held twice. Anything unusual — another method, an odd path, a build
-// without the expected route modules — still goes to Next.js, so its answer there is unchanged.
-import { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+// Every API request, whichever way it comes in, is answered by lib/api/entry.ts's `answer`
+// (Request => Response), which uses nothing of Next.js's request context. At start-up
+// instrumentation.ts has the entry offer itself on globalThis (`__authApi`): the very module
+// instance Next.js's route handlers call, so nothing is built or held twice. server.mjs hands it
+// the API's ordinary requests directly, which skips the router's per-request work (route
+// resolution, async contexts, tracing, stream adapters) — most of the cost of a cheap call. This
+// file only adapts Node's req/res to Request/Response. Anything unusual — another method, an odd
+// path, no entry on offer — still goes to Next.js, so its answer there is unchanged.
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { MAX_BODY_BYTES } from "./limits.mjs";
 
 const gzipAsync = promisify(gzip);
-const require = createRequire(import.meta.url);
 
-/** The paths the proxy (proxy.ts) leaves alone: the API and the service's own documents. */
-const API_PREFIXES = ["/auth", "/healthz", "/livez", "/readyz", "/metrics", "/.well-known/jwks.json"];
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 // Plain segments only; encoded characters, empty or dot segments are left to Next.js.
 const CLEAN_PATH = /^(?:\/[A-Za-z0-9._-]+)+\/?$/;
@@ -26,57 +21,25 @@ const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 /** Bodies this small are sent as they are: gzip would cost more than it saves. */
 const COMPRESS_FROM_BYTES = 1024;
 
-const isApiPath = (p) => API_PREFIXES.some((prefix) => p === prefix || p.startsWith(`${prefix}/`));
+/** The API's entry (lib/api/entry.ts, ApiEntry), once instrumentation.ts has offered it. */
+const offeredEntry = () => globalThis.__authApi;
 
 /**
- * Loads the API's route modules from a production build in `distDir` (.next). Resolves to null
- * when the build does not have them in the expected shape (then Next.js serves everything).
- * Requests are answered once `started` (the app's start-up) has resolved.
+ * Answers the API's requests with the offered entry. Requests are answered once `started` (the
+ * app's start-up) has resolved.
  */
-export async function loadApiRouter(distDir, started = Promise.resolve()) {
+export function apiRouter(started = Promise.resolve()) {
   let ready = false;
   started.then(() => (ready = true), () => {});
-  const manifestFile = path.join(distDir, "app-path-routes-manifest.json");
-  if (!existsSync(manifestFile)) return null;
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
-  const statics = new Map();
-  const dynamics = [];
-  for (const [entry, route] of Object.entries(manifest)) {
-    if (!entry.endsWith("/route") || !isApiPath(route)) continue;
-    const file = path.join(distDir, "server/app", `${entry}.js`);
-    const routeModule = existsSync(file) ? require(file).routeModule : undefined;
-    if (typeof routeModule?.ensureUserland !== "function") return null;
-    await routeModule.ensureUserland();
-    const handlers = Object.fromEntries([...METHODS].map((m) => [m, routeModule.userland[m]]).filter(([, f]) => typeof f === "function"));
-    const segments = route.split("/").filter(Boolean);
-    if (segments.some((s) => s.startsWith("["))) dynamics.push({ segments, handlers });
-    else statics.set(route, { handlers, params: {} });
-  }
-  // More specific patterns first: /auth/[userId] before /auth/[userId]/[...rest].
-  dynamics.sort((a, b) => a.segments.filter((s) => s.startsWith("[...")).length - b.segments.filter((s) => s.startsWith("[...")).length || b.segments.length - a.segments.length);
-  if (statics.size === 0) return null;
-
-  function match(pathname) {
-    const trimmed = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
-    const exact = statics.get(trimmed);
-    if (exact) return exact;
-    const parts = trimmed.split("/").filter(Boolean);
-    for (const { segments, handlers } of dynamics) {
-      const params = paramsOf(segments, parts);
-      if (params) return { handlers, params };
-    }
-    return null;
-  }
 
   /** Answers `req` and returns true, or returns false for Next.js to answer it. */
   function serve(req, res) {
+    const entry = offeredEntry();
+    if (!entry) return false;
     const url = req.url ?? "";
     const q = url.indexOf("?");
     const pathname = q >= 0 ? url.slice(0, q) : url;
-    if (!METHODS.has(req.method) || !CLEAN_PATH.test(pathname) || DOT_SEGMENT.test(pathname) || !isApiPath(pathname)) return false;
-    const route = match(pathname);
-    const handler = route && (route.handlers[req.method] ?? (req.method === "HEAD" ? route.handlers.GET : undefined));
-    if (!handler) return false;
+    if (!METHODS.has(req.method) || !CLEAN_PATH.test(pathname) || DOT_SEGMENT.test(pathname) || !entry.isApiPath(pathname)) return false;
     let headers;
     let target;
     try {
@@ -89,11 +52,11 @@ export async function loadApiRouter(distDir, started = Promise.resolve()) {
       return false;
     }
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const respond = (body) => handler(new Request(target, { method: req.method, headers, ...(hasBody ? { body } : {}) }), { params: Promise.resolve(route.params) });
+    const respond = (body) => entry.answer(new Request(target, { method: req.method, headers, ...(hasBody ? { body } : {}) }));
     const answered = (hasBody ? bufferedBody(req) : Promise.resolve(undefined)).then((body) => {
       // The client went away while sending: there is no one to answer.
       if (body === CLIENT_GONE) return req.destroy();
-      return answer(ready ? respond(body) : started.then(() => respond(body)), req, res);
+      return send(ready ? respond(body) : started.then(() => respond(body)), req, res);
     });
     answered.catch((error) => {
       console.error(error instanceof Error ? error.stack : error);
@@ -103,7 +66,10 @@ export async function loadApiRouter(distDir, started = Promise.resolve()) {
     return true;
   }
 
-  return { serve, routes: statics.size + dynamics.length };
+  /** The declared endpoints served this way (0 until the entry is offered). */
+  const endpoints = () => offeredEntry()?.endpoints ?? 0;
+
+  return { serve, endpoints };
 }
 
 const CLIENT_GONE = Symbol("client gone");
@@ -136,24 +102,7 @@ function bufferedBody(req) {
   });
 }
 
-/** The route parameters of `parts` under a pattern like auth/[userId]/[...rest]; null if it does not fit. */
-function paramsOf(segments, parts) {
-  const params = {};
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    if (s.startsWith("[...")) {
-      if (i >= parts.length) return null;
-      params[s.slice(4, -1)] = parts.slice(i);
-      return params;
-    }
-    if (i >= parts.length) return null;
-    if (s.startsWith("[")) params[s.slice(1, -1)] = parts[i];
-    else if (s !== parts[i]) return null;
-  }
-  return parts.length === segments.length ? params : null;
-}
-
-async function answer(pending, req, res) {
+async function send(pending, req, res) {
   const response = await pending;
   const headers = {};
   response.headers.forEach((value, name) => {

@@ -230,13 +230,12 @@ describe("keys", () => {
 
   it("serves the JWKS at /.well-known/jwks.json as a bare, cacheable document", async () => {
     const { GET, POST } = await import("@/app/.well-known/jwks.json/route");
-    const args = { params: Promise.resolve({}) };
-    const res = await GET(new Request("http://localhost/.well-known/jwks.json"), args);
+    const res = await GET(new Request("http://localhost/.well-known/jwks.json"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(res.headers.get("cache-control")).toBe("public, max-age=300");
     expect(await res.json()).toEqual(await publicJwks());
-    expect((await POST(new Request("http://localhost/.well-known/jwks.json", { method: "POST" }), args)).status).toBe(405);
+    expect((await POST(new Request("http://localhost/.well-known/jwks.json", { method: "POST" }))).status).toBe(405);
   });
 
   it("loads a P-256 key from PEM or JWK as the same ES256 key", async () => {

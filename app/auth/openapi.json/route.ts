@@ -1,6 +1,0 @@
-import { serve } from "@/lib/api/serve";
-
-// Answered at request time: it reads the runtime environment (the database, the key), never the build.
-export const dynamic = "force-dynamic";
-
-export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = serve("/auth/openapi.json");
