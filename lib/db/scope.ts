@@ -17,7 +17,11 @@ export interface OpenTransaction {
   ended: boolean;
 }
 
-const scope = new AsyncLocalStorage<OpenTransaction>();
+// One scope per process, on globalThis like the Prisma client it serves: Next.js compiles some
+// entries (instrumentation.ts, route files, pages) with copies of lib/ of their own, and a
+// transaction opened in one copy must be seen by the Prisma client another copy created.
+const holder = globalThis as unknown as { __authTransactionScope?: AsyncLocalStorage<OpenTransaction> };
+const scope = (holder.__authTransactionScope ??= new AsyncLocalStorage<OpenTransaction>());
 
 /** The open transaction of the running code, if any. */
 export function currentTransaction(): OpenTransaction | undefined {
