@@ -55,6 +55,12 @@ describe("the data layer", () => {
   });
 });
 
+describe("the JSON API", () => {
+  it("enters through its declarations, never through Next.js's build manifests or route module internals", () => {
+    expect(filesWhere((f) => !isTest(f) && !f.startsWith("e2e/"), /-manifest\.json|routeModule|userland/)).toEqual([]);
+  });
+});
+
 describe("the layers", () => {
   it("lib/http knows nothing of the services", () => {
     expect(filesWhere((f) => f.startsWith("lib/http/"), /from ["'](@\/lib\/auth|\.\.\/auth)/)).toEqual([]);
