@@ -37,10 +37,6 @@ describe("the data layer", () => {
     expect(filesWhere((f) => !inDataLayer(f), /lib\/db\/client["']|\$transaction\b|from ["']@prisma\/client/)).toEqual([]);
   });
 
-  it("never uses Prisma's findUnique, which batches one tick's calls from any request into the first one's transaction scope", () => {
-    expect(filesWhere((f) => !isTest(f), /\.findUnique(OrThrow)?\(/)).toEqual([]);
-  });
-
   it("takes its handle first in every data function: none has a handle parameter elsewhere or a default one", () => {
     const late = /export async function \w+\([^)]*\b(client|tx|db)\??: (Tx|Executor|Db)\b[^)]*\)/;
     const offenders = files

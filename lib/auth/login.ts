@@ -7,7 +7,7 @@ import { metrics } from "@/lib/metrics";
 import { checkPassword, hashPassword, verifyAgainstDummy, type PasswordCheck } from "@/lib/password/hash";
 import { sendCodeIfUnverified } from "./email-verification";
 import { abandonPasswordAttempt, claimLoginAttempt, settleMatchedPassword, type PasswordAttempt } from "./limits";
-import { signIn, type AppSignIn } from "./sign-in";
+import { signInWithin, type AppSignIn } from "./sign-in";
 import type { ClientInfo } from "./types";
 
 export type LoginResult = AppSignIn & {
@@ -72,8 +72,7 @@ export async function loginWithPassword(email: string, password: string, client:
   const code = await sendCodeIfUnverified(user);
   const outcome = await transaction(async (tx) => {
     await settleMatchedPassword(tx, attempt);
-    // signIn's transaction joins this one.
-    return signIn(user, client, "password", "api");
+    return signInWithin(tx, user, client, "password", "api");
   });
   return { ...outcome, code };
 }

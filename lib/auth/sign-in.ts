@@ -1,4 +1,4 @@
-import { database, transaction, type Tx } from "@/lib/db";
+import { atomically, database, type Tx } from "@/lib/db";
 import { limitClient } from "./limits";
 import { proofOf, type SignInMethod, type SignInProof } from "./proof";
 import { startAppSession, startBrowserSession, type SessionKind } from "./sessions";
@@ -31,14 +31,24 @@ async function startSession<D extends SessionKind>(tx: Tx, user: User, client: C
   return { kind: "session", user, sessionId } as SessionOf<D>;
 }
 
+/** After a first factor passed for `user`: a session through `door`, or the second step. */
+export function signIn<D extends SessionKind>(user: User, client: ClientInfo, proof: SignInMethod | SignInProof, door: D): Promise<SignInOutcome<D>> {
+  return signInWithin(database, user, client, proof, door);
+}
+
 /**
- * After a first factor passed for `user`: a session through `door`, or the second step, in one
- * transaction, which joins the caller's when it has one open (a login settles its password
- * attempt in the same commit).
+ * signIn, written in `tx` when it is a transaction (a login settles its password attempt in the
+ * same commit), else in one of its own.
  */
-export async function signIn<D extends SessionKind>(user: User, client: ClientInfo, proof: SignInMethod | SignInProof, door: D): Promise<SignInOutcome<D>> {
+export function signInWithin<D extends SessionKind>(
+  tx: Tx,
+  user: User,
+  client: ClientInfo,
+  proof: SignInMethod | SignInProof,
+  door: D,
+): Promise<SignInOutcome<D>> {
   const shown = proofOf(proof);
-  return transaction(async (tx): Promise<SignInOutcome<D>> => {
+  return atomically(tx, async (tx): Promise<SignInOutcome<D>> => {
     if (requiresSecondFactor(user) && !shown.secondFactor) {
       return { kind: "second-step", user, mfaToken: await startSecondStep(tx, user, shown.method) };
     }

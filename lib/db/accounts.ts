@@ -32,12 +32,12 @@ export class AccountLinkedError extends Error {
 }
 
 export async function findAccount(tx: Tx, issuer: string, subject: string): Promise<AccountRecord | null> {
-  return prisma(tx).account.findFirst({ where: { issuer, subject } });
+  return (await prisma(tx)).account.findFirst({ where: { issuer, subject } });
 }
 
 /** The identities a user has linked from one issuer (normally none or one). */
 export async function findAccountsOfUser(tx: Tx, userId: number, issuer: string): Promise<AccountRecord[]> {
-  return prisma(tx).account.findMany({ where: { userId, issuer }, orderBy: { id: "asc" } });
+  return (await prisma(tx)).account.findMany({ where: { userId, issuer }, orderBy: { id: "asc" } });
 }
 
 /**
@@ -47,7 +47,7 @@ export async function findAccountsOfUser(tx: Tx, userId: number, issuer: string)
  */
 export async function linkAccount(tx: Tx, link: NewAccountLink): Promise<AccountRecord> {
   try {
-    return await prisma(tx).account.create({ data: link });
+    return await (await prisma(tx)).account.create({ data: link });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AccountLinkedError(`${link.issuer} ${link.subject}`);
     throw error;

@@ -21,7 +21,7 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 
 /** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */
 export async function deleteAuditEventsBefore(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const old = await prisma(tx).auditEvent.findMany({ where: { createdAt: { lt: cutoff } }, select: { id: true }, take: limit });
+  const old = await (await prisma(tx)).auditEvent.findMany({ where: { createdAt: { lt: cutoff } }, select: { id: true }, take: limit });
   if (old.length === 0) return 0;
-  return (await prisma(tx).auditEvent.deleteMany({ where: { id: { in: old.map((e) => e.id) } } })).count;
+  return (await (await prisma(tx)).auditEvent.deleteMany({ where: { id: { in: old.map((e) => e.id) } } })).count;
 }

@@ -4,7 +4,6 @@ import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
-import { currentTransaction, type OpenTransaction } from "./scope";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
 
 /**
@@ -29,22 +28,49 @@ const POSTGRES_POOL = {
  * the PostgreSQL client's types.
  */
 export type Db = PrismaClient;
+/** An interactive transaction of Prisma's (lib/db/sql.ts binds it to one of its own). */
+export type PrismaTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 function createDb(): Db {
   const { databaseUrl, databaseKind } = config();
-  const factory = followingTransactions(
+  const factory = bindable(
     remembered(watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL }) : embeddedSqliteAdapter(databaseUrl))),
   );
   if (databaseKind === "postgres") return new PrismaClient({ adapter: factory });
   return new SqlitePrismaClient({ adapter: factory }) as unknown as Db;
 }
 
+/** A transaction's connection at the driver adapter's level: where Prisma's statements of it go. */
+export type TransactionConnection = Pick<Transaction, "queryRaw" | "executeRaw">;
+
 /**
- * The Prisma client's connection, following the running code's transaction (lib/db/scope.ts):
- * inside one, its statements go to that transaction's connection, and a transaction Prisma would
- * open itself (for a nested write) is that one too: it commits or rolls back with it.
+ * The isolation level that marks the interactive transaction lib/db/sql.ts opens to bind Prisma's
+ * query API to one of its own transactions; nothing else in the app asks Prisma for one.
  */
-function followingTransactions(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+export const BINDING_ISOLATION_LEVEL = "Serializable" as const;
+
+const offer = globalThis as unknown as { __authPrismaOffer?: { connection: TransactionConnection; taken: () => void } };
+
+/**
+ * Offers `connection` to the next interactive transaction Prisma starts with the binding isolation
+ * level (lib/db/sql.ts holds one offer at a time); `taken` runs once it is taken or withdrawn. The
+ * offer is on globalThis, like the client: Next.js compiles some entries with copies of lib/.
+ */
+export function offerToPrisma(connection: TransactionConnection, taken: () => void): () => void {
+  const current = { connection, taken };
+  offer.__authPrismaOffer = current;
+  return () => {
+    if (offer.__authPrismaOffer === current) offer.__authPrismaOffer = undefined;
+    taken();
+  };
+}
+
+/**
+ * The Prisma client's connection: a transaction it starts with the binding isolation level is the
+ * open transaction offered (lib/db/sql.ts), so its statements are part of that one and it ends
+ * with it; every other statement and transaction is the adapter's own.
+ */
+function bindable(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -54,12 +80,15 @@ function followingTransactions(factory: SqlMigrationAwareDriverAdapterFactory): 
         provider: adapter.provider,
         adapterName: adapter.adapterName,
         ...(adapter.getConnectionInfo ? { getConnectionInfo: adapter.getConnectionInfo.bind(adapter) } : {}),
-        queryRaw: (q) => (currentTransaction()?.queryable ?? adapter).queryRaw(q),
-        executeRaw: (q) => (currentTransaction()?.queryable ?? adapter).executeRaw(q),
+        queryRaw: (q) => adapter.queryRaw(q),
+        executeRaw: (q) => adapter.executeRaw(q),
         executeScript: (s) => adapter.executeScript(s),
         startTransaction: async (isolationLevel) => {
-          const open = currentTransaction();
-          return open ? partOf(open, adapter) : adapter.startTransaction(isolationLevel);
+          const offered = offer.__authPrismaOffer;
+          if (!offered || String(isolationLevel).toUpperCase() !== BINDING_ISOLATION_LEVEL.toUpperCase()) return adapter.startTransaction(isolationLevel);
+          offer.__authPrismaOffer = undefined;
+          offered.taken();
+          return partOf(offered.connection, adapter);
         },
         dispose: () => adapter.dispose(),
       } satisfies SqlDriverAdapter;
@@ -68,16 +97,16 @@ function followingTransactions(factory: SqlMigrationAwareDriverAdapterFactory): 
   };
 }
 
-/** A transaction Prisma opens inside an open one: its statements are the open one's, its end is the open one's. */
-function partOf(open: OpenTransaction, adapter: SqlDriverAdapter): Transaction {
+/** Prisma's view of a transaction opened elsewhere: its statements are that one's, its end is that one's. */
+function partOf(connection: TransactionConnection, adapter: SqlDriverAdapter): Transaction {
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
     // Prisma sends no BEGIN or COMMIT of its own for it.
     options: { usePhantomQuery: true },
-    queryRaw: (q) => open.queryable.queryRaw(q),
-    executeRaw: (q) => open.queryable.executeRaw(q),
-    // A failure reaches the open transaction as an error, which rolls it back whole.
+    queryRaw: (q) => connection.queryRaw(q),
+    executeRaw: (q) => connection.executeRaw(q),
+    // The transaction that was offered commits or rolls back; a failure reaches it as an error.
     commit: async () => {},
     rollback: async () => {},
   };

@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { execute, prisma, query, sql, transaction, type Tx } from "./sql";
+import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
 import type { OutboxEmail } from "./generated/postgres/client";
 
 /**
@@ -67,7 +67,7 @@ export async function claimDueEmails(tx: Tx, limit: number, leaseMs: number): Pr
   );
   if (candidates.length === 0) return [];
   const lockedUntil = new Date(at.getTime() + leaseMs);
-  const claimed = await transaction(async (tx) => {
+  const claimed = await atomically(tx, async (tx) => {
     const rows: OutboxRow[] = [];
     for (const { id } of candidates) {
       const [row] = await query<OutboxRow>(
@@ -84,7 +84,7 @@ export async function claimDueEmails(tx: Tx, limit: number, leaseMs: number): Pr
 
 /** Lifts the leases of rows a stopping sender could not finish, so any instance may send them now. */
 export async function releaseClaims(tx: Tx, ids: number[]): Promise<number> {
-  const { count } = await prisma(tx).outboxEmail.updateMany({ where: { id: { in: ids }, status: "pending" }, data: { lockedUntil: null } });
+  const { count } = await (await prisma(tx)).outboxEmail.updateMany({ where: { id: { in: ids }, status: "pending" }, data: { lockedUntil: null } });
   return count;
 }
 
@@ -129,7 +129,7 @@ export async function markAttemptFailed(
   options: MarkOptions = {},
 ): Promise<void> {
   const retry = nextAttemptAt !== null;
-  await prisma(tx).outboxEmail.update({
+  await (await prisma(tx)).outboxEmail.update({
     where: { id },
     data: {
       status: retry ? "pending" : "failed",
@@ -144,26 +144,26 @@ export async function markAttemptFailed(
 
 /** Newest first, for the development mailbox. */
 export async function latestEmails(tx: Tx, limit: number): Promise<OutboxRow[]> {
-  return prisma(tx).outboxEmail.findMany({ orderBy: { id: "desc" }, take: limit });
+  return (await prisma(tx)).outboxEmail.findMany({ orderBy: { id: "desc" }, take: limit });
 }
 
 /** Seconds the oldest waiting mail has waited (0 when none waits): a stuck relay shows here first. */
 export async function oldestPendingAgeSeconds(tx: Tx): Promise<number> {
-  const oldest = await prisma(tx).outboxEmail.findFirst({ where: { status: "pending" }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
+  const oldest = await (await prisma(tx)).outboxEmail.findFirst({ where: { status: "pending" }, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
   return oldest ? Math.max(0, (now().getTime() - oldest.createdAt.getTime()) / 1000) : 0;
 }
 
 export async function pendingCount(tx: Tx): Promise<number> {
-  return prisma(tx).outboxEmail.count({ where: { status: "pending" } });
+  return (await prisma(tx)).outboxEmail.count({ where: { status: "pending" } });
 }
 
 /** Housekeeping: deletes up to `limit` finished rows (sent or given up) created before `cutoff`. */
 export async function deleteFinishedEmailsBefore(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const done = await prisma(tx).outboxEmail.findMany({
+  const done = await (await prisma(tx)).outboxEmail.findMany({
     where: { status: { in: ["sent", "failed"] }, createdAt: { lt: cutoff } },
     select: { id: true },
     take: limit,
   });
   if (done.length === 0) return 0;
-  return (await prisma(tx).outboxEmail.deleteMany({ where: { id: { in: done.map((r) => r.id) } } })).count;
+  return (await (await prisma(tx)).outboxEmail.deleteMany({ where: { id: { in: done.map((r) => r.id) } } })).count;
 }

@@ -24,7 +24,7 @@ export class PasskeyExistsError extends Error {
 
 export async function insertPasskey(tx: Tx, p: Omit<PasskeyRecord, "createdAt" | "lastUsedAt">): Promise<PasskeyRecord> {
   try {
-    return toRecord(await prisma(tx).passkey.create({ data: { ...p, transports: p.transports.join(","), createdAt: now() } }));
+    return toRecord(await (await prisma(tx)).passkey.create({ data: { ...p, transports: p.transports.join(","), createdAt: now() } }));
   } catch (error) {
     if (isUniqueViolation(error)) throw new PasskeyExistsError(p.id);
     throw error;
@@ -32,12 +32,12 @@ export async function insertPasskey(tx: Tx, p: Omit<PasskeyRecord, "createdAt" |
 }
 
 export async function findPasskey(tx: Tx, id: string): Promise<PasskeyRecord | null> {
-  const row = await prisma(tx).passkey.findFirst({ where: { id } });
+  const row = await (await prisma(tx)).passkey.findFirst({ where: { id } });
   return row && toRecord(row);
 }
 
 export async function listPasskeys(tx: Tx, userId: number): Promise<PasskeyRecord[]> {
-  return (await prisma(tx).passkey.findMany({ where: { userId }, orderBy: { createdAt: "asc" } })).map(toRecord);
+  return (await (await prisma(tx)).passkey.findMany({ where: { userId }, orderBy: { createdAt: "asc" } })).map(toRecord);
 }
 
 /**
@@ -47,19 +47,19 @@ export async function listPasskeys(tx: Tx, userId: number): Promise<PasskeyRecor
  */
 export async function recordPasskeyUse(tx: Tx, id: string, previous: number, counter: number): Promise<boolean> {
   if (counter === 0 && previous === 0) {
-    await prisma(tx).passkey.update({ where: { id }, data: { lastUsedAt: now() } });
+    await (await prisma(tx)).passkey.update({ where: { id }, data: { lastUsedAt: now() } });
     return true;
   }
-  const { count } = await prisma(tx).passkey.updateMany({ where: { id, counter: { lt: counter } }, data: { counter, lastUsedAt: now() } });
+  const { count } = await (await prisma(tx)).passkey.updateMany({ where: { id, counter: { lt: counter } }, data: { counter, lastUsedAt: now() } });
   return count === 1;
 }
 
 export async function deletePasskey(tx: Tx, userId: number, id: string): Promise<boolean> {
-  const { count } = await prisma(tx).passkey.deleteMany({ where: { id, userId } });
+  const { count } = await (await prisma(tx)).passkey.deleteMany({ where: { id, userId } });
   return count === 1;
 }
 
 /** Removes every passkey of the user (what was added before the address was proven). */
 export async function deleteAllPasskeys(tx: Tx, userId: number): Promise<number> {
-  return (await prisma(tx).passkey.deleteMany({ where: { userId } })).count;
+  return (await (await prisma(tx)).passkey.deleteMany({ where: { userId } })).count;
 }

@@ -24,7 +24,7 @@ export const MAIL_KINDS: readonly MailKind[] = Object.keys({ verification: true,
 /** Ends every window of an e-mail address: its mail limits, wrong codes, failed logins, streaks and known addresses. */
 export async function deleteAddressWindows(tx: Tx, email: string): Promise<void> {
   const keys = [addressKeys.wrongCodes(email), addressKeys.accountFailures(email), ...MAIL_KINDS.flatMap((k) => [addressKeys.mailCooldown(k, email), addressKeys.mailHourly(k, email)])];
-  await prisma(tx).rateLimit.deleteMany({ where: { key: { in: keys } } });
+  await (await prisma(tx)).rateLimit.deleteMany({ where: { key: { in: keys } } });
   await deleteWindows(tx, addressKeys.streakPrefix(email));
   await deleteWindows(tx, addressKeys.knownAddressPrefix(email));
 }
@@ -121,10 +121,10 @@ export async function deleteWindows(tx: Tx, prefix: string): Promise<void> {
 export async function takeLease(tx: Tx, key: string, ms: number): Promise<boolean> {
   const at = now();
   const windowEnds = new Date(at.getTime() + ms);
-  const { count } = await prisma(tx).rateLimit.updateMany({ where: { key, windowEnds: { lte: at } }, data: { count: 1, windowEnds, lastHitAt: at } });
+  const { count } = await (await prisma(tx)).rateLimit.updateMany({ where: { key, windowEnds: { lte: at } }, data: { count: 1, windowEnds, lastHitAt: at } });
   if (count === 1) return true;
   try {
-    await prisma(tx).rateLimit.create({ data: { key, count: 1, windowEnds, lastHitAt: at } });
+    await (await prisma(tx)).rateLimit.create({ data: { key, count: 1, windowEnds, lastHitAt: at } });
     return true;
   } catch (error) {
     if (isUniqueViolation(error)) return false;
@@ -134,8 +134,8 @@ export async function takeLease(tx: Tx, key: string, ms: number): Promise<boolea
 
 /** Deletes up to `limit` windows that ended; returns how many. */
 export async function deleteEndedWindows(tx: Tx, limit: number): Promise<number> {
-  const ended = await prisma(tx).rateLimit.findMany({ where: { windowEnds: { lte: now() } }, select: { key: true }, take: limit });
+  const ended = await (await prisma(tx)).rateLimit.findMany({ where: { windowEnds: { lte: now() } }, select: { key: true }, take: limit });
   if (ended.length === 0) return 0;
-  const { count } = await prisma(tx).rateLimit.deleteMany({ where: { key: { in: ended.map((r) => r.key) }, windowEnds: { lte: now() } } });
+  const { count } = await (await prisma(tx)).rateLimit.deleteMany({ where: { key: { in: ended.map((r) => r.key) }, windowEnds: { lte: now() } } });
   return count;
 }

@@ -268,7 +268,7 @@ export async function revokeSessionsWhere(
 
 /** Ends the session a refresh token belongs to (rotated or not). Null for an unknown token. */
 export async function revokeSessionOfToken(tx: Tx, tokenHash: string, reason: RevokeReason): Promise<{ sessionId: string; userId: number } | null> {
-  const token = await prisma(tx).refreshToken.findFirst({ where: { tokenHash }, select: { sessionId: true, session: { select: { userId: true } } } });
+  const token = await (await prisma(tx)).refreshToken.findFirst({ where: { tokenHash }, select: { sessionId: true, session: { select: { userId: true } } } });
   if (!token) return null;
   await revoke(tx, { id: token.sessionId }, reason);
   return { sessionId: token.sessionId, userId: token.session.userId };
@@ -289,7 +289,7 @@ export async function revokeAllSessions(tx: Tx, userId: number, reason: RevokeRe
 
 /** The user's live sessions, most recently used first. */
 export async function listLiveSessions(tx: Tx, userId: number, lifetime: SessionLifetime): Promise<SessionRecord[]> {
-  const rows = await prisma(tx).session.findMany({
+  const rows = await (await prisma(tx)).session.findMany({
     where: { userId, ...liveAt(now(), lifetime) },
     select: SESSION_FIELDS,
     orderBy: [{ lastUsedAt: "desc" }, { createdAt: "desc" }],
@@ -300,7 +300,7 @@ export async function listLiveSessions(tx: Tx, userId: number, lifetime: Session
 /** Marks a session as used, at most once a minute (browser requests call it on every page). */
 export async function touchSession(tx: Tx, sessionId: string): Promise<void> {
   const at = now();
-  await prisma(tx).session.updateMany({ where: { id: sessionId, lastUsedAt: { lt: new Date(at.getTime() - 60_000) } }, data: { lastUsedAt: at } });
+  await (await prisma(tx)).session.updateMany({ where: { id: sessionId, lastUsedAt: { lt: new Date(at.getTime() - 60_000) } }, data: { lastUsedAt: at } });
 }
 
 /**
@@ -308,7 +308,7 @@ export async function touchSession(tx: Tx, sessionId: string): Promise<void> {
  * their tokens go with them) and refresh tokens that expired before `cutoff`.
  */
 export async function deleteEndedSessions(tx: Tx, cutoff: Date, lifetime: SessionLifetime, limit: number): Promise<number> {
-  const ended = await prisma(tx).session.findMany({
+  const ended = await (await prisma(tx)).session.findMany({
     where: {
       OR: [
         { revokedAt: { lt: cutoff } },
@@ -319,13 +319,13 @@ export async function deleteEndedSessions(tx: Tx, cutoff: Date, lifetime: Sessio
     select: { id: true },
     take: limit,
   });
-  const sessions = ended.length ? (await prisma(tx).session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } })).count : 0;
-  const spent = await prisma(tx).refreshToken.findMany({
+  const sessions = ended.length ? (await (await prisma(tx)).session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } })).count : 0;
+  const spent = await (await prisma(tx)).refreshToken.findMany({
     // Expired tokens only: a rotated one that could still be presented must stay to be recognised as reuse.
     where: { expiresAt: { lt: cutoff } },
     select: { id: true },
     take: limit,
   });
-  const tokens = spent.length ? (await prisma(tx).refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
+  const tokens = spent.length ? (await (await prisma(tx)).refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
   return sessions + tokens;
 }

@@ -114,47 +114,50 @@ describe("transaction", () => {
     expect(await countOf(outside)).toBe(1);
   });
 
-  it("joins a transaction opened inside it: one commit, and one rollback for everything", async () => {
-    const outer = key("outer");
-    const inner = key("inner");
-    await expect(
-      transaction(async (tx) => {
-        await execute(tx, insert(outer));
-        const joined = await transaction(async (innerTx) => {
-          await execute(innerTx, insert(inner));
-          return innerTx;
-        });
-        expect(joined).toBe(tx);
-        throw new Error("undo both");
-      }),
-    ).rejects.toThrow("undo both");
-    expect(await countOf(outer)).toBeNull();
-    expect(await countOf(inner)).toBeNull();
-  });
-
-  it("takes in what the work sends on `database` too, and Prisma's query API alike", async () => {
-    const viaDatabase = key("via-database");
+  it("takes in Prisma's query API given its handle: each kind sees the other's rows, and one rollback undoes both", async () => {
+    const viaSql = key("via-sql");
     const viaPrisma = key("via-prisma");
     await transaction(async (tx) => {
-      await execute(database, insert(viaDatabase));
-      await prisma(tx).rateLimit.create({ data: { key: viaPrisma, count: 2, windowEnds: at, lastHitAt: at } });
-      // Each sees the other's uncommitted row.
+      await execute(tx, insert(viaSql));
+      await (await prisma(tx)).rateLimit.create({ data: { key: viaPrisma, count: 2, windowEnds: at, lastHitAt: at } });
       expect(await query(tx, sql`SELECT "count" FROM "RateLimit" WHERE "key" = ${viaPrisma}`)).toEqual([{ count: 2 }]);
-      expect(await prisma(database).rateLimit.count({ where: { key: viaDatabase } })).toBe(1);
+      expect(await (await prisma(tx)).rateLimit.count({ where: { key: viaSql } })).toBe(1);
       throw new Error("undo");
     }).catch(() => {});
-    expect(await countOf(viaDatabase)).toBeNull();
+    expect(await countOf(viaSql)).toBeNull();
     expect(await countOf(viaPrisma)).toBeNull();
+  });
+
+  it("commits Prisma's part with its own when the work returns", async () => {
+    const viaPrisma = key("prisma-commit");
+    await transaction(async (tx) => {
+      await (await prisma(tx)).rateLimit.create({ data: { key: viaPrisma, count: 3, windowEnds: at, lastHitAt: at } });
+    });
+    expect(await countOf(viaPrisma)).toBe(3);
+  });
+
+  it("binds Prisma to each of several transactions at once, and to none of Prisma's own meanwhile", async () => {
+    const keys = Array.from({ length: 4 }, (_, i) => key(`concurrent-${i}`));
+    const outcomes = await Promise.allSettled(
+      keys.map((k, i) =>
+        transaction(async (tx) => {
+          await (await prisma(tx)).rateLimit.create({ data: { key: k, count: i + 1, windowEnds: at, lastHitAt: at } });
+          if (i % 2 === 1) throw new Error("undo this one");
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected"]);
+    expect(await Promise.all(keys.map(countOf))).toEqual([1, null, 3, null]);
   });
 
   it("takes in a write Prisma would wrap in a transaction of its own (a nested create)", async () => {
     const email = `nested-${Math.random()}@example.com`;
     const [role] = await query<{ id: number }>(database, sql`SELECT "id" FROM "Role" ORDER BY "id" LIMIT 1`);
     await transaction(async (tx) => {
-      await prisma(tx).user.create({
+      await (await prisma(tx)).user.create({
         data: { email, roleId: role!.id, passkeys: { create: { id: `pk-${email}`, name: "key", publicKey: "x", transports: "", deviceType: "singleDevice" } } },
       });
-      expect(await prisma(tx).passkey.count({ where: { id: `pk-${email}` } })).toBe(1);
+      expect(await (await prisma(tx)).passkey.count({ where: { id: `pk-${email}` } })).toBe(1);
       throw new Error("undo");
     }).catch(() => {});
     expect(await db().user.count({ where: { email } })).toBe(0);
@@ -185,6 +188,7 @@ describe("transaction", () => {
     const leaked = await transaction(async (tx) => tx);
     expect(() => query(leaked, sql`SELECT 1 AS "one"`)).toThrow(/after the transaction ended/);
     expect(() => prisma(leaked)).toThrow(/after the transaction ended/);
+    expect(() => execute(leaked, sql`SELECT 1`)).toThrow(/after the transaction ended/);
   });
 
   it("runs a data function's statements together whether or not its caller opened a transaction (atomically)", async () => {
@@ -206,7 +210,7 @@ describe("a unique index refusing a statement", () => {
     const refusals = await Promise.all([
       execute(database, insert(k)).catch((e: unknown) => e),
       transaction((tx) => execute(tx, insert(k))).catch((e: unknown) => e),
-      transaction((tx) => prisma(tx).rateLimit.create({ data: { key: k, count: 1, windowEnds: at, lastHitAt: at } })).catch((e: unknown) => e),
+      transaction(async (tx) => (await prisma(tx)).rateLimit.create({ data: { key: k, count: 1, windowEnds: at, lastHitAt: at } })).catch((e: unknown) => e),
     ]);
     expect(refusals.map(isUniqueViolation)).toEqual([true, true, true]);
     expect(isUniqueViolation(new Error("something else"))).toBe(false);

@@ -2,8 +2,7 @@ import type { ArgType, SqlDriverAdapter, SqlQuery, SqlResultSet, Transaction } f
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { AppError } from "@/lib/errors";
 import { noteFailure } from "./availability";
-import { connectedAdapter, prismaClient, type Db } from "./client";
-import { currentTransaction, inTransaction, type OpenTransaction } from "./scope";
+import { BINDING_ISOLATION_LEVEL, connectedAdapter, offerToPrisma, prismaClient, type Db, type PrismaTx, type TransactionConnection } from "./client";
 import { embeddedConnection, type EmbeddedConnection } from "./sqlite-adapter";
 
 /**
@@ -14,9 +13,9 @@ import { embeddedConnection, type EmbeddedConnection } from "./sqlite-adapter";
  * A data function writes its statements in SQL here (`query`, `execute`), sent straight to the
  * connection Prisma itself uses, without the Prisma client's query building and interpretation,
  * which cost several times a short statement (ADR 009; on SQLite through the same gate that keeps
- * transactions apart, lib/db/sqlite-adapter.ts), or with Prisma's query API (`prisma(tx)`), whose
- * connection follows the open transaction (lib/db/client.ts). Either way the statements of the
- * code running inside `transaction` are one commit.
+ * transactions apart, lib/db/sqlite-adapter.ts), or with Prisma's query API (`await prisma(tx)`),
+ * which for a transaction is an interactive transaction of Prisma's opened on the same connection
+ * (lib/db/client.ts). Either way the statements given one `tx` are one commit.
  *
  * Statements are written once for both dialects (quoted identifiers, `?` markers numbered for
  * PostgreSQL here).
@@ -75,9 +74,16 @@ interface Runner {
   execute(statement: Statement): Promise<number>;
 }
 
-interface OpenSqlTransaction extends OpenTransaction {
+interface OpenSqlTransaction {
   readonly runner: Runner;
+  /** The same connection at the driver adapter's level, for Prisma's statements. */
+  readonly connection: TransactionConnection;
   readonly tx: Tx;
+  ended: boolean;
+  /** Prisma's interactive transaction on this connection, once a data function asked for it. */
+  prisma?: Promise<PrismaTx>;
+  /** Lets that interactive transaction end (before this one commits or rolls back). */
+  endPrisma?: () => Promise<void>;
 }
 
 /** The handle every data function takes first: the database, or one open transaction. */
@@ -86,7 +92,7 @@ export class Tx {
   constructor(readonly open: OpenSqlTransaction | null) {}
 }
 
-/** Outside any transaction: each statement commits on its own (inside one, it joins it). */
+/** Outside any transaction: each statement commits on its own. */
 export const database = new Tx(null);
 
 type Provider = SqlDriverAdapter["provider"];
@@ -138,13 +144,10 @@ function toRows<T>(result: SqlResultSet): T[] {
   });
 }
 
-/** The open transaction `tx` names, the one the running code is in for `database`; none outside. */
-function openOf(tx: Tx): OpenSqlTransaction | undefined {
-  if (tx.open) {
-    if (tx.open.ended) throw new Error("a transaction's handle was used after the transaction ended");
-    return tx.open;
-  }
-  return currentTransaction() as OpenSqlTransaction | undefined;
+/** The open transaction `tx` names; none for `database`. */
+function openOf(tx: Tx): OpenSqlTransaction | null {
+  if (tx.open?.ended) throw new Error("a transaction's handle was used after the transaction ended");
+  return tx.open;
 }
 
 /** Runs `statement` and returns its rows (a SELECT, or a write with RETURNING). */
@@ -164,14 +167,49 @@ export function execute(tx: Tx, statement: Statement): Promise<number> {
 }
 
 /**
- * Prisma's query API for a data function given `tx`: its statements join the transaction the
- * code runs in. Its `findUnique` is not used: it batches the calls of one tick from any request
- * and runs them in the scope of the first, which may not be `tx`'s (a test keeps it out).
+ * Prisma's query API for a data function given `tx`. For a transaction it is an interactive
+ * transaction of Prisma's on that transaction's connection, opened the first time it is asked for
+ * and ended with it: its statements are part of the same commit.
  */
-export function prisma(tx: Tx): Db {
+export function prisma(tx: Tx): Promise<Db | PrismaTx> {
   const open = openOf(tx);
-  if (open && currentTransaction() !== open) throw new Error("a transaction's handle was used outside its transaction");
-  return prismaClient();
+  if (!open) return Promise.resolve(prismaClient());
+  open.prisma ??= prismaTransactionOn(open);
+  return open.prisma;
+}
+
+// One interactive transaction of Prisma's is bound to an open connection at a time: the adapter's
+// startTransaction (lib/db/client.ts) takes the connection offered, for the call marked with the
+// binding isolation level, so no other transaction Prisma opens meanwhile can take it.
+let binding: Promise<void> = Promise.resolve();
+
+async function prismaTransactionOn(open: OpenSqlTransaction): Promise<PrismaTx> {
+  const previous = binding;
+  let bound!: () => void;
+  binding = new Promise<void>((resolve) => (bound = resolve));
+  await previous;
+  const withdraw = offerToPrisma(open.connection, bound);
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  return new Promise<PrismaTx>((resolve, reject) => {
+    const finished = prismaClient()
+      .$transaction(
+        async (prismaTx) => {
+          resolve(prismaTx);
+          await ended;
+        },
+        // Never Prisma's timers: the transaction ends with this one (PostgreSQL's own limits still apply).
+        { isolationLevel: BINDING_ISOLATION_LEVEL, maxWait: 60_000, timeout: 24 * 60 * 60_000 },
+      )
+      .catch((error: unknown) => {
+        withdraw();
+        reject(error);
+      });
+    open.endPrisma = async () => {
+      end();
+      await finished;
+    };
+  });
 }
 
 /** Statements on a driver adapter's connection or transaction (PostgreSQL). */
@@ -225,12 +263,10 @@ function gatedOn(connection: EmbeddedConnection): Runner {
 
 /**
  * Runs `work` in one transaction (BEGIN IMMEDIATE on SQLite, lib/db/sqlite-adapter.ts): committed
- * when it returns, rolled back when it throws. Called inside an open transaction, `work` joins it:
- * a service that commits its steps together can itself be one step of its caller's commit.
+ * when it returns, rolled back when it throws. Only what is given its `tx` is part of it: on
+ * SQLite a statement on `database` sent from inside waits for the transaction to end.
  */
 export async function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-  const joined = currentTransaction() as OpenSqlTransaction | undefined;
-  if (joined) return work(joined.tx);
   const adapter = await connectedAdapter();
   const embedded = adapter.provider === "sqlite" ? embeddedConnection() : undefined;
   if (embedded) {
@@ -256,8 +292,8 @@ export async function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
   }
 }
 
-function opened(runner: Runner, queryable: OpenTransaction["queryable"]): OpenSqlTransaction {
-  const open = { runner, queryable, ended: false } as { -readonly [K in keyof OpenSqlTransaction]: OpenSqlTransaction[K] };
+function opened(runner: Runner, connection: TransactionConnection): OpenSqlTransaction {
+  const open = { runner, connection, ended: false } as { -readonly [K in keyof OpenSqlTransaction]: OpenSqlTransaction[K] };
   open.tx = new Tx(open);
   return open;
 }
@@ -270,11 +306,14 @@ async function commitOrRollBack<T>(open: OpenSqlTransaction, work: (tx: Tx) => P
   try {
     let value: T;
     try {
-      value = await inTransaction(open, () => work(open.tx));
+      value = await work(open.tx);
     } catch (error) {
+      await open.endPrisma?.();
       await rollBack();
       throw error;
     }
+    // Prisma's part ends first: it sends nothing more once this commits.
+    await open.endPrisma?.();
     try {
       // A failed COMMIT leaves the transaction to be rolled back (PostgreSQL has already done so).
       await runner.execute(COMMIT);

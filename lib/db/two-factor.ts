@@ -9,13 +9,13 @@ export interface TotpState {
 }
 
 export async function findTotpState(tx: Tx, userId: number): Promise<TotpState | null> {
-  const row = await prisma(tx).user.findFirst({ where: { id: userId }, select: { totpSecret: true, totpEnabledAt: true, totpLastStep: true } });
+  const row = await (await prisma(tx)).user.findFirst({ where: { id: userId }, select: { totpSecret: true, totpEnabledAt: true, totpLastStep: true } });
   return row && { sealedSecret: row.totpSecret, enabledAt: row.totpEnabledAt, lastStep: row.totpLastStep };
 }
 
 /** A new pending secret; refused (false) once two-factor is on. */
 export async function setPendingTotpSecret(tx: Tx, userId: number, sealedSecret: string): Promise<boolean> {
-  const { count } = await prisma(tx).user.updateMany({ where: { id: userId, totpEnabledAt: null }, data: { totpSecret: sealedSecret, totpLastStep: null } });
+  const { count } = await (await prisma(tx)).user.updateMany({ where: { id: userId, totpEnabledAt: null }, data: { totpSecret: sealedSecret, totpLastStep: null } });
   return count === 1;
 }
 
@@ -25,7 +25,7 @@ export async function setPendingTotpSecret(tx: Tx, userId: number, sealedSecret:
  * exactly one wins.
  */
 export async function acceptTotpStep(tx: Tx, userId: number, step: number): Promise<boolean> {
-  const { count } = await prisma(tx).user.updateMany({
+  const { count } = await (await prisma(tx)).user.updateMany({
     where: { id: userId, OR: [{ totpLastStep: null }, { totpLastStep: { lt: step } }] },
     data: { totpLastStep: step },
   });
@@ -34,27 +34,27 @@ export async function acceptTotpStep(tx: Tx, userId: number, step: number): Prom
 
 /** Turns two-factor on; false when it already was. */
 export async function enableTotp(tx: Tx, userId: number): Promise<boolean> {
-  const { count } = await prisma(tx).user.updateMany({ where: { id: userId, totpEnabledAt: null, totpSecret: { not: null } }, data: { totpEnabledAt: now() } });
+  const { count } = await (await prisma(tx)).user.updateMany({ where: { id: userId, totpEnabledAt: null, totpSecret: { not: null } }, data: { totpEnabledAt: now() } });
   return count === 1;
 }
 
 export async function disableTotp(tx: Tx, userId: number): Promise<void> {
-  await prisma(tx).user.update({ where: { id: userId }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null } });
-  await prisma(tx).recoveryCode.deleteMany({ where: { userId } });
+  await (await prisma(tx)).user.update({ where: { id: userId }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null } });
+  await (await prisma(tx)).recoveryCode.deleteMany({ where: { userId } });
 }
 
 /** Replaces every recovery code of the user with new ones (their digests). */
 export async function replaceRecoveryCodes(tx: Tx, userId: number, digests: string[]): Promise<void> {
-  await prisma(tx).recoveryCode.deleteMany({ where: { userId } });
-  await prisma(tx).recoveryCode.createMany({ data: digests.map((codeHash) => ({ userId, codeHash, createdAt: now() })) });
+  await (await prisma(tx)).recoveryCode.deleteMany({ where: { userId } });
+  await (await prisma(tx)).recoveryCode.createMany({ data: digests.map((codeHash) => ({ userId, codeHash, createdAt: now() })) });
 }
 
 /** Uses up one recovery code of the user; false when it is not theirs, unknown or used. */
 export async function spendRecoveryCode(tx: Tx, userId: number, digest: string): Promise<boolean> {
-  const { count } = await prisma(tx).recoveryCode.updateMany({ where: { userId, codeHash: digest, usedAt: null }, data: { usedAt: now() } });
+  const { count } = await (await prisma(tx)).recoveryCode.updateMany({ where: { userId, codeHash: digest, usedAt: null }, data: { usedAt: now() } });
   return count === 1;
 }
 
 export async function unusedRecoveryCodeCount(tx: Tx, userId: number): Promise<number> {
-  return prisma(tx).recoveryCode.count({ where: { userId, usedAt: null } });
+  return (await prisma(tx)).recoveryCode.count({ where: { userId, usedAt: null } });
 }

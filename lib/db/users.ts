@@ -102,11 +102,11 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<User> {
 
 /** Many accounts at once (bench data): their ids, in the order given. */
 export async function insertUsers(tx: Tx, users: Array<Pick<NewUser, "email" | "passwordHash" | "roleId">>): Promise<Array<{ id: number; email: string }>> {
-  return prisma(tx).user.createManyAndReturn({ data: users, select: { id: true, email: true } });
+  return (await prisma(tx)).user.createManyAndReturn({ data: users, select: { id: true, email: true } });
 }
 
 export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string }): Promise<User> {
-  const row = await prisma(tx).user.update({ where: { id }, data: fields });
+  const row = await (await prisma(tx)).user.update({ where: { id }, data: fields });
   return toUserRecord(tx, row);
 }
 
@@ -117,30 +117,30 @@ export async function markVerified(tx: Tx, id: number): Promise<void> {
 
 /** Sets (or, with null, removes) the account's password. */
 export async function setPasswordHash(tx: Tx, id: number, passwordHash: string | null): Promise<void> {
-  await prisma(tx).user.update({ where: { id }, data: { passwordHash } });
+  await (await prisma(tx)).user.update({ where: { id }, data: { passwordHash } });
 }
 
 /** Re-hash on login: replaces the hash only if it is still the one that was verified. */
 export async function upgradePasswordHash(tx: Tx, id: number, oldHash: string, newHash: string): Promise<void> {
-  await prisma(tx).user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } });
+  await (await prisma(tx)).user.updateMany({ where: { id, passwordHash: oldHash }, data: { passwordHash: newHash } });
 }
 
 export async function setRole(tx: Tx, email: string, roleId: number): Promise<User | null> {
-  const updated = await prisma(tx).user.updateMany({ where: { email }, data: { roleId } });
+  const updated = await (await prisma(tx)).user.updateMany({ where: { email }, data: { roleId } });
   return updated.count ? findUserByEmail(tx, email) : null;
 }
 
 /** The user's passkey handle, made on first use: random, stable, never the e-mail or the id. */
 export async function webauthnHandleOf(tx: Tx, id: number): Promise<string> {
-  await prisma(tx).user.updateMany({ where: { id, webauthnHandle: null }, data: { webauthnHandle: randomBytes(32).toString("base64url") } });
-  const row = await prisma(tx).user.findFirstOrThrow({ where: { id }, select: { webauthnHandle: true } });
+  await (await prisma(tx)).user.updateMany({ where: { id, webauthnHandle: null }, data: { webauthnHandle: randomBytes(32).toString("base64url") } });
+  const row = await (await prisma(tx)).user.findFirstOrThrow({ where: { id }, select: { webauthnHandle: true } });
   return row.webauthnHandle!;
 }
 
 /** Gives the user a new address (an e-mail change, confirmed): it is verified by the link that reached it. */
 export async function changeEmail(tx: Tx, id: number, email: string): Promise<User> {
   try {
-    return toUserRecord(tx, await prisma(tx).user.update({ where: { id }, data: { email, verifiedAt: now() } }));
+    return toUserRecord(tx, await (await prisma(tx)).user.update({ where: { id }, data: { email, verifiedAt: now() } }));
   } catch (error) {
     if (isUniqueViolation(error)) throw new EmailTakenError(email);
     throw error;
@@ -153,11 +153,11 @@ export async function changeEmail(tx: Tx, id: number, email: string): Promise<Us
  * go. Sessions, links, passkeys, recovery codes and Google links go with the user row.
  */
 export async function eraseUser(tx: Tx, user: { id: number; email: string }): Promise<boolean> {
-  await prisma(tx).auditEvent.updateMany({ where: { userId: user.id }, data: { userId: null, ip: null, userAgent: null } });
+  await (await prisma(tx)).auditEvent.updateMany({ where: { userId: user.id }, data: { userId: null, ip: null, userAgent: null } });
   // Mail to the address goes, but for security notices still on their way (they tell the owner
   // what happened, and are erased once sent); so does mail to an address it was changing to.
-  const changingTo = await prisma(tx).verification.findMany({ where: { userId: user.id, purpose: "change_email", target: { not: null } }, select: { target: true } });
-  await prisma(tx).outboxEmail.deleteMany({
+  const changingTo = await (await prisma(tx)).verification.findMany({ where: { userId: user.id, purpose: "change_email", target: { not: null } }, select: { target: true } });
+  await (await prisma(tx)).outboxEmail.deleteMany({
     where: {
       OR: [
         { to: user.email, NOT: { status: "pending", kind: "notice" } },
@@ -168,11 +168,11 @@ export async function eraseUser(tx: Tx, user: { id: number; email: string }): Pr
   // By exact key, or escaped prefix: `%` and `_` are valid in an address, and as a pattern would match others'.
   await deleteAddressWindows(tx, user.email);
   // deleteMany: of two concurrent deletions, the second finds nothing to delete.
-  return (await prisma(tx).user.deleteMany({ where: { id: user.id } })).count === 1;
+  return (await (await prisma(tx)).user.deleteMany({ where: { id: user.id } })).count === 1;
 }
 
 /** Disables the account (no door gives it tokens); false when it already was. */
 export async function markDisabled(tx: Tx, id: number): Promise<boolean> {
   const at = now();
-  return (await prisma(tx).user.updateMany({ where: { id, disabledAt: null }, data: { disabledAt: at } })).count === 1;
+  return (await (await prisma(tx)).user.updateMany({ where: { id, disabledAt: null }, data: { disabledAt: at } })).count === 1;
 }

@@ -66,7 +66,7 @@ export async function addVerification(tx: Tx, v: NewVerification): Promise<Verif
 
 /** Many verifications at once (bench data). */
 export async function addVerifications(tx: Tx, rows: NewVerification[]): Promise<void> {
-  await prisma(tx).verification.createMany({ data: rows.map((v) => ({ ...v, createdAt: now() })) });
+  await (await prisma(tx)).verification.createMany({ data: rows.map((v) => ({ ...v, createdAt: now() })) });
 }
 
 /** Voids every open code and link of the user for `purposes` (a password change voids reset links). */
@@ -78,25 +78,25 @@ export async function voidVerifications(tx: Tx, userId: number, purposes: Verifi
 
 /** Housekeeping: deletes up to `limit` verifications used or expired before `cutoff`. */
 export async function deleteFinishedVerifications(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const done = await prisma(tx).verification.findMany({
+  const done = await (await prisma(tx)).verification.findMany({
     where: { OR: [{ consumedAt: { lt: cutoff } }, { expiresAt: { lt: cutoff } }] },
     select: { id: true },
     take: limit,
   });
   if (done.length === 0) return 0;
-  return (await prisma(tx).verification.deleteMany({ where: { id: { in: done.map((v) => v.id) } } })).count;
+  return (await (await prisma(tx)).verification.deleteMany({ where: { id: { in: done.map((v) => v.id) } } })).count;
 }
 
 /** The newest open verification of a user, for checking a typed code. */
 export async function latestOpenVerification(tx: Tx, userId: number, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
-  return (await prisma(tx).verification.findFirst({
+  return (await (await prisma(tx)).verification.findFirst({
     where: { userId, purpose, consumedAt: null },
     orderBy: { id: "desc" },
   })) as VerificationRecord | null;
 }
 
 export async function findVerificationByTokenHash(tx: Tx, tokenHash: string): Promise<VerificationRecord | null> {
-  return (await prisma(tx).verification.findFirst({ where: { tokenHash } })) as VerificationRecord | null;
+  return (await (await prisma(tx)).verification.findFirst({ where: { tokenHash } })) as VerificationRecord | null;
 }
 
 /**
@@ -105,12 +105,12 @@ export async function findVerificationByTokenHash(tx: Tx, tokenHash: string): Pr
  */
 export async function consumeByToken(tx: Tx, tokenHash: string, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
   const at = now();
-  const { count } = await prisma(tx).verification.updateMany({
+  const { count } = await (await prisma(tx)).verification.updateMany({
     where: { tokenHash, purpose, consumedAt: null, expiresAt: { gt: at } },
     data: { consumedAt: at },
   });
   if (count !== 1) return null;
-  return (await prisma(tx).verification.findFirst({ where: { tokenHash } })) as VerificationRecord;
+  return (await (await prisma(tx)).verification.findFirst({ where: { tokenHash } })) as VerificationRecord;
 }
 
 /**

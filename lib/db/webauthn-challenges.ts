@@ -5,7 +5,7 @@ import { prisma, type Tx } from "./sql";
 export type ChallengePurpose = "register" | "login" | "reauthenticate";
 
 export async function storeChallenge(tx: Tx, challenge: string, purpose: ChallengePurpose, userId: number | null, expiresAt: Date): Promise<void> {
-  await prisma(tx).webAuthnChallenge.create({ data: { challenge, purpose, userId, expiresAt, createdAt: now() } });
+  await (await prisma(tx)).webAuthnChallenge.create({ data: { challenge, purpose, userId, expiresAt, createdAt: now() } });
 }
 
 /**
@@ -14,7 +14,7 @@ export async function storeChallenge(tx: Tx, challenge: string, purpose: Challen
  */
 export async function consumeChallenge(tx: Tx, challenge: string, purpose: ChallengePurpose, userId: number | null): Promise<boolean> {
   const at = now();
-  const { count } = await prisma(tx).webAuthnChallenge.updateMany({
+  const { count } = await (await prisma(tx)).webAuthnChallenge.updateMany({
     where: { challenge, purpose, consumedAt: null, expiresAt: { gt: at }, ...(purpose === "login" ? {} : { userId }) },
     data: { consumedAt: at },
   });
@@ -23,7 +23,7 @@ export async function consumeChallenge(tx: Tx, challenge: string, purpose: Chall
 
 /** Housekeeping: deletes up to `limit` challenges that expired before `cutoff`. */
 export async function deleteExpiredChallenges(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const old = await prisma(tx).webAuthnChallenge.findMany({ where: { expiresAt: { lt: cutoff } }, select: { challenge: true }, take: limit });
+  const old = await (await prisma(tx)).webAuthnChallenge.findMany({ where: { expiresAt: { lt: cutoff } }, select: { challenge: true }, take: limit });
   if (old.length === 0) return 0;
-  return (await prisma(tx).webAuthnChallenge.deleteMany({ where: { challenge: { in: old.map((c) => c.challenge) } } })).count;
+  return (await (await prisma(tx)).webAuthnChallenge.deleteMany({ where: { challenge: { in: old.map((c) => c.challenge) } } })).count;
 }
