@@ -29,7 +29,8 @@ const endpointsAt = new Map<string, Served[]>();
 for (const e of ENDPOINTS) endpointsAt.set(e.path, [...(endpointsAt.get(e.path) ?? []), e]);
 
 export async function answer(request: Request): Promise<Response> {
-  const found = matchPath(new URL(request.url).pathname);
+  const { pathname } = new URL(request.url);
+  const found = matchPath(pathname);
   const served = (found && endpointsAt.get(found.path)) || [];
   const raw = found?.params ?? {};
   // The metrics' endpoint label: the declared path, never the raw one (ids would explode it).
@@ -37,7 +38,7 @@ export async function answer(request: Request): Promise<Response> {
   const allow = served.map((e) => e.method).join(", ");
   // Next.js answers HEAD with the GET handler; so does the fast path.
   const method = request.method === "HEAD" ? "GET" : request.method;
-  return logged(request, label, async (requestId, client) => {
+  return logged(request, pathname, label, async (requestId, client) => {
     if (served.length === 0 || served.some((e) => e.params && e.params(raw) === null)) throw new AppError("NOT_FOUND");
     if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: `${allow}, OPTIONS` } });
     const endpoint = served.find((e) => e.method === method);
@@ -84,11 +85,10 @@ async function run(endpoint: Served, base: Omit<Context<unknown>, "params">, raw
 }
 
 /** Every answer carries the request id, and one log line records it. */
-async function logged(request: Request, endpoint: string, respond: (requestId: string, client: ClientInfo) => Promise<Response>): Promise<Response> {
+async function logged(request: Request, path: string, endpoint: string, respond: (requestId: string, client: ClientInfo) => Promise<Response>): Promise<Response> {
   const started = performance.now();
   const requestId = requestIdFrom(request.headers);
   const client = clientInfo(request.headers);
-  const path = new URL(request.url).pathname;
   let response: Response;
   try {
     response = await respond(requestId, client);

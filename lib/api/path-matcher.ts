@@ -26,7 +26,12 @@ export function pathMatcher(paths: readonly string[]): (pathname: string) => Pat
   const rank = (t: Template) => t.segments.map((s) => ("literal" in s ? "0" : "1")).join("");
   templates.sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
 
+  // Paths without parameters, found by their text: every request asks, most name one of these.
+  const exact = new Map(templates.filter((t) => t.segments.every((s) => "literal" in s)).map((t) => [`/${segmentsOf(t.path).join("/")}`, t.path]));
+
   return (pathname) => {
+    const declared = exact.get(pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname);
+    if (declared !== undefined) return { path: declared, params: {} };
     const parts = segmentsOfRequest(pathname);
     if (!parts) return null;
     for (const { path, segments } of templates) {
