@@ -49,14 +49,24 @@ export type TransactionConnection = Pick<Transaction, "queryRaw" | "executeRaw">
  */
 export const BINDING_ISOLATION_LEVEL = "Serializable" as const;
 
-const offer = globalThis as unknown as { __authPrismaOffer?: { connection: TransactionConnection; taken: () => void } };
+// The offer and its queue are on globalThis, like the client: Next.js compiles some entries with
+// copies of lib/ of their own, and every copy's offers must wait for one another.
+const offer = globalThis as unknown as {
+  __authPrismaOffer?: { connection: TransactionConnection; taken: () => void };
+  __authPrismaOffers?: Promise<void>;
+};
 
 /**
  * Offers `connection` to the next interactive transaction Prisma starts with the binding isolation
- * level (lib/db/sql.ts holds one offer at a time); `taken` runs once it is taken or withdrawn. The
- * offer is on globalThis, like the client: Next.js compiles some entries with copies of lib/.
+ * level, once every earlier offer was taken or withdrawn (one at a time, so none can take another's
+ * connection). Resolves, at its turn, to the offer's withdrawal (for a start that failed).
  */
-export function offerToPrisma(connection: TransactionConnection, taken: () => void): () => void {
+export async function offerToPrisma(connection: TransactionConnection): Promise<() => void> {
+  let taken!: () => void;
+  const turnEnds = new Promise<void>((resolve) => (taken = resolve));
+  const previous = offer.__authPrismaOffers ?? Promise.resolve();
+  offer.__authPrismaOffers = previous.then(() => turnEnds);
+  await previous;
   const current = { connection, taken };
   offer.__authPrismaOffer = current;
   return () => {

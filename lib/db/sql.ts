@@ -178,17 +178,18 @@ export function prisma(tx: Tx): Promise<Db | PrismaTx> {
   return open.prisma;
 }
 
-// One interactive transaction of Prisma's is bound to an open connection at a time: the adapter's
-// startTransaction (lib/db/client.ts) takes the connection offered, for the call marked with the
-// binding isolation level, so no other transaction Prisma opens meanwhile can take it.
-let binding: Promise<void> = Promise.resolve();
-
+/**
+ * An interactive transaction of Prisma's on `open`'s connection: the adapter's startTransaction
+ * (lib/db/client.ts) takes the connection offered for the call marked with the binding isolation
+ * level, so no other transaction Prisma opens meanwhile can take it.
+ */
 async function prismaTransactionOn(open: OpenSqlTransaction): Promise<PrismaTx> {
-  const previous = binding;
-  let bound!: () => void;
-  binding = new Promise<void>((resolve) => (bound = resolve));
-  await previous;
-  const withdraw = offerToPrisma(open.connection, bound);
+  const withdraw = await offerToPrisma(open.connection);
+  // Asked for by work that did not wait for it: its transaction is over.
+  if (open.ended) {
+    withdraw();
+    throw new Error("a transaction's handle was used after the transaction ended");
+  }
   let end!: () => void;
   const ended = new Promise<void>((resolve) => (end = resolve));
   return new Promise<PrismaTx>((resolve, reject) => {

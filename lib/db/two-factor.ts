@@ -54,7 +54,3 @@ export async function spendRecoveryCode(tx: Tx, userId: number, digest: string):
   const { count } = await (await prisma(tx)).recoveryCode.updateMany({ where: { userId, codeHash: digest, usedAt: null }, data: { usedAt: now() } });
   return count === 1;
 }
-
-export async function unusedRecoveryCodeCount(tx: Tx, userId: number): Promise<number> {
-  return (await prisma(tx)).recoveryCode.count({ where: { userId, usedAt: null } });
-}
