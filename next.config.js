@@ -1,3 +1,5 @@
+import createNextIntlPlugin from "next-intl/plugin";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // API clients POST to `/auth/login/` and do not re-send the body after a redirect: answer both
@@ -15,4 +17,5 @@ const nextConfig = {
   ],
 };
 
-export default nextConfig;
+// The pages' translations (lib/i18n): next-intl finds each request's language and catalog there.
+export default createNextIntlPlugin("./lib/i18n/request.ts")(nextConfig);

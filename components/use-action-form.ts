@@ -1,11 +1,13 @@
 "use client";
 
 import { startTransition, useActionState, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { useTranslations } from "next-intl";
 import type { FieldErrors, UseFormRegisterReturn } from "react-hook-form";
 import type { $ZodType } from "zod/v4/core";
 import { useConfirmItsYou } from "@/components/confirm-its-you-context";
 // Types only: form-control is fetched on the form's first use, form-state is server code.
 import type { FormControl, FormControlState } from "@/components/form-control";
+import type { ErrorWords } from "@/lib/i18n/words";
 import type { FormState } from "@/lib/web/form-state";
 
 export type FormAction<Data = unknown> = (previous: FormState<Data>, formData: FormData) => Promise<FormState<Data>>;
@@ -75,7 +77,7 @@ export interface RegisteredField {
  * are plain uncontrolled inputs; react-hook-form then registers the very same elements and reads
  * what was typed into them, so no value, caret or focus is lost. A blur before it came is replayed.
  */
-function lazyFormControl(source: SchemaSource, defaults: Record<string, string>, onState: (state: FormControlState) => void) {
+function lazyFormControl(source: SchemaSource, defaults: Record<string, string>, onState: (state: FormControlState) => void, t: ErrorWords) {
   const inputs = new Map<string, Input>();
   const fields = new Map<string, RegisteredField>();
   const attached = new Map<string, UseFormRegisterReturn>();
@@ -117,7 +119,7 @@ function lazyFormControl(source: SchemaSource, defaults: Record<string, string>,
   const load = () =>
     (loading ??= Promise.all([import("@/components/form-control"), typeof source === "function" ? source() : source]).then(
       ([{ formControl }, schema]) => {
-        control = formControl(schema, defaults, onState);
+        control = formControl(schema, defaults, onState, t);
         for (const name of fields.keys()) attach(name);
         for (const [name, value] of earlyValues) control.setValue(name, value);
         for (const name of blurred) {
@@ -178,7 +180,8 @@ export function useActionForm<Data = unknown>(
   // Without JavaScript the page comes back rendered with the action's state: keep what was typed.
   const [initial] = useState<Record<string, string>>(() => ({ ...defaults, ...state.values }));
   const [formState, setFormState] = useState<FormControlState>({ errors: {}, isSubmitted: false });
-  const [control] = useState(() => lazyFormControl(schema, initial, setFormState));
+  const t = useTranslations("errors");
+  const [control] = useState(() => lazyFormControl(schema, initial, setFormState, t));
   const [edited, setEdited] = useState<{ state: FormState<Data>; names: ReadonlySet<string> }>({ state, names: NOTHING_EDITED });
   const editedNames = edited.state === state ? edited.names : NOTHING_EDITED;
 

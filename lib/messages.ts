@@ -6,7 +6,7 @@
  * Django REST framework's.
  */
 
-type Params = Record<string, string | number>;
+export type Params = Record<string, string | number>;
 
 export const MESSAGES = {
   // Field validation (Django REST framework's wording)
@@ -91,3 +91,15 @@ export function messageFor(code: MessageCode, params: Params = {}): string {
   const m: string | ((p: Params) => string) = MESSAGES[code];
   return typeof m === "function" ? m(params) : m;
 }
+
+/**
+ * A message as a service or a schema says it: the API's wording (`message`) and what the pages
+ * word for themselves in the reader's language (`code` and `params`, lib/i18n).
+ */
+export interface Said {
+  code: MessageCode;
+  params?: Params;
+  message: string;
+}
+
+export const said = (code: MessageCode, params?: Params): Said => ({ code, ...(params ? { params } : {}), message: messageFor(code, params) });

@@ -1,5 +1,5 @@
 import { eraseUser } from "@/lib/db/users";
-import { AppError, ValidationError } from "@/lib/errors";
+import { AppError, requiredField } from "@/lib/errors";
 import { messageFor } from "@/lib/messages";
 import { confirmCurrentPassword } from "./password";
 import { requireFreshProof } from "./proof";
@@ -15,7 +15,7 @@ import type { Caller, ClientInfo } from "./types";
 export async function deleteAccount(caller: Caller, input: { password?: string; email?: string }, client: ClientInfo): Promise<void> {
   const { user } = caller;
   if (user.passwordHash) {
-    if (!input.password) throw new ValidationError({ password: [messageFor("REQUIRED")] });
+    if (!input.password) throw requiredField("password");
     await confirmCurrentPassword(user, input.password, client, "password");
   } else {
     if (input.email !== user.email) throw new AppError("EMAIL_NOT_YOURS", { field: "email" });

@@ -4,7 +4,7 @@ import { database } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { changeEmail, EmailTakenError, findUserByEmail, findUserById, type User } from "@/lib/db/users";
 import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
-import { AppError, ValidationError } from "@/lib/errors";
+import { AppError, requiredField } from "@/lib/errors";
 import { emailChangeEmail } from "@/lib/mail/templates";
 import { messageFor } from "@/lib/messages";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
@@ -31,7 +31,7 @@ export async function requestEmailChange(caller: Caller, input: { newEmail: stri
   requireVerifiedAddress(user);
   if (input.newEmail === user.email) throw new AppError("EMAIL_UNCHANGED", { field: "newEmail" });
   if (user.passwordHash) {
-    if (!input.password) throw new ValidationError({ password: [messageFor("REQUIRED")] });
+    if (!input.password) throw requiredField("password");
     await confirmCurrentPassword(user, input.password, client, "password");
   } else {
     requireFreshProof(caller);

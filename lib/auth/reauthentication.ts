@@ -4,7 +4,7 @@ import { countTogether, database, transaction } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
 import type { User } from "@/lib/db/users";
 import { consumeByCode, latestOpenVerification, replaceVerification } from "@/lib/db/verifications";
-import { AppError, ValidationError } from "@/lib/errors";
+import { AppError, requiredField } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { reauthenticationEmail } from "@/lib/mail/templates";
 import { messageFor } from "@/lib/messages";
@@ -60,7 +60,7 @@ export function reauthenticationNeeds(user: User, passkeys: readonly unknown[]):
   };
 }
 
-const required = (field: string) => new ValidationError({ [field]: [messageFor("REQUIRED")] });
+const required = requiredField;
 
 /**
  * E-mails a code that confirms it's the caller, for an account without a password (one with a

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { LOCALES, type Locale } from "../i18n/locales";
 import { databaseKindOfUrl, databaseUrlFromEnv } from "./database-url.mjs";
 
 /**
@@ -35,6 +36,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: positiveInt(3000),
   APP_NAME: z.string().min(1).default("Auth"),
+  DEFAULT_LOCALE: z.enum(LOCALES).default("en"),
   APP_URL: z.string().url().optional(),
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z.string().optional(),
@@ -70,6 +72,8 @@ export interface AppConfig {
   isProduction: boolean;
   port: number;
   appName: string;
+  /** The pages' and mails' language when neither the account nor the browser names one of LOCALES. */
+  defaultLocale: Locale;
   appUrl: string;
   dataDir: string;
   databaseUrl: string;
@@ -172,6 +176,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     isProduction,
     port: env.PORT,
     appName: env.APP_NAME,
+    defaultLocale: env.DEFAULT_LOCALE,
     appUrl,
     dataDir,
     databaseUrl,

@@ -21,6 +21,8 @@ export interface User {
   roleName: string;
   /** Two-factor authentication (TOTP) is on since then; null when off. */
   totpEnabledAt: Date | null;
+  /** The language chosen on the profile (lib/i18n/locales.ts); null: the browser's. */
+  locale: string | null;
   createdAt: Date;
 }
 
@@ -32,7 +34,7 @@ export type UserRow = Omit<FullRow, SecretColumn> & Partial<Pick<FullRow, Secret
 
 /** A User's columns of "User" u (no secrets), for statements of lib/db/sql.ts. */
 export const USER_COLUMNS = sql`u."id", u."email", u."name", u."dob", u."mobile", u."passwordHash", u."verifiedAt", u."disabledAt", u."roleId",
-  u."totpEnabledAt", u."createdAt", u."updatedAt"`;
+  u."totpEnabledAt", u."locale", u."createdAt", u."updatedAt"`;
 
 /**
  * Roles change only with a migration, so a user's role name comes from the role list read once per
@@ -83,6 +85,7 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<User> {
     disabledAt: user.disabledAt ?? null,
     roleId: user.roleId,
     totpEnabledAt: null,
+    locale: null,
     createdAt: at,
     updatedAt: at,
   };
@@ -105,7 +108,7 @@ export async function insertUsers(tx: Tx, users: Array<Pick<NewUser, "email" | "
   return (await prisma(tx)).user.createManyAndReturn({ data: users, select: { id: true, email: true } });
 }
 
-export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string }): Promise<User> {
+export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string; locale?: string | null }): Promise<User> {
   const row = await (await prisma(tx)).user.update({ where: { id }, data: fields });
   return toUserRecord(tx, row);
 }

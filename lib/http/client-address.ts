@@ -7,6 +7,8 @@ export interface ClientInfo {
   /** The client's address as `clientInfo` found it; null when the server could not tell. */
   ip: string | null;
   userAgent: string | null;
+  /** Its Accept-Language header, read only when a mail to an account without a language of its own is worded. */
+  acceptLanguage?: string | null;
 }
 
 /** Set by server.mjs from the TCP peer address; any client-sent copy is dropped there. */
@@ -19,7 +21,11 @@ export const PEER_ADDRESS_HEADER = "x-auth-peer-address";
  * the client wrote itself and is never believed.
  */
 export function clientInfo(headers: Headers): ClientInfo {
-  return { ip: clientAddress(headers, config().trustedProxies), userAgent: headers.get("user-agent")?.slice(0, 512) ?? null };
+  return {
+    ip: clientAddress(headers, config().trustedProxies),
+    userAgent: headers.get("user-agent")?.slice(0, 512) ?? null,
+    acceptLanguage: headers.get("accept-language"),
+  };
 }
 
 export function clientAddress(headers: Headers, trustedProxies: number): string | null {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { config } from "@/lib/config/env";
-import { messageFor } from "@/lib/messages";
+import { said, type Said } from "@/lib/messages";
 import { normalizePassword, passwordLengthProblem } from "@/lib/validation/fields";
 
 /**
@@ -21,11 +21,11 @@ function commonPasswords(): Set<string> {
   return common;
 }
 
-/** The policy's complaints about `password`, in Django's words; empty when it is acceptable. */
-export function passwordProblems(password: string, minLength = config().passwordMinLength): string[] {
-  const problems: string[] = [];
+/** The policy's complaints about `password` (in Django's words for the API); empty when it is acceptable. */
+export function passwordProblems(password: string, minLength = config().passwordMinLength): Said[] {
+  const problems: Said[] = [];
   const lengthProblem = passwordLengthProblem(password, minLength);
   if (lengthProblem) problems.push(lengthProblem);
-  if (commonPasswords().has(normalizePassword(password).trim().toLowerCase())) problems.push(messageFor("PASSWORD_TOO_COMMON"));
+  if (commonPasswords().has(normalizePassword(password).trim().toLowerCase())) problems.push(said("PASSWORD_TOO_COMMON"));
   return problems;
 }

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { MESSAGES, messageFor } from "@/lib/messages";
+import { said, type MessageCode, type Params, type Said } from "@/lib/messages";
 
 /**
  * Field schemas, defined once and shared by the JSON API, the server actions and the browser
@@ -9,9 +9,18 @@ import { MESSAGES, messageFor } from "@/lib/messages";
  * Classic schemas compose them as they do their own (`z.object`, `z.optional`, `z.toJSONSchema`).
  */
 
+/**
+ * A schema's complaint: the API's words as its message, and what was said (code, params) for the
+ * pages to word in the reader's language (lib/validation/parse.ts reads it back).
+ */
+export function complaint(code: MessageCode, params?: Params): { message: string; params: { said: Said } } {
+  const s = said(code, params);
+  return { message: s.message, params: { said: s } };
+}
+
 /** A failed value inside a transform (zod/mini's transforms have no `ctx.addIssue`). */
-function refuse(ctx: z.core.ParsePayload, message: string): never {
-  ctx.issues.push({ code: "custom", message, input: ctx.value });
+export function refuse(ctx: z.core.ParsePayload, code: MessageCode, params?: Params): never {
+  ctx.issues.push({ code: "custom", ...complaint(code, params), input: ctx.value });
   return z.NEVER;
 }
 
@@ -27,9 +36,9 @@ function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {
     .pipe(
       z.unknown().check(
         z.superRefine((v, ctx) => {
-          if (v === undefined) ctx.addIssue({ code: "custom", message: MESSAGES.REQUIRED });
-          else if (v === null) ctx.addIssue({ code: "custom", message: MESSAGES.NULL });
-          else if (typeof v !== "string" && typeof v !== "number") ctx.addIssue({ code: "custom", message: MESSAGES.NOT_A_STRING });
+          if (v === undefined) ctx.addIssue({ code: "custom", ...complaint("REQUIRED") });
+          else if (v === null) ctx.addIssue({ code: "custom", ...complaint("NULL") });
+          else if (typeof v !== "string" && typeof v !== "number") ctx.addIssue({ code: "custom", ...complaint("NOT_A_STRING") });
         }),
       ),
       z.transform((v: unknown) => {
@@ -41,10 +50,10 @@ function text(options: { max: number; trim?: boolean; allowBlank?: boolean }) {
       z.superRefine((s: string, ctx) => {
         // As in DRF, a blank or too long value gets that one message: the field's own checks
         // (e-mail syntax, date format…) chained after this one are skipped.
-        if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", message: MESSAGES.BLANK, continue: false });
-        else if (s.length > options.max) ctx.addIssue({ code: "custom", message: messageFor("MAX_LENGTH", { max: options.max }), continue: false });
+        if (!options.allowBlank && s === "") ctx.addIssue({ code: "custom", ...complaint("BLANK"), continue: false });
+        else if (s.length > options.max) ctx.addIssue({ code: "custom", ...complaint("MAX_LENGTH", { max: options.max }), continue: false });
         // DRF's ProhibitNullCharactersValidator; PostgreSQL cannot store U+0000 in text either.
-        else if (s.includes("\u0000")) ctx.addIssue({ code: "custom", message: MESSAGES.NULL_CHARACTERS, continue: false });
+        else if (s.includes("\u0000")) ctx.addIssue({ code: "custom", ...complaint("NULL_CHARACTERS"), continue: false });
       }),
     );
 }
@@ -58,13 +67,13 @@ export const EmailSchema = z
     text({ max: 254 }),
     z.transform((s: string) => s.toLowerCase()),
   )
-  .check(z.refine((s) => s === "" || EMAIL_PATTERN.test(s), MESSAGES.INVALID_EMAIL))
+  .check(z.refine((s) => s === "" || EMAIL_PATTERN.test(s), complaint("INVALID_EMAIL")))
   .register(z.globalRegistry, { type: "string", format: "email", maxLength: 254, example: "ponoki@simplemail.top" });
 
 export const NameSchema = text({ max: 150 }).register(z.globalRegistry, { type: "string", maxLength: 150, example: "alexa999" });
 
 export const MobileSchema = text({ max: 20 })
-  .check(z.refine((s) => /^\+?[0-9][0-9 ()-]{3,19}$/.test(s), MESSAGES.INVALID_MOBILE))
+  .check(z.refine((s) => /^\+?[0-9][0-9 ()-]{3,19}$/.test(s), complaint("INVALID_MOBILE")))
   .register(z.globalRegistry, { type: "string", maxLength: 20, example: "76765757" });
 
 /** A calendar date "YYYY-MM-DD" that exists (2023-02-30 does not). */
@@ -72,11 +81,11 @@ export const DobSchema = text({ max: 10 })
   .check(
     z.superRefine((s: string, ctx) => {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-      if (!m) return ctx.addIssue({ code: "custom", message: MESSAGES.DATE_FORMAT });
+      if (!m) return ctx.addIssue({ code: "custom", ...complaint("DATE_FORMAT") });
       const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
       const date = new Date(Date.UTC(y, mo - 1, d));
       if (y < 1900 || y > 2100 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
-        ctx.addIssue({ code: "custom", message: MESSAGES.INVALID_DATE });
+        ctx.addIssue({ code: "custom", ...complaint("INVALID_DATE") });
       }
     }),
   )
@@ -86,10 +95,10 @@ export const DobSchema = text({ max: 10 })
 export const normalizePassword = (password: string) => password.normalize("NFKC");
 
 /** The length rule, counted in code points of the normalised password; null when it holds. */
-export function passwordLengthProblem(password: string, minLength: number): string | null {
+export function passwordLengthProblem(password: string, minLength: number): Said | null {
   const length = [...normalizePassword(password)].length;
-  if (length < minLength) return messageFor("PASSWORD_TOO_SHORT", { min: minLength });
-  if (length > PASSWORD_MAX_LENGTH) return messageFor("MAX_LENGTH", { max: PASSWORD_MAX_LENGTH });
+  if (length < minLength) return said("PASSWORD_TOO_SHORT", { min: minLength });
+  if (length > PASSWORD_MAX_LENGTH) return said("MAX_LENGTH", { max: PASSWORD_MAX_LENGTH });
   return null;
 }
 
@@ -98,7 +107,7 @@ export function passwordSchema(minLength: number = DEFAULT_PASSWORD_MIN_LENGTH) 
   return text({ max: 4096, trim: false }).check(
     z.superRefine((s: string, ctx) => {
       const problem = passwordLengthProblem(s, minLength);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
+      if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: { said: problem } });
     }),
   );
 }
@@ -117,10 +126,10 @@ export const IntegerSchema = z
   .pipe(
     z.unknown(),
     z.transform((v: unknown, ctx) => {
-      if (v === undefined) return refuse(ctx, MESSAGES.REQUIRED);
-      if (v === null) return refuse(ctx, MESSAGES.NULL);
+      if (v === undefined) return refuse(ctx, "REQUIRED");
+      if (v === null) return refuse(ctx, "NULL");
       const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d{1,15}\s*$/.test(v) ? Number(v) : NaN;
-      if (!Number.isSafeInteger(n)) return refuse(ctx, MESSAGES.NOT_AN_INTEGER);
+      if (!Number.isSafeInteger(n)) return refuse(ctx, "NOT_AN_INTEGER");
       return n;
     }),
   )
@@ -134,11 +143,11 @@ export function integerChoice<const T extends readonly number[]>(choices: T) {
       z.transform((v: unknown, ctx): T[number] => {
         const parsed = IntegerSchema.safeParse(v);
         if (!parsed.success) {
-          if (v === undefined || v === null) return refuse(ctx, parsed.error.issues[0]!.message);
+          if (v === undefined || v === null) return refuse(ctx, v === null ? "NULL" : "REQUIRED");
         } else if ((choices as readonly number[]).includes(parsed.data)) {
           return parsed.data as T[number];
         }
-        return refuse(ctx, messageFor("INVALID_CHOICE", { value: shownChoice(v) }));
+        return refuse(ctx, "INVALID_CHOICE", { value: shownChoice(v) });
       }),
     )
     .register(z.globalRegistry, { type: "integer", enum: [...choices] });
@@ -162,10 +171,10 @@ export function otpSchema(length: number = DEFAULT_OTP_LENGTH) {
     .pipe(
       z.unknown(),
       z.transform((v: unknown, ctx) => {
-        if (v === undefined || v === null) return refuse(ctx, v === null ? MESSAGES.NULL : MESSAGES.REQUIRED);
+        if (v === undefined || v === null) return refuse(ctx, v === null ? "NULL" : "REQUIRED");
         const s = typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v).padStart(length, "0") : typeof v === "string" ? v.trim() : null;
-        if (s === null || s === "") return refuse(ctx, s === "" ? MESSAGES.BLANK : MESSAGES.NOT_A_STRING);
-        if (!/^\d+$/.test(s) || s.length !== length) return refuse(ctx, MESSAGES.CODE_FORMAT);
+        if (s === null || s === "") return refuse(ctx, s === "" ? "BLANK" : "NOT_A_STRING");
+        if (!/^\d+$/.test(s) || s.length !== length) return refuse(ctx, "CODE_FORMAT");
         return s;
       }),
     )

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { MESSAGES, messageFor } from "@/lib/messages";
 import {
+  complaint,
   DEFAULT_OTP_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
   DobSchema,
@@ -12,12 +12,14 @@ import {
   passwordSchema,
   PresentedPasswordSchema,
   REAUTHENTICATION_CODE_LENGTH,
+  refuse,
 } from "./fields";
+import type { MessageCode } from "@/lib/messages";
 
 /**
  * The browser forms' schemas: the API's field schemas composed with what only a form has
  * (a confirmation field, an optional `next`). They run in the browser (react-hook-form's
- * zodResolver) and again in the server action; zod/mini, as fields.ts, to keep the browser's share small.
+ * resolver, components/form-control.ts) and again in the server action; zod/mini, as fields.ts, to keep the browser's share small.
  */
 
 /** The password typed twice must match; the error sits on the confirmation field. */
@@ -25,7 +27,7 @@ function confirmed<S extends z.ZodMiniType<{ confirmPassword: string }>>(schema:
   return schema.check(
     z.refine((v) => (v as Record<string, unknown>)[key] === v.confirmPassword, {
       path: ["confirmPassword"],
-      message: MESSAGES.PASSWORDS_DIFFER,
+      ...complaint("PASSWORDS_DIFFER"),
     }),
   );
 }
@@ -35,7 +37,7 @@ const OptionalRole = z
     z.unknown(),
     z.transform((v: unknown) => (v === undefined || v === "" ? undefined : Number(v))),
   )
-  .check(z.refine((v) => v === undefined || Number.isSafeInteger(v), MESSAGES.NOT_AN_INTEGER));
+  .check(z.refine((v) => v === undefined || Number.isSafeInteger(v), complaint("NOT_AN_INTEGER")));
 
 export const NextPathField = z.optional(z.string());
 
@@ -44,7 +46,10 @@ export const NoFieldsFormSchema = z.object({});
 
 /** The token of an e-mailed link, a hidden field: without it the link is as good as invalid. */
 const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID" | "EMAIL_CHANGE_INVALID") =>
-  z.string({ error: messageFor(code) }).check(z.minLength(1, messageFor(code)));
+  z.pipe(
+    z.unknown(),
+    z.transform((v: unknown, ctx) => (typeof v === "string" && v !== "" ? v : refuse(ctx, code))),
+  );
 
 export const ConfirmLinkFormSchema = z.object({ token: linkToken("CONFIRMATION_INVALID") });
 
@@ -89,16 +94,12 @@ export function changePasswordFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH
 // ---- Account centre
 
 /** A code as typed into one of the account centre's fields: `accept` says what it is, or null. */
-function codeField(message: string, accept: (typed: string) => string | null) {
+function codeField(code: MessageCode, accept: (typed: string) => string | null) {
   return z.pipe(
     z.unknown(),
     z.transform((v: unknown, ctx) => {
-      const code = typeof v === "string" && v.length <= 64 ? accept(v) : null;
-      if (code === null) {
-        ctx.issues.push({ code: "custom", message, input: v });
-        return z.NEVER;
-      }
-      return code;
+      const accepted = typeof v === "string" && v.length <= 64 ? accept(v) : null;
+      return accepted === null ? refuse(ctx, code) : accepted;
     }),
   );
 }
@@ -111,11 +112,11 @@ const sixDigits = (typed: string) => {
 const recoveryCode = (typed: string) => (typed.trim() ? typed.trim() : null);
 
 /** An authenticator app's current code. */
-export const TotpCodeField = codeField(MESSAGES.TOTP_CODE_FORMAT, sixDigits);
+export const TotpCodeField = codeField("TOTP_CODE_FORMAT", sixDigits);
 /** One of the ten recovery codes (the service compares them without case, spaces or dashes). */
-export const RecoveryCodeField = codeField(MESSAGES.RECOVERY_CODE_FORMAT, recoveryCode);
+export const RecoveryCodeField = codeField("RECOVERY_CODE_FORMAT", recoveryCode);
 /** Either: six digits are taken for an authenticator code, anything else for a recovery code. */
-export const SecondFactorCodeField = codeField(MESSAGES.SECOND_FACTOR_FORMAT, (typed) => sixDigits(typed) ?? recoveryCode(typed));
+export const SecondFactorCodeField = codeField("SECOND_FACTOR_FORMAT", (typed) => sixDigits(typed) ?? recoveryCode(typed));
 
 export const TotpCodeFormSchema = z.object({ code: TotpCodeField });
 export const TurnOffTwoFactorFormSchema = z.object({ code: SecondFactorCodeField });
@@ -126,16 +127,15 @@ export const SecondStepRecoveryFormSchema = z.object({ recoveryCode: RecoveryCod
 
 /** What the browser's WebAuthn call answered, as JSON in a form field; the service verifies its contents. */
 const WebAuthnResponseField = z.pipe(
-  z.string({ error: messageFor("PASSKEY_INVALID") }),
-  z.transform((text: string, ctx) => {
+  z.unknown(),
+  z.transform((text: unknown, ctx) => {
     try {
-      const value: unknown = text.length <= 64_000 ? JSON.parse(text) : null;
+      const value: unknown = typeof text === "string" && text.length <= 64_000 ? JSON.parse(text) : null;
       if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
     } catch {
       // not JSON
     }
-    ctx.issues.push({ code: "custom", message: messageFor("PASSKEY_INVALID"), input: text });
-    return z.NEVER;
+    return refuse(ctx, "PASSKEY_INVALID");
   }),
 );
 

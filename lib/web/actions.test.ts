@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import * as z from "zod/mini";
 import { client, PASSWORD, setUpAuthTests, verifiedUser } from "@/lib/auth/testing";
 import { AppError } from "@/lib/errors";
+import { complaint } from "@/lib/validation/fields";
 
 setUpAuthTests();
 
@@ -63,14 +64,15 @@ async function redirectOf(promise: Promise<unknown>): Promise<string> {
   return error!.digest!.split(";")[2]!;
 }
 
-const NameForm = z.object({ name: z.string().check(z.minLength(1, "Enter a name")), password: z.string() });
+const NameForm = z.object({ name: z.string().check(z.refine((name) => name !== "", complaint("BLANK"))), password: z.string() });
+const FILL_IN = "Fill in this field.";
 
 describe("validatedAction", () => {
   it("answers field errors for an invalid form, echoing what was typed but never a password", async () => {
     const action = validatedAction(NameForm, async () => ({ status: "success" }));
     expect(await action(IDLE, form({ name: "", password: "secret" }))).toEqual({
       status: "error",
-      fieldErrors: { name: ["Enter a name"] },
+      fieldErrors: { name: [FILL_IN] },
       values: { name: "" },
     });
   });
@@ -83,10 +85,10 @@ describe("validatedAction", () => {
 
   it("builds a schema given as a function on each call", async () => {
     let minLength = 2;
-    const action = validatedAction(() => z.object({ name: z.string().check(z.minLength(minLength, "Too short")) }), async () => {});
+    const action = validatedAction(() => z.object({ name: z.string().check(z.refine((name) => name.length >= minLength, complaint("PASSWORD_TOO_SHORT", { min: minLength }))) }), async () => {});
     expect((await action(IDLE, form({ name: "abc" }))).status).toBe("success");
     minLength = 4;
-    expect(await action(IDLE, form({ name: "abc" }))).toMatchObject({ fieldErrors: { name: ["Too short"] } });
+    expect(await action(IDLE, form({ name: "abc" }))).toMatchObject({ fieldErrors: { name: ["Use at least 4 characters. A few words together make a strong password that's easy to remember."] } });
   });
 
   it("turns service errors into form state, REAUTHENTICATION_REQUIRED into the Confirm it's you step", async () => {
@@ -122,7 +124,7 @@ describe("signedInAction", () => {
     expect(await signedInAction(NameForm, fn)(IDLE, form({ name: "Ada", password: PASSWORD }))).toEqual({ status: "success" });
     expect(fn).toHaveBeenCalledWith(
       { name: "Ada", password: PASSWORD },
-      { session: expect.objectContaining({ sessionId, user: expect.objectContaining({ id: user.id }) }), client: { ip: null, userAgent: "vitest" } },
+      { session: expect.objectContaining({ sessionId, user: expect.objectContaining({ id: user.id }) }), client: { ip: null, userAgent: "vitest", acceptLanguage: null } },
     );
   });
 
@@ -139,7 +141,7 @@ describe("signedInAction", () => {
 
   it("reads the form first: an invalid form answers its errors, signed in or not", async () => {
     request.cookies.clear();
-    expect(await signedInAction(NameForm, async () => {})(IDLE, form({ name: "", password: "p" }))).toMatchObject({ fieldErrors: { name: ["Enter a name"] } });
+    expect(await signedInAction(NameForm, async () => {})(IDLE, form({ name: "", password: "p" }))).toMatchObject({ fieldErrors: { name: [FILL_IN] } });
   });
 
   it("answers a database outage while finding the session as form state, and service errors as validatedAction does", async () => {

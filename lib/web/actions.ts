@@ -4,8 +4,9 @@ import type { Caller, ClientInfo } from "@/lib/auth/types";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { isAppError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { fieldErrorsOf } from "@/lib/validation/parse";
+import { issuesOf } from "@/lib/validation/parse";
 import { echoedValues, formStateFromError, type ErrorPlacement, type FormState } from "./form-state";
+import { pageTranslator } from "./locale";
 import { requestClient, requireSession } from "./session";
 
 /**
@@ -32,21 +33,24 @@ export function validatedAction<S extends z.core.$ZodType, Data = unknown>(
   placement: ErrorPlacement = {},
 ) {
   return async (_previous: FormState<Data>, formData: FormData): Promise<FormState<Data>> => {
+    // Failures are worded in the page's language; success needs no words of this layer.
+    const words = () => pageTranslator("errors");
     // An action can be called with any arguments a client sends, not only the form's.
-    if (!(formData instanceof FormData)) return { status: "error", message: "This form could not be read. Please reload the page and try again." };
+    if (!(formData instanceof FormData)) return { status: "error", message: (await words())("FORM_UNREADABLE") };
     const parsed = z.safeParse(schemaOf(schema), Object.fromEntries(formData));
-    if (!parsed.success) return formStateFromError(new ValidationError(fieldErrorsOf(parsed.error)), formData, placement);
+    if (!parsed.success) return formStateFromError(new ValidationError(issuesOf(parsed.error)), formData, await words(), placement);
     try {
       return (await fn(parsed.data, formData)) ?? { status: "success" };
     } catch (error) {
       unstable_rethrow(error);
-      if (isAppError(error)) return formStateFromError(error, formData, placement);
+      const t = await words();
+      if (isAppError(error)) return formStateFromError(error, formData, t, placement);
       if (isDatabaseUnavailable(error)) {
         log.warn("server action: database unavailable", {});
-        return { status: "error", message: "The service is briefly unavailable. Please try again in a few seconds.", values: echoedValues(formData), retryAfterSeconds: 5 };
+        return { status: "error", message: t("SERVICE_UNAVAILABLE"), values: echoedValues(formData), retryAfterSeconds: 5 };
       }
       log.error("server action failed", { error });
-      return { status: "error", message: "Something went wrong on our side. Please try again.", values: echoedValues(formData) };
+      return { status: "error", message: t("INTERNAL"), values: echoedValues(formData) };
     }
   };
 }

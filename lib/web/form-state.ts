@@ -1,4 +1,5 @@
 import type { AppError } from "@/lib/errors";
+import { wordIssue, type ErrorWords } from "@/lib/i18n/words";
 
 /**
  * What a server action returns to its form. Values are echoed back so a failed submit keeps what
@@ -41,13 +42,19 @@ export interface ErrorPlacement {
 }
 
 /**
- * A service error as form state. Services name fields as the forms do; errors tied to no field,
- * and those of `messageFields`, become the form's message.
+ * A service error as form state, in the page's words (`t`, the reader's `errors` namespace).
+ * Services name fields as the forms do; errors tied to no field, and those of `messageFields`,
+ * become the form's message.
  */
-export function formStateFromError(error: AppError, formData: FormData, { messageFields = [], fieldNames = {} }: ErrorPlacement = {}): FormState<never> {
+export function formStateFromError(
+  error: AppError,
+  formData: FormData,
+  t: ErrorWords,
+  { messageFields = [], fieldNames = {} }: ErrorPlacement = {},
+): FormState<never> {
   const fieldErrors: Record<string, string[]> = {};
   const messages: string[] = [];
-  for (const [serviceField, list] of Object.entries(error.byField(FORM_LEVEL))) {
+  for (const [serviceField, list] of Object.entries(error.byField(FORM_LEVEL, (issue) => wordIssue(t, issue)))) {
     const field = Object.hasOwn(fieldNames, serviceField) ? fieldNames[serviceField]! : serviceField;
     if (field === FORM_LEVEL || messageFields.includes(field)) messages.push(...list);
     else fieldErrors[field] = [...(fieldErrors[field] ?? []), ...list];

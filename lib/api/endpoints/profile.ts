@@ -1,6 +1,5 @@
 import { readUser, updateUser } from "@/lib/auth/profile";
-import { ValidationError } from "@/lib/errors";
-import { messageFor } from "@/lib/messages";
+import { fieldIssue, ValidationError } from "@/lib/errors";
 import { BAD_REQUEST, endpoint, UNAUTHORIZED } from "../endpoint";
 import { presentUser } from "../presenters";
 import { READ_ONLY_USER_FIELDS, UpdateUserRequest } from "../requests";
@@ -47,7 +46,7 @@ export const putUser = endpoint({
   async precheck(ctx, body) {
     await readUser(ctx.caller, ctx.params.userId);
     const readOnly = READ_ONLY_USER_FIELDS.filter((f) => f in body);
-    if (readOnly.length) throw new ValidationError(Object.fromEntries(readOnly.map((f) => [f, [messageFor("READ_ONLY")]])));
+    if (readOnly.length) throw new ValidationError(readOnly.map((f) => fieldIssue(f, "READ_ONLY")));
   },
   async handle(changes, ctx) {
     return { message: "successful_updated", user: presentUser(await updateUser(ctx.caller, ctx.params.userId, changes)) };

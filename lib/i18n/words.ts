@@ -1,0 +1,21 @@
+import type { Messages } from "next-intl";
+import type { Issue } from "@/lib/errors";
+import type { Params } from "@/lib/messages";
+
+type ErrorKey = keyof Messages["errors"];
+
+/**
+ * The pages' words for what a service or a schema said (lib/errors.ts Issue): the `errors`
+ * namespace of the reader's language, keyed by the message code, never the API's legacy wording.
+ * Browser-safe: the forms word their own checks with it too.
+ */
+export interface ErrorWords {
+  (key: ErrorKey, values?: Params): string;
+  has(key: ErrorKey): boolean;
+}
+
+export function wordIssue(t: ErrorWords, issue: Pick<Issue, "code" | "params">): string {
+  // No code: a schema's generic check (a hidden field of the wrong type), never shown by a working page.
+  const key = issue.code as ErrorKey | undefined;
+  return key && t.has(key) ? t(key, issue.params) : t("INVALID_VALUE");
+}
