@@ -1,6 +1,5 @@
 import { eraseUser } from "@/lib/db/users";
 import { AppError, requiredField } from "@/lib/errors";
-import { messageFor } from "@/lib/messages";
 import { confirmCurrentPassword } from "./password";
 import { requireFreshProof } from "./proof";
 import { securityEvent } from "./security-events";

@@ -6,7 +6,6 @@ import { changeEmail, EmailTakenError, findUserByEmail, findUserById, type User 
 import { consumeByToken, findVerificationByTokenHash, replaceVerification } from "@/lib/db/verifications";
 import { AppError, requiredField } from "@/lib/errors";
 import { emailChangeEmail } from "@/lib/mail/templates";
-import { messageFor } from "@/lib/messages";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { claimMailSlot, limitClient } from "./limits";
 import { confirmCurrentPassword } from "./password";

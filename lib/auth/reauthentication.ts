@@ -7,7 +7,6 @@ import { consumeByCode, latestOpenVerification, replaceVerification } from "@/li
 import { AppError, requiredField } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { reauthenticationEmail } from "@/lib/mail/templates";
-import { messageFor } from "@/lib/messages";
 import { REAUTHENTICATION_CODE_LENGTH } from "@/lib/validation/fields";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { checkTypedCode, codeDigest, newCode } from "./codes";
