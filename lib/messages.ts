@@ -32,6 +32,7 @@ export const MESSAGES = {
   // Request plumbing
   MALFORMED_JSON: "JSON parse error - the request body is not valid JSON.",
   NOT_AN_OBJECT: (p: Params) => `Invalid data. Expected a dictionary, but got ${p.type}.`,
+  JSON_SENT_AS_FORM: "The body is JSON but was sent as a form. Send it with the header Content-Type: application/json.",
   PAYLOAD_TOO_LARGE: (p: Params) => `Request body is larger than ${p.limit} bytes.`,
   UNSUPPORTED_MEDIA_TYPE: (p: Params) => `Unsupported media type "${p.type}" in request.`,
   NOT_FOUND: "Not found.",

@@ -1,1 +1,1 @@
-export function startCommand(appDir: string): { env: Record<string, string>; args: string[] };
+export function startCommand(appDir: string, name?: string): { env: Record<string, string>; args: string[] };

@@ -208,6 +208,15 @@ describe("form-encoded bodies (DRF clients)", () => {
     expect(refreshed.status, refreshed.text).toBe(200);
   });
 
+  it("answer a JSON object sent as a form (curl -d without -H) with 400 naming the header", async () => {
+    const res = await form("/auth/login", JSON.stringify({ email: user.email, password: user.password }));
+    expect(res.status, res.text).toBe(400);
+    expect(res.body).toMatchObject({
+      success: false,
+      errors: { errors: ["The body is JSON but was sent as a form. Send it with the header Content-Type: application/json."] },
+    });
+  });
+
   it("report field errors in the envelope", async () => {
     const res = await form("/auth/generate-link", "email=not-an-email&request_type=2");
     expect(res.status).toBe(400);

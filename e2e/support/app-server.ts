@@ -24,16 +24,17 @@ export function testSecrets() {
 
 /**
  * Starts the production server (`npm start`'s command line, needs `next build` first) on a free port and
- * waits until /healthz answers 200. Its stdout and stderr go to `logFile`.
+ * waits until /healthz answers 200. Its stdout and stderr go to `logFile`. With `dev`, it is
+ * `npm run dev`'s server instead (no build needed; NODE_ENV is Next.js's "development").
  */
-export async function startAppServer(env: Record<string, string>): Promise<AppServer> {
+export async function startAppServer(env: Record<string, string>, options: { dev?: boolean } = {}): Promise<AppServer> {
   const port = Number(env.PORT) || (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const logFile = env.LOG_FILE ?? path.join(mkdtempSync(path.join(tmpdir(), "auth-test-log-")), "server.log");
   const fullEnv: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",
-    NODE_ENV: "production",
+    ...(options.dev ? {} : { NODE_ENV: "production" }),
     PORT: String(port),
     HOST: "127.0.0.1",
     APP_URL: url,
@@ -44,7 +45,7 @@ export async function startAppServer(env: Record<string, string>): Promise<AppSe
   const out = createWriteStream(logFile, { flags: "a" });
   const root = path.resolve(import.meta.dirname, "../..");
   // `npm start`'s flags (heap limits), so the suites prove the server lives within them.
-  const start = startCommand(root);
+  const start = startCommand(root, options.dev ? "dev" : "start");
   const child: ChildProcess = spawn(process.execPath, start.args, {
     cwd: root,
     env: { ...start.env, ...fullEnv } as NodeJS.ProcessEnv,

@@ -32,6 +32,22 @@ describe("readBody", () => {
     });
   });
 
+  it("answers a JSON object sent as a form (curl -d without a content type) with 400 naming the header", async () => {
+    for (const text of ['{"email":"a@b.co"}', '  {"email":"a@b.co","password":"x"}\n']) {
+      const e = await failure(post(text, "application/x-www-form-urlencoded"));
+      expect(statusOf(e)).toBe(400);
+      expect(e.byField("errors")).toEqual({
+        errors: ["The body is JSON but was sent as a form. Send it with the header Content-Type: application/json."],
+      });
+    }
+  });
+
+  it("reads a form whose text only looks like JSON as a form", async () => {
+    // Not an object, or not JSON: a form with an odd field name, as before.
+    expect(await readBody(post("{email}=x", "application/x-www-form-urlencoded"))).toEqual({ "{email}": "x" });
+    expect(await readBody(post("[1]", "application/x-www-form-urlencoded"))).toEqual({ "[1]": "" });
+  });
+
   it("treats an empty body as an empty object whatever the content type", async () => {
     expect(await readBody(post(null))).toEqual({});
     expect(await readBody(post("", "text/plain"))).toEqual({});

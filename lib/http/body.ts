@@ -19,7 +19,12 @@ export async function readBody(request: Request): Promise<Record<string, unknown
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if (type === "application/json" || type.endsWith("+json")) return parseJsonObject(text);
-  if (type === "application/x-www-form-urlencoded") return parseForm(text);
+  if (type === "application/x-www-form-urlencoded") {
+    // `curl -d '{…}'` without a content type sends JSON as a form: read as one, it would be a
+    // single field named after the whole text, and the answer a puzzling "field is required".
+    if (isJsonObject(text)) throw new AppError("JSON_SENT_AS_FORM");
+    return parseForm(text);
+  }
   throw new AppError("UNSUPPORTED_MEDIA_TYPE", { params: { type: type || "none" } });
 }
 
@@ -60,6 +65,17 @@ function parseJsonObject(text: string): Record<string, unknown> {
   }
   // A null-prototype copy: keys like "__proto__" stay plain data and can never reach a prototype.
   return Object.assign(Object.create(null), value) as Record<string, unknown>;
+}
+
+function isJsonObject(text: string): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{")) return false;
+  try {
+    const value: unknown = JSON.parse(trimmed);
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 function parseForm(text: string): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import type { OutboxRow } from "@/lib/db/outbox";
+import { isCodeLine, linksIn } from "@/lib/mail/mailbox";
 
 /** One outbox message for the dev mailbox: envelope, status, and the text body with live links. */
 export function MessageCard({ email }: { email: OutboxRow }) {
@@ -74,15 +75,11 @@ export function MessageCard({ email }: { email: OutboxRow }) {
   );
 }
 
-const URL_PATTERN = /(https?:\/\/[^\s<>"]+)/g;
-/** A line holding only digits is a verification code (the templates put it on its own line). */
-const CODE_LINE = /^\d{4,10}$/;
-
 /** The text body as React nodes (so it is escaped), with links clickable and codes large. */
 function renderBody(text: string): ReactNode[] {
   return text.split("\n").map((line, i) => (
     <span key={i}>
-      {CODE_LINE.test(line.trim()) ? (
+      {isCodeLine(line) ? (
         <span className="font-mono text-2xl font-bold tracking-[0.4em] select-all">{line.trim()}</span>
       ) : (
         linkify(line)
@@ -92,16 +89,21 @@ function renderBody(text: string): ReactNode[] {
   ));
 }
 
+/** The line with its links clickable; the punctuation after a link stays text (lib/mail/mailbox.ts). */
 function linkify(line: string): ReactNode[] {
-  return line.split(URL_PATTERN).map((part, i) =>
-    i % 2 === 1 ? (
-      <a key={i} href={part} className="break-all text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-400">
-        {part}
-      </a>
-    ) : (
-      part
-    ),
-  );
+  const nodes: ReactNode[] = [];
+  let at = 0;
+  for (const { link, index } of linksIn(line)) {
+    nodes.push(line.slice(at, index));
+    nodes.push(
+      <a key={index} href={link} className="break-all text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-400">
+        {link}
+      </a>,
+    );
+    at = index + link.length;
+  }
+  nodes.push(line.slice(at));
+  return nodes;
 }
 
 function Badge({ children, tone = "slate" }: { children: ReactNode; tone?: "slate" | "green" | "amber" | "red" }) {

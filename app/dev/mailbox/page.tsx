@@ -20,9 +20,14 @@ export const metadata: Metadata = {
 
 const SHOWN = 50;
 
-export default async function DevMailboxPage() {
+export default async function DevMailboxPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (!devMailboxEnabled()) notFound();
-  const [emails, pending] = await Promise.all([latestEmails(database, SHOWN), pendingCount(database)]);
+  // `?to=` shows one recipient's mail, as /dev/mailbox.json's does (addresses are stored lower-cased).
+  const { to: wanted } = await searchParams;
+  const to = typeof wanted === "string" && wanted.trim() ? wanted.trim().toLowerCase() : null;
+  const [latest, pending] = await Promise.all([latestEmails(database, SHOWN), pendingCount(database)]);
+  const emails = to ? latest.filter((e) => e.to === to) : latest;
+  const here = to ? `/dev/mailbox?to=${encodeURIComponent(to)}` : "/dev/mailbox";
 
   return (
     <main className="mx-auto max-w-3xl px-4 py-10">
@@ -33,10 +38,18 @@ export default async function DevMailboxPage() {
             The latest {SHOWN} messages in the outbox, newest first.{" "}
             {pending > 0 ? `${pending} waiting to be sent.` : "Nothing waiting to be sent."}
           </p>
+          {to && (
+            <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+              Only the mail to <strong className="text-slate-900 dark:text-slate-100">{to}</strong>.{" "}
+              <a href="/dev/mailbox" className="text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-400">
+                Show all mail
+              </a>
+            </p>
+          )}
         </div>
         {/* A plain link: the page is rendered on every request, so following it reloads the list. */}
         <a
-          href="/dev/mailbox"
+          href={here}
           className="rounded-lg border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-900"
         >
           Refresh
