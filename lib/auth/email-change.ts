@@ -58,12 +58,6 @@ export async function requestEmailChange(caller: Caller, input: { newEmail: stri
   );
 }
 
-/** Whether an e-mail change link would still work (its landing page checks before offering the button). */
-export async function isEmailChangeTokenUsable(token: string): Promise<boolean> {
-  const v = await findVerificationByTokenHash(database, sha256Hex(token));
-  return !!v && v.purpose === "change_email" && !v.consumedAt && v.expiresAt > now();
-}
-
 /**
  * The link's landing: makes the new address the account's. `keepSessionId`: the browser session
  * that opened it, if the owner is signed in there; every other session ends.

@@ -7,7 +7,6 @@ import { findUserByEmail, findUserById, markVerified, type User } from "@/lib/db
 import {
   consumeByCode,
   consumeByToken,
-  findVerificationByTokenHash,
   latestOpenVerification,
   replaceVerification,
   type VerificationRecord,
@@ -137,12 +136,6 @@ async function confirmCodeIn(tx: Tx, { email, user, open }: CodeTarget, code: st
   await markVerified(tx, user.id);
   await recordAudit(tx, { type: "email_verified", userId: user.id, ip: client.ip, userAgent: client.userAgent, detail: { via: "code" } });
   return { ...user, verifiedAt: user.verifiedAt ?? now() };
-}
-
-/** Whether a confirmation link would still work (the landing page checks before submitting it). */
-export async function isConfirmationTokenUsable(token: string): Promise<boolean> {
-  const v = await findVerificationByTokenHash(database, sha256Hex(token));
-  return !!v && v.purpose === "verify_email" && !v.consumedAt && v.expiresAt > now();
 }
 
 /** The e-mailed link: verifies the account behind the token. */

@@ -49,12 +49,6 @@ export async function requestPasswordReset(email: string, client: ClientInfo): P
   nudgeMailSender();
 }
 
-/** Whether a reset link is still usable (the reset page checks before showing its form). */
-export async function isResetTokenUsable(token: string): Promise<boolean> {
-  const v = await findVerificationByTokenHash(database, sha256Hex(token));
-  return !!v && v.purpose === "reset_password" && !v.consumedAt && v.expiresAt > now();
-}
-
 /**
  * Sets a new password from a reset link. The token is consumed atomically before anything changes;
  * the address counts as verified (the link reached its mailbox); every session, open link and

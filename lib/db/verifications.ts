@@ -136,3 +136,12 @@ export async function consumeByCode(tx: Tx, id: number): Promise<boolean> {
   );
   return changed === 1;
 }
+
+/** Whether the user started a later verification of the same purpose (which voided this one). */
+export async function hasNewerVerification(tx: Tx, v: Pick<VerificationRecord, "id" | "userId" | "purpose">): Promise<boolean> {
+  const newer = await (await prisma(tx)).verification.findFirst({
+    where: { userId: v.userId, purpose: v.purpose, id: { gt: v.id } },
+    select: { id: true },
+  });
+  return newer !== null;
+}
