@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { LOCALES, type Locale } from "../i18n/locales";
 import { databaseKindOfUrl, databaseUrlFromEnv } from "./database-url.mjs";
+import { DEFAULT_SIGNUP_FIELDS, parseSignupFields, type SignupFields } from "./signup-fields";
 
 /**
  * The environment, validated once. In production a missing secret stops the server with a message
@@ -49,6 +50,15 @@ const EnvSchema = z.object({
   GOOGLE_ISSUER: z.string().url().default("https://accounts.google.com"),
   OTP_LENGTH: z.coerce.number().int().min(4).max(10).default(4),
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(1).max(128).default(8),
+  SIGNUP_FIELDS: z
+    .string()
+    .default(DEFAULT_SIGNUP_FIELDS)
+    .transform((v, ctx) => {
+      const parsed = parseSignupFields(v);
+      if ("fields" in parsed) return parsed.fields;
+      ctx.addIssue({ code: "custom", message: parsed.problem });
+      return z.NEVER;
+    }),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt(15 * 60),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * 24 * 60 * 60),
   REFRESH_REUSE_INTERVAL_SECONDS: nonNegativeInt(10),
@@ -85,6 +95,8 @@ export interface AppConfig {
   google: { clientIds: string[]; clientSecret: string | undefined; issuer: string };
   otpLength: number;
   passwordMinLength: number;
+  /** What the sign-up page asks for besides e-mail and password (SIGNUP_FIELDS; the API is unaffected). */
+  signupFields: SignupFields;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseIntervalSeconds: number;
@@ -192,6 +204,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     },
     otpLength: env.OTP_LENGTH,
     passwordMinLength: env.PASSWORD_MIN_LENGTH,
+    signupFields: env.SIGNUP_FIELDS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,

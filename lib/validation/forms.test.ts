@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fieldErrorsOf } from "./parse";
-import { AddPasskeyFormSchema, SecondStepRecoveryFormSchema, TotpCodeFormSchema, TurnOffTwoFactorFormSchema } from "./forms";
+import { fieldErrorsOf, issuesOf } from "./parse";
+import { AddPasskeyFormSchema, SecondStepRecoveryFormSchema, signUpFormSchema, TotpCodeFormSchema, TurnOffTwoFactorFormSchema } from "./forms";
 
 const errors = (result: { success: boolean; error?: Parameters<typeof fieldErrorsOf>[0] }) => (result.error ? fieldErrorsOf(result.error) : {});
 
@@ -32,5 +32,46 @@ describe("the WebAuthn answer in a form field", () => {
         response: ["The passkey could not be verified. Please try again."],
       });
     }
+  });
+});
+
+describe("the sign-up form, as SIGNUP_FIELDS asks", () => {
+  const base = { email: "Ada@Example.com", password: "a long passphrase", confirmPassword: "a long passphrase" };
+  const codes = (result: { error?: Parameters<typeof issuesOf>[0] }) =>
+    Object.fromEntries((result.error ? issuesOf(result.error) : []).map((issue) => [issue.field, issue.code]));
+
+  it("by default asks for the name only, and drops the other fields", () => {
+    const schema = signUpFormSchema(8);
+    expect(schema.parse({ ...base, name: " Ada ", mobile: "not a number", dob: "nope", roleId: "x" })).toEqual({ ...base, email: "ada@example.com", name: "Ada" });
+    expect(codes(schema.safeParse({ ...base, name: "" }))).toEqual({ name: "BLANK" });
+    expect(codes(schema.safeParse(base))).toEqual({ name: "REQUIRED" });
+  });
+
+  it("asks for nothing more with an empty setting", () => {
+    expect(signUpFormSchema(8, {}).parse({ ...base, name: "Ada" })).toEqual({ ...base, email: "ada@example.com" });
+  });
+
+  it("requires what is required, and checks an optional field only when it is filled in", () => {
+    const schema = signUpFormSchema(8, { name: "required", mobile: "optional", dob: "optional", role: "required" });
+    expect(schema.parse({ ...base, name: "Ada", mobile: "", dob: " ", roleId: "2" })).toEqual({ ...base, email: "ada@example.com", name: "Ada", roleId: 2 });
+    expect(schema.parse({ ...base, name: "Ada", mobile: "+44 20 7946 0958", dob: "1990-01-12", roleId: "2" })).toMatchObject({
+      mobile: "+44 20 7946 0958",
+      dob: "1990-01-12",
+    });
+    expect(codes(schema.safeParse({ ...base, name: "Ada", mobile: "12", dob: "1990-02-30", roleId: "" }))).toEqual({
+      mobile: "INVALID_MOBILE",
+      dob: "INVALID_DATE",
+      roleId: "INVALID_CHOICE",
+    });
+  });
+
+  it("takes no role when the role is optional and none was chosen", () => {
+    const schema = signUpFormSchema(8, { role: "optional", mobile: "required" });
+    expect(schema.parse({ ...base, roleId: "", mobile: "76765757" })).toEqual({ ...base, email: "ada@example.com", mobile: "76765757" });
+    expect(codes(schema.safeParse({ ...base, roleId: "" }))).toEqual({ mobile: "REQUIRED" });
+  });
+
+  it("still wants the password typed twice alike", () => {
+    expect(codes(signUpFormSchema(8).safeParse({ ...base, name: "Ada", confirmPassword: "another" }))).toEqual({ confirmPassword: "PASSWORDS_DIFFER" });
   });
 });

@@ -15,6 +15,7 @@ import {
   refuse,
 } from "./fields";
 import type { MessageCode } from "@/lib/messages";
+import type { SignupFields } from "@/lib/config/signup-fields";
 
 /**
  * The browser forms' schemas: the API's field schemas composed with what only a form has
@@ -53,19 +54,46 @@ const linkToken = (code: "RESET_TOKEN_INVALID" | "CONFIRMATION_INVALID" | "EMAIL
 
 export const ConfirmLinkFormSchema = z.object({ token: linkToken("CONFIRMATION_INVALID") });
 
-export function signUpFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH) {
-  return confirmed(
-    z.object({
-      name: NameSchema,
-      email: EmailSchema,
-      password: passwordSchema(minLength),
-      confirmPassword: z.string(),
-      mobile: MobileSchema,
-      dob: DobSchema,
-      roleId: OptionalRole,
-    }),
-    "password",
+/** An optional field of a form: left empty, it is absent (undefined); filled in, it must be valid. */
+const blankAsAbsent = (schema: z.ZodMiniType<string, unknown>) =>
+  z.pipe(
+    z.transform((v: unknown): unknown => (v === undefined || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v)),
+    z.optional(schema),
   );
+
+const RequiredRole = OptionalRole.check(z.refine((v) => v !== undefined, complaint("INVALID_CHOICE")));
+
+/** What the sign-up form gives its action; the fields SIGNUP_FIELDS leaves out, or left empty, are absent. */
+export interface SignUpForm {
+  email: string;
+  password: string;
+  confirmPassword: string;
+  name?: string;
+  mobile?: string;
+  dob?: string;
+  roleId?: number;
+}
+
+/**
+ * The sign-up page's form: e-mail and password, and what SIGNUP_FIELDS asks for (required or
+ * optional; fields not asked for are dropped, and the account keeps them empty).
+ */
+export function signUpFormSchema(minLength = DEFAULT_PASSWORD_MIN_LENGTH, fields: SignupFields = { name: "required" }) {
+  const asked = (field: "name" | "mobile" | "dob", schema: z.ZodMiniType<string, unknown>) =>
+    (fields[field] === "required" ? { [field]: schema } : fields[field] === "optional" ? { [field]: blankAsAbsent(schema) } : {}) as Partial<
+      Record<typeof field, z.ZodMiniType<string | undefined, unknown>>
+    >;
+  const schema = z.object({
+    email: EmailSchema,
+    password: passwordSchema(minLength),
+    confirmPassword: z.string(),
+    ...asked("name", NameSchema),
+    ...asked("mobile", MobileSchema),
+    ...asked("dob", DobSchema),
+    ...(fields.role ? { roleId: fields.role === "required" ? RequiredRole : OptionalRole } : {}),
+  });
+  // The object's shape depends on the setting; what it gives is SignUpForm.
+  return confirmed(schema as unknown as z.ZodMiniType<SignUpForm, unknown>, "password");
 }
 
 export const LoginFormSchema = z.object({ email: EmailSchema, password: PresentedPasswordSchema, next: NextPathField });
