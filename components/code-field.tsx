@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { TextField, type TextFieldProps } from "./text-field";
 
 type FieldProps = Omit<TextFieldProps, "label" | "type"> & { label?: string };
@@ -7,9 +8,11 @@ type FieldProps = Omit<TextFieldProps, "label" | "type"> & { label?: string };
  * hint, so password managers that keep the TOTP secret can fill it in.
  */
 export function AuthCodeField(props: FieldProps) {
+  const t = useTranslations("common.codes");
   return (
     <TextField
-      label="Authentication code"
+      label={t("authentication")}
+      dir="ltr"
       type="text"
       inputMode="numeric"
       autoComplete="one-time-code"
@@ -23,9 +26,11 @@ export function AuthCodeField(props: FieldProps) {
 
 /** A recovery code ("abcde-fghjk"): letters and digits, never corrected or capitalised by the keyboard. */
 export function RecoveryCodeField(props: FieldProps) {
+  const t = useTranslations("common.codes");
   return (
     <TextField
-      label="Recovery code"
+      label={t("recovery")}
+      dir="ltr"
       type="text"
       autoComplete="off"
       autoCapitalize="none"

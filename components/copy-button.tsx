@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
 import { buttonStyles } from "./styles";
 
@@ -7,7 +8,8 @@ import { buttonStyles } from "./styles";
  * Copies `text` to the clipboard and says so for a moment (the button keeps its name; the result
  * is announced through a live region beside it).
  */
-export function CopyButton({ text, label = "Copy", className }: { text: string; label?: string; className?: string }) {
+export function CopyButton({ text, label, className }: { text: string; label?: string; className?: string }) {
+  const t = useTranslations("common.copy");
   const [result, setResult] = useState<"copied" | "failed" | null>(null);
 
   useEffect(() => {
@@ -29,10 +31,10 @@ export function CopyButton({ text, label = "Copy", className }: { text: string; 
         }
       >
         <CopyIcon />
-        {result === "copied" ? "Copied" : label}
+        {result === "copied" ? t("copied") : (label ?? t("label"))}
       </button>
       <span role="status" className={result === "failed" ? "text-sm text-red-700 dark:text-red-400" : "sr-only"}>
-        {result === "copied" ? "Copied to the clipboard." : result === "failed" ? "Copying didn’t work here: select the text and copy it yourself." : ""}
+        {result === "copied" ? t("copiedStatus") : result === "failed" ? t("failed") : ""}
       </span>
     </>
   );

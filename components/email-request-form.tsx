@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { EmailField } from "@/components/email-field";
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
@@ -21,13 +22,14 @@ export function EmailRequestForm({
   /** The button's label once something was sent, offering to send it again. */
   againLabel?: string;
 }) {
+  const t = useTranslations("common");
   const { state, pending, form, initial, errorFor, formProps } = useActionForm(EmailFormSchema, action);
   const sent = state.status === "success" && againLabel !== undefined;
   return (
     <form {...formProps}>
       <FormMessage status={state.status} message={state.message} />
       <EmailField defaultValue={initial.email} error={errorFor("email")} {...form.register("email")} />
-      <SubmitButton pending={pending} pendingText="Sending…" variant={sent ? "secondary" : "primary"} className="mt-1">
+      <SubmitButton pending={pending} pendingText={t("sending")} variant={sent ? "secondary" : "primary"} className="mt-1">
         {sent ? againLabel : submitLabel}
       </SubmitButton>
     </form>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { Spinner } from "./spinner";
 import { buttonStyles } from "./styles";
@@ -9,7 +10,8 @@ import { buttonStyles } from "./styles";
  * (a path on this site); failures come back to /login?error=<code>. next-auth's browser code is
  * fetched on the click: most visits never press the button.
  */
-export function GoogleButton({ callbackUrl, label = "Continue with Google" }: { callbackUrl: string; label?: string }) {
+export function GoogleButton({ callbackUrl, label }: { callbackUrl: string; label?: string }) {
+  const t = useTranslations("common.google");
   const [pending, setPending] = useState(false);
   return (
     <button
@@ -26,7 +28,7 @@ export function GoogleButton({ callbackUrl, label = "Continue with Google" }: { 
       }}
     >
       {pending ? <Spinner /> : <GoogleLogo />}
-      {pending ? "Redirecting to Google…" : label}
+      {pending ? t("redirecting") : (label ?? t("continue"))}
     </button>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState, type ChangeEvent } from "react";
 import { PasswordField, type PasswordFieldProps } from "./password-field";
 import { passwordStrength, type StrengthScore } from "./password-strength";
@@ -13,6 +14,7 @@ export function NewPasswordField({
   onChange,
   ...props
 }: Omit<PasswordFieldProps, "autoComplete" | "below" | "labelAside" | "hint"> & { minLength?: number }) {
+  const t = useTranslations("common.password");
   const [value, setValue] = useState("");
   const strength = passwordStrength(value, minLength);
   return (
@@ -23,9 +25,9 @@ export function NewPasswordField({
         onChange?.(event);
         setValue(event.target.value);
       }}
-      hint={`At least ${minLength} characters; 12 or more is better, and a passphrase of a few words works well.`}
+      hint={t("hint", { min: minLength })}
       below={<StrengthBars score={strength?.score ?? null} />}
-      labelAside={<StrengthWord label={strength?.label ?? ""} />}
+      labelAside={<StrengthWord label={strength ? t(strength.label) : ""} />}
     />
   );
 }
@@ -55,9 +57,10 @@ function StrengthBars({ score }: { score: StrengthScore | null }) {
 
 /** "Strong", on the label's line; read out when it changes (not on every keystroke). */
 function StrengthWord({ label }: { label: string }) {
+  const t = useTranslations("common.password");
   return (
     <p aria-live="polite" className="text-xs font-medium text-slate-600 dark:text-slate-400">
-      {label && <span className="sr-only">Password strength: </span>}
+      {label && <span className="sr-only">{t("strength")} </span>}
       {label}
     </p>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useEffectEvent, useImperativeHandle, useRef, useState, type ClipboardEvent, type KeyboardEvent, type Ref } from "react";
 import { FieldError } from "./field-error";
 import { inputBorder } from "./styles";
@@ -27,6 +28,7 @@ interface OtpInputProps {
  * To clear it, give it a new `key`.
  */
 export function OtpInput({ length, name, label, error, onChange, onComplete, autoFocus, disabled, ref }: OtpInputProps) {
+  const t = useTranslations("common.otp");
   const [digits, setDigits] = useState<string[]>(() => Array.from({ length }, () => ""));
   const boxes = useRef<(HTMLInputElement | null)[]>([]);
   const code = digits.join("");
@@ -120,7 +122,8 @@ export function OtpInput({ length, name, label, error, onChange, onComplete, aut
       <span id={labelId} className="text-sm font-medium text-slate-800 dark:text-slate-200">
         {label}
       </span>
-      <div role="group" aria-labelledby={labelId} aria-describedby={error ? errorId : undefined} className="flex gap-2 sm:gap-3">
+      {/* A code is read and typed left to right in every language, so the row of boxes is too. */}
+      <div role="group" dir="ltr" aria-labelledby={labelId} aria-describedby={error ? errorId : undefined} className="flex gap-2 sm:gap-3">
         {digits.map((digit, i) => (
           <input
             key={i}
@@ -131,7 +134,7 @@ export function OtpInput({ length, name, label, error, onChange, onComplete, aut
             inputMode="numeric"
             pattern="[0-9]*"
             autoComplete={i === 0 ? "one-time-code" : "off"}
-            aria-label={`Digit ${i + 1} of ${length}`}
+            aria-label={t("digit", { position: i + 1, length })}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? errorId : undefined}
             // The code is the one thing to do on this page: start in the first box.

@@ -1,5 +1,6 @@
 "use client";
 
+import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
 import { TextField, type TextFieldProps } from "./text-field";
 
@@ -10,6 +11,8 @@ export type PasswordFieldProps = Omit<TextFieldProps, "type" | "trailing">;
  * the password is visible, and its name stays the same ("Show password"), as the pattern asks.
  */
 export function PasswordField({ label, name, id, ...props }: PasswordFieldProps) {
+  const t = useTranslations("common.password");
+  const locale = useLocale();
   const [visible, setVisible] = useState(false);
   const inputId = id ?? `field-${name}`;
 
@@ -29,9 +32,10 @@ export function PasswordField({ label, name, id, ...props }: PasswordFieldProps)
           type="button"
           aria-pressed={visible}
           aria-controls={inputId}
-          aria-label={`Show ${label.toLowerCase()}`}
+          // "Show password"; German keeps its nouns' capital ("Passwort anzeigen").
+          aria-label={t("show", { label: locale === "de" ? label : label.charAt(0).toLocaleLowerCase(locale) + label.slice(1) })}
           onClick={() => setVisible((v) => !v)}
-          className="absolute inset-y-0 right-0 flex w-11 items-center justify-center rounded-r-lg text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100"
+          className="absolute inset-y-0 end-0 flex w-11 items-center justify-center rounded-e-lg text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100"
         >
           <EyeIcon crossed={visible} />
         </button>

@@ -5,12 +5,15 @@
  */
 export type StrengthScore = 0 | 1 | 2 | 3 | 4;
 
+export type StrengthLabel = "tooShort" | "weak" | "fair" | "good" | "strong";
+
 export interface Strength {
   score: StrengthScore;
-  label: string;
+  /** The word's key in the `common` namespace's `password` group. */
+  label: StrengthLabel;
 }
 
-const LABELS: Record<StrengthScore, string> = { 0: "Too short", 1: "Weak", 2: "Fair", 3: "Good", 4: "Strong" };
+const LABELS: Record<StrengthScore, StrengthLabel> = { 0: "tooShort", 1: "weak", 2: "fair", 3: "good", 4: "strong" };
 
 export function passwordStrength(password: string, minLength: number): Strength | null {
   if (!password) return null;

@@ -1,12 +1,18 @@
+import { useTranslations } from "next-intl";
 import { TextField, type TextFieldProps } from "./text-field";
 
 type FieldProps = Omit<TextFieldProps, "label" | "type">;
 
 /** Mobile and date of birth, as signup and the profile both ask for them. */
-export function MobileField(props: FieldProps) {
-  return <TextField label="Mobile" type="tel" inputMode="tel" autoComplete="tel" {...props} />;
+type LabelledFieldProps = FieldProps & { label?: string };
+
+export function MobileField(props: LabelledFieldProps) {
+  const t = useTranslations("common");
+  // A phone number reads left to right in any language.
+  return <TextField label={t("mobile")} type="tel" inputMode="tel" autoComplete="tel" dir="ltr" {...props} />;
 }
 
-export function DateOfBirthField(props: FieldProps) {
-  return <TextField label="Date of birth" type="date" autoComplete="bday" min="1900-01-01" {...props} />;
+export function DateOfBirthField(props: LabelledFieldProps) {
+  const t = useTranslations("common");
+  return <TextField label={t("dateOfBirth")} type="date" autoComplete="bday" min="1900-01-01" {...props} />;
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import type { ButtonHTMLAttributes, ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import { Spinner } from "./spinner";
@@ -32,6 +33,7 @@ export function SubmitButton({
   disabled,
   ...rest
 }: SubmitButtonProps) {
+  const t = useTranslations("common");
   const { pending: formPending } = useFormStatus();
   const pending = pendingProp || formPending;
   return (
@@ -45,7 +47,7 @@ export function SubmitButton({
       {pending ? (
         <>
           <Spinner />
-          {pendingText ?? "Please wait…"}
+          {pendingText ?? t("pleaseWait")}
         </>
       ) : (
         children

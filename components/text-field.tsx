@@ -10,11 +10,11 @@ export interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElemen
   error?: string;
   /** Help shown under the input (and read with it). */
   hint?: ReactNode;
-  /** Something placed inside the input's right edge (the show-password toggle). */
+  /** Something placed inside the input's end edge (the show-password toggle). */
   trailing?: ReactNode;
   /** Under the input, above the hint (the strength meter's bars). */
   below?: ReactNode;
-  /** At the right end of the label's line, outside the label (the strength meter's word). */
+  /** At the end of the label's line, outside the label (the strength meter's word). */
   labelAside?: ReactNode;
   ref?: Ref<HTMLInputElement>;
 }
@@ -40,7 +40,7 @@ export function TextField({ label, name, error, hint, trailing, below, labelAsid
           name={name}
           aria-invalid={error ? true : undefined}
           aria-describedby={describedBy}
-          className={`${inputBase} ${inputBorder(!!error)} ${trailing ? "pr-12" : ""}`}
+          className={`${inputBase} ${inputBorder(!!error)} ${trailing ? "pe-12" : ""}`}
           {...input}
         />
         {trailing}

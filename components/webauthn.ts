@@ -5,21 +5,40 @@
 
 export const loadWebAuthn = () => import("@simplewebauthn/browser");
 
-/** What went wrong with a passkey prompt, in the person's terms; `cancelled` when they closed it. */
-export function describePasskeyError(error: unknown, doing: "sign-in" | "add"): { cancelled: boolean; message: string } {
+type PasskeyProblem = "addCancelled" | "signInCancelled" | "alreadyRegistered" | "unsupported" | "addFailed" | "signInFailed";
+
+/** The `common` namespace's translator (useTranslations("common")), or anything that words its `passkey.*` keys. */
+export type PasskeyWords = (key: `passkey.${PasskeyProblem}`) => string;
+
+// Without the page's translator (an older caller): the English words of the catalog.
+const ENGLISH: Record<PasskeyProblem, string> = {
+  addCancelled: "Adding a passkey was cancelled. Nothing was saved.",
+  signInCancelled: "Signing in with a passkey was cancelled.",
+  alreadyRegistered: "This device already has a passkey for your account.",
+  unsupported: "This browser can't use passkeys. Try another browser or device.",
+  addFailed: "Your browser couldn't create a passkey. Please try again.",
+  signInFailed: "Your browser couldn't use a passkey. Please try again.",
+};
+
+/**
+ * What went wrong with a passkey prompt, in the person's terms (`t`: useTranslations("common"));
+ * `cancelled` when they closed it.
+ */
+export function describePasskeyError(
+  error: unknown,
+  doing: "sign-in" | "add",
+  t: PasskeyWords = (key) => ENGLISH[key.slice("passkey.".length) as PasskeyProblem],
+): { cancelled: boolean; message: string } {
   const { name, code } = (error ?? {}) as { name?: string; code?: string };
   // NotAllowedError is also what a timed-out prompt raises: either way, nothing happened.
   if (name === "NotAllowedError" || name === "AbortError" || code === "ERROR_CEREMONY_ABORTED") {
-    return { cancelled: true, message: doing === "add" ? "Adding a passkey was cancelled. Nothing was saved." : "Signing in with a passkey was cancelled." };
+    return { cancelled: true, message: t(doing === "add" ? "passkey.addCancelled" : "passkey.signInCancelled") };
   }
   if (code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED" || name === "InvalidStateError") {
-    return { cancelled: false, message: "This device already has a passkey for your account." };
+    return { cancelled: false, message: t("passkey.alreadyRegistered") };
   }
   if (typeof window !== "undefined" && !window.PublicKeyCredential) {
-    return { cancelled: false, message: "This browser can’t use passkeys. Try another browser or device." };
+    return { cancelled: false, message: t("passkey.unsupported") };
   }
-  return {
-    cancelled: false,
-    message: doing === "add" ? "Your browser couldn’t create a passkey. Please try again." : "Your browser couldn’t use a passkey. Please try again.",
-  };
+  return { cancelled: false, message: t(doing === "add" ? "passkey.addFailed" : "passkey.signInFailed") };
 }

@@ -11,7 +11,7 @@ import type { SecondStepInput } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors";
 import { validatedAction } from "@/lib/web/actions";
-import { LINK_SENT_MESSAGE, RESET_SENT_MESSAGE } from "@/lib/web/messages";
+import { pageTranslator } from "@/lib/web/locale";
 import {
   completeBrowserSignIn,
   currentSession,
@@ -36,13 +36,15 @@ import {
 } from "@/lib/validation/forms";
 
 // The browser's door into the same services the JSON API uses. Each action validates with the
-// form's schema, calls one service, and answers with form state or a redirect.
+// form's schema, calls one service, and answers with form state or a redirect. Their own words
+// are the `auth` namespace's, in the page's language; a service's errors are worded by validatedAction.
 
 const verifyUrl = (email: string, next?: string) =>
   `/verify?email=${encodeURIComponent(email)}${next ? `&next=${encodeURIComponent(safeNextPath(next))}` : ""}`;
 
 export const signUpAction = validatedAction(
-  () => signUpFormSchema(config().passwordMinLength),
+  () => signUpFormSchema(config().passwordMinLength, config().signupFields),
+  // Fields SIGNUP_FIELDS does not ask for are absent: the account keeps them empty.
   async ({ email, password, name, mobile, dob, roleId }) => {
     await createAccount({ email, password, name, mobile, dob, roleId }, await requestClient());
     redirect(verifyUrl(email));
@@ -106,7 +108,8 @@ export const verifyCodeAction = validatedAction(
 
 export const resendCodeAction = validatedAction(EmailFormSchema, async ({ email }) => {
   await resendCode(email, await requestClient());
-  return { status: "success", message: `We sent a new code to ${email}.`, retryAfterSeconds: 60 };
+  const t = await pageTranslator("auth");
+  return { status: "success", message: t("verify.newCodeSent", { email }), retryAfterSeconds: 60 };
 });
 
 export const confirmLinkAction = validatedAction(
@@ -135,12 +138,16 @@ export const confirmEmailChangeAction = validatedAction(
 
 export const resendLinkAction = validatedAction(EmailFormSchema, async ({ email }) => {
   await resendVerificationLink(email, await requestClient());
-  return { status: "success", message: LINK_SENT_MESSAGE };
+  // The same answer whether or not an account exists.
+  const t = await pageTranslator("auth");
+  return { status: "success", message: t("confirm.linkSent") };
 });
 
 export const forgotPasswordAction = validatedAction(EmailFormSchema, async ({ email }) => {
   await requestPasswordReset(email, await requestClient());
-  return { status: "success", message: RESET_SENT_MESSAGE };
+  // The same answer whether or not an account exists.
+  const t = await pageTranslator("auth");
+  return { status: "success", message: t("forgotPassword.sent") };
 });
 
 export const resetPasswordAction = validatedAction(

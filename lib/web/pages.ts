@@ -1,7 +1,5 @@
-import { isEmailChangeTokenUsable } from "@/lib/auth/email-change";
-import { isConfirmationTokenUsable } from "@/lib/auth/email-verification";
+import { linkState } from "@/lib/auth/links";
 import { passkeysOf } from "@/lib/auth/passkeys";
-import { isResetTokenUsable } from "@/lib/auth/password";
 import { proofFreshForSeconds } from "@/lib/auth/proof";
 import { reauthenticationNeeds } from "@/lib/auth/reauthentication";
 import { listSessions } from "@/lib/auth/sessions";
@@ -21,8 +19,10 @@ export function authPageData() {
   return { otpLength, passwordMinLength, googleEnabled: googleEnabled(), appName };
 }
 
+/** The sign-up page: what SIGNUP_FIELDS asks for, and the roles to choose from when it asks for one. */
 export async function signupPageData() {
-  return { roles: await selfAssignableRoles(), passwordMinLength: config().passwordMinLength, googleEnabled: googleEnabled() };
+  const { signupFields: fields, passwordMinLength } = config();
+  return { fields, roles: fields.role ? await selfAssignableRoles() : [], passwordMinLength, googleEnabled: googleEnabled() };
 }
 
 export async function profilePageData(session: Caller) {
@@ -62,6 +62,7 @@ export async function profilePageData(session: Caller) {
   };
 }
 
-export const resetTokenUsable = (token: string) => (token ? isResetTokenUsable(token) : Promise.resolve(false));
-export const confirmTokenUsable = (token: string) => (token ? isConfirmationTokenUsable(token) : Promise.resolve(false));
-export const emailChangeTokenUsable = (token: string) => (token ? isEmailChangeTokenUsable(token) : Promise.resolve(false));
+/** What the landing pages of e-mailed links say: the link works, was used, was replaced, expired, or is unknown. */
+export const confirmLinkState = (token: string) => linkState(token, "verify_email");
+export const resetLinkState = (token: string) => linkState(token, "reset_password");
+export const emailChangeLinkState = (token: string) => linkState(token, "change_email");

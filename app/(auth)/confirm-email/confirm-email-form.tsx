@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { FormMessage } from "@/components/form-message";
 import { linkStyle } from "@/components/styles";
@@ -10,6 +11,7 @@ import { confirmEmailChangeAction } from "@/app/(auth)/actions";
 
 /** The button that spends the token; on success the action sends the person on (account or sign-in). */
 export function ConfirmEmailForm({ token }: { token: string }) {
+  const t = useTranslations("auth.confirmEmail");
   const [state, dispatch, pending] = useActionState(confirmEmailChangeAction, IDLE_STATE);
 
   return (
@@ -19,14 +21,14 @@ export function ConfirmEmailForm({ token }: { token: string }) {
           <>
             {" "}
             <Link href="/profile#email" className={linkStyle}>
-              Ask for a new link
+              {t("askAgain")}
             </Link>
           </>
         )}
       </FormMessage>
       <input type="hidden" name="token" value={token} />
-      <SubmitButton pending={pending} pendingText="Confirming…">
-        Confirm new address
+      <SubmitButton pending={pending} pendingText={t("pending")}>
+        {t("submit")}
       </SubmitButton>
     </form>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useRef } from "react";
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
@@ -12,6 +13,7 @@ import { ResendLinkForm } from "./resend-link-form";
  * that did not happen (scripts off) or the person wants to press it.
  */
 export function ConfirmForm({ token }: { token: string }) {
+  const t = useTranslations("auth.confirm");
   const [state, dispatch] = useActionState(confirmLinkAction, IDLE_STATE);
   const formRef = useRef<HTMLFormElement>(null);
   const submitted = useRef(false);
@@ -24,12 +26,10 @@ export function ConfirmForm({ token }: { token: string }) {
   }, []);
 
   if (state.status === "error") {
+    // The link was used or replaced between the page load and the submit: a new link is the way on.
     return (
       <>
-        <FormMessage
-          status="error"
-          message={`${(state.message ?? "This link can’t be used").replace(/\.?$/, ".")} Enter your e-mail address and we’ll send you a new one.`}
-        />
+        <FormMessage status="error" message={state.message ?? t("failed")} />
         <ResendLinkForm />
       </>
     );
@@ -38,7 +38,7 @@ export function ConfirmForm({ token }: { token: string }) {
   return (
     <form ref={formRef} action={dispatch}>
       <input type="hidden" name="token" value={token} />
-      <SubmitButton pendingText="Confirming…">Confirm my e-mail</SubmitButton>
+      <SubmitButton pendingText={t("pending")}>{t("submit")}</SubmitButton>
     </form>
   );
 }

@@ -1,14 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { AuthCard } from "@/components/auth-card";
 import { first, type SearchParams } from "@/components/search-params";
-import { linkStyle } from "@/components/styles";
-import { confirmTokenUsable } from "@/lib/web/pages";
+import { buttonStyles, linkStyle } from "@/components/styles";
+import { confirmLinkState } from "@/lib/web/pages";
 import { ConfirmForm } from "./confirm-form";
 import { ResendLinkForm } from "./resend-link-form";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Confirm your e-mail", referrer: "no-referrer" };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("auth.confirm");
+  // The token is in the URL: keep it out of Referer headers to any other site.
+  return { title: t("title"), referrer: "no-referrer" };
+}
 
 /**
  * The landing page of the e-mailed link. Opening it changes nothing: mail scanners fetch links
@@ -17,18 +23,29 @@ export const metadata: Metadata = { title: "Confirm your e-mail", referrer: "no-
  */
 export default async function ConfirmPage({ searchParams }: { searchParams: SearchParams }) {
   const token = first((await searchParams).token);
-  const usable = await confirmTokenUsable(token);
+  const state = await confirmLinkState(token);
+  const t = await getTranslations("auth.confirm");
 
-  if (!usable) {
+  if (state === "used") {
+    return (
+      <AuthCard title={t("used.title")} description={t("used.description")}>
+        <Link href="/login" className={`${buttonStyles.primary} w-full`}>
+          {t("signIn")}
+        </Link>
+      </AuthCard>
+    );
+  }
+
+  if (state !== "usable") {
     return (
       <AuthCard
-        title="This link has expired"
-        description="Confirmation links work once, for 24 hours. Enter your e-mail address and we’ll send you a new one."
+        title={t(`${state}.title`)}
+        description={t(`${state}.description`)}
         footer={
           <>
-            Already confirmed?{" "}
+            {t("alreadyConfirmed")}{" "}
             <Link href="/login" className={linkStyle}>
-              Sign in
+              {t("signIn")}
             </Link>
           </>
         }
@@ -39,7 +56,7 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Sear
   }
 
   return (
-    <AuthCard title="Confirm your e-mail" description="We’re confirming your e-mail address. If nothing happens in a moment, press the button.">
+    <AuthCard title={t("title")} description={t("description")}>
       <ConfirmForm token={token} />
     </AuthCard>
   );

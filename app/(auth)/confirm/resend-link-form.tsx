@@ -1,9 +1,11 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { resendLinkAction } from "@/app/(auth)/actions";
 import { EmailRequestForm } from "@/components/email-request-form";
 
 /** Asks for a fresh confirmation link. */
 export function ResendLinkForm() {
-  return <EmailRequestForm action={resendLinkAction} submitLabel="Send a new link" />;
+  const t = useTranslations("auth.confirm");
+  return <EmailRequestForm action={resendLinkAction} submitLabel={t("sendNew")} />;
 }

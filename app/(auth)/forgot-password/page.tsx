@@ -1,22 +1,28 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { AuthCard } from "@/components/auth-card";
 import { linkStyle } from "@/components/styles";
 import { ForgotPasswordForm } from "./forgot-password-form";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Forgot your password?" };
 
-export default function ForgotPasswordPage() {
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("auth.forgotPassword");
+  return { title: t("title") };
+}
+
+export default async function ForgotPasswordPage() {
+  const t = await getTranslations("auth.forgotPassword");
   return (
     <AuthCard
-      title="Forgot your password?"
-      description="Enter the e-mail address of your account and we’ll send you a link to choose a new password."
+      title={t("title")}
+      description={t("description")}
       footer={
         <>
-          Remembered it?{" "}
+          {t("remembered")}{" "}
           <Link href="/login" className={linkStyle}>
-            Back to sign in
+            {t("backToSignIn")}
           </Link>
         </>
       }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { FormMessage } from "@/components/form-message";
 import { PasswordField } from "@/components/password-field";
 import { linkStyle } from "@/components/styles";
@@ -12,6 +13,7 @@ import { loginAction } from "@/app/(auth)/actions";
 const loadSchema = () => import("@/lib/validation/forms").then((forms) => forms.LoginFormSchema);
 
 export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: string }) {
+  const t = useTranslations("auth.login");
   const { state, pending, form, initial, errorFor, formProps } = useActionForm(loadSchema, loginAction, {
     email: defaultEmail,
     next,
@@ -30,15 +32,15 @@ export function LoginForm({ next, defaultEmail }: { next: string; defaultEmail: 
           error={errorFor("email")}
           {...register("email")}
         />
-        <PasswordField label="Password" autoComplete="current-password" error={errorFor("password")} {...register("password")} />
+        <PasswordField label={t("password")} autoComplete="current-password" error={errorFor("password")} {...register("password")} />
       </div>
       <div className="-mt-1 mb-5 flex justify-end">
         <a href="/forgot-password" className={`text-sm ${linkStyle}`}>
-          Forgot password?
+          {t("forgotPassword")}
         </a>
       </div>
-      <SubmitButton pending={pending} pendingText="Signing in…">
-        Sign in
+      <SubmitButton pending={pending} pendingText={t("pending")}>
+        {t("submit")}
       </SubmitButton>
     </form>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { startTransition, useActionState, useEffect, useEffectEvent, useState } from "react";
 import { FormMessage } from "@/components/form-message";
 import { PasskeyIcon } from "@/components/passkey-icon";
@@ -23,6 +24,8 @@ const AUTOFILL_FIELD = 'input[autocomplete~="webauthn"]';
  * the server, which signs in and sends the person where a password sign-in would.
  */
 export function PasskeySignIn({ next }: { next: string }) {
+  const t = useTranslations("auth.passkey");
+  const common = useTranslations("common");
   const [state, dispatch, verifying] = useActionState(passkeySignInAction, IDLE_STATE);
   const [prompt, setPrompt] = useState<Prompt>({ status: "idle" });
   // A new round arms the autofill again once the button's prompt has taken its place. Not after
@@ -86,7 +89,7 @@ export function PasskeySignIn({ next }: { next: string }) {
     try {
       const [webauthn, options] = await Promise.all([loadWebAuthn(), passkeySignInOptionsAction(IDLE_STATE, new FormData())]);
       if (options.status !== "success" || !options.data) {
-        setPrompt({ status: "error", message: options.message ?? "Signing in with a passkey didn’t work. Please try again." });
+        setPrompt({ status: "error", message: options.message ?? t("failed") });
         return;
       }
       // This prompt takes the place of the autofill's pending request (the library aborts that one).
@@ -94,7 +97,7 @@ export function PasskeySignIn({ next }: { next: string }) {
       setPrompt({ status: "idle" });
       signInWith(response);
     } catch (error) {
-      const { cancelled, message } = describePasskeyError(error, "sign-in");
+      const { cancelled, message } = describePasskeyError(error, "sign-in", common);
       setPrompt({ status: cancelled ? "info" : "error", message });
       setRound((r) => r + 1);
     }
@@ -107,7 +110,7 @@ export function PasskeySignIn({ next }: { next: string }) {
       <FormMessage status={shown.status} message={shown.message} />
       <button type="button" onClick={onClick} disabled={busy} aria-busy={busy || undefined} className={`${buttonStyles.secondary} w-full`}>
         {busy ? <Spinner /> : <PasskeyIcon />}
-        {verifying ? "Signing in…" : prompt.status === "waiting" ? "Waiting for your passkey…" : "Sign in with a passkey"}
+        {verifying ? t("pending") : prompt.status === "waiting" ? t("waiting") : t("button")}
       </button>
     </div>
   );

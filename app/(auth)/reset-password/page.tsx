@@ -1,45 +1,49 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { AuthCard } from "@/components/auth-card";
 import { first, type SearchParams } from "@/components/search-params";
 import { buttonStyles, linkStyle } from "@/components/styles";
-import { authPageData, resetTokenUsable } from "@/lib/web/pages";
+import { authPageData, resetLinkState } from "@/lib/web/pages";
 import { ResetPasswordForm } from "./reset-password-form";
 
 export const dynamic = "force-dynamic";
-// The token is in the URL: keep it out of Referer headers to any other site.
-export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("auth.resetPassword");
+  // The token is in the URL: keep it out of Referer headers to any other site.
+  return { title: t("title"), referrer: "no-referrer" };
+}
 
 export default async function ResetPasswordPage({ searchParams }: { searchParams: SearchParams }) {
   const token = first((await searchParams).token);
   const { passwordMinLength } = authPageData();
+  const state = await resetLinkState(token);
+  const t = await getTranslations("auth.resetPassword");
 
-  if (!(await resetTokenUsable(token))) {
+  if (state !== "usable") {
     return (
       <AuthCard
-        title="This link has expired"
-        description="Password reset links work once, for one hour. Ask for a new one and use the newest e-mail."
+        title={t(`${state}.title`)}
+        description={t(`${state}.description`)}
         footer={
           <>
-            Remembered your password?{" "}
+            {t("remembered")}{" "}
             <Link href="/login" className={linkStyle}>
-              Sign in
+              {t("signIn")}
             </Link>
           </>
         }
       >
         <Link href="/forgot-password" className={`${buttonStyles.primary} w-full`}>
-          Request a new link
+          {t("requestNew")}
         </Link>
       </AuthCard>
     );
   }
 
   return (
-    <AuthCard
-      title="Choose a new password"
-      description="After the change, every device signed in to your account is signed out."
-    >
+    <AuthCard title={t("title")} description={t("description")}>
       <ResetPasswordForm token={token} passwordMinLength={passwordMinLength} />
     </AuthCard>
   );

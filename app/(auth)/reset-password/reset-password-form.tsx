@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { useMemo } from "react";
 import { FormMessage } from "@/components/form-message";
 import { NewPasswordField } from "@/components/new-password-field";
@@ -12,6 +13,7 @@ import { resetPasswordAction } from "@/app/(auth)/actions";
 import { resetPasswordFormSchema } from "@/lib/validation/forms";
 
 export function ResetPasswordForm({ token, passwordMinLength }: { token: string; passwordMinLength: number }) {
+  const t = useTranslations("auth.resetPassword");
   const schema = useMemo(() => resetPasswordFormSchema(passwordMinLength), [passwordMinLength]);
   const { state, pending, form, errorFor, formProps } = useActionForm(schema, resetPasswordAction, { token });
   const { register } = form;
@@ -25,7 +27,7 @@ export function ResetPasswordForm({ token, passwordMinLength }: { token: string;
           <>
             {" "}
             <Link href="/forgot-password" className={linkStyle}>
-              Request a new link
+              {t("requestNew")}
             </Link>
           </>
         )}
@@ -33,15 +35,15 @@ export function ResetPasswordForm({ token, passwordMinLength }: { token: string;
       <input type="hidden" name="token" value={token} />
       <div className="flex flex-col gap-1">
         <NewPasswordField
-          label="New password"
+          label={t("newPassword")}
           minLength={passwordMinLength}
           error={errorFor("password")}
           {...register("password")}
         />
-        <PasswordField label="Confirm password" autoComplete="new-password" error={errorFor("confirmPassword")} {...register("confirmPassword")} />
+        <PasswordField label={t("confirmPassword")} autoComplete="new-password" error={errorFor("confirmPassword")} {...register("confirmPassword")} />
       </div>
-      <SubmitButton pending={pending} pendingText="Changing password…" className="mt-1">
-        Change password
+      <SubmitButton pending={pending} pendingText={t("pending")} className="mt-1">
+        {t("submit")}
       </SubmitButton>
     </form>
   );

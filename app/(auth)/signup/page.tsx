@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { AuthCard } from "@/components/auth-card";
 import { GoogleButton } from "@/components/google-button";
 import { OrDivider } from "@/components/or-divider";
@@ -7,19 +8,24 @@ import { signupPageData } from "@/lib/web/pages";
 import { SignUpForm } from "./signup-form";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Create an account" };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("auth.signup");
+  return { title: t("title") };
+}
 
 export default async function SignUpPage() {
-  const { roles, passwordMinLength, googleEnabled } = await signupPageData();
+  const { fields, roles, passwordMinLength, googleEnabled } = await signupPageData();
+  const t = await getTranslations("auth.signup");
   return (
     <AuthCard
-      title="Create an account"
-      description="We’ll e-mail you a code to confirm your address."
+      title={t("title")}
+      description={t("description")}
       footer={
         <>
-          Already have an account?{" "}
+          {t("haveAccount")}{" "}
           <a href="/login" className={linkStyle}>
-            Sign in
+            {t("signIn")}
           </a>
         </>
       }
@@ -30,7 +36,7 @@ export default async function SignUpPage() {
           <OrDivider />
         </>
       )}
-      <SignUpForm roles={roles} passwordMinLength={passwordMinLength} />
+      <SignUpForm fields={fields} roles={roles} passwordMinLength={passwordMinLength} />
     </AuthCard>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { AuthCard } from "@/components/auth-card";
 import { first, type SearchParams } from "@/components/search-params";
 import { linkStyle } from "@/components/styles";
@@ -9,7 +10,11 @@ import { safeNextPath } from "@/lib/web/session";
 import { VerifyForm } from "./verify-form";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Verify your e-mail" };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("auth.verify");
+  return { title: t("title") };
+}
 
 export default async function VerifyPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
@@ -17,25 +22,28 @@ export default async function VerifyPage({ searchParams }: { searchParams: Searc
   const parsed = EmailSchema.safeParse(first(params.email));
   const email = parsed.success ? parsed.data : "";
   const next = safeNextPath(first(params.next));
+  const t = await getTranslations("auth.verify");
 
   return (
     <AuthCard
-      title="Check your e-mail"
+      title={t("title")}
       description={
-        email ? (
-          <>
-            We sent a {otpLength}-digit code to <strong className="font-semibold wrap-anywhere text-slate-900 dark:text-white">{email}</strong>.
-            Enter it below to confirm your address.
-          </>
-        ) : (
-          <>Enter your e-mail address and the {otpLength}-digit code we sent to it.</>
-        )
+        email
+          ? t.rich("sentTo", {
+              length: otpLength,
+              email: () => (
+                <bdi className="font-semibold wrap-anywhere text-slate-900 dark:text-white">
+                  <strong className="font-semibold">{email}</strong>
+                </bdi>
+              ),
+            })
+          : t("enterBoth", { length: otpLength })
       }
       footer={
         <>
-          {email ? "Wrong address?" : "No account yet?"}{" "}
+          {email ? t("wrongAddress") : t("noAccount")}{" "}
           <Link href="/signup" className={linkStyle}>
-            {email ? "Sign up again" : "Sign up"}
+            {email ? t("signUpAgain") : t("signUp")}
           </Link>
         </>
       }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { startTransition, useActionState, useEffect, useMemo, useRef, useState } from "react";
 import { FormMessage } from "@/components/form-message";
 import { OtpInput } from "@/components/otp-input";
@@ -8,10 +9,11 @@ import { SubmitButton } from "@/components/submit-button";
 import { EmailField } from "@/components/email-field";
 import { IDLE_STATE, useActionForm } from "@/components/use-action-form";
 import { resendCodeAction, verifyCodeAction } from "@/app/(auth)/actions";
-import { MESSAGES } from "@/lib/messages";
 import { verifyFormSchema } from "@/lib/validation/forms";
 
 export function VerifyForm({ email, next, otpLength }: { email: string; next: string; otpLength: number }) {
+  const t = useTranslations("auth.verify");
+  const errors = useTranslations("errors");
   const schema = useMemo(() => verifyFormSchema(otpLength), [otpLength]);
   const otpRef = useRef<{ focus(): void }>(null);
   const { state, pending, form, initial, errorFor, formProps } = useActionForm(
@@ -55,16 +57,16 @@ export function VerifyForm({ email, next, otpLength }: { email: string; next: st
           ref={otpRef}
           length={otpLength}
           name="code"
-          label="Verification code"
-          // "This field may not be blank." says little about a row of empty boxes.
-          error={errorFor("code") === MESSAGES.BLANK ? MESSAGES.CODE_FORMAT : errorFor("code")}
+          label={t("code")}
+          // "Fill in this field." says little about a row of empty boxes.
+          error={errorFor("code") === errors("BLANK") ? t("codeMissing", { length: otpLength }) : errorFor("code")}
           autoFocus={!!email}
           onChange={(code) => form.setValue("code", code, { shouldValidate: form.formState.isSubmitted })}
           // Filling the last box sends the code; the button stays for those who prefer it.
           onComplete={() => formRef.current?.requestSubmit()}
         />
-        <SubmitButton pending={pending} pendingText="Verifying…" className="mt-1">
-          Verify
+        <SubmitButton pending={pending} pendingText={t("pending")} className="mt-1">
+          {t("submit")}
         </SubmitButton>
       </form>
       <ResendCode email={typedEmail} />
@@ -78,6 +80,7 @@ export function VerifyForm({ email, next, otpLength }: { email: string; next: st
  * (aria-disabled) so keyboard focus is not thrown away.
  */
 function ResendCode({ email }: { email: string }) {
+  const t = useTranslations("auth.verify");
   const [state, dispatch, pending] = useActionState(resendCodeAction, IDLE_STATE);
   const [countdown, setCountdown] = useState({ state, seconds: 0 });
   if (countdown.state !== state) setCountdown({ state, seconds: state.retryAfterSeconds ?? 0 });
@@ -106,38 +109,35 @@ function ResendCode({ email }: { email: string }) {
       <input type="hidden" name="email" value={email} />
       {email && (
         <p className={`mb-3 ${mutedText}`}>
-          Or click the link we sent to <span className="font-medium wrap-anywhere text-slate-900 dark:text-white">{email}</span>.
+          {t.rich("orLink", {
+            email: () => <bdi className="font-medium wrap-anywhere text-slate-900 dark:text-white">{email}</bdi>,
+          })}
         </p>
       )}
       {rateLimited ? (
-        <FormMessage status="info" message="A code was sent recently. Mail can take a minute to arrive, so check your spam folder while you wait." />
+        <FormMessage status="info" message={t("sentRecently")} />
       ) : state.status === "error" && !state.message ? (
         // The API's answer for an unknown or already verified address is a field error on `email`.
-        <FormMessage status="error" message="We couldn’t send a code to that address. Check that it’s the one you signed up with." />
+        <FormMessage status="error" message={t("cantSend")} />
       ) : (
         <FormMessage status={state.status} message={state.message} />
       )}
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-        <span className={mutedText}>Didn’t get it?</span>
+        <span className={mutedText}>{t("didntGetIt")}</span>
         <button
           type="submit"
           aria-disabled={waiting || pending || undefined}
           aria-describedby={waiting ? "resend-countdown" : undefined}
           className={`${buttonStyles.link} aria-disabled:cursor-not-allowed aria-disabled:text-slate-600 aria-disabled:no-underline dark:aria-disabled:text-slate-400`}
         >
-          {pending ? "Sending…" : "Resend code"}
+          {pending ? t("resending") : t("resend")}
         </button>
         {waiting && (
           <span id="resend-countdown" className={`tabular-nums ${mutedText}`}>
-            You can ask again in {formatWait(seconds)}
+            {t("waitFor", { wait: seconds <= 90 ? t("seconds", { count: seconds }) : t("minutes", { count: Math.ceil(seconds / 60) }) })}
           </span>
         )}
       </div>
     </form>
   );
-}
-
-/** "42 s" for the usual minute, "12 min" for the hourly limit. */
-function formatWait(seconds: number): string {
-  return seconds <= 90 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { AuthCard } from "@/components/auth-card";
 import { first, type SearchParams } from "@/components/search-params";
 import { linkStyle } from "@/components/styles";
@@ -8,7 +9,11 @@ import { hasSecondStep, safeNextPath } from "@/lib/web/session";
 import { SecondStepForm } from "./second-step-form";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Two-factor authentication" };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("auth.twoFactor");
+  return { title: t("title") };
+}
 
 /**
  * The second step of a sign-in: the first (password, Google, a passkey without user verification)
@@ -19,16 +24,17 @@ export default async function SecondStepPage({ searchParams }: { searchParams: S
   const next = safeNextPath(first(params.next));
   if (!(await hasSecondStep())) redirect(`/login?next=${encodeURIComponent(next)}`);
   const method = first(params.method) === "recovery" ? "recovery" : "code";
+  const t = await getTranslations("auth.twoFactor");
 
   return (
     <AuthCard
-      title="Two-factor authentication"
-      description="One more step to confirm it’s you."
+      title={t("title")}
+      description={t("description")}
       footer={
         <>
-          Not you, or stuck?{" "}
+          {t("stuck")}{" "}
           <Link href={`/login?next=${encodeURIComponent(next)}`} className={linkStyle}>
-            Start again
+            {t("startAgain")}
           </Link>
         </>
       }

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { AuthCodeField, RecoveryCodeField } from "@/components/code-field";
 import { FormMessage } from "@/components/form-message";
 import { linkStyle } from "@/components/styles";
@@ -21,6 +22,7 @@ export function SecondStepForm({ method, next }: { method: "code" | "recovery"; 
 }
 
 function CodeForm({ next, switchTo }: { next: string; switchTo: string }) {
+  const t = useTranslations("auth.twoFactor");
   const { state, pending, form, errorFor, formProps } = useActionForm(SecondStepCodeFormSchema, secondStepCodeAction, { next });
   return (
     <form {...formProps}>
@@ -28,19 +30,20 @@ function CodeForm({ next, switchTo }: { next: string; switchTo: string }) {
       <input type="hidden" name="next" value={next} />
       <AuthCodeField
         autoFocus
-        labelAside={<Switch href={switchTo}>Use a recovery code</Switch>}
-        hint="The 6-digit code your authenticator app shows for this account."
+        labelAside={<Switch href={switchTo}>{t("useRecoveryCode")}</Switch>}
+        hint={t("codeHint")}
         error={errorFor("code")}
         {...form.register("code")}
       />
-      <SubmitButton pending={pending} pendingText="Verifying…" className="mt-1">
-        Verify
+      <SubmitButton pending={pending} pendingText={t("pending")} className="mt-1">
+        {t("submit")}
       </SubmitButton>
     </form>
   );
 }
 
 function RecoveryForm({ next, switchTo }: { next: string; switchTo: string }) {
+  const t = useTranslations("auth.twoFactor");
   const { state, pending, form, errorFor, formProps } = useActionForm(SecondStepRecoveryFormSchema, secondStepRecoveryAction, { next });
   return (
     <form {...formProps}>
@@ -48,13 +51,13 @@ function RecoveryForm({ next, switchTo }: { next: string; switchTo: string }) {
       <input type="hidden" name="next" value={next} />
       <RecoveryCodeField
         autoFocus
-        labelAside={<Switch href={switchTo}>Use your app instead</Switch>}
-        hint="One of the codes you saved when you turned on two-factor authentication. Each works once."
+        labelAside={<Switch href={switchTo}>{t("useApp")}</Switch>}
+        hint={t("recoveryHint")}
         error={errorFor("recoveryCode")}
         {...form.register("recoveryCode")}
       />
-      <SubmitButton pending={pending} pendingText="Verifying…" className="mt-1">
-        Verify
+      <SubmitButton pending={pending} pendingText={t("pending")} className="mt-1">
+        {t("submit")}
       </SubmitButton>
     </form>
   );
