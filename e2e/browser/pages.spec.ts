@@ -68,7 +68,7 @@ test("sign up, empty and with errors", async ({ page }, testInfo) => {
     await page.getByLabel("Email", { exact: true }).fill("not-an-address");
     await page.getByLabel("Password", { exact: true }).fill("short");
     await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page.getByText("Enter a valid email address.")).toBeVisible();
+    await expect(page.getByText("Enter an e-mail address like name@example.com.")).toBeVisible();
   });
 });
 
@@ -82,7 +82,7 @@ test("sign in, empty, with messages and with errors", async ({ page }, testInfo)
   await checkPage(page, testInfo, "login-errors", async () => {
     await page.goto("/login");
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await expect(page.getByText("This field may not be blank.").first()).toBeVisible();
+    await expect(page.getByText("Fill in this field.").first()).toBeVisible();
   });
 });
 
@@ -93,12 +93,12 @@ test("verify", async ({ page, createUser }, testInfo) => {
   });
   await checkPage(page, testInfo, "verify-errors", async () => {
     await page.goto(`/verify?email=${encodeURIComponent(user.email)}`);
-    await page.getByRole("button", { name: "Verify" }).click();
-    await expect(page.getByText("Enter the code from the e-mail.")).toBeVisible();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect(page.getByText("Enter the 4-digit code from the e-mail.")).toBeVisible();
   });
   await checkPage(page, testInfo, "verify-resend-wait", async () => {
     await page.goto(`/verify?email=${encodeURIComponent(user.email)}`);
-    await page.getByRole("button", { name: "Resend code" }).click();
+    await page.getByRole("button", { name: "Send a new code" }).click();
     await expect(page.getByText(/You can ask again in \d+ s/)).toBeVisible();
   });
   await checkPage(page, testInfo, "verify-no-email", async () => {
@@ -134,7 +134,7 @@ test("forgot password, before and after", async ({ page }, testInfo) => {
     await page.goto("/forgot-password");
     await page.getByLabel("Email", { exact: true }).fill(uniqueEmail("nobody"));
     await page.getByRole("button", { name: "Send reset link" }).click();
-    await expect(page.getByText("If an account exists for that address")).toBeVisible();
+    await expect(page.getByText("If there's an account for that address")).toBeVisible();
   });
 });
 
@@ -198,7 +198,7 @@ test("the second step: code, a wrong code, and a recovery code", async ({ page, 
     await page.goto(url);
     await page.getByLabel("Authentication code", { exact: true }).fill("000000");
     await page.getByRole("button", { name: "Verify" }).click();
-    await expect(page.getByText("Invalid code")).toBeVisible();
+    await expect(page.getByText("That code isn't right.")).toBeVisible();
   });
   await checkPage(page, testInfo, "two-factor-recovery", async () => {
     await page.goto(url);

@@ -22,7 +22,7 @@ test("a wrong password is refused under the Password field", async ({ page, crea
   await page.getByLabel("Email", { exact: true }).fill(user.email);
   await page.getByLabel("Password", { exact: true }).fill("not the password");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByText("Password mismatch")).toBeVisible();
+  await expect(page.getByText("That password isn't right.")).toBeVisible();
   await expect(page.getByLabel("Password", { exact: true })).toHaveAttribute("aria-invalid", "true");
   await expect(page).toHaveURL(/\/login$/);
 });
@@ -97,15 +97,17 @@ test("a Google account whose e-mail Google has not verified is turned away with 
   await setGoogleIdentity({ sub: `google-${email}`, email, name: "Unverified", email_verified: false });
   await google.click();
   await expect(page).toHaveURL(/\/login\?error=GoogleEmailUnverified$/);
-  await expect(page.getByRole("alert").filter({ hasText: "isn’t verified by Google" })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "Google hasn't verified the e-mail address" })).toBeVisible();
 });
 
 test("a Google sign-in error comes back as a message on the login page", async ({ page }) => {
   for (const [code, text] of [
     ["OAuthCallback", "Signing in with Google was cancelled"],
-    ["GoogleEmailUnverified", "isn’t verified by Google"],
+    ["GoogleEmailUnverified", "Google hasn't verified the e-mail address"],
     ["AccountDisabled", "This account has been disabled."],
-    ["AccessDenied", "Google sign-in isn’t allowed for this account."],
+    ["AccessDenied", "Google sign-in isn't allowed for this account."],
+    ["SignInAgain", "That sign-in took too long"],
+    ["SomethingElse", "Signing in didn't work. Please try again."],
   ]) {
     await page.goto(`/login?error=${code}`);
     await expect(page.getByRole("alert").filter({ hasText: text })).toBeVisible();
@@ -150,7 +152,7 @@ test("/login fetches react-hook-form and SimpleWebAuthn when used, and keeps wha
   released = true;
   for (const route of held.splice(0)) await route.continue();
   // The blur that came before react-hook-form counts: the Email field is checked; focus, caret and values stay.
-  await expect(page.getByText("Enter a valid email address.")).toBeVisible();
+  await expect(page.getByText("Enter an e-mail address like name@example.com.")).toBeVisible();
   await expect(email).toHaveAttribute("aria-invalid", "true");
   await expect(email).toHaveValue("not-an-address");
   await expect(password).toBeFocused();
@@ -172,7 +174,7 @@ test("without its validation code (the fetch failed) /login still sends the form
   await page.getByLabel("Email", { exact: true }).fill("not-an-address");
   await page.getByLabel("Password", { exact: true }).fill("whatever");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByText("Enter a valid email address.")).toBeVisible();
+  await expect(page.getByText("Enter an e-mail address like name@example.com.")).toBeVisible();
   await expect(page.getByLabel("Email", { exact: true })).toHaveValue("not-an-address");
   // The refused scripts (asked for again on each new focus) are the browser's only complaint.
   expect(refused).toBeGreaterThan(0);

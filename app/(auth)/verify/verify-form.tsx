@@ -33,6 +33,9 @@ export function VerifyForm({ email, next, otpLength }: { email: string; next: st
   if (attempt.state !== state) setAttempt({ state, key: state.fieldErrors?.code ? attempt.key + 1 : attempt.key });
 
   const emailField = form.register("email");
+  // "Fill in this field." says little about a row of boxes, empty or not full: say how many digits.
+  const codeError = errorFor("code");
+  const incomplete = codeError !== undefined && [errors("BLANK"), errors("REQUIRED"), errors("CODE_FORMAT")].includes(codeError);
 
   return (
     <div>
@@ -58,8 +61,7 @@ export function VerifyForm({ email, next, otpLength }: { email: string; next: st
           length={otpLength}
           name="code"
           label={t("code")}
-          // "Fill in this field." says little about a row of empty boxes.
-          error={errorFor("code") === errors("BLANK") ? t("codeMissing", { length: otpLength }) : errorFor("code")}
+          error={incomplete ? t("codeMissing", { length: otpLength }) : codeError}
           autoFocus={!!email}
           onChange={(code) => form.setValue("code", code, { shouldValidate: form.formState.isSubmitted })}
           // Filling the last box sends the code; the button stays for those who prefer it.
