@@ -123,7 +123,7 @@ export function OtpInput({ length, name, label, error, onChange, onComplete, aut
         {label}
       </span>
       {/* A code is read and typed left to right in every language, so the row of boxes is too. */}
-      <div role="group" dir="ltr" aria-labelledby={labelId} aria-describedby={error ? errorId : undefined} className="flex gap-2 sm:gap-3">
+      <div role="group" dir="ltr" aria-labelledby={labelId} aria-describedby={error ? errorId : undefined} className="flex gap-2 sm:gap-3 rtl:justify-end">
         {digits.map((digit, i) => (
           <input
             key={i}

@@ -27,7 +27,8 @@ export function TextField({ label, name, error, hint, trailing, below, labelAsid
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className={`flex flex-col gap-1.5 ${className ?? ""}`}>
-      <div className="flex items-baseline justify-between gap-3">
+      {/* The aside (a link, the strength word) goes under the label when both do not fit on one line. */}
+      <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
         <label htmlFor={inputId} className="text-sm font-medium text-slate-800 dark:text-slate-200">
           {label}
         </label>

@@ -32,7 +32,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Searc
           ? t.rich("sentTo", {
               length: otpLength,
               email: () => (
-                <bdi className="font-semibold wrap-anywhere text-slate-900 dark:text-white">
+                <bdi dir="ltr" className="inline-block max-w-full font-semibold wrap-anywhere text-slate-900 dark:text-white">
                   <strong className="font-semibold">{email}</strong>
                 </bdi>
               ),

@@ -112,7 +112,7 @@ function ResendCode({ email }: { email: string }) {
       {email && (
         <p className={`mb-3 ${mutedText}`}>
           {t.rich("orLink", {
-            email: () => <bdi className="font-medium wrap-anywhere text-slate-900 dark:text-white">{email}</bdi>,
+            email: () => <bdi dir="ltr" className="inline-block max-w-full font-medium wrap-anywhere text-slate-900 dark:text-white">{email}</bdi>,
           })}
         </p>
       )}
