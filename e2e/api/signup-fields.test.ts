@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startAppServer, testSecrets, type AppServer } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { api as apiOf } from "./client";
-import { uniqueEmail } from "./helpers";
+import { randomBytes } from "node:crypto";
+import { actionId, STRONG_PASSWORD, uniqueEmail } from "./helpers";
 
 /**
  * SIGNUP_FIELDS on a server of its own: the sign-up page asks for what it names (an optional field
@@ -31,6 +32,26 @@ afterAll(async () => {
 });
 
 const page = async (path: string) => (await fetch(`${server!.url}${path}`, { headers: { accept: "text/html", "accept-language": "en" } })).text();
+/** The sign-up page's action, posted as React's client posts it (helpers.ts postFormAction, on this server). */
+async function signUp(fields: Record<string, string>) {
+  const boundary = `----test${randomBytes(12).toString("hex")}`;
+  const parts = [...Object.entries(fields).map(([k, v]) => [`_1_${k}`, v]), ["0", `[{"status":"idle"},"$K1"]`]];
+  const body = parts.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") + `--${boundary}--\r\n`;
+  const res = await fetch(`${server!.url}/signup`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      origin: server!.url,
+      accept: "text/x-component",
+      "accept-language": "en",
+      "next-action": actionId("signUpAction"),
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+    },
+    body,
+  });
+  return { redirect: res.headers.get("x-action-redirect"), text: await res.text() };
+}
+
 const labels = (html: string) => [...html.matchAll(/<label[^>]*>([^<]*)<\/label>/g)].map((m) => m[1]);
 
 describe("SIGNUP_FIELDS=name,mobile?,dob?,role", () => {
@@ -42,6 +63,22 @@ describe("SIGNUP_FIELDS=name,mobile?,dob?,role", () => {
     expect(html).not.toContain('<option value="">');
     expect(html).toMatch(/<option value="\d+" selected="">/);
     expect(html).toContain("4 to 20 characters: digits");
+  });
+
+  it("has the sign-up action follow it: optional fields may stay empty, a filled one is checked, the role is required", async () => {
+    const base = { name: "Ada", password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD, roleId: "2" };
+    const email = uniqueEmail("fields");
+    expect((await signUp({ ...base, email, mobile: "", dob: "" })).redirect).toMatch(/^\/verify\?email=/);
+    const wrongMobile = await signUp({ ...base, email: uniqueEmail("fields"), mobile: "12", dob: "" });
+    expect(wrongMobile.redirect).toBeNull();
+    expect(wrongMobile.text).toContain("Enter a phone number of 4 to 20 characters");
+    const noRole = await signUp({ ...base, email: uniqueEmail("fields"), roleId: "" });
+    expect(noRole.redirect).toBeNull();
+    expect(noRole.text).toContain("Choose one of the options.");
+    const noName = await signUp({ ...base, email: uniqueEmail("fields"), name: "" });
+    expect(noName.text).toContain("Fill in this field.");
+    // The answer is the action's state alone (not a page carrying the whole catalog): its words are the form's errors.
+    expect(noName.text).not.toContain("Create an account");
   });
 
   it("leaves the JSON API's fields as documented", async () => {
