@@ -123,7 +123,7 @@ test("with the password and an authenticator code, on a two-factor account; befo
   const twoFactor = section(page, "Two-factor authentication");
   const offCode = twoFactor.getByLabel("Authentication code", { exact: true });
   await expect(offCode).toBeFocused();
-  await expect(twoFactor.getByText("A code works only once: if you just entered one, wait for the app’s next.")).toBeVisible();
+  await expect(twoFactor.getByText("Each code works only once. If you just entered one, wait for the app’s next code.")).toBeVisible();
   clock.later(30_000);
   await offCode.fill(await clock.codeFor(secret));
   await twoFactor.getByRole("button", { name: "Turn off two-factor authentication" }).click();

@@ -11,7 +11,7 @@ test("profile changes are saved and survive a reload", async ({ page, createUser
   await expect(page.getByText("Enter a valid date.")).toBeVisible();
   await page.getByLabel("Date of birth", { exact: true }).fill("1995-12-10");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Profile saved" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Your details are saved." })).toBeVisible();
 
   await page.reload();
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Ada King");

@@ -34,8 +34,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("title") };
 }
 
-/** Within a week, "5 minutes ago", "yesterday"; before that, the date ("3 Dec 2026"), in the reader's language. */
-const WEEK_MS = 7 * 24 * 3600 * 1000;
+/** "just now", within a week "5 minutes ago", before that the date ("3 Dec 2026"), in the reader's language. */
+const MINUTE_MS = 60 * 1000;
+const WEEK_MS = 7 * 24 * 60 * MINUTE_MS;
 
 export default async function ProfilePage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession("/profile");
@@ -49,7 +50,9 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
   const now = new Date();
   const when = (iso: string) => {
     const then = new Date(iso);
-    return now.getTime() - then.getTime() < WEEK_MS ? format.relativeTime(then, now) : format.dateTime(then, { dateStyle: "medium" });
+    const ago = now.getTime() - then.getTime();
+    if (ago < MINUTE_MS) return t("actions.justNow");
+    return ago < WEEK_MS ? format.relativeTime(then, now) : format.dateTime(then, { dateStyle: "medium" });
   };
   const describeDevice = (userAgent: string | null, kind: string) => {
     const device = deviceOf(userAgent, kind);
