@@ -23,7 +23,7 @@ export function LanguageForm({ chosen }: { chosen: Locale | null }) {
         <SelectField
           label={t("language.label")}
           name="locale"
-          id="language"
+          id="language-choice"
           defaultValue={state.values?.locale ?? chosen ?? ""}
           error={state.fieldErrors?.locale?.[0]}
         >
