@@ -91,7 +91,7 @@ test("the account's language wins over the browser's, right to left for Arabic, 
   await section(page, "Language").getByRole("button", { name: "Save language" }).click();
   await expectLanguage(page, "ar", "rtl");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("حسابك");
-  await expect(page.getByRole("status").filter({ hasText: "تم حفظ اللغة." })).toBeVisible();
+  await expect(page.getByText("تم حفظ اللغة.")).toBeVisible();
   await expect(section(page, "اللغة").getByLabel("اللغة", { exact: true })).toHaveValue("ar");
 
   await page.reload();
@@ -108,7 +108,7 @@ test("the account's language wins over the browser's, right to left for Arabic, 
   await section(page, "اللغة").getByLabel("اللغة", { exact: true }).selectOption("");
   await section(page, "اللغة").getByRole("button", { name: "حفظ اللغة" }).click();
   await expectLanguage(page, "en", "ltr");
-  await expect(page.getByRole("status").filter({ hasText: "Language saved." })).toBeVisible();
+  await expect(page.getByText("Language saved.")).toBeVisible();
   await expect(section(page, "Language").getByLabel("Language", { exact: true })).toHaveValue("");
 });
 
