@@ -207,7 +207,14 @@ describe("noticeEmail", () => {
   it("says when, in the language's own format and in UTC, and from where", async () => {
     expect((await notice("en", "password_changed")).text).toContain("When: March 14, 2026 at 3:09 PM (UTC)\nFrom: Firefox on Linux, IP address 203.0.113.7\n");
     expect((await notice("de", "password_changed")).text).toContain("Wann: 14. März 2026 um 15:09 (UTC)\nVon: Firefox on Linux, IP-Adresse 203.0.113.7\n");
-    expect((await notice("ar", "password_changed")).text).toContain("(بتوقيت UTC)");
+    expect((await notice("ar", "password_changed")).text).toMatch(/^الوقت: .+ بتوقيت UTC$/m);
+  });
+
+  it("isolates what reads left to right inside Arabic, so its parentheses stay its own", async () => {
+    const { text } = await notice("ar", "email_changed", { device: "App (curl)" });
+    expect(text).toContain("من: \u2068App (curl)\u2069، عنوان IP \u2068203.0.113.7\u2069");
+    expect(text).toContain("\u2068new@example.com\u2069");
+    expect((await notice("en", "email_changed", { device: "App (curl)" })).text).not.toMatch(/[\u2068\u2069]/);
   });
 
   it("puts the page to go to on a line of its own, after the advice", async () => {

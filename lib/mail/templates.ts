@@ -70,6 +70,15 @@ export function formatDuration(t: MailWords, minutes: number): string {
   return t("duration.minutes", { count: minutes });
 }
 
+/**
+ * A value written left to right (a device's name, an address) inside right-to-left words, isolated
+ * (U+2068 … U+2069) so that its punctuation stays its own: "App (curl)،" would otherwise show its
+ * closing parenthesis on the wrong side.
+ */
+export function isolated(locale: Locale, value: string): string {
+  return directionOf(locale) === "rtl" && value ? `\u2068${value}\u2069` : value;
+}
+
 /** A notice's moment in the reader's language, in UTC (the catalog says so after it). */
 export function formatMoment(locale: Locale, at: Date): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }).format(at);
@@ -257,12 +266,13 @@ export async function noticeEmail(input: NoticeEmailInput): Promise<RenderedEmai
       ? t("notice.unnamedPasskey", { appName })
       : t(`notice.events.${event}.what`, {
           appName,
-          googleEmail: input.googleEmail ?? "",
-          passkeyName: input.passkeyName ?? "",
-          newEmail: input.newEmail ?? "",
+          googleEmail: isolated(locale, input.googleEmail ?? ""),
+          passkeyName: isolated(locale, input.passkeyName ?? ""),
+          newEmail: isolated(locale, input.newEmail ?? ""),
         });
   const when = t("notice.time", { time: formatMoment(locale, input.at) });
-  const from = input.ip ? t("notice.fromAddress", { device: input.device, ip: input.ip }) : input.device;
+  const device = isolated(locale, input.device);
+  const from = input.ip ? t("notice.fromAddress", { device, ip: isolated(locale, input.ip) }) : device;
   const { advice, page } = ADVICE[event];
   const ifNotYou = t(`notice.advice.${advice}`, { appName });
   const link = page && assertWebLink(`${input.appUrl}${page}`);
