@@ -2,6 +2,7 @@
 
 import { startTransition, useActionState, useCallback, useEffect, useEffectEvent, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
+import { useTranslations } from "next-intl";
 import { AuthCodeField } from "@/components/code-field";
 import { ConfirmItsYouContext, type ConfirmItsYou } from "@/components/confirm-its-you-context";
 import { FormMessage } from "@/components/form-message";
@@ -14,7 +15,6 @@ import { SubmitButton } from "@/components/submit-button";
 import { IDLE_STATE, useActionForm, type FormAction } from "@/components/use-action-form";
 import { describePasskeyError, loadWebAuthn } from "@/components/webauthn";
 import type { ReauthenticationNeeds } from "@/lib/auth/reauthentication";
-import { MESSAGES } from "@/lib/messages";
 import type { FormState } from "@/lib/web/form-state";
 import { ReauthenticateFormSchema } from "@/lib/validation/forms";
 
@@ -173,6 +173,7 @@ function ConfirmSteps({
   onConfirmed: (freshForSeconds: number) => void;
   onCancel: () => void;
 }) {
+  const t = useTranslations("account");
   const byEmail = needs.firstFactor === "emailed-code";
   const { state, pending, form, errorFor, formProps } = useActionForm(ReauthenticateFormSchema, actions.reauthenticate);
   const formRef = useRef<HTMLFormElement>(null);
@@ -202,7 +203,7 @@ function ConfirmSteps({
     try {
       const [webauthn, options] = await Promise.all([loadWebAuthn(), actions.passkeyOptions(IDLE_STATE, new FormData())]);
       if (options.status !== "success" || !options.data) {
-        setPrompt({ status: "error", message: options.message ?? "Confirming with a passkey didn’t work. Please try again." });
+        setPrompt({ status: "error", message: options.message ?? t("confirm.passkeyFailed") });
         return;
       }
       const response = await webauthn.startAuthentication({ optionsJSON: options.data.options });
@@ -215,45 +216,42 @@ function ConfirmSteps({
       result = await actions.reauthenticateWithPasskey(IDLE_STATE, answer);
     } catch (error) {
       const { cancelled, message } = describePasskeyError(error, "sign-in");
-      setPrompt(cancelled ? { status: "info", message: "The passkey prompt was closed. Nothing changed." } : { status: "error", message });
+      setPrompt(cancelled ? { status: "info", message: t("confirm.passkeyClosed") } : { status: "error", message });
       return;
     }
     if (result.status === "success") return onConfirmed(result.data?.freshForSeconds ?? 0);
-    const codeError = result.fieldErrors?.code?.[0];
-    setPrompt({
-      status: "error",
-      message:
-        codeError === MESSAGES.REQUIRED
-          ? "Your passkey didn’t check it’s you (no PIN or fingerprint). Enter an authentication code too, then use the passkey again."
-          : (codeError ?? result.message ?? "Confirming with a passkey didn’t work. Please try again."),
-    });
+    // A passkey that did not check its user asks for the code too: the action says so in its message.
+    setPrompt({ status: "error", message: result.fieldErrors?.code?.[0] ?? result.message ?? t("confirm.passkeyFailed") });
   };
 
   const busy = prompt.status === "waiting" || prompt.status === "checking";
   const cancelButton = (
     <button type="button" onClick={onCancel} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
-      Cancel
+      {t("actions.cancel")}
     </button>
   );
 
   return (
     <div className="px-5 py-6 sm:px-7 sm:py-7">
       <h2 id="confirm-its-you-title" className="text-lg font-semibold text-slate-900 dark:text-white">
-        Confirm it’s you
+        {t("confirm.title")}
       </h2>
       <p id="confirm-its-you-description" className="mt-1 mb-5 text-sm text-slate-600 dark:text-slate-400">
         {byEmail ? (
           <>
-            {/* Non-breaking hyphens: "e-" at a line's end reads badly. */}
-            For your security, {codeSent ? "enter the code we e\u2011mailed to" : "we’ll e\u2011mail a code to"}{" "}
-            {/* On a line of its own rather than broken, when it fits one. */}
-            <span className="inline-block max-w-full wrap-anywhere">
-              <span className="font-medium text-slate-900 dark:text-white">{email}</span>.
-            </span>
-            {needs.secondFactor && " You’ll need a code from your authenticator app too."}
+            {t.rich(codeSent ? "confirm.enterEmailedCode" : "confirm.willEmailCode", {
+              email,
+              // On a line of its own rather than broken, when it fits one.
+              address: (chunks) => (
+                <bdi className="inline-block max-w-full font-medium wrap-anywhere text-slate-900 dark:text-white">{chunks}</bdi>
+              ),
+            })}
+            {needs.secondFactor && ` ${t("confirm.appCodeToo")}`}
           </>
+        ) : needs.secondFactor ? (
+          t("confirm.enterPasswordAndCode")
         ) : (
-          <>For your security, enter your password{needs.secondFactor && " and a code from your authenticator app"} to continue.</>
+          t("confirm.enterPassword")
         )}
       </p>
 
@@ -270,7 +268,7 @@ function ConfirmSteps({
             className={`${buttonStyles.primary} w-full sm:w-auto`}
           >
             {sending && <Spinner />}
-            {sending ? "Sending…" : "Send me a code"}
+            {sending ? t("actions.sending") : t("confirm.sendCode")}
           </button>
         </div>
       ) : (
@@ -281,33 +279,33 @@ function ConfirmSteps({
           {byEmail ? (
             <AuthCodeField
               id="reauth-otp"
-              label="Code from the e-mail"
+              label={t("confirm.emailedCode")}
               autoFocus
               labelAside={
                 <button type="button" onClick={requestCode} disabled={sending} className={buttonStyles.link}>
-                  {sending ? "Sending…" : "Send another code"}
+                  {sending ? t("actions.sending") : t("confirm.sendAnother")}
                 </button>
               }
               error={errorFor("otp")}
               {...form.register("otp")}
             />
           ) : (
-            <PasswordField id="reauth-password" label="Current password" autoComplete="current-password" error={errorFor("password")} {...form.register("password")} />
+            <PasswordField id="reauth-password" label={t("confirm.currentPassword")} autoComplete="current-password" error={errorFor("password")} {...form.register("password")} />
           )}
           {needs.secondFactor && (
             <AuthCodeField
               id="reauth-code"
               // A recovery code has letters too.
               inputMode="text"
-              hint="From your authenticator app, or one of your recovery codes."
+              hint={t("confirm.secondFactorHint")}
               error={errorFor("code")}
               {...form.register("code")}
             />
           )}
           <div className="mt-1 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
             {cancelButton}
-            <SubmitButton pending={pending} disabled={busy} pendingText="Confirming…" fullWidth={false} className="w-full sm:w-auto">
-              Confirm
+            <SubmitButton pending={pending} disabled={busy} pendingText={t("confirm.confirming")} fullWidth={false} className="w-full sm:w-auto">
+              {t("confirm.submit")}
             </SubmitButton>
           </div>
         </form>
@@ -329,7 +327,7 @@ function ConfirmSteps({
             className={`${buttonStyles.secondary} w-full`}
           >
             {busy ? <Spinner /> : <PasskeyIcon />}
-            {prompt.status === "waiting" ? "Waiting for your passkey…" : prompt.status === "checking" ? "Confirming…" : "Use a passkey instead"}
+            {prompt.status === "waiting" ? t("confirm.waiting") : prompt.status === "checking" ? t("confirm.confirming") : t("confirm.usePasskey")}
           </button>
         </>
       )}

@@ -34,6 +34,23 @@ export function describeUserAgent(userAgent: string | null | undefined, kind: st
   return browser ?? (system ? `Browser on ${system}` : "Unknown browser");
 }
 
+/**
+ * The same reading in parts, for a page to word in its reader's language ("Chrome sur macOS"):
+ * the browser and system are product names; an app's `product` is what it calls itself.
+ */
+export function deviceOf(
+  userAgent: string | null | undefined,
+  kind: string,
+): { kind: "browser"; browser?: string; system?: string } | { kind: "app"; product?: string; system?: string } {
+  const ua = userAgent ?? "";
+  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
+  if (kind !== "browser") {
+    const product = /^([A-Za-z][\w.-]*)\//.exec(ua)?.[1];
+    return { kind: "app", product: product && product !== "Mozilla" ? product : undefined, system };
+  }
+  return { kind: "browser", browser: BROWSERS.find(([re]) => re.test(ua))?.[1], system };
+}
+
 /** "just now", "5 minutes ago", "yesterday", or a date for anything older than a week. */
 export function describeWhen(iso: string, now: Date): string {
   const then = new Date(iso);

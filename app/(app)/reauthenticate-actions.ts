@@ -3,8 +3,10 @@
 import { passkeyReauthenticationOptions } from "@/lib/auth/passkeys";
 import { reauthenticate, REAUTHENTICATION_CODE_LIFETIME_SECONDS, sendReauthenticationCode } from "@/lib/auth/reauthentication";
 import { config } from "@/lib/config/env";
+import { isAppError } from "@/lib/errors";
 import { signedInAction } from "@/lib/web/actions";
 import type { FormState } from "@/lib/web/form-state";
+import { pageTranslator } from "@/lib/web/locale";
 import { NoFieldsFormSchema, PasskeyReauthenticateFormSchema, ReauthenticateFormSchema } from "@/lib/validation/forms";
 
 /**
@@ -20,12 +22,20 @@ const renewed = (): FormState<FreshProof> => ({ status: "success", data: { fresh
 export const sendReauthenticationCodeAction = signedInAction(NoFieldsFormSchema, async (_, { session, client }) => {
   await sendReauthenticationCode(session, client);
   // The step names the address already.
-  return { status: "success", message: `Code sent. It works for ${REAUTHENTICATION_CODE_LIFETIME_SECONDS / 60} minutes.` };
+  const t = await pageTranslator("account");
+  return { status: "success", message: t("confirm.codeSent", { minutes: REAUTHENTICATION_CODE_LIFETIME_SECONDS / 60 }) };
 });
 
 /** The password or the e-mailed code, with an authenticator or recovery code when two-factor is on. */
 export const reauthenticateAction = signedInAction(ReauthenticateFormSchema, async ({ password, otp, code }, { session, client }) => {
-  await reauthenticate(session, { password, otp, code }, client);
+  try {
+    await reauthenticate(session, { password, otp, code }, client);
+  } catch (error) {
+    // A wrong e-mailed code is the service's INVALID_CODE, whose words speak of an authenticator app.
+    if (!isAppError(error) || !error.issues.some((issue) => issue.field === "otp" && issue.code === "INVALID_CODE")) throw error;
+    const t = await pageTranslator("errors");
+    return { status: "error", fieldErrors: { otp: [t("OTP_INVALID")] } };
+  }
   return renewed();
 });
 
@@ -40,7 +50,15 @@ export const passkeyReauthenticationOptionsAction = signedInAction(
 export const reauthenticateWithPasskeyAction = signedInAction(
   PasskeyReauthenticateFormSchema,
   async ({ response, code }, { session, client }) => {
-    await reauthenticate(session, { passkeyResponse: response, code }, client);
+    try {
+      await reauthenticate(session, { passkeyResponse: response, code }, client);
+    } catch (error) {
+      // A passkey that did not check its user (no PIN, no fingerprint) is one factor: the
+      // authenticator code is then required, which the step explains in its own words.
+      if (!isAppError(error) || !error.issues.some((issue) => issue.field === "code" && issue.code === "REQUIRED")) throw error;
+      const t = await pageTranslator("account");
+      return { status: "error", message: t("confirm.passkeyNeedsCode") };
+    }
     return renewed();
   },
   { messageFields: ["response"] },

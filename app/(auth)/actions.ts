@@ -54,7 +54,7 @@ export const signUpAction = validatedAction(
 export const loginAction = validatedAction(LoginFormSchema, async ({ email, password, next }) => {
   const user = await authenticatePassword(email, password, await requestClient());
   if (!user.verifiedAt) {
-    await sendCodeIfUnverified(user);
+    await sendCodeIfUnverified(user, await requestClient());
     redirect(verifyUrl(user.email, next));
   }
   if ((await signInBrowser(user, "password")) === "second-step") redirect(secondStepUrl(next));

@@ -199,7 +199,7 @@ describe("changing the e-mail address", () => {
     const asked = await post("/auth/email/change/", tokens.access_token, { new_email: newEmail.toUpperCase(), password: STRONG_PASSWORD });
     expect(asked.status, asked.text).toBe(200);
     const notice = await waitForMail(email, 2);
-    expect(notice.subject).toMatch(/change of your .* e-mail address was asked for/);
+    expect(notice.subject).toMatch(/Someone asked to change your .* e-mail address/);
     expect(notice.text).toContain(newEmail);
     const link = await waitForMail(newEmail);
     const token = /\/confirm-email\?token=([A-Za-z0-9_-]+)/.exec(link.text)?.[1];

@@ -161,7 +161,7 @@ describe("POST /auth/login/google/", () => {
     const notice = await waitForMail(identity.email, 2);
     expect(notice.subject).toMatch(/confirmed through Google/);
     expect(notice.text).toMatch(/it was removed/);
-    expect(notice.text).toMatch(/When: \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(notice.text).toMatch(/^When: \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\s[AP]M \(UTC\)$/m);
     expect((await api("POST", "/auth/generate-link", { json: { email: identity.email, request_type: 3 } })).status).toBe(200);
     const setPassword = await waitForMail(identity.email, 3);
     expect(setPassword.subject).toMatch(/Set a password/);

@@ -382,7 +382,7 @@ describe("POST /auth/password/change/", () => {
     expectTokenError(await resetPassword(resetLink, "yet another passphrase"));
     const notice = await waitForMail(email, 3);
     expect(notice.subject).toMatch(/password was changed/);
-    expect(notice.text).toMatch(/^When: .* UTC$/m);
+    expect(notice.text).toMatch(/^When: .* \(UTC\)$/m);
     expect(notice.text).toMatch(/^From: /m);
     expect(notice.text).toContain("/forgot-password");
   });

@@ -275,4 +275,24 @@ describe.skipIf(inject("databaseKind") !== "sqlite")(`README: ${SECTION}`, () =>
       }
     }, 120_000);
   });
+
+  // The page beside the JSON: its words in the reader's language, the mail in its recipient's.
+  it("shows the dev mailbox page in the reader's language, German and Arabic (right to left)", async () => {
+    const page = async (language: string) => {
+      const res = await fetch(`${server!.url}/dev/mailbox?to=ada@example.com`, { headers: { "accept-language": language } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const german = await page("de");
+    expect(german).toMatch(/<html lang="de" dir="ltr"/);
+    expect(german).toContain("Entwickler-Postfach");
+    expect(german).toContain("Alle Mails zeigen");
+    expect(german).toMatch(/Eingereiht<\/dt><dd><time dateTime="[^"]+">\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2} \(UTC\)<\/time>/);
+    // The walkthrough's mail was asked for without a language: it stays English.
+    expect(german).toContain("Verify your e-mail address for");
+    const arabic = await page("ar");
+    expect(arabic).toMatch(/<html lang="ar" dir="rtl"/);
+    expect(arabic).toContain("صندوق بريد التطوير");
+    expect(arabic).toContain('<pre dir="auto"');
+  }, 60_000);
 });

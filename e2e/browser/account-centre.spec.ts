@@ -62,7 +62,7 @@ test.describe("two-factor authentication", () => {
     await expectFieldError(field, "Enter the 6-digit code from your authenticator app.");
     await field.fill("000000");
     await box.getByRole("button", { name: "Turn on", exact: true }).click();
-    await expectFieldError(field, "Invalid code");
+    await expectFieldError(field, "That code isn't right. Enter the current code from your authenticator app, or a recovery code.");
     // Authenticator apps show the code as "123 456".
     const code = await clock.codeFor(secret);
     await field.fill(`${code.slice(0, 3)} ${code.slice(3)}`);
@@ -109,7 +109,7 @@ test.describe("two-factor authentication", () => {
     await expect(code).toBeFocused();
     await code.fill("000000");
     await page.getByRole("button", { name: "Verify" }).click();
-    await expectFieldError(code, "Invalid code");
+    await expectFieldError(code, "That code isn't right. Enter the current code from your authenticator app, or a recovery code.");
     // The code that turned two-factor on is spent: the next one, 30 s later.
     clock.later(30_000);
     await code.fill(await clock.codeFor(secret));
@@ -132,7 +132,7 @@ test.describe("two-factor authentication", () => {
     await expect(offCode).toBeFocused();
     await offCode.fill(recoveryCodes[0]!);
     await box.getByRole("button", { name: "Turn off two-factor authentication" }).click();
-    await expectFieldError(offCode, "Invalid code");
+    await expectFieldError(offCode, "That code isn't right. Enter the current code from your authenticator app, or a recovery code.");
     await offCode.fill(recoveryCodes[1]!);
     await box.getByRole("button", { name: "Turn off two-factor authentication" }).click();
     await expect(box.getByRole("status").filter({ hasText: "Two-factor authentication is off." })).toBeVisible();
@@ -165,7 +165,7 @@ test.describe("two-factor authentication", () => {
     const recovery = page.getByLabel("Recovery code", { exact: true });
     await recovery.fill(old[2]!);
     await page.getByRole("button", { name: "Verify" }).click();
-    await expectFieldError(recovery, "Invalid code");
+    await expectFieldError(recovery, "That code isn't right. Enter the current code from your authenticator app, or a recovery code.");
     await recovery.fill(fresh[2]!);
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page).toHaveURL(/\/profile$/);
@@ -248,7 +248,7 @@ test.describe("passkeys", () => {
     // The authenticator still holds it, but the account no longer knows it.
     await signOut(page);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-    await expect(page.getByRole("alert").filter({ hasText: "The passkey could not be verified." })).toBeVisible();
+    await expect(page.getByRole("alert").filter({ hasText: "That passkey couldn't be checked. Please try again." })).toBeVisible();
     await expect(page).toHaveURL(/\/login$/);
   });
 
@@ -335,12 +335,12 @@ test.describe("e-mail address", () => {
     await newEmail.fill(taken.email);
     await password.fill(user.password);
     await send.click();
-    await expectFieldError(newEmail, `${taken.email} is already register with us`);
+    await expectFieldError(newEmail, `There’s already an account for ${taken.email}. Choose another address.`);
     const address = uniqueEmail("moved");
     await newEmail.fill(address);
     await password.fill("not my password");
     await send.click();
-    await expectFieldError(password, "Password mismatch");
+    await expectFieldError(password, "That password isn't right. Try again, or reset it if you forgot it.");
     await password.fill(user.password);
     await send.click();
     await expect(box.getByRole("status").filter({ hasText: `We sent a link to ${address}.` })).toBeVisible();
@@ -383,7 +383,7 @@ test.describe("account deletion", () => {
     await expect(password).toBeFocused();
     await password.fill("not my password");
     await box.getByRole("button", { name: "Delete my account" }).click();
-    await expectFieldError(password, "Password mismatch");
+    await expectFieldError(password, "That password isn't right. Try again, or reset it if you forgot it.");
     await password.fill(user.password);
     await box.getByRole("button", { name: "Delete my account" }).click();
     await expect(page).toHaveURL(/\/account-deleted$/);
@@ -393,7 +393,7 @@ test.describe("account deletion", () => {
     await page.goto("/profile");
     await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
     await firstStep(page, user);
-    await expect(page.getByText("E-mail doesn't exists")).toBeVisible();
+    await expect(page.getByText("There's no account for this address. Check it for typos, or create an account.")).toBeVisible();
 
     await page.goto("/signup");
     await page.getByLabel("Name", { exact: true }).fill("Ada Again");
@@ -431,7 +431,7 @@ test.describe("account deletion", () => {
     await expect(field).toBeFocused();
     await field.fill(uniqueEmail("someone-else"));
     await section(page, "Delete account").getByRole("button", { name: "Delete my account" }).click();
-    await expectFieldError(field, "Enter the e-mail address of this account.");
+    await expectFieldError(field, "Enter this account's e-mail address.");
     await field.fill(email);
     await section(page, "Delete account").getByRole("button", { name: "Delete my account" }).click();
     await expect(page).toHaveURL(/\/account-deleted$/);

@@ -78,7 +78,7 @@ test("with the password: the action asks, Escape closes, and once confirmed the 
   await expect(password).toBeFocused();
   await password.fill("not my password");
   await step.getByRole("button", { name: "Confirm", exact: true }).click();
-  await expectFieldError(password, "Password mismatch");
+  await expectFieldError(password, "That password isn't right. Try again, or reset it if you forgot it.");
   await password.fill(user.password);
   await step.getByRole("button", { name: "Confirm", exact: true }).click();
 
@@ -112,7 +112,7 @@ test("with the password and an authenticator code, on a two-factor account; befo
   await password.fill(user.password);
   await code.fill("000000");
   await step.getByRole("button", { name: "Confirm", exact: true }).click();
-  await expectFieldError(code, "Invalid code");
+  await expectFieldError(code, "That code isn't right. Enter the current code from your authenticator app, or a recovery code.");
   // Both fields were kept; the code is asked anew.
   await expect(password).toHaveValue(user.password);
   await code.fill(await clock.codeFor(secret));
@@ -123,7 +123,7 @@ test("with the password and an authenticator code, on a two-factor account; befo
   const twoFactor = section(page, "Two-factor authentication");
   const offCode = twoFactor.getByLabel("Authentication code", { exact: true });
   await expect(offCode).toBeFocused();
-  await expect(twoFactor.getByText("A code works only once: if you just entered one, wait for the app’s next.")).toBeVisible();
+  await expect(twoFactor.getByText("Each code works only once. If you just entered one, wait for the app’s next code.")).toBeVisible();
   clock.later(30_000);
   await offCode.fill(await clock.codeFor(secret));
   await twoFactor.getByRole("button", { name: "Turn off two-factor authentication" }).click();
@@ -186,11 +186,11 @@ test("with an e-mailed code, on an account that signs in only with Google", asyn
   await expect(step).toContainText(/enter the code we e.mailed to/);
   // One code a minute: a second one at once is refused with the limit's message, and the field stays.
   await step.getByRole("button", { name: "Send another code" }).click();
-  await expect(step.getByRole("alert").filter({ hasText: /^Too many requests\. Try again in \d+ seconds\.$/ })).toBeVisible();
+  await expect(step.getByRole("alert").filter({ hasText: /^Too many tries\. Wait \d+ seconds? and try again\.$/ })).toBeVisible();
   await expect(otp).toBeVisible();
   await otp.fill("000000");
   await step.getByRole("button", { name: "Confirm", exact: true }).click();
-  await expectFieldError(otp, "Invalid code");
+  await expectFieldError(otp, "That code isn't right. Check the latest e-mail or send a new code.");
   await otp.fill(await reauthenticationCode(email));
   await step.getByRole("button", { name: "Confirm", exact: true }).click();
   await expect(step).toBeHidden();

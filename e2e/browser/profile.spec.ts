@@ -8,10 +8,10 @@ test("profile changes are saved and survive a reload", async ({ page, createUser
   await page.getByLabel("Date of birth", { exact: true }).fill("1815-12-10");
   await page.getByRole("button", { name: "Save changes" }).click();
   // The schema accepts 1900–2100 only: the browser says so before anything is sent.
-  await expect(page.getByText("Enter a valid date.")).toBeVisible();
+  await expect(page.getByText("That date isn't possible. Enter a real date between 1900 and 2100.")).toBeVisible();
   await page.getByLabel("Date of birth", { exact: true }).fill("1995-12-10");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Profile saved" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Your details are saved." })).toBeVisible();
 
   await page.reload();
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Ada King");
@@ -26,7 +26,7 @@ test("changing the password needs the current one", async ({ page, createUser })
   await page.getByLabel("New password", { exact: true }).fill("another fine passphrase");
   await page.getByLabel("Confirm password", { exact: true }).fill("another fine passphrase");
   await page.getByRole("button", { name: "Change password" }).click();
-  await expect(page.getByText("Password mismatch")).toBeVisible();
+  await expect(page.getByText("That password isn't right. Try again, or reset it if you forgot it.")).toBeVisible();
 
   await page.getByLabel("Current password", { exact: true }).fill(user.password);
   await page.getByRole("button", { name: "Change password" }).click();

@@ -139,7 +139,7 @@ describe("deleteAccount with a password", () => {
     const mails = await mailsTo(email);
     expect(mails.every((m) => m.kind === "notice" && m.status === "pending")).toBe(true);
     expect(mails.at(-1)!.subject).toBe("Your Auth account was deleted");
-    expect(mails.at(-1)!.text).toContain("This address may sign up again.");
+    expect(mails.at(-1)!.text).toContain("This address can sign up again.");
   });
 
   it("lets the address register again, as a new account", async () => {

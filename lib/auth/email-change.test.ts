@@ -59,7 +59,7 @@ describe("requestEmailChange", () => {
     expect(link.text).toContain(`${APP_URL}/confirm-email?token=`);
     expect(emailChangeTokenIn(link)).toMatch(/^[\w-]{43}$/);
     const notices = await mailsTo(email, "notice");
-    expect(notices.map((m) => m.subject)).toEqual(["A change of your Auth e-mail address was asked for"]);
+    expect(notices.map((m) => m.subject)).toEqual(["Someone asked to change your Auth e-mail address"]);
     expect(notices[0]!.text).toContain(newEmail);
     expect(await mailsTo(email, "verification")).toHaveLength(1); // only the sign-up's
   });

@@ -8,6 +8,7 @@ import { AppError, requiredField } from "@/lib/errors";
 import { emailChangeEmail } from "@/lib/mail/templates";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { claimMailSlot, limitClient } from "./limits";
+import { mailLanguage } from "./mail-language";
 import { confirmCurrentPassword } from "./password";
 import { requireFreshProof, requireVerifiedAddress } from "./proof";
 import { securityEvent } from "./security-events";
@@ -51,7 +52,14 @@ export async function requestEmailChange(caller: Caller, input: { newEmail: stri
         expiresAt: secondsFromNow(EMAIL_CHANGE_LIFETIME_SECONDS),
         target: input.newEmail,
       });
-      const mail = emailChangeEmail({ appName, link: `${appUrl}/confirm-email?token=${token}`, newEmail: input.newEmail, expiresInHours: EMAIL_CHANGE_LIFETIME_SECONDS / 3600 });
+      // The new address's mail is the account's: it speaks the account's language.
+      const mail = await emailChangeEmail({
+        appName,
+        locale: mailLanguage(user, client),
+        link: `${appUrl}/confirm-email?token=${token}`,
+        newEmail: input.newEmail,
+        expiresInHours: EMAIL_CHANGE_LIFETIME_SECONDS / 3600,
+      });
       await enqueueEmail(tx, { to: input.newEmail, kind: "verification", ...mail });
     },
     { notice: { newEmail: input.newEmail } },

@@ -17,6 +17,7 @@ import { verificationEmail } from "@/lib/mail/templates";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { checkTypedCode, codeDigest, newCode } from "./codes";
 import { claimCodeCheck, claimMailSlot, limitClient, tryMailSlot, type ClientAction } from "./limits";
+import { mailLanguage } from "./mail-language";
 import { startAppSession } from "./sessions";
 import type { ClientInfo, Tokens } from "./types";
 
@@ -31,9 +32,10 @@ export const MAX_CODE_ATTEMPTS = 5;
 
 /**
  * Records a new verification for `user` and queues its e-mail in the caller's transaction; the
- * previous code and link stop working. Returns the code (for AUTH_EXPOSE_OTP).
+ * previous code and link stop working. Returns the code (for AUTH_EXPOSE_OTP). The mail speaks the
+ * account's language, else that of `client`'s request.
  */
-export async function startEmailVerification(tx: Tx, user: Pick<User, "id" | "email">): Promise<string> {
+export async function startEmailVerification(tx: Tx, user: Pick<User, "id" | "email" | "locale">, client: ClientInfo | null): Promise<string> {
   const { appName, appUrl } = config();
   const token = randomToken();
   const tokenHash = sha256Hex(token);
@@ -46,8 +48,9 @@ export async function startEmailVerification(tx: Tx, user: Pick<User, "id" | "em
     codeHash: codeDigest(code, tokenHash),
     codeExpiresAt: secondsFromNow(CODE_LIFETIME_SECONDS),
   });
-  const mail = verificationEmail({
+  const mail = await verificationEmail({
     appName,
+    locale: mailLanguage(user, client),
     code,
     link: `${appUrl}/confirm?token=${token}`,
     expiresInMinutes: CODE_LIFETIME_SECONDS / 60,
@@ -57,8 +60,8 @@ export async function startEmailVerification(tx: Tx, user: Pick<User, "id" | "em
   return code;
 }
 
-async function sendVerificationEmail(user: Pick<User, "id" | "email">): Promise<string> {
-  const code = await transaction((tx) => startEmailVerification(tx, user));
+async function sendVerificationEmail(user: Pick<User, "id" | "email" | "locale">, client: ClientInfo | null): Promise<string> {
+  const code = await transaction((tx) => startEmailVerification(tx, user, client));
   nudgeMailSender();
   return code;
 }
@@ -162,20 +165,20 @@ export async function confirmLink(token: string | null, client: ClientInfo): Pro
 export async function resendCode(email: string, client: ClientInfo): Promise<{ code: string }> {
   const user = await mailRequest("resend", "verification", email, client);
   if (!user || user.verifiedAt) throw new AppError("NOTHING_TO_RESEND", { field: "email" });
-  return { code: await sendVerificationEmail(user) };
+  return { code: await sendVerificationEmail(user, client) };
 }
 
 /** A fresh verification e-mail if the account exists and is unverified; the answer is the same either way. */
 export async function resendVerificationLink(email: string, client: ClientInfo): Promise<void> {
   const user = await mailRequest("generate-link", "verification", email, client);
-  if (user && !user.verifiedAt) await sendVerificationEmail(user);
+  if (user && !user.verifiedAt) await sendVerificationEmail(user, client);
 }
 
 /**
  * An unverified account gets a fresh code by e-mail on login, unless one went out in the last
  * minute: then the earlier code stays valid. Returns the code when one was sent.
  */
-export async function sendCodeIfUnverified(user: User): Promise<string | null> {
+export async function sendCodeIfUnverified(user: User, client: ClientInfo | null): Promise<string | null> {
   if (user.verifiedAt) return null;
-  return (await tryMailSlot(database, "verification", user.email)) ? sendVerificationEmail(user) : null;
+  return (await tryMailSlot(database, "verification", user.email)) ? sendVerificationEmail(user, client) : null;
 }

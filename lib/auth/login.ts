@@ -69,7 +69,7 @@ async function checkLogin(email: string, password: string, client: ClientInfo): 
  */
 export async function loginWithPassword(email: string, password: string, client: ClientInfo): Promise<LoginResult> {
   const { user, attempt } = await checkLogin(email, password, client);
-  const code = await sendCodeIfUnverified(user);
+  const code = await sendCodeIfUnverified(user, client);
   const outcome = await transaction(async (tx) => {
     await settleMatchedPassword(tx, attempt);
     return signInWithin(tx, user, client, "password", "api");

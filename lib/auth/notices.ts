@@ -5,6 +5,7 @@ import { enqueueEmail } from "@/lib/db/outbox";
 import { noticeEmail, type NoticeEvent } from "@/lib/mail/templates";
 import { describeUserAgent } from "@/lib/user-agent";
 import { scheduleMailSlot } from "./limits";
+import { mailLanguage } from "./mail-language";
 import type { ClientInfo } from "./types";
 
 /** A notice's turn under the mail limits: when it may go, or null when it may not (see queueNotice). */
@@ -23,20 +24,21 @@ export function reserveNotice(tx: Tx, to: string): Promise<NoticeSlot> {
 /**
  * Queues the security notice of `slot` to `to` (password changed or reset, Google linked…), with
  * the time and the client, in the transaction of the change it reports, so that both commit or
- * neither does.
+ * neither does. It speaks the account's language, else that of the client's request.
  */
 export async function queueNotice(
   tx: Tx,
   slot: NoticeSlot,
-  to: string,
+  to: { email: string; locale: string | null },
   event: NoticeEvent,
   client: ClientInfo,
   details: { googleEmail?: string; passkeyName?: string; newEmail?: string } = {},
 ): Promise<void> {
   if (!slot) return;
   const { appName, appUrl } = config();
-  const mail = noticeEmail({
+  const mail = await noticeEmail({
     appName,
+    locale: mailLanguage(to, client),
     appUrl,
     event,
     at: now(),
@@ -44,5 +46,5 @@ export async function queueNotice(
     ip: client.ip,
     ...details,
   });
-  await enqueueEmail(tx, { to, kind: "notice", ...mail }, { notBefore: slot });
+  await enqueueEmail(tx, { to: to.email, kind: "notice", ...mail }, { notBefore: slot });
 }

@@ -69,7 +69,7 @@ describe("addPasskey", () => {
     expect(await storedPasskey(passkey.id)).toMatchObject({ userId: user.id, counter: 0, transports: "internal", deviceType: "singleDevice" });
     const notices = await mailsTo(email, "notice");
     expect(notices.map((m) => m.subject)).toEqual(["A passkey was added to your Auth account"]);
-    expect(notices[0]!.text).toContain('named "Passkey"');
+    expect(notices[0]!.text).toContain("named “Passkey”");
   });
 
   it("names a synced passkey so by default, and trims a given name to 60 characters", async () => {

@@ -244,7 +244,8 @@ describe("changePassword", () => {
     const mails = await notices(email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe("Your Auth password was changed");
-    expect(mails[0]!.text).toContain(`When: ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`);
-    expect(mails[0]!.text).toContain(`From: App, address ${client.ip}`);
+    const inUtc = new Intl.DateTimeFormat("en", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }).format(at);
+    expect(mails[0]!.text).toContain(`When: ${inUtc} (UTC)`);
+    expect(mails[0]!.text).toContain(`From: App, IP address ${client.ip}`);
   });
 });

@@ -13,6 +13,7 @@ import { checkPassword, hashPassword } from "@/lib/password/hash";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { mailRequest } from "./email-verification";
 import { abandonPasswordAttempt, claimPasswordAttempt, forgetFailedLogins, limitClient, rememberAddress, settleMatchedPassword } from "./limits";
+import { mailLanguage } from "./mail-language";
 import { assertAcceptablePassword } from "./password-policy";
 import { securityEvent } from "./security-events";
 import type { Caller, ClientInfo } from "./types";
@@ -37,8 +38,9 @@ export async function requestPasswordReset(email: string, client: ClientInfo): P
       tokenHash: sha256Hex(token),
       expiresAt: secondsFromNow(RESET_LIFETIME_SECONDS),
     });
-    const mail = passwordResetEmail({
+    const mail = await passwordResetEmail({
       appName,
+      locale: mailLanguage(user, client),
       link: `${appUrl}/reset-password?token=${token}`,
       expiresInMinutes: RESET_LIFETIME_SECONDS / 60,
       firstPassword: user.passwordHash === null,

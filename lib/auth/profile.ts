@@ -1,6 +1,7 @@
 import { database } from "@/lib/db";
 import { findUserById, updateProfile, type User } from "@/lib/db/users";
-import { AppError } from "@/lib/errors";
+import { AppError, fieldIssue, ValidationError } from "@/lib/errors";
+import { isLocale } from "@/lib/i18n/locales";
 import type { Caller } from "./types";
 
 /** A user's record as the caller may see it: their own, or anyone's for an admin. */
@@ -21,4 +22,13 @@ export async function updateUser(caller: Caller, userId: number, changes: Profil
   const user = await readUser(caller, userId);
   if (Object.keys(changes).length === 0) return user;
   return updateProfile(database, user.id, changes);
+}
+
+/**
+ * The language the pages (and the mail) speak to the caller: one of LOCALES, or null for the
+ * browser's own (Accept-Language). Not part of the JSON API: its clients have their own languages.
+ */
+export async function setLanguage(caller: Caller, locale: string | null): Promise<User> {
+  if (locale !== null && !isLocale(locale)) throw new ValidationError([fieldIssue("locale", "INVALID_CHOICE", { value: locale })]);
+  return updateProfile(database, caller.user.id, { locale });
 }

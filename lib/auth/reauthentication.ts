@@ -11,6 +11,7 @@ import { REAUTHENTICATION_CODE_LENGTH } from "@/lib/validation/fields";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
 import { checkTypedCode, codeDigest, newCode } from "./codes";
 import { claimMailSlot, limitClient } from "./limits";
+import { mailLanguage } from "./mail-language";
 import { verifyPasskeyReauthentication } from "./passkeys";
 import { confirmCurrentPassword } from "./password";
 import { metSecondFactor, type ProofMethod } from "./proof";
@@ -81,7 +82,12 @@ export async function sendReauthenticationCode(caller: Caller, client: ClientInf
       codeHash: codeDigest(code, tokenHash),
       codeExpiresAt: secondsFromNow(REAUTHENTICATION_CODE_LIFETIME_SECONDS),
     });
-    const mail = reauthenticationEmail({ appName: config().appName, code, expiresInMinutes: REAUTHENTICATION_CODE_LIFETIME_SECONDS / 60 });
+    const mail = await reauthenticationEmail({
+      appName: config().appName,
+      locale: mailLanguage(user, client),
+      code,
+      expiresInMinutes: REAUTHENTICATION_CODE_LIFETIME_SECONDS / 60,
+    });
     await enqueueEmail(tx, { to: user.email, kind: "verification", ...mail });
   });
   nudgeMailSender();

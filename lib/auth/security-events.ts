@@ -152,7 +152,7 @@ export async function securityEvent<T>(
         ? { type: rule.audit, detail: { user_id: user.id, ...details.audit } }
         : { type: rule.audit, userId: user.id, ip: client.ip, userAgent: client.userAgent, ...(details.audit ? { detail: details.audit } : {}) },
     );
-    if (noticeKind) await queueNotice(tx, slot, user.email, noticeKind, client, details.notice);
+    if (noticeKind) await queueNotice(tx, slot, user, noticeKind, client, details.notice);
     return value;
   });
   if (noticeKind) nudgeMailSender();

@@ -70,7 +70,7 @@ async function insertCountedAccount(input: NewAccount, client: ClientInfo, withS
         passwordHash,
         roleId,
       });
-      const code = await startEmailVerification(tx, user);
+      const code = await startEmailVerification(tx, user, client);
       await recordAudit(tx, { type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent });
       await countMailSent(tx, "verification", user.email);
       const session = withSession ? await startAppSession(tx, user, client, "signup") : undefined;

@@ -107,7 +107,7 @@ describe("outbox", () => {
 describe("deliverDueEmailsOnce", () => {
   it("delivers an enqueued mail over SMTP with its subject and body", async () => {
     const link = "http://localhost:3000/confirm?token=tok_123";
-    const content = verificationEmail({ appName: "Acme", code: "4821", link, expiresInMinutes: 10, linkExpiresInHours: 24 });
+    const content = await verificationEmail({ appName: "Acme", locale: "en", code: "4821", link, expiresInMinutes: 10, linkExpiresInHours: 24 });
     const { id } = await transaction((tx) =>
       enqueueEmail(tx, { to: "alice@example.com", kind: "verification", ...content }),
     );

@@ -1,13 +1,21 @@
+import { translator } from "@/lib/i18n/catalog";
+import { directionOf, type Locale } from "@/lib/i18n/locales";
+import type englishMail from "@/lib/i18n/messages/en/mail.json";
+
 /**
- * The e-mails the service sends, as pure functions of their inputs: `{ subject, text, html }`.
+ * The e-mails the service sends, as pure functions of their inputs and the recipient's language:
+ * `{ subject, text, html }`, worded from the `mail` catalog (lib/i18n/messages/<locale>/mail.json).
  *
  * Every message has a plain-text part with the same content as the HTML part: some clients show
  * only text, and tests (and people) read the code and the link out of it. In the text part the
  * code and the link each stand on a line of their own, so they can be copied, and found by a
- * pattern, without picking up surrounding words. The code is the first number in the text.
+ * pattern (lib/mail/mailbox.ts), in any language, without picking up surrounding words; nothing
+ * follows a link on its line, so no full stop is ever taken for part of it. The code is the first
+ * number in the text.
  *
  * The HTML is deliberately old-fashioned (tables, inline styles, no external assets): that is
  * what renders the same in Outlook, Gmail and Apple Mail. Every interpolated value is escaped.
+ * It carries the language and its direction (Arabic reads right to left).
  */
 
 export interface RenderedEmail {
@@ -16,8 +24,13 @@ export interface RenderedEmail {
   html: string;
 }
 
-export interface VerificationEmailInput {
+/** What every e-mail is given: whose service it is, and the recipient's language. */
+interface MailInput {
   appName: string;
+  locale: Locale;
+}
+
+export interface VerificationEmailInput extends MailInput {
   /** The short code to type in on the verification page. */
   code: string;
   /** APP_URL/confirm?token=… — verifies the same account as the code. */
@@ -28,14 +41,15 @@ export interface VerificationEmailInput {
   linkExpiresInHours: number;
 }
 
-export interface PasswordResetEmailInput {
-  appName: string;
+export interface PasswordResetEmailInput extends MailInput {
   /** APP_URL/reset-password?token=… */
   link: string;
   expiresInMinutes: number;
   /** The account has no password yet (it signs in with Google): the link sets its first one. */
   firstPassword?: boolean;
 }
+
+type MailWords = Awaited<ReturnType<typeof translator<"mail">>>;
 
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -50,11 +64,24 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
 }
 
-/** "1 minute", "10 minutes", "1 hour", "24 hours". */
-export function formatDuration(minutes: number): string {
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
-  if (minutes >= 60 && minutes % 60 === 0) return plural(minutes / 60, "hour");
-  return plural(minutes, "minute");
+/** "10 minutes", "1 hour", "24 Stunden": whole hours in hours, anything else in minutes. */
+export function formatDuration(t: MailWords, minutes: number): string {
+  if (minutes >= 60 && minutes % 60 === 0) return t("duration.hours", { count: minutes / 60 });
+  return t("duration.minutes", { count: minutes });
+}
+
+/**
+ * A value written left to right (a device's name, an address) inside right-to-left words, isolated
+ * (U+2068 … U+2069) so that its punctuation stays its own: "App (curl)،" would otherwise show its
+ * closing parenthesis on the wrong side.
+ */
+export function isolated(locale: Locale, value: string): string {
+  return directionOf(locale) === "rtl" && value ? `\u2068${value}\u2069` : value;
+}
+
+/** A notice's moment in the reader's language, in UTC (the catalog says so after it). */
+export function formatMoment(locale: Locale, at: Date): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }).format(at);
 }
 
 /**
@@ -66,78 +93,63 @@ function assertWebLink(link: string): string {
   return link;
 }
 
-export function verificationEmail(input: VerificationEmailInput): RenderedEmail {
-  const { appName, code } = input;
+/** The text part: its paragraphs (the code, a link: each a paragraph of its own), a blank line between. */
+const textOf = (paragraphs: string[]) => `${paragraphs.join("\n\n")}\n`;
+
+export async function verificationEmail(input: VerificationEmailInput): Promise<RenderedEmail> {
+  const { appName, code, locale } = input;
   const link = assertWebLink(input.link);
-  const codeLifetime = formatDuration(input.expiresInMinutes);
-  const linkLifetime = formatDuration(input.linkExpiresInHours * 60);
-  const subject = `Verify your e-mail address for ${appName}`;
+  const t = await translator(locale, "mail");
+  const enterCode = t("verification.enterCode", { appName, lifetime: formatDuration(t, input.expiresInMinutes) });
+  const orLink = t("verification.orLink", { lifetime: formatDuration(t, input.linkExpiresInHours * 60) });
+  const ignore = t("verification.ignore", { appName });
+  const subject = t("verification.subject", { appName });
 
-  const text = [
-    "Your verification code is:",
-    "",
-    code,
-    "",
-    `Enter it on the ${appName} verification page to confirm your e-mail address. The code expires in ${codeLifetime}.`,
-    "",
-    `Or open this link to confirm your e-mail address (it works for ${linkLifetime}):`,
-    "",
-    link,
-    "",
-    `If you didn't sign up for ${appName}, you can ignore this e-mail: no account will be verified.`,
-    "",
-  ].join("\n");
-
-  const html = layout({
+  const text = textOf([t("verification.codeIntro"), code, enterCode, orLink, link, ignore]);
+  const html = layout(locale, {
     title: subject,
-    preheader: `Your verification code is ${code}`,
+    preheader: t("verification.preheader", { code }),
     body: [
-      heading(`Confirm your e-mail address`),
-      paragraph(`Enter this code on the ${escapeHtml(appName)} verification page:`),
-      codeBlock(code),
-      paragraph(`The code expires in ${escapeHtml(codeLifetime)}.`),
-      paragraph(`Or confirm with one click (the link works for ${escapeHtml(linkLifetime)}):`),
-      button(link, "Verify e-mail address"),
-      fallbackLink(link),
-      footnote(`If you didn't sign up for ${escapeHtml(appName)}, you can ignore this e-mail: no account will be verified.`),
-    ].join("\n"),
-  });
-
-  return { subject, text, html };
-}
-
-export function passwordResetEmail(input: PasswordResetEmailInput): RenderedEmail {
-  const { appName } = input;
-  const link = assertWebLink(input.link);
-  const lifetime = formatDuration(input.expiresInMinutes);
-  const subject = input.firstPassword ? `Set a password for your ${appName} account` : `Reset your ${appName} password`;
-  const asked = input.firstPassword
-    ? `Someone asked to set a password for your ${appName} account, which signs in with Google so far.`
-    : `Someone asked to reset the password of your ${appName} account.`;
-  const ignore = input.firstPassword
-    ? "If you didn't ask for this, you can ignore this e-mail: your account stays as it is."
-    : "If you didn't ask for this, you can ignore this e-mail: your password stays as it is.";
-
-  const text = [asked, "", `Open this link to choose a new password (it works for ${lifetime}, once):`, "", link, "", ignore, ""].join("\n");
-
-  const html = layout({
-    title: subject,
-    preheader: `Choose a new password for your ${appName} account`,
-    body: [
-      heading(input.firstPassword ? "Set a password" : "Reset your password"),
-      paragraph(escapeHtml(asked)),
-      paragraph(`Choose a new password with this link. It works for ${escapeHtml(lifetime)}, once.`),
-      button(link, "Choose a new password"),
-      fallbackLink(link),
+      heading(t("verification.heading")),
+      paragraph(escapeHtml(t("verification.codeIntro"))),
+      codeBlock(code, locale),
+      paragraph(escapeHtml(enterCode)),
+      paragraph(escapeHtml(orLink)),
+      button(link, t("verification.button")),
+      fallbackLink(link, t("buttonFallback")),
       footnote(escapeHtml(ignore)),
     ].join("\n"),
   });
-
   return { subject, text, html };
 }
 
-export interface EmailChangeEmailInput {
-  appName: string;
+export async function passwordResetEmail(input: PasswordResetEmailInput): Promise<RenderedEmail> {
+  const { appName, locale } = input;
+  const link = assertWebLink(input.link);
+  const t = await translator(locale, "mail");
+  const words = input.firstPassword ? "firstPassword" : "passwordReset";
+  const subject = t(`${words}.subject`, { appName });
+  const asked = t(`${words}.asked`, { appName });
+  const openLink = t(`${words}.openLink`, { lifetime: formatDuration(t, input.expiresInMinutes) });
+  const ignore = t(`${words}.ignore`);
+
+  const text = textOf([asked, openLink, link, ignore]);
+  const html = layout(locale, {
+    title: subject,
+    preheader: t(`${words}.preheader`, { appName }),
+    body: [
+      heading(t(`${words}.heading`)),
+      paragraph(escapeHtml(asked)),
+      paragraph(escapeHtml(openLink)),
+      button(link, t(`${words}.button`)),
+      fallbackLink(link, t("buttonFallback")),
+      footnote(escapeHtml(ignore)),
+    ].join("\n"),
+  });
+  return { subject, text, html };
+}
+
+export interface EmailChangeEmailInput extends MailInput {
   /** APP_URL/confirm-email?token=… */
   link: string;
   newEmail: string;
@@ -145,23 +157,53 @@ export interface EmailChangeEmailInput {
 }
 
 /** To the new address of an e-mail change: the link that makes it the account's. */
-export function emailChangeEmail(input: EmailChangeEmailInput): RenderedEmail {
-  const { appName } = input;
+export async function emailChangeEmail(input: EmailChangeEmailInput): Promise<RenderedEmail> {
+  const { appName, locale, newEmail } = input;
   const link = assertWebLink(input.link);
-  const lifetime = formatDuration(input.expiresInHours * 60);
-  const subject = `Confirm your new e-mail address for ${appName}`;
-  const asked = `Someone asked to make ${input.newEmail} the e-mail address of their ${appName} account.`;
-  const ignore = "If you didn't ask for this, you can ignore this e-mail: nothing changes.";
-  const text = [asked, "", `Open this link to confirm it (it works for ${lifetime}, once):`, "", link, "", ignore, ""].join("\n");
-  const html = layout({
+  const t = await translator(locale, "mail");
+  const subject = t("emailChange.subject", { appName });
+  const asked = t("emailChange.asked", { appName, newEmail });
+  const openLink = t("emailChange.openLink", { lifetime: formatDuration(t, input.expiresInHours * 60) });
+  const ignore = t("emailChange.ignore");
+
+  const text = textOf([asked, openLink, link, ignore]);
+  const html = layout(locale, {
     title: subject,
-    preheader: `Confirm ${input.newEmail} for your ${appName} account`,
+    preheader: t("emailChange.preheader", { appName, newEmail }),
     body: [
-      heading("Confirm your new e-mail address"),
+      heading(t("emailChange.heading")),
       paragraph(escapeHtml(asked)),
-      paragraph(`Confirm it with this link. It works for ${escapeHtml(lifetime)}, once.`),
-      button(link, "Confirm e-mail address"),
-      fallbackLink(link),
+      paragraph(escapeHtml(openLink)),
+      button(link, t("emailChange.button")),
+      fallbackLink(link, t("buttonFallback")),
+      footnote(escapeHtml(ignore)),
+    ].join("\n"),
+  });
+  return { subject, text, html };
+}
+
+export interface ReauthenticationEmailInput extends MailInput {
+  code: string;
+  expiresInMinutes: number;
+}
+
+/** The code that confirms it's the owner before a sensitive change (an account without a password). */
+export async function reauthenticationEmail(input: ReauthenticationEmailInput): Promise<RenderedEmail> {
+  const { appName, code, locale } = input;
+  const t = await translator(locale, "mail");
+  const subject = t("reauthentication.subject", { appName });
+  const asked = t("reauthentication.asked", { appName, lifetime: formatDuration(t, input.expiresInMinutes) });
+  const ignore = t("reauthentication.ignore", { appName });
+
+  const text = textOf([t("reauthentication.codeIntro"), code, asked, ignore]);
+  const html = layout(locale, {
+    title: subject,
+    preheader: t("reauthentication.preheader", { code }),
+    body: [
+      heading(t("reauthentication.heading")),
+      paragraph(escapeHtml(t("reauthentication.codeIntro"))),
+      codeBlock(code, locale),
+      paragraph(escapeHtml(asked)),
       footnote(escapeHtml(ignore)),
     ].join("\n"),
   });
@@ -181,8 +223,7 @@ export type NoticeEvent =
   | "email_changed"
   | "account_deleted";
 
-export interface NoticeEmailInput {
-  appName: string;
+export interface NoticeEmailInput extends MailInput {
   /** APP_URL, for the "what to do" links. */
   appUrl: string;
   event: NoticeEvent;
@@ -190,7 +231,7 @@ export interface NoticeEmailInput {
   /** "Chrome on macOS", "App (okhttp)"… */
   device: string;
   ip: string | null;
-  /** google_linked: the Google account's address. */
+  /** google_linked, password_removed_by_link: the Google account's address. */
   googleEmail?: string;
   /** passkey_added: its name. */
   passkeyName?: string;
@@ -198,85 +239,55 @@ export interface NoticeEmailInput {
   newEmail?: string;
 }
 
-const NOTICES: Record<NoticeEvent, { subject: (app: string) => string; what: (i: NoticeEmailInput) => string; ifNotYou: (i: NoticeEmailInput) => string }> = {
-  password_changed: {
-    subject: (app) => `Your ${app} password was changed`,
-    what: (i) => `The password of your ${i.appName} account was changed. Every other device was signed out.`,
-    ifNotYou: (i) => `If you didn't change it, reset your password now at ${i.appUrl}/forgot-password: a reset signs out every device.`,
-  },
-  password_reset: {
-    subject: (app) => `Your ${app} password was reset`,
-    what: (i) => `The password of your ${i.appName} account was reset with a link sent to this address. Every device was signed out.`,
-    ifNotYou: (i) =>
-      `If you didn't reset it, someone can read your e-mail: secure your mailbox first, then reset your password again at ${i.appUrl}/forgot-password.`,
-  },
-  google_linked: {
-    subject: (app) => `Google sign-in was added to your ${app} account`,
-    what: (i) => `Your ${i.appName} account can now be signed in to with the Google account ${i.googleEmail ?? ""}.`.replace(" .", "."),
-    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password and sign out of every device on your account page.`,
-  },
-  password_removed_by_link: {
-    subject: (app) => `Your ${app} account is now confirmed through Google`,
-    what: (i) =>
-      `You signed in with the Google account ${i.googleEmail ?? ""}, which confirmed this address. The account already had a password, set before anyone had confirmed the address. ` +
-      "Since that password never proved who set it, it was removed and every other session was ended.",
-    ifNotYou: (i) => `To sign in with a password as well, choose one with a reset link from ${i.appUrl}/forgot-password.`,
-  },
-  two_factor_enabled: {
-    subject: (app) => `Two-factor authentication is on for your ${app} account`,
-    what: (i) => `Two-factor authentication was turned on for your ${i.appName} account: signing in now also asks for a code from your authenticator app.`,
-    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password and sign out of every device on your account page.`,
-  },
-  two_factor_disabled: {
-    subject: (app) => `Two-factor authentication is off for your ${app} account`,
-    what: (i) => `Two-factor authentication was turned off for your ${i.appName} account: signing in no longer asks for a code.`,
-    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password, then turn two-factor authentication on again.`,
-  },
-  recovery_codes_replaced: {
-    subject: (app) => `New recovery codes for your ${app} account`,
-    what: (i) => `New two-factor recovery codes were made for your ${i.appName} account; the earlier ones no longer work.`,
-    ifNotYou: (i) => `If this wasn't you, reset your password at ${i.appUrl}/forgot-password and sign out of every device on your account page.`,
-  },
-  passkey_added: {
-    subject: (app) => `A passkey was added to your ${app} account`,
-    what: (i) => `A passkey${i.passkeyName ? ` named "${i.passkeyName}"` : ""} was added to your ${i.appName} account; it can sign in without a password.`,
-    ifNotYou: (i) => `If this wasn't you, remove it on your account page (${i.appUrl}/profile), reset your password and sign out of every device.`,
-  },
-  email_change_requested: {
-    subject: (app) => `A change of your ${app} e-mail address was asked for`,
-    what: (i) => `Someone asked to change the e-mail address of your ${i.appName} account to ${i.newEmail ?? "another address"}. Nothing changes unless the link sent to that address is opened.`,
-    ifNotYou: (i) => `If this wasn't you, reset your password now at ${i.appUrl}/forgot-password: someone knows it.`,
-  },
-  email_changed: {
-    subject: (app) => `The e-mail address of your ${app} account was changed`,
-    what: (i) => `The e-mail address of your ${i.appName} account is now ${i.newEmail ?? "another address"}; this address no longer signs in. Every other device was signed out.`,
-    ifNotYou: (i) => `If this wasn't you, contact ${i.appName}'s support at once and keep this e-mail.`,
-  },
-  account_deleted: {
-    subject: (app) => `Your ${app} account was deleted`,
-    what: (i) => `Your ${i.appName} account and its personal data were deleted. This address may sign up again.`,
-    ifNotYou: (i) => `If this wasn't you, contact ${i.appName}'s support and keep this e-mail; someone signed in as you.`,
-  },
+type Advice = keyof (typeof englishMail)["notice"]["advice"];
+
+/** What the owner should do if it was not them, and the page (of APP_URL) where they do it. */
+const ADVICE: Record<NoticeEvent, { advice: Advice; page: "/forgot-password" | "/profile" | null }> = {
+  password_changed: { advice: "resetNow", page: "/forgot-password" },
+  password_reset: { advice: "resetAgain", page: "/forgot-password" },
+  google_linked: { advice: "resetAndSignOut", page: "/forgot-password" },
+  password_removed_by_link: { advice: "setPassword", page: "/forgot-password" },
+  two_factor_enabled: { advice: "resetAndSignOut", page: "/forgot-password" },
+  two_factor_disabled: { advice: "resetAndTurnOn", page: "/forgot-password" },
+  recovery_codes_replaced: { advice: "resetAndSignOut", page: "/forgot-password" },
+  passkey_added: { advice: "removePasskey", page: "/profile" },
+  email_change_requested: { advice: "someoneKnows", page: "/forgot-password" },
+  email_changed: { advice: "contactSupport", page: null },
+  account_deleted: { advice: "someoneSignedIn", page: null },
 };
 
 /** A security notice: what changed, when and from where, and what to do if it was not the owner. */
-export function noticeEmail(input: NoticeEmailInput): RenderedEmail {
-  const notice = NOTICES[input.event];
-  const subject = notice.subject(input.appName);
-  const when = `${input.at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-  const from = input.ip ? `${input.device}, address ${input.ip}` : input.device;
-  const what = notice.what(input);
-  const ifNotYou = notice.ifNotYou(input);
+export async function noticeEmail(input: NoticeEmailInput): Promise<RenderedEmail> {
+  const { appName, event, locale } = input;
+  const t = await translator(locale, "mail");
+  const subject = t(`notice.events.${event}.subject`, { appName });
+  const what =
+    event === "passkey_added" && !input.passkeyName
+      ? t("notice.unnamedPasskey", { appName })
+      : t(`notice.events.${event}.what`, {
+          appName,
+          googleEmail: isolated(locale, input.googleEmail ?? ""),
+          passkeyName: isolated(locale, input.passkeyName ?? ""),
+          newEmail: isolated(locale, input.newEmail ?? ""),
+        });
+  const when = t("notice.time", { time: formatMoment(locale, input.at) });
+  const device = isolated(locale, input.device);
+  const from = input.ip ? t("notice.fromAddress", { device, ip: isolated(locale, input.ip) }) : device;
+  const { advice, page } = ADVICE[event];
+  const ifNotYou = t(`notice.advice.${advice}`, { appName });
+  const link = page && assertWebLink(`${input.appUrl}${page}`);
 
-  const text = [what, "", `When: ${when}`, `From: ${from}`, "", ifNotYou, ""].join("\n");
-  const html = layout({
+  const text = textOf([what, `${t("notice.when")} ${when}\n${t("notice.from")} ${from}`, ifNotYou, ...(link ? [link] : [])]);
+  const html = layout(locale, {
     title: subject,
     preheader: what,
     body: [
       heading(subject),
       paragraph(escapeHtml(what)),
-      paragraph(`<strong>When:</strong> ${escapeHtml(when)}<br><strong>From:</strong> ${escapeHtml(from)}`),
-      footnote(escapeHtml(ifNotYou)),
+      paragraph(
+        `<strong>${escapeHtml(t("notice.when"))}</strong> ${escapeHtml(when)}<br><strong>${escapeHtml(t("notice.from"))}</strong> ${escapeHtml(from)}`,
+      ),
+      footnote(escapeHtml(ifNotYou) + (link ? `<br>${linkTo(link)}` : "")),
     ].join("\n"),
   });
   return { subject, text, html };
@@ -286,22 +297,25 @@ export function noticeEmail(input: NoticeEmailInput): RenderedEmail {
 
 const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 
-function layout({ title, preheader, body }: { title: string; preheader: string; body: string }): string {
+function layout(locale: Locale, { title, preheader, body }: { title: string; preheader: string; body: string }): string {
   // The preheader is the grey preview line many clients show next to the subject; it is hidden
-  // in the opened message.
+  // in the opened message. Some clients drop the <html> element's dir: the content's cell says
+  // its direction and alignment again.
+  const dir = directionOf(locale);
+  const align = dir === "rtl" ? "right" : "left";
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}" dir="${dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 </head>
-<body style="margin:0;padding:0;background:#f1f5f9;">
+<body dir="${dir}" style="margin:0;padding:0;background:#f1f5f9;">
 <div style="display:none;max-height:0;overflow:hidden;">${escapeHtml(preheader)}</div>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f1f5f9;">
+<table role="presentation" dir="${dir}" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f1f5f9;">
 <tr><td align="center" style="padding:32px 16px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:520px;background:#ffffff;border-radius:8px;">
-<tr><td style="padding:32px;${FONT};color:#0f172a;font-size:16px;line-height:24px;">
+<table role="presentation" dir="${dir}" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:520px;background:#ffffff;border-radius:8px;">
+<tr><td dir="${dir}" align="${align}" style="padding:32px;${FONT};color:#0f172a;font-size:16px;line-height:24px;direction:${dir};text-align:${align};">
 ${body}
 </td></tr>
 </table>
@@ -320,8 +334,10 @@ function paragraph(innerHtml: string): string {
   return `<p style="margin:0 0 16px;">${innerHtml}</p>`;
 }
 
-function codeBlock(code: string): string {
-  return `<p style="margin:0 0 16px;font-size:32px;line-height:40px;font-weight:700;letter-spacing:8px;font-family:ui-monospace,Menlo,Consolas,monospace;">${escapeHtml(code)}</p>`;
+/** Digits read left to right in every language; in a right-to-left mail the code still sits on the right. */
+function codeBlock(code: string, locale: Locale): string {
+  const align = directionOf(locale) === "rtl" ? "right" : "left";
+  return `<p dir="ltr" style="margin:0 0 16px;text-align:${align};font-size:32px;line-height:40px;font-weight:700;letter-spacing:8px;font-family:ui-monospace,Menlo,Consolas,monospace;">${escapeHtml(code)}</p>`;
 }
 
 function button(href: string, label: string): string {
@@ -332,40 +348,17 @@ function button(href: string, label: string): string {
 </table>`;
 }
 
-/** For clients that don't render the button, and for copying. */
-function fallbackLink(href: string): string {
+/** A URL shown as text: left to right, whatever the mail's direction. */
+function linkTo(href: string): string {
   const h = escapeHtml(href);
-  return `<p style="margin:0 0 16px;font-size:13px;line-height:20px;color:#475569;word-break:break-all;">If the button doesn't work, copy this address into your browser:<br><a href="${h}" style="color:#4f46e5;">${h}</a></p>`;
+  return `<a href="${h}" dir="ltr" style="color:#4f46e5;word-break:break-all;">${h}</a>`;
+}
+
+/** For clients that don't render the button, and for copying. */
+function fallbackLink(href: string, intro: string): string {
+  return `<p style="margin:0 0 16px;font-size:13px;line-height:20px;color:#475569;word-break:break-all;">${escapeHtml(intro)}<br>${linkTo(href)}</p>`;
 }
 
 function footnote(innerHtml: string): string {
   return `<p style="margin:24px 0 0;font-size:13px;line-height:20px;color:#64748b;">${innerHtml}</p>`;
-}
-
-export interface ReauthenticationEmailInput {
-  appName: string;
-  code: string;
-  expiresInMinutes: number;
-}
-
-/** The code that confirms it's the owner before a sensitive change (an account without a password). */
-export function reauthenticationEmail(input: ReauthenticationEmailInput): RenderedEmail {
-  const { appName, code } = input;
-  const lifetime = formatDuration(input.expiresInMinutes);
-  const subject = `Your ${appName} confirmation code`;
-  const asked = `You asked to confirm it's you before changing your ${appName} account.`;
-  const ignore = `If that wasn't you, someone may be signed in to your account: sign out of all devices in your ${appName} account settings.`;
-  const text = ["Your confirmation code is:", "", code, "", `${asked} The code expires in ${lifetime}.`, "", ignore, ""].join("\n");
-  const html = layout({
-    title: subject,
-    preheader: `Your confirmation code is ${code}`,
-    body: [
-      heading("Confirm it's you"),
-      paragraph(escapeHtml(asked)),
-      codeBlock(code),
-      paragraph(`The code expires in ${escapeHtml(lifetime)}.`),
-      footnote(escapeHtml(ignore)),
-    ].join("\n"),
-  });
-  return { subject, text, html };
 }

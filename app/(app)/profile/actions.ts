@@ -6,11 +6,14 @@ import { deleteAccount } from "@/lib/auth/account-deletion";
 import { requestEmailChange } from "@/lib/auth/email-change";
 import { addPasskey, passkeyRegistrationOptions, removePasskey } from "@/lib/auth/passkeys";
 import { changePassword, requestPasswordReset } from "@/lib/auth/password";
-import { updateUser } from "@/lib/auth/profile";
+import { setLanguage, updateUser } from "@/lib/auth/profile";
 import { endSession, signOutEverywhere } from "@/lib/auth/sessions";
 import { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
+import { isAppError } from "@/lib/errors";
+import * as z from "zod/mini";
 import { signedInAction, signedInButtonAction } from "@/lib/web/actions";
+import { pageTranslator } from "@/lib/web/locale";
 import { signOutBrowser } from "@/lib/web/session";
 import {
   AddPasskeyFormSchema,
@@ -31,7 +34,17 @@ import {
 export const updateProfileAction = signedInAction(ProfileFormSchema, async (changes, { session }) => {
   await updateUser(session, session.user.id, changes);
   revalidatePath("/profile");
-  return { status: "success", message: "Profile saved", values: { name: changes.name, mobile: changes.mobile, dob: changes.dob } };
+  const t = await pageTranslator("account");
+  return { status: "success", message: t("details.saved"), values: { name: changes.name, mobile: changes.mobile, dob: changes.dob } };
+});
+
+/** The language of the pages (and mail): "" is the browser's. Saved, the page comes back in it. */
+const LanguageFormSchema = z.object({ locale: z.string() });
+
+export const setLanguageAction = signedInAction(LanguageFormSchema, async ({ locale }, { session }) => {
+  await setLanguage(session, locale || null);
+  revalidatePath("/", "layout");
+  redirect("/profile?language=saved");
 });
 
 export const changePasswordAction = signedInAction(
@@ -39,14 +52,16 @@ export const changePasswordAction = signedInAction(
   async ({ currentPassword, newPassword }, { session, client }) => {
     await changePassword(session, { currentPassword, newPassword }, client);
     revalidatePath("/profile");
-    return { status: "success", message: "Password changed. Other devices were signed out." };
+    const t = await pageTranslator("account");
+    return { status: "success", message: t("password.changed") };
   },
 );
 
 /** The first password of an account that signs in with Google: a link to its own address. */
 export const requestPasswordLinkAction = signedInAction(NoFieldsFormSchema, async (_, { session, client }) => {
   await requestPasswordReset(session.user.email, client);
-  return { status: "success", message: `We sent a link to ${session.user.email}. It works for one hour.` };
+  const t = await pageTranslator("account");
+  return { status: "success", message: t("password.linkSent", { email: session.user.email }) };
 });
 
 export async function signOutAction(): Promise<void> {
@@ -62,10 +77,11 @@ export const signOutAllAction = signedInButtonAction(async ({ session, client })
 });
 
 export const revokeSessionAction = signedInAction(RevokeSessionFormSchema, async ({ sessionId }, { session }) => {
-  if (sessionId === session.sessionId) return { status: "error", message: "Use “Sign out” to end this device’s session." };
+  const t = await pageTranslator("account");
+  if (sessionId === session.sessionId) return { status: "error", message: t("sessions.useSignOut") };
   const ended = await endSession(session.user.id, sessionId, "session_revoked");
   revalidatePath("/profile");
-  return ended ? { status: "success", message: "Session signed out" } : { status: "error", message: "That session has already ended." };
+  return ended ? { status: "success", message: t("sessions.signedOut") } : { status: "error", message: t("sessions.alreadyEnded") };
 });
 
 // ---- Two-factor authentication
@@ -78,17 +94,20 @@ export const setUpTotpAction = signedInAction(NoFieldsFormSchema, async (_, { se
 export const enableTotpAction = signedInAction(TotpCodeFormSchema, async ({ code }, { session, client }) => {
   // No revalidatePath: the section shows the codes first, then refreshes the page itself.
   const data = await enableTotp(session, code, client);
-  return { status: "success", message: "Two-factor authentication is on.", data };
+  const t = await pageTranslator("account");
+  return { status: "success", message: t("twoFactor.turnedOn"), data };
 });
 
 export const newRecoveryCodesAction = signedInAction(TotpCodeFormSchema, async ({ code }, { session, client }) => {
   const data = await replaceRecoveryCodesWith(session, code, client);
-  return { status: "success", message: "New recovery codes made. The old ones no longer work.", data };
+  const t = await pageTranslator("account");
+  return { status: "success", message: t("twoFactor.codesReplaced"), data };
 });
 
 export const turnOffTwoFactorAction = signedInAction(TurnOffTwoFactorFormSchema, async ({ code }, { session, client }) => {
   await disableTwoFactor(session, code, client);
-  return { status: "success", message: "Two-factor authentication is off." };
+  const t = await pageTranslator("account");
+  return { status: "success", message: t("twoFactor.turnedOff") };
 });
 
 // ---- Passkeys
@@ -104,7 +123,8 @@ export const addPasskeyAction = signedInAction(
   async ({ name, response }, { session, client }) => {
     const passkey = await addPasskey(session, response, name || undefined, client);
     revalidatePath("/profile");
-    return { status: "success", message: `Passkey “${passkey.name}” added. You can sign in with it now.` };
+    const t = await pageTranslator("account");
+    return { status: "success", message: t("passkeys.addedMessage", { name: passkey.name }) };
   },
   { messageFields: ["response"] },
 );
@@ -114,7 +134,8 @@ export const removePasskeyAction = signedInAction(
   async ({ passkeyId }, { session, client }) => {
     await removePasskey(session, passkeyId, client);
     revalidatePath("/profile");
-    return { status: "success", message: "Passkey removed." };
+    const t = await pageTranslator("account");
+    return { status: "success", message: t("passkeys.removed") };
   },
   { messageFields: ["passkeyId"] },
 );
@@ -122,11 +143,15 @@ export const removePasskeyAction = signedInAction(
 // ---- E-mail address and the account itself
 
 export const changeEmailAction = signedInAction(ChangeEmailFormSchema, async ({ newEmail, password }, { session, client }) => {
-  await requestEmailChange(session, { newEmail, password }, client);
-  return {
-    status: "success",
-    message: `We sent a link to ${newEmail}. Open it within 24 hours to make it your address; until then, nothing changes.`,
-  };
+  const t = await pageTranslator("account");
+  try {
+    await requestEmailChange(session, { newEmail, password }, client);
+  } catch (error) {
+    // The service's words for a taken address suggest signing in to it; here the person is signed in already.
+    if (!isAppError(error) || error.code !== "EMAIL_TAKEN") throw error;
+    return { status: "error", fieldErrors: { newEmail: [t("email.taken", { email: newEmail })] }, values: { newEmail } };
+  }
+  return { status: "success", message: t("email.sent", { email: newEmail }) };
 });
 
 export const deleteAccountAction = signedInAction(DeleteAccountFormSchema, async ({ password, email }, { session, client }) => {

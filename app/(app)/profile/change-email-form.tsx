@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
 import { confirmedFirst, useConfirmItsYou } from "@/components/confirm-its-you-context";
 import { EmailField } from "@/components/email-field";
@@ -22,14 +23,15 @@ export function ChangeEmailForm({ hasPassword, verified }: { hasPassword: boolea
   // Closing brings focus back to the button (after a page load it stays where it is).
   const [closed, setClosed] = useState(false);
   const confirmation = useConfirmItsYou();
-  if (!verified) return <p className={`text-sm ${mutedText}`}>Confirm your e-mail address first; then you can change it.</p>;
+  const t = useTranslations("account");
+  if (!verified) return <p className={`text-sm ${mutedText}`}>{t("email.confirmFirst")}</p>;
   if (!open) {
     const openForm = async () => {
       if (hasPassword || (await confirmedFirst(confirmation))) setOpen(true);
     };
     return (
       <button type="button" autoFocus={closed} onClick={openForm} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
-        Change e-mail address
+        {t("email.change")}
       </button>
     );
   }
@@ -48,6 +50,7 @@ function OpenForm({ hasPassword, onCancel }: { hasPassword: boolean; onCancel: (
   const { state, pending, form, initial, errorFor, formProps } = useActionForm(ChangeEmailFormSchema, changeEmailAction);
   const { register, resetField } = form;
   const sent = state.status === "success";
+  const t = useTranslations("account");
 
   useEffect(() => {
     // The address stays, so "Send another link" sends to it again; the password is asked anew.
@@ -60,7 +63,7 @@ function OpenForm({ hasPassword, onCancel }: { hasPassword: boolean; onCancel: (
       <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
         <EmailField
           id="new-email"
-          label="New email"
+          label={t("email.newEmail")}
           // Not the browser's idea of "your address": that is the old one.
           autoComplete="off"
           autoFocus
@@ -69,15 +72,15 @@ function OpenForm({ hasPassword, onCancel }: { hasPassword: boolean; onCancel: (
           {...register("newEmail")}
         />
         {hasPassword && (
-          <PasswordField id="email-change-password" label="Current password" autoComplete="current-password" error={errorFor("password")} {...register("password")} />
+          <PasswordField id="email-change-password" label={t("email.currentPassword")} autoComplete="current-password" error={errorFor("password")} {...register("password")} />
         )}
       </div>
       <div className="mt-1 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
         <button type="button" onClick={onCancel} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
-          {sent ? "Close" : "Cancel"}
+          {sent ? t("actions.close") : t("actions.cancel")}
         </button>
-        <SubmitButton pending={pending} pendingText="Sending…" fullWidth={false} className="w-full sm:w-auto">
-          {sent ? "Send another link" : "Send confirmation link"}
+        <SubmitButton pending={pending} pendingText={t("actions.sending")} fullWidth={false} className="w-full sm:w-auto">
+          {sent ? t("email.sendAgain") : t("email.send")}
         </SubmitButton>
       </div>
     </form>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { FormMessage } from "@/components/form-message";
@@ -16,6 +17,7 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
   const { state, pending, form, errorFor, formProps } = useActionForm(schema, changePasswordAction);
   const { register, reset } = form;
   const router = useRouter();
+  const t = useTranslations("account");
 
   // After a change the fields are emptied (new inputs, so the strength meter starts over too).
   const [round, setRound] = useState({ state, key: 0 });
@@ -33,20 +35,20 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
     <form {...formProps}>
       <FormMessage status={state.status} message={state.message} />
       <div key={round.key} className="flex flex-col gap-1">
-        <PasswordField label="Current password" autoComplete="current-password" error={errorFor("currentPassword")} {...register("currentPassword")} />
+        <PasswordField label={t("password.currentPassword")} autoComplete="current-password" error={errorFor("currentPassword")} {...register("currentPassword")} />
         <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
           <NewPasswordField
-            label="New password"
+            label={t("password.newPassword")}
             minLength={passwordMinLength}
             error={errorFor("newPassword")}
             {...register("newPassword")}
           />
-          <PasswordField label="Confirm password" autoComplete="new-password" error={errorFor("confirmPassword")} {...register("confirmPassword")} />
+          <PasswordField label={t("password.confirmPassword")} autoComplete="new-password" error={errorFor("confirmPassword")} {...register("confirmPassword")} />
         </div>
       </div>
       <div className="mt-1 flex justify-end">
-        <SubmitButton pending={pending} pendingText="Saving…" fullWidth={false} className="w-full sm:w-auto">
-          Change password
+        <SubmitButton pending={pending} pendingText={t("actions.saving")} fullWidth={false} className="w-full sm:w-auto">
+          {t("password.submit")}
         </SubmitButton>
       </div>
     </form>

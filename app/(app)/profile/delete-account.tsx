@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { confirmedFirst, useConfirmItsYou } from "@/components/confirm-its-you-context";
 import { EmailField } from "@/components/email-field";
@@ -20,6 +21,7 @@ export function DeleteAccount({ hasPassword, email }: { hasPassword: boolean; em
   const confirmation = useConfirmItsYou();
   // Closing brings focus back to the button (after a page load it stays where it is).
   const [closed, setClosed] = useState(false);
+  const t = useTranslations("account");
   const close = () => {
     setOpen(false);
     setClosed(true);
@@ -27,7 +29,7 @@ export function DeleteAccount({ hasPassword, email }: { hasPassword: boolean; em
   if (!open) {
     return (
       <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
-        <p className={`text-sm ${mutedText}`}>This erases your details, passkeys and sessions. It can’t be undone.</p>
+        <p className={`text-sm ${mutedText}`}>{t("deleteAccount.warning")}</p>
         <button
           type="button"
           autoFocus={closed}
@@ -36,7 +38,7 @@ export function DeleteAccount({ hasPassword, email }: { hasPassword: boolean; em
           }}
           className={`${buttonStyles.danger} w-full shrink-0 sm:w-auto`}
         >
-          Delete account…
+          {t("deleteAccount.open")}
         </button>
       </div>
     );
@@ -47,27 +49,26 @@ export function DeleteAccount({ hasPassword, email }: { hasPassword: boolean; em
 function Confirm({ hasPassword, email, onCancel }: { hasPassword: boolean; email: string; onCancel: () => void }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(DeleteAccountFormSchema, deleteAccountAction);
   const { register } = form;
+  const t = useTranslations("account");
 
   return (
     <form {...formProps} className="rounded-xl border border-red-200 bg-red-50/60 p-4 sm:p-5 dark:border-red-900 dark:bg-red-950/30">
       <p className="mb-4 text-sm text-slate-800 dark:text-slate-200">
-        Your account and its personal details will be deleted at once, and every device signed out. You can sign up again with the same
-        address later, as a new account.
+        {t("deleteAccount.explanation")}
       </p>
       <FormMessage status={state.status} message={state.message} />
       <div className="sm:max-w-sm">
         {hasPassword ? (
-          <PasswordField id="delete-password" label="Current password" autoComplete="current-password" autoFocus error={errorFor("password")} {...register("password")} />
+          <PasswordField id="delete-password" label={t("deleteAccount.currentPassword")} autoComplete="current-password" autoFocus error={errorFor("password")} {...register("password")} />
         ) : (
           <EmailField
             id="delete-email"
             autoComplete="off"
             autoFocus
-            hint={
-              <>
-                Type <span className="font-medium wrap-anywhere text-slate-900 dark:text-white">{email}</span> to confirm.
-              </>
-            }
+            hint={t.rich("deleteAccount.typeEmail", {
+              email,
+              strong: (chunks) => <bdi className="font-medium wrap-anywhere text-slate-900 dark:text-white">{chunks}</bdi>,
+            })}
             error={errorFor("email")}
             {...register("email")}
           />
@@ -75,10 +76,10 @@ function Confirm({ hasPassword, email, onCancel }: { hasPassword: boolean; email
       </div>
       <div className="mt-1 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
         <button type="button" onClick={onCancel} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
-          Cancel
+          {t("actions.cancel")}
         </button>
-        <SubmitButton pending={pending} pendingText="Deleting…" variant="destructive" fullWidth={false} className="w-full sm:w-auto">
-          Delete my account
+        <SubmitButton pending={pending} pendingText={t("deleteAccount.deleting")} variant="destructive" fullWidth={false} className="w-full sm:w-auto">
+          {t("deleteAccount.submit")}
         </SubmitButton>
       </div>
     </form>

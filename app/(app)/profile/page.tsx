@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
+import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/badge";
 import { ConfirmItsYouProvider } from "@/components/confirm-its-you";
 import { Notice } from "@/components/form-message";
 import { first, type SearchParams } from "@/components/search-params";
 import { SubmitButton } from "@/components/submit-button";
-import { describeUserAgent, describeWhen } from "@/lib/user-agent";
+import { isLocale } from "@/lib/i18n/locales";
+import { deviceOf } from "@/lib/user-agent";
 import { authPageData, profilePageData } from "@/lib/web/pages";
 import { requireSession } from "@/lib/web/session";
 import {
@@ -18,6 +20,7 @@ import { signOutAllAction } from "./actions";
 import { ChangeEmailForm } from "./change-email-form";
 import { ChangePasswordForm } from "./change-password-form";
 import { DeleteAccount } from "./delete-account";
+import { LanguageForm } from "./language-form";
 import { PasskeysSection } from "./passkeys-section";
 import { ProfileForm } from "./profile-form";
 import { RevokeSessionForm } from "./revoke-session-form";
@@ -25,13 +28,41 @@ import { SetPasswordLinkForm } from "./set-password-link-form";
 import { TwoFactorSection } from "./two-factor-section";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Your account" };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("account.profile");
+  return { title: t("title") };
+}
+
+/** "just now", within a week "5 minutes ago", before that the date ("3 Dec 2026"), in the reader's language. */
+const MINUTE_MS = 60 * 1000;
+const WEEK_MS = 7 * 24 * 60 * MINUTE_MS;
 
 export default async function ProfilePage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession("/profile");
-  const [{ user, sessions, passkeys, proofFreshForSeconds, reauthentication }, params] = await Promise.all([profilePageData(session), searchParams]);
+  const [{ user, sessions, passkeys, proofFreshForSeconds, reauthentication }, params, t, format] = await Promise.all([
+    profilePageData(session),
+    searchParams,
+    getTranslations("account"),
+    getFormatter(),
+  ]);
   const { passwordMinLength, appName } = authPageData();
   const now = new Date();
+  const when = (iso: string) => {
+    const then = new Date(iso);
+    const ago = now.getTime() - then.getTime();
+    if (ago < MINUTE_MS) return t("actions.justNow");
+    return ago < WEEK_MS ? format.relativeTime(then, now) : format.dateTime(then, { dateStyle: "medium" });
+  };
+  const describeDevice = (userAgent: string | null, kind: string) => {
+    const device = deviceOf(userAgent, kind);
+    if (device.kind === "app") {
+      if (device.product) return t("sessions.device.appNamed", { product: device.product });
+      return device.system ? t("sessions.device.appOnSystem", { system: device.system }) : t("sessions.device.app");
+    }
+    if (device.browser) return device.system ? t("sessions.device.browserOnSystem", { browser: device.browser, system: device.system }) : device.browser;
+    return device.system ? t("sessions.device.someBrowserOnSystem", { system: device.system }) : t("sessions.device.unknownBrowser");
+  };
 
   return (
     <ConfirmItsYouProvider
@@ -47,33 +78,45 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
     >
       <div className="flex flex-col gap-8">
         <div>
-          <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl dark:text-white">Your account</h1>
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Your details, how you sign in, and where you’re signed in.</p>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl dark:text-white">{t("profile.title")}</h1>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t("profile.intro")}</p>
         </div>
 
         {first(params.confirmed) === "1" && (
           <div className="-mb-3">
-            <Notice tone="success">Your e-mail address is confirmed and you’re signed in.</Notice>
+            <Notice tone="success">{t("profile.confirmed")}</Notice>
           </div>
         )}
         {first(params.emailchanged) === "1" && (
           <div className="-mb-3">
             <Notice tone="success">
-              Your e-mail address is now <strong className="font-semibold wrap-anywhere">{user.email}</strong>. Other devices were signed out.
+              {t.rich("profile.emailChanged", {
+                email: user.email,
+                strong: (chunks) => <strong className="font-semibold wrap-anywhere">{bidiIsolated(chunks)}</strong>,
+              })}
             </Notice>
           </div>
         )}
+        {first(params.language) === "saved" && (
+          <div className="-mb-3">
+            <Notice tone="success">{t("language.saved")}</Notice>
+          </div>
+        )}
 
-        <Section id="details" title="Personal details">
+        <Section id="details" title={t("details.title")}>
           <ProfileForm name={user.name} mobile={user.mobile} dob={user.dob} />
         </Section>
 
-        <Section id="email" title="E-mail address" description="How you sign in, and where we send codes, links and notices.">
+        <Section id="language" title={t("language.title")} description={t("language.description")}>
+          <LanguageForm chosen={isLocale(session.user.locale) ? session.user.locale : null} />
+        </Section>
+
+        <Section id="email" title={t("email.title")} description={t("email.description")}>
           <dl className="mb-5 flex flex-col gap-1.5">
-            <dt className="text-sm font-medium text-slate-800 dark:text-slate-200">Email</dt>
+            <dt className="text-sm font-medium text-slate-800 dark:text-slate-200">{t("email.current")}</dt>
             <dd className="flex flex-wrap items-center gap-2 text-sm">
-              <span className="font-medium wrap-anywhere text-slate-900 dark:text-white">{user.email}</span>
-              {user.isVerified ? <Badge tone="green">Verified</Badge> : <Badge tone="amber">Not verified</Badge>}
+              <bdi className="font-medium wrap-anywhere text-slate-900 dark:text-white">{user.email}</bdi>
+              {user.isVerified ? <Badge tone="green">{t("email.verified")}</Badge> : <Badge tone="amber">{t("email.notVerified")}</Badge>}
             </dd>
           </dl>
           <ChangeEmailForm hasPassword={user.hasPassword} verified={user.isVerified} />
@@ -81,56 +124,47 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
 
         <Section
           id="password"
-          title={user.hasPassword ? "Change password" : "Set a password"}
-          description={
-            user.hasPassword
-              ? "Changing your password signs out every other device."
-              : "You sign in with Google. Set a password to sign in with your e-mail address too."
-          }
+          title={user.hasPassword ? t("password.changeTitle") : t("password.setTitle")}
+          description={user.hasPassword ? t("password.changeDescription") : t("password.setDescription")}
         >
           {user.hasPassword ? <ChangePasswordForm passwordMinLength={passwordMinLength} /> : <SetPasswordLinkForm email={user.email} />}
         </Section>
 
-        <Section
-          id="two-factor"
-          title="Two-factor authentication"
-          description="A code from an authenticator app on your phone, asked for after your password or Google, so a stolen password alone can’t get in."
-        >
+        <Section id="two-factor" title={t("twoFactor.title")} description={t("twoFactor.description")}>
           <TwoFactorSection enabled={user.twoFactorEnabled} verified={user.isVerified} appName={appName} email={user.email} />
         </Section>
 
-        <Section id="passkeys" title="Passkeys" description="Sign in with your fingerprint, face or screen lock instead of a password. Passkeys can’t be phished or leaked.">
+        <Section id="passkeys" title={t("passkeys.title")} description={t("passkeys.description")}>
           <PasskeysSection
             verified={user.isVerified}
             passkeys={passkeys.map((p) => ({
               ...p,
-              addedWhen: describeWhen(p.createdAt, now),
-              lastUsedWhen: p.lastUsedAt ? describeWhen(p.lastUsedAt, now) : null,
+              addedWhen: when(p.createdAt),
+              lastUsedWhen: p.lastUsedAt ? when(p.lastUsedAt) : null,
             }))}
           />
         </Section>
 
-        <Section id="sessions" title="Where you’re signed in" description="Sign out of any session you don’t recognise, then change your password.">
+        <Section id="sessions" title={t("sessions.title")} description={t("sessions.description")}>
           <ul className="-my-3 divide-y divide-slate-200 dark:divide-slate-800">
             {sessions.map((s) => {
-              const device = describeUserAgent(s.userAgent, s.kind);
+              const device = describeDevice(s.userAgent, s.kind);
               return (
                 <li key={s.id} className="flex flex-wrap items-center gap-x-4 gap-y-2 py-3">
                   <DeviceIcon kind={s.kind === "browser" ? "browser" : "app"} />
                   <div className="min-w-0 flex-1">
                     <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900 dark:text-white">
-                      {device}
-                      {s.current && <Badge tone="indigo">This device</Badge>}
+                      <bdi>{device}</bdi>
+                      {s.current && <Badge tone="indigo">{t("sessions.thisDevice")}</Badge>}
                     </p>
                     <p className="text-sm text-slate-600 dark:text-slate-400">
-                      {s.ip ?? "Unknown address"} ·{" "}
-                      {s.current ? (
-                        "Active now"
-                      ) : (
-                        <>
-                          Last active <time dateTime={s.lastUsedAt}>{describeWhen(s.lastUsedAt, now)}</time>
-                        </>
-                      )}
+                      {s.ip ? <bdi>{s.ip}</bdi> : t("sessions.unknownAddress")} ·{" "}
+                      {s.current
+                        ? t("sessions.activeNow")
+                        : t.rich("sessions.lastActive", {
+                            when: when(s.lastUsedAt),
+                            time: (chunks) => <time dateTime={s.lastUsedAt}>{chunks}</time>,
+                          })}
                     </p>
                   </div>
                   {!s.current && <RevokeSessionForm sessionId={s.id} device={device} />}
@@ -139,22 +173,25 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
             })}
           </ul>
           <div className="mt-6 flex flex-col gap-3 border-t border-slate-200 pt-5 sm:flex-row sm:items-center sm:justify-between dark:border-slate-800">
-            <p className="text-sm text-slate-600 dark:text-slate-400">Lost a device? Sign out everywhere, this device included.</p>
+            <p className="text-sm text-slate-600 dark:text-slate-400">{t("sessions.lostDevice")}</p>
             <form action={signOutAllAction}>
-              <SubmitButton variant="danger" fullWidth={false} pendingText="Signing out…" className="w-full sm:w-auto">
-                Sign out of all devices
+              <SubmitButton variant="danger" fullWidth={false} pendingText={t("layout.signingOut")} className="w-full sm:w-auto">
+                {t("sessions.signOutAll")}
               </SubmitButton>
             </form>
           </div>
         </Section>
 
-        <Section id="delete-account" title="Delete account" tone="danger">
+        <Section id="delete-account" title={t("deleteAccount.title")} tone="danger">
           <DeleteAccount hasPassword={user.hasPassword} email={user.email} />
         </Section>
       </div>
     </ConfirmItsYouProvider>
   );
 }
+
+/** An address inside a sentence of another direction keeps its own order. */
+const bidiIsolated = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
 
 function Section({
   id,

@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
+import { useActionState, useCallback, useEffect, useRef, useState } from "react";
 import { Badge } from "@/components/badge";
 import { FormMessage } from "@/components/form-message";
 import { PasskeyIcon } from "@/components/passkey-icon";
@@ -28,6 +29,7 @@ export interface PasskeyItem {
 export function PasskeysSection({ passkeys, verified }: { passkeys: PasskeyItem[]; verified: boolean }) {
   const [removal, remove] = useActionState(removePasskeyAction, IDLE_STATE);
   const listRef = useRef<HTMLDivElement>(null);
+  const t = useTranslations("account.passkeys");
 
   // The removed row took the focused button with it: carry on from the list.
   useEffect(() => {
@@ -39,20 +41,20 @@ export function PasskeysSection({ passkeys, verified }: { passkeys: PasskeyItem[
       <div ref={listRef} tabIndex={-1} className="outline-none">
         <FormMessage status={removal.status} message={removal.message} />
         {passkeys.length > 0 ? (
-          <ul aria-label="Your passkeys" className="-my-3 divide-y divide-slate-200 dark:divide-slate-800">
+          <ul aria-label={t("listLabel")} className="-my-3 divide-y divide-slate-200 dark:divide-slate-800">
             {passkeys.map((passkey) => (
               <PasskeyRow key={passkey.id} passkey={passkey} remove={remove} />
             ))}
           </ul>
         ) : (
-          <p className={`text-sm ${mutedText}`}>No passkeys yet.</p>
+          <p className={`text-sm ${mutedText}`}>{t("none")}</p>
         )}
       </div>
       {verified ? (
         <AddPasskeyForm />
       ) : (
         <p className={`border-t border-slate-200 pt-5 text-sm dark:border-slate-800 ${mutedText}`}>
-          Confirm your e-mail address first; then you can add a passkey.
+          {t("confirmFirst")}
         </p>
       )}
     </div>
@@ -64,6 +66,7 @@ function PasskeyRow({ passkey, remove }: { passkey: PasskeyItem; remove: (formDa
   // After "Cancel", focus goes back to the button that opened the question.
   const [returned, setReturned] = useState(false);
   const questionId = `remove-${passkey.id}-question`;
+  const t = useTranslations("account");
 
   return (
     <li className="flex flex-wrap items-center gap-x-4 gap-y-3 py-3">
@@ -72,25 +75,21 @@ function PasskeyRow({ passkey, remove }: { passkey: PasskeyItem; remove: (formDa
       </span>
       <div className="min-w-0 flex-1">
         <p className="flex flex-wrap items-center gap-2 text-sm font-medium wrap-anywhere text-slate-900 dark:text-white">
-          {passkey.name}
-          {passkey.backedUp && <Badge tone="indigo">Synced</Badge>}
+          <bdi>{passkey.name}</bdi>
+          {passkey.backedUp && <Badge tone="indigo">{t("passkeys.synced")}</Badge>}
         </p>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Added <time dateTime={passkey.createdAt}>{passkey.addedWhen}</time> ·{" "}
-          {passkey.lastUsedAt ? (
-            <>
-              Last used <time dateTime={passkey.lastUsedAt}>{passkey.lastUsedWhen}</time>
-            </>
-          ) : (
-            "Never used"
-          )}
+          {t.rich("passkeys.added", { when: passkey.addedWhen, time: (chunks) => <time dateTime={passkey.createdAt}>{chunks}</time> })} ·{" "}
+          {passkey.lastUsedAt
+            ? t.rich("passkeys.lastUsed", { when: passkey.lastUsedWhen ?? "", time: (chunks) => <time dateTime={passkey.lastUsedAt!}>{chunks}</time> })
+            : t("passkeys.neverUsed")}
         </p>
       </div>
       {confirming ? (
         <form action={remove} className="flex w-full flex-col gap-3 rounded-xl border border-red-200 bg-red-50/60 p-4 sm:flex-row sm:items-center dark:border-red-900 dark:bg-red-950/30">
           <input type="hidden" name="passkeyId" value={passkey.id} />
           <p id={questionId} className="flex-1 text-sm text-slate-800 dark:text-slate-200">
-            Remove “{passkey.name}”? You won’t be able to sign in with it any more.
+            {t("passkeys.removeQuestion", { name: passkey.name })}
           </p>
           <div className="flex flex-col-reverse gap-3 sm:flex-row">
             <button
@@ -102,16 +101,16 @@ function PasskeyRow({ passkey, remove }: { passkey: PasskeyItem; remove: (formDa
               }}
               className={`${buttonStyles.secondary} min-h-9 w-full py-1.5 sm:w-auto`}
             >
-              Cancel
+              {t("actions.cancel")}
             </button>
-            <SubmitButton variant="destructive" fullWidth={false} pendingText="Removing…" aria-describedby={questionId} className="min-h-9 w-full py-1.5 sm:w-auto">
-              Remove passkey
+            <SubmitButton variant="destructive" fullWidth={false} pendingText={t("passkeys.removing")} aria-describedby={questionId} className="min-h-9 w-full py-1.5 sm:w-auto">
+              {t("passkeys.removeSubmit")}
             </SubmitButton>
           </div>
         </form>
       ) : (
         <button type="button" autoFocus={returned} onClick={() => setConfirming(true)} className={`${buttonStyles.secondary} min-h-9 py-1.5`}>
-          Remove<span className="sr-only"> {passkey.name}</span>
+          {t.rich("passkeys.remove", { name: passkey.name, hidden: (chunks) => <span className="sr-only">{chunks}</span> })}
         </button>
       )}
     </li>
@@ -124,11 +123,11 @@ function PasskeyRow({ passkey, remove }: { passkey: PasskeyItem; remove: (formDa
  * pending state covers the prompt too. Both actions need a fresh proof: their `reauthenticate`
  * goes back to the form, which confirms it's you and runs this again.
  */
-async function addWithBrowser(previous: FormState, formData: FormData): Promise<FormState> {
+async function addWithBrowser(failed: string, previous: FormState, formData: FormData): Promise<FormState> {
   const [webauthn, options] = await Promise.all([loadWebAuthn(), passkeyOptionsAction(IDLE_STATE, new FormData())]);
   const values = { name: String(formData.get("name") ?? "") };
   if (options.status !== "success" || !options.data) {
-    return { status: "error", message: options.message ?? "Adding a passkey didn’t work. Please try again.", values, reauthenticate: options.reauthenticate };
+    return { status: "error", message: options.message ?? failed, values, reauthenticate: options.reauthenticate };
   }
   try {
     formData.set("response", JSON.stringify(await webauthn.startRegistration({ optionsJSON: options.data.options })));
@@ -140,7 +139,10 @@ async function addWithBrowser(previous: FormState, formData: FormData): Promise<
 }
 
 function AddPasskeyForm() {
-  const { state, pending, form, errorFor, formProps } = useActionForm(PasskeyNameFormSchema, addWithBrowser);
+  const t = useTranslations("account.passkeys");
+  const failed = t("addFailed");
+  const add = useCallback((previous: FormState, formData: FormData) => addWithBrowser(failed, previous, formData), [failed]);
+  const { state, pending, form, errorFor, formProps } = useActionForm(PasskeyNameFormSchema, add);
   const { register, reset } = form;
 
   useEffect(() => {
@@ -150,23 +152,23 @@ function AddPasskeyForm() {
 
   return (
     <form {...formProps} className="border-t border-slate-200 pt-5 dark:border-slate-800">
-      <h3 className="mb-3 text-base font-semibold text-slate-900 dark:text-white">Add a passkey</h3>
+      <h3 className="mb-3 text-base font-semibold text-slate-900 dark:text-white">{t("addTitle")}</h3>
       <FormMessage status={state.status} message={state.message} />
       <div className="flex flex-col gap-x-4 sm:flex-row sm:items-start">
         <TextField
           id="passkey-name"
-          label="Passkey name"
+          label={t("nameLabel")}
           className="min-w-0 flex-1"
           autoComplete="off"
           maxLength={60}
-          placeholder="e.g. Work laptop"
-          hint="So you can tell your passkeys apart later. Your browser or phone will then ask you to create it."
+          placeholder={t("namePlaceholder")}
+          hint={t("nameHint")}
           error={errorFor("name")}
           {...register("name")}
         />
-        <SubmitButton pending={pending} pendingText="Waiting for your passkey…" fullWidth={false} className="w-full sm:mt-7 sm:w-auto">
+        <SubmitButton pending={pending} pendingText={t("waiting")} fullWidth={false} className="w-full sm:mt-7 sm:w-auto">
           <PasskeyIcon />
-          Add a passkey
+          {t("add")}
         </SubmitButton>
       </div>
     </form>

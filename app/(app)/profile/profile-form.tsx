@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { DateOfBirthField, MobileField } from "@/components/profile-fields";
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
@@ -15,11 +16,12 @@ export function ProfileForm({ name, mobile, dob }: { name: string; mobile: strin
     dob,
   });
   const { register } = form;
+  const t = useTranslations("account");
   return (
     <form {...formProps}>
       <FormMessage status={state.status} message={state.message} />
       <div className="grid gap-x-4 gap-y-1 sm:grid-cols-2">
-        <TextField label="Name" autoComplete="name" className="sm:col-span-2" defaultValue={initial.name} error={errorFor("name")} {...register("name")} />
+        <TextField label={t("details.name")} autoComplete="name" className="sm:col-span-2" defaultValue={initial.name} error={errorFor("name")} {...register("name")} />
         <MobileField
           defaultValue={initial.mobile}
           error={errorFor("mobile")}
@@ -32,8 +34,8 @@ export function ProfileForm({ name, mobile, dob }: { name: string; mobile: strin
         />
       </div>
       <div className="mt-1 flex justify-end">
-        <SubmitButton pending={pending} pendingText="Saving…" fullWidth={false} className="w-full sm:w-auto">
-          Save changes
+        <SubmitButton pending={pending} pendingText={t("actions.saving")} fullWidth={false} className="w-full sm:w-auto">
+          {t("details.save")}
         </SubmitButton>
       </div>
     </form>

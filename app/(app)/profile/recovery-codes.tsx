@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { CopyButton } from "@/components/copy-button";
 import { FormMessage } from "@/components/form-message";
 import { buttonStyles, mutedText } from "@/components/styles";
@@ -27,9 +28,10 @@ export function RecoveryCodes({
 }) {
   const headingRef = useFocusOnMount<HTMLHeadingElement>(true);
   const text = codes.join("\n");
+  const t = useTranslations("account.recoveryCodes");
 
   const download = () => {
-    const file = [`${appName} recovery codes for ${email}`, "Each code works once, in place of a code from your authenticator app.", "", ...codes, ""].join("\n");
+    const file = [t("fileTitle", { appName, email }), t("fileNote"), "", ...codes, ""].join("\n");
     const url = URL.createObjectURL(new Blob([file], { type: "text/plain;charset=utf-8" }));
     const link = Object.assign(document.createElement("a"), { href: url, download: `${slug(appName)}-recovery-codes.txt` });
     link.click();
@@ -44,15 +46,14 @@ export function RecoveryCodes({
         {heading}
       </h3>
       <p className={`mt-1 text-sm ${mutedText}`}>
-        If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe, such as
-        your password manager. This is the only time we show them.
+        {t("intro")}
       </p>
       <ol
-        aria-label="Recovery codes"
+        aria-label={t("listLabel")}
         className="mt-4 grid grid-cols-2 gap-x-6 gap-y-2 rounded-xl border border-slate-200 bg-slate-50 p-4 font-mono text-sm text-slate-900 sm:w-fit sm:gap-x-12 sm:px-6 sm:text-base dark:border-slate-700 dark:bg-slate-950 dark:text-slate-100"
       >
         {codes.map((code) => (
-          <li key={code} className="tracking-wide tabular-nums select-all">
+          <li key={code} dir="ltr" className="text-start tracking-wide tabular-nums select-all">
             {code}
           </li>
         ))}
@@ -61,10 +62,10 @@ export function RecoveryCodes({
         <CopyButton text={text} className="w-full sm:w-auto" />
         <button type="button" onClick={download} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
           <DownloadIcon />
-          Download
+          {t("download")}
         </button>
-        <button type="button" onClick={onDone} className={`${buttonStyles.primary} w-full sm:ml-auto sm:w-auto`}>
-          I have saved them
+        <button type="button" onClick={onDone} className={`${buttonStyles.primary} w-full sm:ms-auto sm:w-auto`}>
+          {t("done")}
         </button>
       </div>
     </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
 import { SubmitButton } from "@/components/submit-button";
@@ -10,6 +11,7 @@ import { revokeSessionAction } from "./actions";
 export function RevokeSessionForm({ sessionId, device }: { sessionId: string; device: string }) {
   const [state, dispatch] = useActionState(revokeSessionAction, IDLE_STATE);
   const router = useRouter();
+  const t = useTranslations("account");
 
   useEffect(() => {
     if (state.status === "success") router.refresh();
@@ -18,8 +20,8 @@ export function RevokeSessionForm({ sessionId, device }: { sessionId: string; de
   return (
     <form action={dispatch} className="flex flex-col items-end gap-1">
       <input type="hidden" name="sessionId" value={sessionId} />
-      <SubmitButton variant="secondary" fullWidth={false} pendingText="Signing out…" className="min-h-9 py-1.5">
-        Sign out<span className="sr-only"> {device}</span>
+      <SubmitButton variant="secondary" fullWidth={false} pendingText={t("layout.signingOut")} className="min-h-9 py-1.5">
+        {t.rich("sessions.signOut", { device, hidden: (chunks) => <span className="sr-only">{chunks}</span> })}
       </SubmitButton>
       {state.status === "error" && state.message && (
         <p role="alert" className="text-xs text-red-700 dark:text-red-400">

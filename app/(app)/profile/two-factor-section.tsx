@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useEffect, useEffectEvent, useState } from "react";
 import { Badge } from "@/components/badge";
@@ -31,6 +32,7 @@ type View =
  */
 export function TwoFactorSection({ enabled, verified, appName, email }: { enabled: boolean; verified: boolean; appName: string; email: string }) {
   const router = useRouter();
+  const t = useTranslations("account");
   const [view, setView] = useState<View>(enabled ? { kind: "on" } : { kind: "off" });
   // Once the person has moved between views, each new view takes focus (the old one is gone).
   const [moved, setMoved] = useState(false);
@@ -67,8 +69,8 @@ export function TwoFactorSection({ enabled, verified, appName, email }: { enable
       return (
         <RecoveryCodes
           codes={view.codes}
-          heading={view.replaced ? "Your new recovery codes" : "Save your recovery codes"}
-          announcement={view.replaced ? "New recovery codes made. The old ones no longer work." : "Two-factor authentication is on."}
+          heading={view.replaced ? t("recoveryCodes.newTitle") : t("recoveryCodes.firstTitle")}
+          announcement={view.replaced ? t("twoFactor.codesReplaced") : t("twoFactor.turnedOn")}
           appName={appName}
           email={email}
           onDone={() => go({ kind: "on" })}
@@ -86,12 +88,13 @@ export function TwoFactorSection({ enabled, verified, appName, email }: { enable
 }
 
 function Status({ on }: { on: boolean }) {
+  const t = useTranslations("account.twoFactor");
   return (
     <p className="text-sm leading-6 text-slate-700 dark:text-slate-300">
-      <span className="mr-2 inline-flex align-[1px]">
-        <Badge tone={on ? "green" : "slate"}>{on ? "On" : "Off"}</Badge>
+      <span className="me-2 inline-flex align-[1px]">
+        <Badge tone={on ? "green" : "slate"}>{on ? t("on") : t("off")}</Badge>
       </span>
-      {on ? "Signing in asks for a code from your authenticator app." : "Signing in needs only your password, Google or a passkey."}
+      {on ? t("statusOn") : t("statusOff")}
     </p>
   );
 }
@@ -103,6 +106,7 @@ function Off({ verified, notice, focus, onSetUp }: { verified: boolean; notice?:
     if (state.status === "success" && state.data) started(state.data);
   }, [state]);
   const statusRef = useFocusOnMount<HTMLDivElement>(focus);
+  const t = useTranslations("account.twoFactor");
 
   return (
     <form
@@ -118,12 +122,12 @@ function Off({ verified, notice, focus, onSetUp }: { verified: boolean; notice?:
       </div>
       {verified ? (
         <div className="mt-4 flex justify-end">
-          <SubmitButton pending={pending} pendingText="Starting…" fullWidth={false} className="w-full sm:w-auto">
-            Set up two-factor authentication
+          <SubmitButton pending={pending} pendingText={t("starting")} fullWidth={false} className="w-full sm:w-auto">
+            {t("setUp")}
           </SubmitButton>
         </div>
       ) : (
-        <p className={`mt-4 text-sm ${mutedText}`}>Confirm your e-mail address first; then you can turn this on.</p>
+        <p className={`mt-4 text-sm ${mutedText}`}>{t("confirmFirst")}</p>
       )}
     </form>
   );
@@ -140,12 +144,13 @@ function SetUp({ setup, focus, onCancel, onEnabled }: { setup: TotpSetup; focus:
   }, [state]);
   const headingRef = useFocusOnMount<HTMLHeadingElement>(focus);
   // The SVG comes from the qrcode library on the server; as an image it can run nothing.
+  const t = useTranslations("account");
   const qr = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qrSvg)}`;
 
   return (
     <div>
       <h3 ref={headingRef} tabIndex={-1} className="text-base outline-none font-semibold text-slate-900 dark:text-white">
-        Set up your authenticator app
+        {t("twoFactor.setUpTitle")}
       </h3>
       <ol className="mt-4 flex flex-col gap-6">
         <li className="flex flex-col gap-4 sm:flex-row sm:items-start sm:gap-6">
@@ -153,7 +158,7 @@ function SetUp({ setup, focus, onCancel, onEnabled }: { setup: TotpSetup; focus:
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img
             src={qr}
-            alt="QR code for your authenticator app"
+            alt={t("twoFactor.qrAlt")}
             width={176}
             height={176}
             // On a phone the instructions come first: the code is for another device's camera.
@@ -162,20 +167,21 @@ function SetUp({ setup, focus, onCancel, onEnabled }: { setup: TotpSetup; focus:
           <div className="flex min-w-0 flex-col gap-2 text-sm text-slate-700 dark:text-slate-300">
             <p>
               <span className="font-semibold text-slate-900 dark:text-white">1. </span>
-              Scan the QR code with an authenticator app, such as Google Authenticator, Microsoft Authenticator or 1Password.
+              {t("twoFactor.scan")}
             </p>
-            <p>Can’t scan it? Enter this key in the app instead:</p>
+            <p>{t("twoFactor.cantScan")}</p>
             <div className="flex flex-wrap items-center gap-2">
               <code
+                dir="ltr"
                 className="min-w-0 rounded-lg bg-slate-100 px-3 py-2 font-mono text-sm font-semibold tracking-wider wrap-anywhere text-slate-900 dark:bg-slate-800 dark:text-slate-100"
               >
                 {grouped(setup.secret)}
               </code>
-              <CopyButton text={setup.secret} label="Copy key" className="min-h-9 py-1.5" />
+              <CopyButton text={setup.secret} label={t("twoFactor.copyKey")} className="min-h-9 py-1.5" />
             </div>
             {/* On a phone the QR code is on the screen it would have to scan. */}
             <a href={setup.otpauthUrl} className={`${linkStyle} mt-1 self-start sm:hidden`}>
-              Open in an authenticator app on this phone
+              {t("twoFactor.openOnPhone")}
             </a>
           </div>
         </li>
@@ -183,7 +189,7 @@ function SetUp({ setup, focus, onCancel, onEnabled }: { setup: TotpSetup; focus:
           <form {...formProps}>
             <p className="mb-3 text-sm text-slate-700 dark:text-slate-300">
               <span className="font-semibold text-slate-900 dark:text-white">2. </span>
-              Enter the 6-digit code the app now shows for this account.
+              {t("twoFactor.enterCode")}
             </p>
             <FormMessage status={state.status === "error" ? "error" : "idle"} message={state.message} />
             <div className="sm:max-w-xs">
@@ -191,10 +197,10 @@ function SetUp({ setup, focus, onCancel, onEnabled }: { setup: TotpSetup; focus:
             </div>
             <div className="mt-1 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
               <button type="button" onClick={onCancel} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
-                Cancel
+                {t("actions.cancel")}
               </button>
-              <SubmitButton pending={pending} pendingText="Turning on…" fullWidth={false} className="w-full sm:w-auto">
-                Turn on
+              <SubmitButton pending={pending} pendingText={t("twoFactor.turningOn")} fullWidth={false} className="w-full sm:w-auto">
+                {t("twoFactor.turnOn")}
               </SubmitButton>
             </div>
           </form>
@@ -208,6 +214,7 @@ function On({ focus, onNewCodes, onTurnedOff }: { focus: boolean; onNewCodes: (c
   const [open, setOpen] = useState<"codes" | "off" | null>(null);
   const statusRef = useFocusOnMount<HTMLDivElement>(focus);
   const confirmation = useConfirmItsYou();
+  const t = useTranslations("account.twoFactor");
   // Both need a fresh proof: when the page knows it is stale, "Confirm it's you" comes before the form.
   const [justConfirmed, setJustConfirmed] = useState(false);
   const toggle = async (which: "codes" | "off") => {
@@ -230,7 +237,7 @@ function On({ focus, onNewCodes, onTurnedOff }: { focus: boolean; onNewCodes: (c
           onClick={() => toggle("codes")}
           className={`${buttonStyles.secondary} w-full sm:w-auto`}
         >
-          New recovery codes
+          {t("newCodes")}
         </button>
         <button
           type="button"
@@ -239,7 +246,7 @@ function On({ focus, onNewCodes, onTurnedOff }: { focus: boolean; onNewCodes: (c
           onClick={() => toggle("off")}
           className={`${buttonStyles.danger} w-full sm:w-auto`}
         >
-          Turn off
+          {t("turnOff")}
         </button>
       </div>
       {open === "codes" && <NewCodesForm justConfirmed={justConfirmed} onDone={onNewCodes} onCancel={() => setOpen(null)} />}
@@ -248,36 +255,42 @@ function On({ focus, onNewCodes, onTurnedOff }: { focus: boolean; onNewCodes: (c
   );
 }
 
-/** Each code works once: the one just entered in "Confirm it's you" is spent. */
-const NEXT_CODE = "A code works only once: if you just entered one, wait for the app’s next.";
-
 function NewCodesForm({ justConfirmed, onDone, onCancel }: { justConfirmed: boolean; onDone: (codes: string[]) => void; onCancel: () => void }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(TotpCodeFormSchema, newRecoveryCodesAction);
+  const t = useTranslations("account.twoFactor");
   const done = useEffectEvent((codes: string[]) => onDone(codes));
   useEffect(() => {
     if (state.status === "success" && state.data) done(state.data.recoveryCodes);
   }, [state]);
   return (
     <form id="two-factor-codes-form" {...formProps} className="rounded-xl border border-slate-200 p-4 sm:p-5 dark:border-slate-700">
-      <p className={`mb-3 text-sm ${mutedText}`}>New codes replace the old ones, which stop working. Confirm with a code from your authenticator app.</p>
+      <p className={`mb-3 text-sm ${mutedText}`}>{t("newCodesIntro")}</p>
       <FormMessage status={state.status === "error" ? "error" : "idle"} message={state.message} />
       <div className="sm:max-w-xs">
-        <AuthCodeField id="totp-codes-code" autoFocus hint={justConfirmed ? NEXT_CODE : undefined} error={errorFor("code")} {...form.register("code")} />
+        <AuthCodeField
+          id="totp-codes-code"
+          autoFocus
+          // Each code works once: the one just entered in "Confirm it's you" is spent.
+          hint={justConfirmed ? t("nextCode") : undefined}
+          error={errorFor("code")}
+          {...form.register("code")}
+        />
       </div>
-      <FormButtons pending={pending} pendingText="Making new codes…" label="Make new codes" onCancel={onCancel} />
+      <FormButtons pending={pending} pendingText={t("makingCodes")} label={t("makeCodes")} onCancel={onCancel} />
     </form>
   );
 }
 
 function TurnOffForm({ justConfirmed, onDone, onCancel }: { justConfirmed: boolean; onDone: (message: string) => void; onCancel: () => void }) {
   const { state, pending, form, errorFor, formProps } = useActionForm(TurnOffTwoFactorFormSchema, turnOffTwoFactorAction);
-  const done = useEffectEvent((message: string) => onDone(message));
+  const t = useTranslations("account.twoFactor");
+  const done = useEffectEvent((message?: string) => onDone(message ?? t("turnedOff")));
   useEffect(() => {
-    if (state.status === "success") done(state.message ?? "Two-factor authentication is off.");
+    if (state.status === "success") done(state.message);
   }, [state]);
   return (
     <form id="two-factor-off-form" {...formProps} className="rounded-xl border border-slate-200 p-4 sm:p-5 dark:border-slate-700">
-      <p className={`mb-3 text-sm ${mutedText}`}>Signing in will need only your password, Google or a passkey again.</p>
+      <p className={`mb-3 text-sm ${mutedText}`}>{t("turnOffIntro")}</p>
       <FormMessage status={state.status === "error" ? "error" : "idle"} message={state.message} />
       <div className="sm:max-w-xs">
         <AuthCodeField
@@ -285,12 +298,12 @@ function TurnOffForm({ justConfirmed, onDone, onCancel }: { justConfirmed: boole
           // A recovery code has letters too.
           inputMode="text"
           autoFocus
-          hint={justConfirmed ? `Or one of your recovery codes. ${NEXT_CODE}` : "Or one of your recovery codes."}
+          hint={justConfirmed ? `${t("orRecoveryCode")} ${t("nextCode")}` : t("orRecoveryCode")}
           error={errorFor("code")}
           {...form.register("code")}
         />
       </div>
-      <FormButtons pending={pending} pendingText="Turning off…" label="Turn off two-factor authentication" variant="danger" onCancel={onCancel} />
+      <FormButtons pending={pending} pendingText={t("turningOff")} label={t("turnOffSubmit")} variant="danger" onCancel={onCancel} />
     </form>
   );
 }
@@ -308,10 +321,11 @@ function FormButtons({
   variant?: "primary" | "danger";
   onCancel: () => void;
 }) {
+  const t = useTranslations("account.actions");
   return (
     <div className="mt-1 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
       <button type="button" onClick={onCancel} className={`${buttonStyles.secondary} w-full sm:w-auto`}>
-        Cancel
+        {t("cancel")}
       </button>
       <SubmitButton pending={pending} pendingText={pendingText} variant={variant} fullWidth={false} className="w-full sm:w-auto">
         {label}

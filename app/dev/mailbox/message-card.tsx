@@ -1,9 +1,19 @@
+import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import type { OutboxRow } from "@/lib/db/outbox";
+import type { MailKind, OutboxRow } from "@/lib/db/outbox";
 import { isCodeLine, linksIn } from "@/lib/mail/mailbox";
 
-/** One outbox message for the dev mailbox: envelope, status, and the text body with live links. */
-export function MessageCard({ email }: { email: OutboxRow }) {
+/**
+ * One outbox message for the dev mailbox: envelope, status, and the text body with live links. The
+ * card speaks the reader's language; the message its recipient's (`dir="auto"` lays an Arabic
+ * mail out right to left on an English page, and the other way round).
+ */
+export async function MessageCard({ email }: { email: OutboxRow }) {
+  const t = await getTranslations("mailbox");
+  const format = await getFormatter();
+  // The request's time zone is UTC (lib/i18n/request.ts): the same wherever the server runs.
+  const when = (value: Date) => t("time", { time: format.dateTime(value, { dateStyle: "medium", timeStyle: "medium" }) });
+  const time = (value: Date) => <time dateTime={value.toISOString()}>{when(value)}</time>;
   return (
     <article
       aria-labelledby={`mail-${email.id}-subject`}
@@ -11,35 +21,37 @@ export function MessageCard({ email }: { email: OutboxRow }) {
     >
       <header className="border-b border-slate-200 px-5 py-4 dark:border-slate-800">
         <div className="flex flex-wrap items-center gap-2">
-          <h2 id={`mail-${email.id}-subject`} className="mr-auto text-lg font-semibold">
+          <h2 id={`mail-${email.id}-subject`} dir="auto" className="me-auto text-start text-lg font-semibold">
             {email.subject}
           </h2>
-          <Badge>{email.kind}</Badge>
-          <StatusBadge status={email.status} />
+          <Badge>{isMailKind(email.kind) ? t(`kind.${email.kind}`) : email.kind}</Badge>
+          <StatusBadge status={email.status} label={isStatus(email.status) ? t(`status.${email.status}`) : email.status} />
         </div>
         <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm text-slate-600 dark:text-slate-400">
-          <dt>To</dt>
-          <dd className="font-medium text-slate-900 dark:text-slate-100">{email.to}</dd>
-          <dt>Queued</dt>
-          <dd>
-            <Time value={email.createdAt} />
+          <dt>{t("to")}</dt>
+          <dd className="font-medium text-slate-900 dark:text-slate-100">
+            <bdi>{email.to}</bdi>
           </dd>
+          <dt>{t("queued")}</dt>
+          <dd>{time(email.createdAt)}</dd>
           {email.sentAt && (
             <>
-              <dt>Sent</dt>
-              <dd>
-                <Time value={email.sentAt} />
-              </dd>
+              <dt>{t("sent")}</dt>
+              <dd>{time(email.sentAt)}</dd>
             </>
           )}
           {email.lastError && (
             <>
-              <dt>Last error</dt>
+              <dt>{t("lastError")}</dt>
               <dd className="text-red-700 dark:text-red-400">
-                {email.lastError} (attempt {email.attempts}
+                <bdi>{email.lastError}</bdi> ({t("attempt", { attempts: email.attempts })}
                 {email.status === "pending" && (
                   <>
-                    ; next <Time value={email.nextAttemptAt} />
+                    ;{" "}
+                    {t.rich("nextAttempt", {
+                      time: when(email.nextAttemptAt),
+                      at: (chunks) => <time dateTime={email.nextAttemptAt.toISOString()}>{chunks}</time>,
+                    })}
                   </>
                 )}
                 )
@@ -51,22 +63,24 @@ export function MessageCard({ email }: { email: OutboxRow }) {
 
       <div className="px-5 py-4">
         {email.text ? (
-          <pre className="font-sans text-sm leading-6 break-words whitespace-pre-wrap">{renderBody(email.text)}</pre>
+          <pre dir="auto" className="text-start font-sans text-sm leading-6 break-words whitespace-pre-wrap">
+            {renderBody(email.text)}
+          </pre>
         ) : (
-          <p className="text-sm text-slate-500 italic">The body was erased after sending.</p>
+          <p className="text-sm text-slate-500 italic">{t("erased")}</p>
         )}
       </div>
 
       {email.html && (
         <details className="border-t border-slate-200 px-5 py-3 dark:border-slate-800">
           <summary className="cursor-pointer text-sm font-medium text-slate-700 dark:text-slate-300">
-            HTML version
+            {t("htmlVersion")}
           </summary>
           {/* sandbox="" gives the message no scripts and no access to this origin. */}
           <iframe
             sandbox=""
             srcDoc={email.html}
-            title={`HTML version of “${email.subject}”`}
+            title={t("htmlTitle", { subject: email.subject })}
             className="mt-3 h-[32rem] w-full rounded-lg border border-slate-200 bg-white dark:border-slate-800"
           />
         </details>
@@ -116,13 +130,12 @@ function Badge({ children, tone = "slate" }: { children: ReactNode; tone?: "slat
   return <span className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
 }
 
-function StatusBadge({ status }: { status: string }) {
+function StatusBadge({ status, label }: { status: string; label: string }) {
   const tone = status === "sent" ? "green" : status === "failed" ? "red" : "amber";
-  return <Badge tone={tone}>{status}</Badge>;
+  return <Badge tone={tone}>{label}</Badge>;
 }
 
-/** UTC, so the server-rendered time is the same wherever the server runs. */
-function Time({ value }: { value: Date }) {
-  const iso = value.toISOString();
-  return <time dateTime={iso}>{iso.slice(0, 19).replace("T", " ")} UTC</time>;
-}
+const MAIL_KINDS: readonly MailKind[] = ["verification", "password_reset", "notice"];
+const isMailKind = (kind: string): kind is MailKind => (MAIL_KINDS as readonly string[]).includes(kind);
+const STATUSES = ["pending", "sent", "failed"] as const;
+const isStatus = (status: string): status is (typeof STATUSES)[number] => (STATUSES as readonly string[]).includes(status);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { database } from "@/lib/db";
 import { notFound } from "next/navigation";
 import { devMailboxEnabled } from "@/lib/mail/transport";
@@ -8,20 +9,21 @@ import { MessageCard } from "./message-card";
 /**
  * Development only: the mail the service would have sent, read from the outbox. Without SMTP_URL
  * this is where verification codes and links show up. Production answers 404: the page would
- * hand anyone every user's codes.
+ * hand anyone every user's codes. Its words are the reader's language; each mail keeps its own.
  */
 
 export const dynamic = "force-dynamic";
 
-export const metadata: Metadata = {
-  title: "Dev mailbox",
-  robots: { index: false, follow: false },
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("mailbox");
+  return { title: t("title"), robots: { index: false, follow: false } };
+}
 
 const SHOWN = 50;
 
 export default async function DevMailboxPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (!devMailboxEnabled()) notFound();
+  const t = await getTranslations("mailbox");
   // `?to=` shows one recipient's mail, as /dev/mailbox.json's does (addresses are stored lower-cased).
   const { to: wanted } = await searchParams;
   const to = typeof wanted === "string" && wanted.trim() ? wanted.trim().toLowerCase() : null;
@@ -33,16 +35,22 @@ export default async function DevMailboxPage({ searchParams }: { searchParams: P
     <main className="mx-auto max-w-3xl px-4 py-10">
       <header className="mb-8 flex flex-wrap items-end justify-between gap-4">
         <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Dev mailbox</h1>
+          <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-            The latest {SHOWN} messages in the outbox, newest first.{" "}
-            {pending > 0 ? `${pending} waiting to be sent.` : "Nothing waiting to be sent."}
+            {t("latest", { count: SHOWN })} {t("pending", { count: pending })}
           </p>
           {to && (
             <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-              Only the mail to <strong className="text-slate-900 dark:text-slate-100">{to}</strong>.{" "}
+              {t.rich("onlyTo", {
+                to,
+                strong: (chunks) => (
+                  <strong dir="ltr" className="text-slate-900 dark:text-slate-100">
+                    {chunks}
+                  </strong>
+                ),
+              })}{" "}
               <a href="/dev/mailbox" className="text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-400">
-                Show all mail
+                {t("showAll")}
               </a>
             </p>
           )}
@@ -52,13 +60,13 @@ export default async function DevMailboxPage({ searchParams }: { searchParams: P
           href={here}
           className="rounded-lg border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-900"
         >
-          Refresh
+          {t("refresh")}
         </a>
       </header>
 
       {emails.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
-          No mail yet. Sign up or ask for a password reset, then refresh.
+          {t("empty")}
         </p>
       ) : (
         <ol className="flex flex-col gap-6">
