@@ -32,7 +32,7 @@ test.describe("in German", () => {
     await page.getByRole("button", { name: "Konto erstellen" }).click();
 
     await expect(page).toHaveURL(/\/verify\?email=/);
-    await expect(page.getByRole("heading", { name: "Sehen Sie in Ihre E-Mails" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Prüfen Sie Ihre E-Mails" })).toBeVisible();
     await expect(page.getByText(`Oder öffnen Sie den Link in der E-Mail, die wir an ${email} gesendet haben.`)).toBeVisible();
     const code = codeIn(await waitForMail(email));
     // A wrong code first: the server's answer, in German.
