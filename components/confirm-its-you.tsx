@@ -174,6 +174,7 @@ function ConfirmSteps({
   onCancel: () => void;
 }) {
   const t = useTranslations("account");
+  const common = useTranslations("common");
   const byEmail = needs.firstFactor === "emailed-code";
   const { state, pending, form, errorFor, formProps } = useActionForm(ReauthenticateFormSchema, actions.reauthenticate);
   const formRef = useRef<HTMLFormElement>(null);
@@ -215,7 +216,7 @@ function ConfirmSteps({
       if (typeof code === "string" && code.trim()) answer.set("code", code);
       result = await actions.reauthenticateWithPasskey(IDLE_STATE, answer);
     } catch (error) {
-      const { cancelled, message } = describePasskeyError(error, "sign-in");
+      const { cancelled, message } = describePasskeyError(error, "sign-in", common);
       setPrompt(cancelled ? { status: "info", message: t("confirm.passkeyClosed") } : { status: "error", message });
       return;
     }

@@ -10,16 +10,6 @@ type PasskeyProblem = "addCancelled" | "signInCancelled" | "alreadyRegistered" |
 /** The `common` namespace's translator (useTranslations("common")), or anything that words its `passkey.*` keys. */
 export type PasskeyWords = (key: `passkey.${PasskeyProblem}`) => string;
 
-// Without the page's translator (an older caller): the English words of the catalog.
-const ENGLISH: Record<PasskeyProblem, string> = {
-  addCancelled: "Adding a passkey was cancelled. Nothing was saved.",
-  signInCancelled: "Signing in with a passkey was cancelled.",
-  alreadyRegistered: "This device already has a passkey for your account.",
-  unsupported: "This browser can't use passkeys. Try another browser or device.",
-  addFailed: "Your browser couldn't create a passkey. Please try again.",
-  signInFailed: "Your browser couldn't use a passkey. Please try again.",
-};
-
 /**
  * What went wrong with a passkey prompt, in the person's terms (`t`: useTranslations("common"));
  * `cancelled` when they closed it.
@@ -27,7 +17,7 @@ const ENGLISH: Record<PasskeyProblem, string> = {
 export function describePasskeyError(
   error: unknown,
   doing: "sign-in" | "add",
-  t: PasskeyWords = (key) => ENGLISH[key.slice("passkey.".length) as PasskeyProblem],
+  t: PasskeyWords,
 ): { cancelled: boolean; message: string } {
   const { name, code } = (error ?? {}) as { name?: string; code?: string };
   // NotAllowedError is also what a timed-out prompt raises: either way, nothing happened.

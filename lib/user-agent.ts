@@ -21,22 +21,10 @@ const SYSTEMS: [RegExp, string][] = [
   [/Linux/, "Linux"],
 ];
 
-export function describeUserAgent(userAgent: string | null | undefined, kind: string): string {
-  const ua = userAgent ?? "";
-  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
-  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
-  if (kind !== "browser") {
-    // API clients (apps) name themselves in the user agent, e.g. "okhttp/4.12" or "MyApp/2.1 (iOS)".
-    const product = /^([A-Za-z][\w.-]*)\//.exec(ua)?.[1];
-    return product && product !== "Mozilla" ? `App (${product})` : system ? `App on ${system}` : "App";
-  }
-  if (browser && system) return `${browser} on ${system}`;
-  return browser ?? (system ? `Browser on ${system}` : "Unknown browser");
-}
-
 /**
- * The same reading in parts, for a page to word in its reader's language ("Chrome sur macOS"):
- * the browser and system are product names; an app's `product` is what it calls itself.
+ * A session's client in parts, for a page or a mail to word in its reader's language
+ * (`wordDevice`, "Chrome sur macOS"): the browser and system are product names; an app's
+ * `product` is what it calls itself in its user agent ("okhttp/4.12", "MyApp/2.1 (iOS)").
  */
 export function deviceOf(
   userAgent: string | null | undefined,
@@ -51,14 +39,19 @@ export function deviceOf(
   return { kind: "browser", browser: BROWSERS.find(([re]) => re.test(ua))?.[1], system };
 }
 
-/** "just now", "5 minutes ago", "yesterday", or a date for anything older than a week. */
-export function describeWhen(iso: string, now: Date): string {
-  const then = new Date(iso);
-  const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
-  if (seconds < 60) return "just now";
-  const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-  if (seconds < 3600) return rtf.format(-Math.floor(seconds / 60), "minute");
-  if (seconds < 86_400) return rtf.format(-Math.floor(seconds / 3600), "hour");
-  if (seconds < 7 * 86_400) return rtf.format(-Math.floor(seconds / 86_400), "day");
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(then);
+/** The `common` namespace's translator, or anything that words its `device.*` keys. */
+export type DeviceWords = (
+  key: `device.${"appNamed" | "appOnSystem" | "app" | "browserOnSystem" | "someBrowserOnSystem" | "unknownBrowser"}`,
+  values?: Record<string, string>,
+) => string;
+
+/** A person's name for the device of a user agent: "Chrome on Windows", "App (okhttp)", in `t`'s language. */
+export function wordDevice(t: DeviceWords, userAgent: string | null | undefined, kind: string): string {
+  const device = deviceOf(userAgent, kind);
+  if (device.kind === "app") {
+    if (device.product) return t("device.appNamed", { product: device.product });
+    return device.system ? t("device.appOnSystem", { system: device.system }) : t("device.app");
+  }
+  if (device.browser) return device.system ? t("device.browserOnSystem", { browser: device.browser, system: device.system }) : device.browser;
+  return device.system ? t("device.someBrowserOnSystem", { system: device.system }) : t("device.unknownBrowser");
 }

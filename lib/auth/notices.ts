@@ -3,7 +3,8 @@ import { config } from "@/lib/config/env";
 import type { Tx } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { noticeEmail, type NoticeEvent } from "@/lib/mail/templates";
-import { describeUserAgent } from "@/lib/user-agent";
+import { wordDevice } from "@/lib/user-agent";
+import { translator } from "@/lib/i18n/catalog";
 import { scheduleMailSlot } from "./limits";
 import { mailLanguage } from "./mail-language";
 import type { ClientInfo } from "./types";
@@ -36,13 +37,14 @@ export async function queueNotice(
 ): Promise<void> {
   if (!slot) return;
   const { appName, appUrl } = config();
+  const locale = mailLanguage(to, client);
   const mail = await noticeEmail({
     appName,
-    locale: mailLanguage(to, client),
+    locale,
     appUrl,
     event,
     at: now(),
-    device: describeUserAgent(client.userAgent, /^Mozilla\//.test(client.userAgent ?? "") ? "browser" : "api"),
+    device: wordDevice(await translator(locale, "common"), client.userAgent, /^Mozilla\//.test(client.userAgent ?? "") ? "browser" : "api"),
     ip: client.ip,
     ...details,
   });

@@ -7,7 +7,7 @@ import { Notice } from "@/components/form-message";
 import { first, type SearchParams } from "@/components/search-params";
 import { SubmitButton } from "@/components/submit-button";
 import { isLocale } from "@/lib/i18n/locales";
-import { deviceOf } from "@/lib/user-agent";
+import { wordDevice } from "@/lib/user-agent";
 import { authPageData, profilePageData } from "@/lib/web/pages";
 import { requireSession } from "@/lib/web/session";
 import {
@@ -54,15 +54,8 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
     if (ago < MINUTE_MS) return t("actions.justNow");
     return ago < WEEK_MS ? format.relativeTime(then, now) : format.dateTime(then, { dateStyle: "medium" });
   };
-  const describeDevice = (userAgent: string | null, kind: string) => {
-    const device = deviceOf(userAgent, kind);
-    if (device.kind === "app") {
-      if (device.product) return t("sessions.device.appNamed", { product: device.product });
-      return device.system ? t("sessions.device.appOnSystem", { system: device.system }) : t("sessions.device.app");
-    }
-    if (device.browser) return device.system ? t("sessions.device.browserOnSystem", { browser: device.browser, system: device.system }) : device.browser;
-    return device.system ? t("sessions.device.someBrowserOnSystem", { system: device.system }) : t("sessions.device.unknownBrowser");
-  };
+  const common = await getTranslations("common");
+  const describeDevice = (userAgent: string | null, kind: string) => wordDevice(common, userAgent, kind);
 
   return (
     <ConfirmItsYouProvider

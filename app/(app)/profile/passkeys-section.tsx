@@ -9,7 +9,7 @@ import { buttonStyles, mutedText } from "@/components/styles";
 import { SubmitButton } from "@/components/submit-button";
 import { TextField } from "@/components/text-field";
 import { IDLE_STATE, useActionForm } from "@/components/use-action-form";
-import { describePasskeyError, loadWebAuthn } from "@/components/webauthn";
+import { describePasskeyError, loadWebAuthn, type PasskeyWords } from "@/components/webauthn";
 import type { FormState } from "@/lib/web/form-state";
 import { PasskeyNameFormSchema } from "@/lib/validation/forms";
 import { addPasskeyAction, passkeyOptionsAction, removePasskeyAction } from "./actions";
@@ -123,7 +123,7 @@ function PasskeyRow({ passkey, remove }: { passkey: PasskeyItem; remove: (formDa
  * pending state covers the prompt too. Both actions need a fresh proof: their `reauthenticate`
  * goes back to the form, which confirms it's you and runs this again.
  */
-async function addWithBrowser(failed: string, previous: FormState, formData: FormData): Promise<FormState> {
+async function addWithBrowser(failed: string, common: PasskeyWords, previous: FormState, formData: FormData): Promise<FormState> {
   const [webauthn, options] = await Promise.all([loadWebAuthn(), passkeyOptionsAction(IDLE_STATE, new FormData())]);
   const values = { name: String(formData.get("name") ?? "") };
   if (options.status !== "success" || !options.data) {
@@ -132,7 +132,7 @@ async function addWithBrowser(failed: string, previous: FormState, formData: For
   try {
     formData.set("response", JSON.stringify(await webauthn.startRegistration({ optionsJSON: options.data.options })));
   } catch (error) {
-    const { cancelled, message } = describePasskeyError(error, "add");
+    const { cancelled, message } = describePasskeyError(error, "add", common);
     return { status: cancelled ? "info" : "error", message, values };
   }
   return addPasskeyAction(previous, formData);
@@ -140,8 +140,9 @@ async function addWithBrowser(failed: string, previous: FormState, formData: For
 
 function AddPasskeyForm() {
   const t = useTranslations("account.passkeys");
+  const common = useTranslations("common");
   const failed = t("addFailed");
-  const add = useCallback((previous: FormState, formData: FormData) => addWithBrowser(failed, previous, formData), [failed]);
+  const add = useCallback((previous: FormState, formData: FormData) => addWithBrowser(failed, common, previous, formData), [failed, common]);
   const { state, pending, form, errorFor, formProps } = useActionForm(PasskeyNameFormSchema, add);
   const { register, reset } = form;
 
