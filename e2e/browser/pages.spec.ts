@@ -222,7 +222,7 @@ test("profile: two-factor set-up, recovery codes, and turning off", async ({ pag
       await box().getByRole("button", { name: "Set up two-factor authentication" }).click();
       await box().getByLabel("Authentication code", { exact: true }).fill("000000");
       await box().getByRole("button", { name: "Turn on", exact: true }).click();
-      await expect(box().getByText("Invalid code")).toBeVisible();
+      await expect(box().getByText("That code isn't right. Enter the current code from your authenticator app, or a recovery code.")).toBeVisible();
     },
     box,
   );
@@ -284,7 +284,7 @@ test("profile: e-mail change and the danger zone", async ({ page, createUser }, 
       await email().getByRole("button", { name: "Change e-mail address" }).click();
       await email().getByLabel("New email", { exact: true }).fill(user.email);
       await email().getByRole("button", { name: "Send confirmation link" }).click();
-      await expect(email().getByText("This field may not be blank.")).toBeVisible();
+      await expect(email().getByText("Fill in this field.")).toBeVisible();
     },
     email,
   );
@@ -312,7 +312,7 @@ test("profile: e-mail change and the danger zone", async ({ page, createUser }, 
       await danger().getByRole("button", { name: "Delete account…" }).click();
       await danger().getByLabel("Current password", { exact: true }).fill("not my password");
       await danger().getByRole("button", { name: "Delete my account" }).click();
-      await expect(danger().getByText("Password mismatch")).toBeVisible();
+      await expect(danger().getByText("That password isn't right. Try again, or reset it if you forgot it.")).toBeVisible();
     },
     danger,
   );
@@ -353,7 +353,7 @@ test("profile: confirm it's you, with a password, an authenticator code and a pa
       await page.goto("/profile");
       await region(page, "Two-factor authentication").getByRole("button", { name: "Turn off", exact: true }).click();
       await step.getByRole("button", { name: "Confirm", exact: true }).click();
-      await expect(step.getByText("This field may not be blank.")).toBeVisible();
+      await expect(step.getByText("Fill in this field.")).toBeVisible();
     },
     "viewport",
   );
