@@ -37,6 +37,8 @@ export function SignUpForm({ fields, roles, passwordMinLength }: { fields: Signu
     showRoles && defaultRole ? { roleId: String(defaultRole.id) } : {},
   );
   const { register } = form;
+  // The fixed roles have words in every language; a role added later shows its own name.
+  const roleName = (name: string) => (t.has(`roles.${name}` as "roles.user") ? t(`roles.${name}` as "roles.user") : name.charAt(0).toUpperCase() + name.slice(1));
   const label = (field: keyof SignupFields, text: string) => (fields[field] === "optional" ? common("optional", { label: text }) : text);
 
   return (
@@ -70,7 +72,7 @@ export function SignUpForm({ fields, roles, passwordMinLength }: { fields: Signu
             {fields.role === "optional" && <option value="">{common("choose")}</option>}
             {roles.map((role) => (
               <option key={role.id} value={role.id}>
-                {role.name.charAt(0).toUpperCase() + role.name.slice(1)}
+                {roleName(role.name)}
               </option>
             ))}
           </SelectField>
