@@ -20,7 +20,7 @@ describe("the browser's second step", () => {
     }
     const limited = await secondStep(ip);
     expect(limited.headers.get("x-action-redirect")).toBeNull();
-    expect(await limited.text()).toMatch(/Too many tries\. Wait \d+ seconds and try again\./);
+    expect(await limited.text()).toMatch(/Too many tries\. Wait \d+ (seconds|minutes) and try again\./);
     const api2fa = await api("POST", "/auth/login/2fa/", { json: { mfa_token: "nope", code: "123456" }, headers: { "x-forwarded-for": ip } });
     expect(api2fa.status).toBe(429);
   });

@@ -16,6 +16,9 @@ export interface ErrorWords {
 
 export function wordIssue(t: ErrorWords, issue: Pick<Issue, "code" | "params">): string {
   // No code: a schema's generic check (a hidden field of the wrong type), never shown by a working page.
+  // A wait of minutes is said in minutes ("Wait 5 minutes", not "Wait 300 seconds").
+  const seconds = Number(issue.params?.seconds);
+  if (issue.code === "RATE_LIMITED" && seconds >= 120) return t("RATE_LIMITED_MINUTES", { minutes: Math.ceil(seconds / 60) });
   const key = issue.code as ErrorKey | undefined;
   return key && t.has(key) ? t(key, issue.params) : t("INVALID_VALUE");
 }

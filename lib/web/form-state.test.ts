@@ -31,5 +31,7 @@ describe("formStateFromError", () => {
     expect(taken.fieldErrors?.email?.[0]).toContain("ada@example.com");
     expect(taken.fieldErrors?.email?.[0]).not.toContain("register with us");
     expect(formStateFromError(rateLimited(30), form({}), en).message).toBe("Too many tries. Wait 30 seconds and try again.");
+    expect(formStateFromError(rateLimited(300), form({}), en).message).toBe("Too many tries. Wait 5 minutes and try again.");
+    expect(formStateFromError(rateLimited(61 * 60), form({}), en).message).toBe("Too many tries. Wait 61 minutes and try again.");
   });
 });
