@@ -365,7 +365,7 @@ test.describe("e-mail address", () => {
     await other.page.reload();
     await expect(other.page).toHaveURL(/\/login\?next=%2Fprofile$/);
     await page.goto(link);
-    await expect(page.getByRole("heading", { name: "This link has expired" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "This link was already used" })).toBeVisible();
 
     await page.goto("/profile");
     await signOut(page);
@@ -400,8 +400,6 @@ test.describe("account deletion", () => {
     await page.getByLabel("Email", { exact: true }).fill(user.email);
     await page.getByLabel("Password", { exact: true }).fill(STRONG_PASSWORD);
     await page.getByLabel("Confirm password", { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByLabel("Mobile", { exact: true }).fill(user.mobile);
-    await page.getByLabel("Date of birth", { exact: true }).fill(user.dob);
     await page.getByRole("button", { name: "Create account" }).click();
     await expect(page).toHaveURL(/\/verify\?email=/);
   });

@@ -68,7 +68,7 @@ test("Sign out of all devices ends the other browser's session too", async ({ pa
 
   await page.getByRole("button", { name: "Sign out of all devices" }).click();
   await expect(page).toHaveURL(/\/login\?signedout=all$/);
-  await expect(page.getByText("You’ve been signed out on all devices.")).toBeVisible();
+  await expect(page.getByText("You're signed out on all your devices.")).toBeVisible();
 
   await other.page.reload();
   await expect(other.page).toHaveURL(/\/login\?next=%2Fprofile$/);
