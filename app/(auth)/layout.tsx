@@ -1,15 +1,12 @@
-import { NextIntlClientProvider } from "next-intl";
-import { getMessages } from "next-intl/server";
 import { AppLogo } from "@/components/app-logo";
-import { pick } from "@/lib/i18n/catalog";
 import { authPageData } from "@/lib/web/pages";
 
 /**
  * Signed-out pages: the app's name on top, one centred card, nothing else to distract. Their links
  * are plain <a>: next/link's code and its prefetches would weigh more than the pages they open.
- * Their forms read the `auth` words in the browser, beside the shared `common` and `errors`.
+ * Each page hands its forms only its own part of the `auth` words (components/page-words.tsx).
  */
-export default async function AuthLayout({ children }: { children: React.ReactNode }) {
+export default function AuthLayout({ children }: { children: React.ReactNode }) {
   const { appName } = authPageData();
   return (
     <div className="flex min-h-dvh flex-col">
@@ -25,7 +22,7 @@ export default async function AuthLayout({ children }: { children: React.ReactNo
       </header>
       <main className="flex flex-1 justify-center px-4 pt-6 pb-10 sm:pt-8">
         <div className="w-full max-w-md">
-          <NextIntlClientProvider messages={pick(await getMessages(), ["common", "errors", "auth"])}>{children}</NextIntlClientProvider>
+          {children}
         </div>
       </main>
     </div>

@@ -6,6 +6,7 @@ import { first, type SearchParams } from "@/components/search-params";
 import { buttonStyles } from "@/components/styles";
 import { emailChangeLinkState } from "@/lib/web/pages";
 import { ConfirmEmailForm } from "./confirm-email-form";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -42,7 +43,7 @@ export default async function ConfirmEmailPage({ searchParams }: { searchParams:
 
   return (
     <AuthCard title={t("title")} description={t("description")}>
-      <ConfirmEmailForm token={token} />
+      <PageWords auth={["confirmEmail"]}><ConfirmEmailForm token={token} /></PageWords>
     </AuthCard>
   );
 }

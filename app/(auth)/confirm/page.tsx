@@ -7,6 +7,7 @@ import { buttonStyles, linkStyle } from "@/components/styles";
 import { confirmLinkState } from "@/lib/web/pages";
 import { ConfirmForm } from "./confirm-form";
 import { ResendLinkForm } from "./resend-link-form";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -50,14 +51,14 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Sear
           </>
         }
       >
-        <ResendLinkForm />
+        <PageWords auth={["confirm"]}><ResendLinkForm /></PageWords>
       </AuthCard>
     );
   }
 
   return (
     <AuthCard title={t("title")} description={t("description")}>
-      <ConfirmForm token={token} />
+      <PageWords auth={["confirm"]}><ConfirmForm token={token} /></PageWords>
     </AuthCard>
   );
 }

@@ -4,6 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { AuthCard } from "@/components/auth-card";
 import { linkStyle } from "@/components/styles";
 import { ForgotPasswordForm } from "./forgot-password-form";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -27,7 +28,7 @@ export default async function ForgotPasswordPage() {
         </>
       }
     >
-      <ForgotPasswordForm />
+      <PageWords auth={["forgotPassword"]}><ForgotPasswordForm /></PageWords>
     </AuthCard>
   );
 }

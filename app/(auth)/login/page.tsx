@@ -10,6 +10,7 @@ import { authPageData } from "@/lib/web/pages";
 import { safeNextPath } from "@/lib/web/session";
 import { LoginForm } from "./login-form";
 import { PasskeySignIn } from "./passkey-sign-in";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -65,10 +66,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       )}
       <div className="flex flex-col gap-3">
         {googleEnabled && <GoogleButton callbackUrl={next} />}
-        <PasskeySignIn next={next} />
+        <PageWords auth={["passkey"]}><PasskeySignIn next={next} /></PageWords>
       </div>
       <OrDivider />
-      <LoginForm next={next} defaultEmail={first(params.email)} />
+      <PageWords auth={["login"]}><LoginForm next={next} defaultEmail={first(params.email)} /></PageWords>
     </AuthCard>
   );
 }

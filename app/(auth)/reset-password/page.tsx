@@ -6,6 +6,7 @@ import { first, type SearchParams } from "@/components/search-params";
 import { buttonStyles, linkStyle } from "@/components/styles";
 import { authPageData, resetLinkState } from "@/lib/web/pages";
 import { ResetPasswordForm } from "./reset-password-form";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -44,7 +45,7 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
 
   return (
     <AuthCard title={t("title")} description={t("description")}>
-      <ResetPasswordForm token={token} passwordMinLength={passwordMinLength} />
+      <PageWords auth={["resetPassword"]}><ResetPasswordForm token={token} passwordMinLength={passwordMinLength} /></PageWords>
     </AuthCard>
   );
 }

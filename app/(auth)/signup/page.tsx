@@ -6,6 +6,7 @@ import { OrDivider } from "@/components/or-divider";
 import { linkStyle } from "@/components/styles";
 import { signupPageData } from "@/lib/web/pages";
 import { SignUpForm } from "./signup-form";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -36,7 +37,7 @@ export default async function SignUpPage() {
           <OrDivider />
         </>
       )}
-      <SignUpForm fields={fields} roles={roles} passwordMinLength={passwordMinLength} />
+      <PageWords auth={["signup"]}><SignUpForm fields={fields} roles={roles} passwordMinLength={passwordMinLength} /></PageWords>
     </AuthCard>
   );
 }

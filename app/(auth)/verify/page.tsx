@@ -8,6 +8,7 @@ import { EmailSchema } from "@/lib/validation/fields";
 import { authPageData } from "@/lib/web/pages";
 import { safeNextPath } from "@/lib/web/session";
 import { VerifyForm } from "./verify-form";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -48,7 +49,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Searc
         </>
       }
     >
-      <VerifyForm email={email} next={next} otpLength={otpLength} />
+      <PageWords auth={["verify"]}><VerifyForm email={email} next={next} otpLength={otpLength} /></PageWords>
     </AuthCard>
   );
 }

@@ -7,6 +7,7 @@ import { first, type SearchParams } from "@/components/search-params";
 import { linkStyle } from "@/components/styles";
 import { hasSecondStep, safeNextPath } from "@/lib/web/session";
 import { SecondStepForm } from "./second-step-form";
+import { PageWords } from "@/components/page-words";
 
 export const dynamic = "force-dynamic";
 
@@ -39,7 +40,7 @@ export default async function SecondStepPage({ searchParams }: { searchParams: S
         </>
       }
     >
-      <SecondStepForm key={method} method={method} next={next} />
+      <PageWords auth={["twoFactor"]}><SecondStepForm key={method} method={method} next={next} /></PageWords>
     </AuthCard>
   );
 }
