@@ -250,7 +250,7 @@ describe("the authorization code flow with PKCE", () => {
     ).rejects.toMatchObject({ error: "invalid_grant" });
   });
 
-  it("refuses a redirect URI that is not registered, and a request without PKCE", async () => {
+  it("refuses a redirect URI that is not registered, and a request without PKCE or with plain PKCE", async () => {
     const config = await configFor(thirdParty.client_id, thirdParty.client_secret);
     const wrong = await authorizationRequest(config, { redirect_uri: "https://rp.example.test/elsewhere" });
     const res = await fetch(wrong.url, { redirect: "manual" });
@@ -264,6 +264,13 @@ describe("the authorization code flow with PKCE", () => {
     const refused = await fetch(noPkce, { redirect: "manual" });
     expect(refused.status).toBe(303);
     expect(new URL(refused.headers.get("location")!).searchParams.get("error")).toBe("invalid_request");
+
+    const plain = new URL((await authorizationRequest(config)).url);
+    plain.searchParams.set("code_challenge", oidc.randomPKCECodeVerifier());
+    plain.searchParams.set("code_challenge_method", "plain");
+    const refusedPlain = await fetch(plain, { redirect: "manual" });
+    expect(refusedPlain.status).toBe(303);
+    expect(new URL(refusedPlain.headers.get("location")!).searchParams.get("error")).toBe("invalid_request");
   });
 
   it("has no password grant", async () => {
