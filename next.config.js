@@ -14,6 +14,8 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "@node-rs/argon2",
     "pg",
+    // A Koa app with its own dependency tree (ADR 015): loaded as it is, not bundled.
+    "oidc-provider",
   ],
 };
 

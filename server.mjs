@@ -1,7 +1,8 @@
 // The HTTP entry point for `npm run dev` and `npm start`. Next.js does the serving; this file
 // records the TCP peer address in a header the app trusts (a client cannot forge it: any incoming
 // copy is removed), hands the JSON API's requests to its entry without Next.js's router in
-// production (lib/http/api-router.mjs, ADR 008; API_ROUTER=next turns that off), serves the build's
+// production (lib/http/api-router.mjs, ADR 008; API_ROUTER=next turns that off), hands the OpenID
+// provider its requests (/oauth/…, discovery; lib/oauth/entry.ts, ADR 015), serves the build's
 // scripts and stylesheets compressed once (lib/http/static-assets.mjs), and shuts down gracefully.
 // Start-up work (environment check, migrations, mail sender) runs in instrumentation.ts before the
 // first request is served.
@@ -95,7 +96,7 @@ const server = createServer((req, res) => {
   answerOutagesWith503(res);
   delete req.headers[PEER_ADDRESS_HEADER];
   if (req.socket.remoteAddress) req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress;
-  if (api?.serve(req, res) || assets?.serve(req, res)) return;
+  if (globalThis.__authOAuth?.serve(req, res, started) || api?.serve(req, res) || assets?.serve(req, res)) return;
   handle(req, res);
 });
 server.keepAliveTimeout = 65_000;

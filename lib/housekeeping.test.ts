@@ -62,8 +62,17 @@ describe("sweepOnce", () => {
       ],
     });
 
+    await db().oAuthModel.createMany({
+      data: [
+        { model: "AuthorizationCode", id: "expired-code", payload: "{}", expiresAt: at(1000) },
+        { model: "RefreshToken", id: "live-token", payload: "{}", expiresAt: at(-DAY) },
+        { model: "Client", id: "client", payload: "{}", expiresAt: null },
+      ],
+    });
+
     const report = await sweepOnce();
-    expect(report).toEqual({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1, challenges: 0 });
+    expect(report).toEqual({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1, challenges: 0, oauth: 1 });
+    expect((await db().oAuthModel.findMany({ orderBy: { id: "asc" } })).map((r) => r.id)).toEqual(["client", "live-token"]);
 
     expect((await db().rateLimit.findMany()).map((r) => r.key).filter((k) => !k.startsWith("lease:"))).toEqual(["open"]);
     expect((await db().verification.findMany({ orderBy: { id: "asc" } })).map((v) => v.tokenHash)).toEqual(["used-just-now", "open"]);

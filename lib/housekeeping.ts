@@ -6,6 +6,7 @@ import { deleteFinishedEmailsBefore } from "@/lib/db/outbox";
 import { deleteEndedWindows, takeLease } from "@/lib/db/rate-limits";
 import { deleteEndedSessions } from "@/lib/db/sessions";
 import { deleteFinishedVerifications } from "@/lib/db/verifications";
+import { deleteExpiredOAuthRows } from "@/lib/db/oauth";
 import { deleteExpiredChallenges } from "@/lib/db/webauthn-challenges";
 import { log } from "@/lib/log";
 
@@ -33,6 +34,8 @@ export interface SweepReport {
   mail: number;
   auditEvents: number;
   challenges: number;
+  /** The OpenID provider's codes, tokens, grants, interactions and sessions that expired (ADR 015). */
+  oauth: number;
 }
 
 /** One sweep, if this instance gets the lease; null when another instance holds it. */
@@ -48,6 +51,7 @@ export async function sweepOnce(): Promise<SweepReport | null> {
     mail: await drain((limit) => deleteFinishedEmailsBefore(database, new Date(at - KEEP_ENDED_MS.mail), limit)),
     auditEvents: await drain((limit) => deleteAuditEventsBefore(database, new Date(at - auditRetentionDays * DAY_MS), limit)),
     challenges: await drain((limit) => deleteExpiredChallenges(database, new Date(at), limit)),
+    oauth: await drain((limit) => deleteExpiredOAuthRows(database, new Date(at), limit)),
   };
   if (Object.values(report).some((n) => n > 0)) log.info("housekeeping", { ...report });
   return report;

@@ -24,6 +24,8 @@ declare module "vitest" {
     googleClientIds: string[];
     /** The issuer's signing key, private part included, so tests sign id_tokens with any claims. */
     googleSigningKey: JWK;
+    /** The server's secrets, as a shell on the server has them: for its scripts (npm run oauth:client). */
+    serverSecrets: Record<string, string>;
   }
 }
 
@@ -50,8 +52,9 @@ export async function setup(project: TestProject) {
   // The mock calls itself "localhost"; one spelling for the app, the tokens and the discovery document.
   const googleIssuerUrl = `http://127.0.0.1:${google.address().port}`;
   google.issuer.url = googleIssuerUrl;
+  const secrets = testSecrets();
   app = await startAppServer({
-    ...testSecrets(),
+    ...secrets,
     DATABASE_URL: database.url,
     SMTP_URL: mail.smtpUrl,
     MAIL_FROM: "auth@example.test",
@@ -72,6 +75,7 @@ export async function setup(project: TestProject) {
   project.provide("googleIssuerUrl", googleIssuerUrl);
   project.provide("googleClientIds", GOOGLE_CLIENT_IDS);
   project.provide("googleSigningKey", googleSigningKey);
+  project.provide("serverSecrets", secrets);
 }
 
 export async function teardown() {

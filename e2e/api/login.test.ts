@@ -200,7 +200,8 @@ describe("the access token", () => {
     expect(jwks.keys.length).toBeGreaterThan(0);
     for (const key of jwks.keys) {
       expect(key).not.toHaveProperty("d");
-      expect(["EdDSA", "ES256"]).toContain(key.alg);
+      // The access tokens' key, and the OpenID provider's ID-token key (ADR 015).
+      expect(["EdDSA", "ES256", "RS256"]).toContain(key.alg);
     }
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ["EdDSA", "ES256"] });
     expect(payload.sub).toBe(String(userId));

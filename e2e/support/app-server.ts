@@ -19,6 +19,8 @@ export function testSecrets() {
   return {
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     JWT_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    // The OpenID provider's ID-token key (ADR 015): without it, production serves no /oauth/.
+    OIDC_RSA_PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   };
 }
 

@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   JWT_PRIVATE_KEY: z.string().optional(),
+  OIDC_RSA_PRIVATE_KEY: z.string().optional(),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default("no-reply@localhost"),
   GOOGLE_CLIENT_ID: z.string().optional(),
@@ -90,6 +91,11 @@ export interface AppConfig {
   databaseKind: DatabaseKind;
   authSecret: string;
   jwtPrivateKey: string;
+  /**
+   * The OpenID provider's RS256 ID-token key (OIDC_RSA_PRIVATE_KEY, ADR 015). In development it is
+   * generated once under DATA_DIR; in production the provider is off (/oauth/ answers 404) until it is set.
+   */
+  oidcRsaPrivateKey: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
   google: { clientIds: string[]; clientSecret: string | undefined; issuer: string };
@@ -148,6 +154,21 @@ function loadDevSecrets(dataDir: string): DevSecrets {
   return secrets;
 }
 
+/** Development only: the OpenID provider's RS256 key, generated on first start and reused afterwards. */
+function loadDevRsaKey(dataDir: string): string {
+  const file = path.join(dataDir, "dev-oidc-rsa-key.pem");
+  if (existsSync(file)) return readFileSync(file, "utf8");
+  mkdirSync(dataDir, { recursive: true });
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  try {
+    writeFileSync(file, pem, { mode: 0o600, flag: "wx" });
+  } catch {
+    return readFileSync(file, "utf8");
+  }
+  return pem;
+}
+
 export function parseConfig(source: Record<string, string | undefined>): AppConfig {
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
@@ -195,6 +216,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     databaseKind,
     authSecret: env.AUTH_SECRET ?? devSecrets!.authSecret,
     jwtPrivateKey: env.JWT_PRIVATE_KEY ?? devSecrets!.jwtPrivateKey,
+    oidcRsaPrivateKey: env.OIDC_RSA_PRIVATE_KEY ?? (isProduction ? undefined : loadDevRsaKey(dataDir)),
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     google: {

@@ -24,6 +24,7 @@ const initialEnv = { ...process.env };
 const { issueAccessToken, verifyAccessToken } = await import("./access");
 const { bearerTokenFrom } = await import("@/lib/http/authorization");
 const { loadSigningKey, publicJwks, signingKey } = await import("./keys");
+type PublicJwk = import("./keys").PublicJwk;
 
 const USER = { id: 42, email: "ada@example.com", verified: true, role: "user" };
 const SID = "9f1c2d3e-session";
@@ -213,8 +214,10 @@ describe("verifyAccessToken", () => {
 describe("keys", () => {
   it("publishes only the public half, with kid = RFC 7638 thumbprint", async () => {
     const jwks = await publicJwks();
-    expect(jwks.keys).toHaveLength(1);
-    const [jwk] = jwks.keys;
+    // The access tokens' key, then the OpenID provider's RS256 ID-token key (generated under DATA_DIR in development).
+    expect(jwks.keys.map((k) => k.alg)).toEqual(["EdDSA", "RS256"]);
+    expect(Object.keys(jwks.keys[1]!).sort()).toEqual(["alg", "e", "kid", "kty", "n", "use"]);
+    const [jwk] = jwks.keys as PublicJwk[];
     expect(Object.keys(jwk!).sort()).toEqual(["alg", "crv", "kid", "kty", "use", "x"]);
     expect(jwk).toMatchObject({ kty: "OKP", crv: "Ed25519", use: "sig", alg: "EdDSA" });
     expect(jwk!.x).toBe(edKey.publicKey.export({ format: "jwk" }).x);

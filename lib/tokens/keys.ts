@@ -59,10 +59,68 @@ export async function verificationKeys(): Promise<readonly VerificationKey[]> {
   return [await signingKey()];
 }
 
-/** The JSON Web Key Set other services verify access tokens with. */
-export async function publicJwks(): Promise<{ keys: PublicJwk[] }> {
+/** The OpenID provider's ID-token key (RS256, OpenID Connect's default; ADR 015): its public half. */
+export interface RsaPublicJwk {
+  kty: "RSA";
+  n: string;
+  e: string;
+  kid: string;
+  use: "sig";
+  alg: "RS256";
+}
+
+/** The provider's RS256 key, private JWK and public JWK, when one is configured (OIDC_RSA_PRIVATE_KEY). */
+export interface OidcKey {
+  privateJwk: JWK & { kid: string; alg: "RS256"; use: "sig" };
+  publicJwk: RsaPublicJwk;
+}
+
+let cachedOidc: Promise<OidcKey | null> | undefined;
+
+export function oidcKey(): Promise<OidcKey | null> {
+  cachedOidc ??= loadOidcKey(config().oidcRsaPrivateKey).catch((error: unknown) => {
+    cachedOidc = undefined;
+    throw error;
+  });
+  return cachedOidc;
+}
+
+/** Parses OIDC_RSA_PRIVATE_KEY (PKCS#8 PEM or a private JWK; RSA of 2048 bits or more). Exported for tests. */
+export async function loadOidcKey(material: string | undefined): Promise<OidcKey | null> {
+  if (!material) return null;
+  let key: KeyObject;
+  try {
+    const text = material.trim();
+    key = text.startsWith("{")
+      ? createPrivateKey({ key: JSON.parse(text) as NodeJwk, format: "jwk" })
+      : createPrivateKey({ key: text.replace(/\\n/g, "\n"), format: "pem" });
+  } catch {
+    throw new SigningKeyError("OIDC_RSA_PRIVATE_KEY is not a readable private key: expected a PKCS#8 PEM or a private JWK (RSA)");
+  }
+  if (key.type !== "private" || key.asymmetricKeyType !== "rsa" || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+    throw new SigningKeyError("OIDC_RSA_PRIVATE_KEY must be a private RSA key of at least 2048 bits");
+  }
+  const pub = createPublicKey(key).export({ format: "jwk" });
+  const bare = { kty: "RSA" as const, n: pub.n!, e: pub.e! };
+  const kid = await calculateJwkThumbprint(bare, "sha256");
+  const publicJwk: RsaPublicJwk = { ...bare, kid, use: "sig", alg: "RS256" };
+  return { privateJwk: { ...(key.export({ format: "jwk" }) as JWK), kid, alg: "RS256", use: "sig" }, publicJwk };
+}
+
+/**
+ * The JSON Web Key Set other services verify our tokens with: the access tokens' key, and the
+ * OpenID provider's RS256 ID-token key when it is on.
+ */
+export async function publicJwks(): Promise<{ keys: Array<PublicJwk | RsaPublicJwk> }> {
   const keys = await verificationKeys();
-  return { keys: keys.map((k) => ({ ...k.publicJwk })) };
+  const oidc = await oidcKey();
+  return { keys: [...keys.map((k) => ({ ...k.publicJwk })), ...(oidc ? [{ ...oidc.publicJwk }] : [])] };
+}
+
+/** The access tokens' key as a private JWK, for the OpenID provider's key set (ADR 015): ID tokens on a client's request. */
+export async function signingPrivateJwk(): Promise<JWK & { kid: string; alg: SigningAlgorithm; use: "sig" }> {
+  const { kid, alg } = await signingKey();
+  return { ...(parsePrivateKey(config().jwtPrivateKey).export({ format: "jwk" }) as JWK), kid, alg, use: "sig" };
 }
 
 /** Parses key material (PKCS#8 PEM or private JWK JSON) into a signing key. Exported for tests. */

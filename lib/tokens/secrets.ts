@@ -6,7 +6,13 @@ import { config } from "@/lib/config/env";
  * mechanisms share a key: a flaw that exposes one (say, the cookie encryption) tells nothing about
  * another (the code HMACs).
  */
-export type KeyPurpose = "browser-session-cookie" | "verification-code-hmac" | "totp-secret-encryption" | "recovery-code-hmac";
+export type KeyPurpose =
+  | "browser-session-cookie"
+  | "verification-code-hmac"
+  | "totp-secret-encryption"
+  | "recovery-code-hmac"
+  | "oauth-client-secret-encryption"
+  | "oauth-cookie-signing";
 
 const cache = new Map<KeyPurpose, Buffer>();
 
@@ -21,21 +27,24 @@ export function derivedKey(purpose: KeyPurpose): Buffer {
 
 const SEALED_PREFIX = "v1.";
 
+/** What a sealed secret is: a TOTP secret, or an OAuth client's secret (lib/oauth/adapter.ts). */
+export type SealPurpose = "totp-secret-encryption" | "oauth-client-secret-encryption";
+
 /**
  * A secret the service must read back (a TOTP secret) as stored at rest: AES-256-GCM under a key
  * derived for that job, so a copy of the database alone gives no one the secret.
  */
-export function sealSecret(plain: string): string {
+export function sealSecret(plain: string, purpose: SealPurpose = "totp-secret-encryption"): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", derivedKey("totp-secret-encryption"), iv);
+  const cipher = createCipheriv("aes-256-gcm", derivedKey(purpose), iv);
   const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
   return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
 }
 
-export function openSecret(sealed: string): string {
+export function openSecret(sealed: string, purpose: SealPurpose = "totp-secret-encryption"): string {
   if (!sealed.startsWith(SEALED_PREFIX)) throw new Error("not a sealed secret");
   const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), "base64url");
-  const decipher = createDecipheriv("aes-256-gcm", derivedKey("totp-secret-encryption"), raw.subarray(0, 12));
+  const decipher = createDecipheriv("aes-256-gcm", derivedKey(purpose), raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(12, 28));
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
 }

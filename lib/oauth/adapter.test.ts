@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { useTestDatabase } from "@/lib/db/testing";
+
+const db = useTestDatabase();
+const { OAuthAdapter } = await import("./adapter");
+
+afterEach(() => vi.useRealTimers());
+
+describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
+  it("stores a model's payload and gives it back, by id, by uid and by user code", async () => {
+    const sessions = new OAuthAdapter("Session");
+    await sessions.upsert("s1", { accountId: "42", uid: "u1", kind: "Session" }, 60);
+    expect(await sessions.find("s1")).toEqual({ accountId: "42", uid: "u1", kind: "Session" });
+    expect(await sessions.findByUid("u1")).toMatchObject({ accountId: "42" });
+    expect(await new OAuthAdapter("Interaction").find("s1")).toBeUndefined();
+
+    const devices = new OAuthAdapter("DeviceCode");
+    await devices.upsert("d1", { userCode: "ABCD-EFGH", kind: "DeviceCode" }, 60);
+    expect(await devices.findByUserCode("ABCD-EFGH")).toMatchObject({ kind: "DeviceCode" });
+
+    // An upsert replaces the payload.
+    await sessions.upsert("s1", { accountId: "43", uid: "u1", kind: "Session" }, 60);
+    expect(await sessions.find("s1")).toMatchObject({ accountId: "43" });
+    await sessions.destroy("s1");
+    expect(await sessions.find("s1")).toBeUndefined();
+  });
+
+  it("finds nothing once a row expired", async () => {
+    const codes = new OAuthAdapter("AuthorizationCode");
+    await codes.upsert("c-expiring", { kind: "AuthorizationCode" }, 60);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 61_000);
+    expect(await codes.find("c-expiring")).toBeUndefined();
+    // A row stored without a lifetime (a client) never expires.
+    await new OAuthAdapter("Client").upsert("forever", { client_id: "forever" }, 0);
+    vi.setSystemTime(Date.now() + 10 * 365 * 24 * 3600_000);
+    expect(await new OAuthAdapter("Client").find("forever")).toMatchObject({ client_id: "forever" });
+  });
+
+  it("marks a consumed code with the time it was consumed", async () => {
+    const codes = new OAuthAdapter("AuthorizationCode");
+    await codes.upsert("c1", { kind: "AuthorizationCode", grantId: "g1" }, 60);
+    expect((await codes.find("c1"))?.consumed).toBeUndefined();
+    await codes.consume("c1");
+    const consumed = (await codes.find("c1"))?.consumed;
+    expect(consumed).toBeTypeOf("number");
+    expect(Math.abs((consumed as number) - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it("revokes a grant: every code and token issued under it goes, whatever its model", async () => {
+    await new OAuthAdapter("AuthorizationCode").upsert("c2", { grantId: "g2" }, 60);
+    await new OAuthAdapter("AccessToken").upsert("a2", { grantId: "g2" }, 60);
+    await new OAuthAdapter("RefreshToken").upsert("r2", { grantId: "g2" }, 60);
+    await new OAuthAdapter("RefreshToken").upsert("r3", { grantId: "g3" }, 60);
+    await new OAuthAdapter("RefreshToken").revokeByGrantId("g2");
+    expect(await new OAuthAdapter("AuthorizationCode").find("c2")).toBeUndefined();
+    expect(await new OAuthAdapter("AccessToken").find("a2")).toBeUndefined();
+    expect(await new OAuthAdapter("RefreshToken").find("r2")).toBeUndefined();
+    expect(await new OAuthAdapter("RefreshToken").find("r3")).toMatchObject({ grantId: "g3" });
+  });
+
+  it("keeps a client's secret sealed at rest and gives it back in clear", async () => {
+    const clients = new OAuthAdapter("Client");
+    await clients.upsert("app", { client_id: "app", client_secret: "s3cret-value", redirect_uris: ["https://app.example/cb"] }, 0);
+    const row = await db().oAuthModel.findUniqueOrThrow({ where: { model_id: { model: "Client", id: "app" } } });
+    expect(row.payload).not.toContain("s3cret-value");
+    expect(row.expiresAt).toBeNull();
+    expect(await clients.find("app")).toEqual({ client_id: "app", client_secret: "s3cret-value", redirect_uris: ["https://app.example/cb"] });
+  });
+});

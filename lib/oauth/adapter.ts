@@ -1,0 +1,73 @@
+import type { Adapter, AdapterPayload } from "oidc-provider";
+import { now } from "@/lib/clock";
+import { database } from "@/lib/db";
+import {
+  consumeOAuthRow,
+  deleteOAuthRow,
+  deleteOAuthRowsOfGrant,
+  findOAuthRow,
+  findOAuthRowBy,
+  upsertOAuthRow,
+  type OAuthRow,
+} from "@/lib/db/oauth";
+import { openSecret, sealSecret } from "@/lib/tokens/secrets";
+
+/**
+ * oidc-provider's storage (ADR 015): every model it keeps (clients, codes, tokens, grants,
+ * interactions, its sessions) goes through lib/db into the OAuthModel table, on SQLite and on
+ * PostgreSQL alike. A client's secret is sealed (AES-256-GCM under a key derived from AUTH_SECRET
+ * for that one job) before it is stored: the provider must compare it in clear, so a hash will not
+ * do, but a copy of the database alone does not give it away.
+ */
+export class OAuthAdapter implements Adapter {
+  constructor(private readonly model: string) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    const stored = this.model === "Client" && typeof payload.client_secret === "string"
+      ? { ...payload, client_secret: sealSecret(payload.client_secret, "oauth-client-secret-encryption") }
+      : payload;
+    await upsertOAuthRow(database, {
+      model: this.model,
+      id,
+      payload: JSON.stringify(stored),
+      grantId: payload.grantId ?? null,
+      userCode: payload.userCode ?? null,
+      uid: payload.uid ?? null,
+      expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000) : null,
+    });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.payloadOf(await findOAuthRow(database, this.model, id));
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.payloadOf(await findOAuthRowBy(database, this.model, { userCode }));
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.payloadOf(await findOAuthRowBy(database, this.model, { uid }));
+  }
+
+  async consume(id: string): Promise<void> {
+    await consumeOAuthRow(database, this.model, id);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await deleteOAuthRow(database, this.model, id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await deleteOAuthRowsOfGrant(database, grantId);
+  }
+
+  private payloadOf(row: OAuthRow | null): AdapterPayload | undefined {
+    if (!row) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    if (row.consumedAt) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
+    if (this.model === "Client" && typeof payload.client_secret === "string") {
+      payload.client_secret = openSecret(payload.client_secret, "oauth-client-secret-encryption");
+    }
+    return payload;
+  }
+}

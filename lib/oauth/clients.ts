@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import type { ClientMetadata } from "oidc-provider";
+import { database } from "@/lib/db";
+import { deleteOAuthRow, findOAuthRow, listOAuthRows } from "@/lib/db/oauth";
+import { OAuthAdapter } from "./adapter";
+import { FIRST_PARTY, oauthProvider } from "./provider";
+
+/**
+ * The OpenID provider's registered clients (ADR 015), managed from a shell on the server
+ * (`npm run oauth:client`, scripts/oauth-client.ts), never over HTTP. A confidential client's secret
+ * is shown once, at registration, and stored sealed (lib/oauth/adapter.ts).
+ */
+export interface NewClient {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  /** No secret: PKCE alone (a mobile app, a single-page app, a CLI). */
+  public?: boolean;
+  /** Adds the client credentials grant to the code grant (confidential clients only). */
+  clientCredentials?: boolean;
+  /** Not asked for consent (an app of the service's own operator). */
+  firstParty?: boolean;
+}
+
+export interface ClientSummary {
+  client_id: string;
+  client_name: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  token_endpoint_auth_method: string;
+  first_party: boolean;
+}
+
+export class ClientError extends Error {
+  override name = "ClientError";
+}
+
+async function provider() {
+  const p = await oauthProvider();
+  if (!p) throw new ClientError("The OpenID provider is off: set OIDC_RSA_PRIVATE_KEY (ADR 015).");
+  return p;
+}
+
+/** Registers a client; its id, and its secret unless it is public. */
+export async function addClient(input: NewClient): Promise<{ client_id: string; client_secret?: string }> {
+  if (!input.name.trim()) throw new ClientError("--name is required");
+  if (input.redirectUris.length === 0) throw new ClientError("at least one --redirect-uri is required");
+  if (input.public && input.clientCredentials) throw new ClientError("a public client cannot use the client credentials grant");
+  const clientId = randomBytes(16).toString("base64url");
+  const clientSecret = input.public ? undefined : randomBytes(32).toString("base64url");
+  const native = input.public && input.redirectUris.some((uri) => !uri.startsWith("https://"));
+  const metadata: ClientMetadata = {
+    client_id: clientId,
+    client_name: input.name.trim(),
+    application_type: native ? "native" : "web",
+    redirect_uris: input.redirectUris,
+    post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
+    response_types: ["code"],
+    grant_types: ["authorization_code", "refresh_token", ...(input.clientCredentials ? ["client_credentials"] : [])],
+    token_endpoint_auth_method: input.public ? "none" : "client_secret_basic",
+    [FIRST_PARTY]: input.firstParty === true,
+    ...(clientSecret ? { client_secret: clientSecret } : {}),
+  };
+  try {
+    await (await provider()).Client.validate(metadata);
+  } catch (error) {
+    const e = error as { error_description?: string; message?: string };
+    throw new ClientError(e.error_description ?? e.message ?? String(error));
+  }
+  await new OAuthAdapter("Client").upsert(clientId, metadata, 0);
+  return clientSecret ? { client_id: clientId, client_secret: clientSecret } : { client_id: clientId };
+}
+
+/** Every registered client, oldest first, without secrets. */
+export async function listClients(): Promise<ClientSummary[]> {
+  return (await listOAuthRows(database, "Client")).map((row) => {
+    const m = JSON.parse(row.payload) as Record<string, unknown>;
+    return {
+      client_id: row.id,
+      client_name: String(m.client_name ?? ""),
+      redirect_uris: (m.redirect_uris as string[]) ?? [],
+      post_logout_redirect_uris: (m.post_logout_redirect_uris as string[]) ?? [],
+      grant_types: (m.grant_types as string[]) ?? [],
+      token_endpoint_auth_method: String(m.token_endpoint_auth_method ?? "client_secret_basic"),
+      first_party: m[FIRST_PARTY] === true,
+    };
+  });
+}
+
+/** Removes a client: it can no longer sign anyone in nor use its tokens (the provider finds no client for them). */
+export async function removeClient(clientId: string): Promise<boolean> {
+  if (!(await findOAuthRow(database, "Client", clientId))) return false;
+  await deleteOAuthRow(database, "Client", clientId);
+  return true;
+}

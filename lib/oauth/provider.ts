@@ -1,0 +1,166 @@
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import { resumeBrowserSession } from "@/lib/auth/sessions";
+import type { Caller } from "@/lib/auth/types";
+import { config } from "@/lib/config/env";
+import { database } from "@/lib/db";
+import { findUserById } from "@/lib/db/users";
+import { oidcKey, signingPrivateJwk } from "@/lib/tokens/keys";
+import { derivedKey } from "@/lib/tokens/secrets";
+import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
+import { OAuthAdapter } from "./adapter";
+
+/**
+ * The OpenID Connect / OAuth 2.1 provider (ADR 015): panva's oidc-provider, certified, configured
+ * here and nowhere else. Its endpoints live under /oauth/ (the legacy API owns /auth), discovery at
+ * /.well-known/openid-configuration (and /.well-known/oauth-authorization-server, the same
+ * document), its keys in the service's /.well-known/jwks.json. Only the authorization code grant
+ * with PKCE (S256) for every client, refresh tokens, and client credentials for confidential
+ * clients registered with that grant; no implicit flow, no password grant.
+ */
+
+/** The provider's endpoints; server.mjs hands every request under these paths to the provider. */
+export const OAUTH_ROUTES = {
+  authorization: "/oauth/auth",
+  token: "/oauth/token",
+  userinfo: "/oauth/me",
+  end_session: "/oauth/session/end",
+  revocation: "/oauth/token/revocation",
+  introspection: "/oauth/token/introspection",
+  registration: "/oauth/reg",
+  pushed_authorization_request: "/oauth/request",
+  code_verification: "/oauth/device",
+  device_authorization: "/oauth/device/auth",
+  backchannel_authentication: "/oauth/backchannel",
+  challenge: "/oauth/challenge",
+  credential: "/oauth/credential",
+  // Served by the API (lib/api/endpoints/service.ts), never by the provider: the same keys.
+  jwks: "/.well-known/jwks.json",
+} as const;
+
+/** Where the provider sends the browser when it needs the person: this service's own pages decide (lib/oauth/interaction.ts). */
+export const INTERACTION_PATH = "/oauth/interaction/";
+
+export const SCOPES = ["openid", "offline_access", "profile", "email"] as const;
+
+/** Custom client metadata: a first-party client is not asked for consent. */
+export const FIRST_PARTY = "first_party";
+
+/** The browser session of this service named by a Cookie header, or null (none, or ended). */
+export async function browserCaller(cookieHeader: string | undefined): Promise<Caller | null> {
+  const name = sessionCookieName();
+  let value: string | undefined;
+  for (const part of (cookieHeader ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) value = part.slice(eq + 1).trim();
+  }
+  const claims = await readSessionCookie(value);
+  return claims ? resumeBrowserSession(claims.uid, claims.sid) : null;
+}
+
+/**
+ * The provider's login is this service's browser session: whenever the browser is not signed in
+ * here, or is signed in as someone else than the provider's session says, the person is asked
+ * (lib/oauth/interaction.ts sends them to /login), and `prompt=none` answers login_required.
+ */
+function policy() {
+  const prompts = interactionPolicy.base();
+  const login = prompts.get("login")!;
+  login.checks.add(
+    new interactionPolicy.Check("browser_session", "the browser is not signed in to this service as this account", "login_required", async (ctx) => {
+      const caller = await browserCaller(ctx.get("cookie"));
+      return !caller || String(caller.user.id) !== ctx.oidc.session?.accountId
+        ? interactionPolicy.Check.REQUEST_PROMPT
+        : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return prompts;
+}
+
+async function configuration(): Promise<Configuration> {
+  const rsa = await oidcKey();
+  if (!rsa) throw new Error("the OpenID provider needs OIDC_RSA_PRIVATE_KEY");
+  const accessJwk = await signingPrivateJwk();
+  return {
+    adapter: OAuthAdapter,
+    clients: [],
+    // RS256 first: OpenID Connect's default ID-token algorithm; the access tokens' key on request per client.
+    jwks: { keys: [rsa.privateJwk, accessJwk] as never },
+    routes: OAUTH_ROUTES,
+    scopes: [...SCOPES],
+    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+    responseTypes: ["code"],
+    pkce: { required: () => true },
+    clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
+    cookies: { keys: [derivedKey("oauth-cookie-signing").toString("base64url")], long: { httpOnly: true, sameSite: "lax" }, short: { httpOnly: true, sameSite: "lax" } },
+    extraClientMetadata: {
+      properties: [FIRST_PARTY],
+      validator(_ctx, key, value) {
+        if (key === FIRST_PARTY && value !== undefined && typeof value !== "boolean") {
+          throw new errors.InvalidClientMetadata(`${FIRST_PARTY} must be a boolean`);
+        }
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      userinfo: { enabled: true },
+    },
+    interactions: {
+      policy: policy(),
+      url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}`,
+    },
+    async findAccount(_ctx, sub) {
+      if (!/^[1-9][0-9]*$/.test(sub)) return undefined;
+      const user = await findUserById(database, Number(sub));
+      if (!user || user.disabledAt) return undefined;
+      return {
+        accountId: sub,
+        async claims() {
+          return { sub, email: user.email, email_verified: user.verifiedAt !== null, name: user.name };
+        },
+      };
+    },
+    // Refresh tokens for offline_access (which OpenID Connect grants with prompt=consent), and always for first-party clients.
+    async issueRefreshToken(_ctx, client, code) {
+      if (!client.grantTypeAllowed("refresh_token")) return false;
+      return code.scopes.has("offline_access") || client.metadata()[FIRST_PARTY] === true;
+    },
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: () => config().accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: () => config().sessionMaxAgeSeconds,
+      Grant: () => config().refreshTokenTtlSeconds,
+      RefreshToken: () => config().refreshTokenTtlSeconds,
+      ClientCredentials: () => config().accessTokenTtlSeconds,
+    },
+    renderError(ctx, out) {
+      ctx.type = "json";
+      ctx.body = out;
+    },
+  };
+}
+
+let cached: Promise<Provider> | undefined;
+
+/** The process's provider, built on first use; null when it is off (production without OIDC_RSA_PRIVATE_KEY). */
+export async function oauthProvider(): Promise<Provider | null> {
+  if (!config().oidcRsaPrivateKey) return null;
+  cached ??= configuration().then((settings) => {
+    const provider = new Provider(config().appUrl, settings);
+    // X-Forwarded-Proto and -Host count only behind the proxies TRUST_PROXY names.
+    provider.proxy = config().trustedProxies > 0;
+    return provider;
+  }).catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}
+
+export type { KoaContextWithOIDC };
