@@ -28,14 +28,7 @@ export const sendReauthenticationCodeAction = signedInAction(NoFieldsFormSchema,
 
 /** The password or the e-mailed code, with an authenticator or recovery code when two-factor is on. */
 export const reauthenticateAction = signedInAction(ReauthenticateFormSchema, async ({ password, otp, code }, { session, client }) => {
-  try {
-    await reauthenticate(session, { password, otp, code }, client);
-  } catch (error) {
-    // A wrong e-mailed code is the service's INVALID_CODE, whose words speak of an authenticator app.
-    if (!isAppError(error) || !error.issues.some((issue) => issue.field === "otp" && issue.code === "INVALID_CODE")) throw error;
-    const t = await pageTranslator("errors");
-    return { status: "error", fieldErrors: { otp: [t("OTP_INVALID")] } };
-  }
+  await reauthenticate(session, { password, otp, code }, client);
   return renewed();
 });
 

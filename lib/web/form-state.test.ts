@@ -19,9 +19,9 @@ describe("formStateFromError", () => {
   });
 
   it("never echoes a secret: passwords, codes (the e-mailed `otp` too), tokens", () => {
-    const state = formStateFromError(new AppError("INVALID_CODE", { field: "otp" }), form({ password: "p", otp: "123456", code: "654321", token: "t", name: "Ada" }), en);
+    const state = formStateFromError(new AppError("INVALID_CODE", { field: "code" }), form({ password: "p", otp: "123456", code: "654321", token: "t", name: "Ada" }), en);
     expect(state.values).toEqual({ name: "Ada" });
-    expect(state.fieldErrors).toEqual({ otp: [en("INVALID_CODE")] });
+    expect(state.fieldErrors).toEqual({ code: [en("INVALID_CODE")] });
   });
 
   it("speaks the page's words, not the API's legacy ones, with the error's values", () => {
@@ -31,6 +31,10 @@ describe("formStateFromError", () => {
     expect(taken.fieldErrors?.email?.[0]).toContain("ada@example.com");
     expect(taken.fieldErrors?.email?.[0]).not.toContain("register with us");
     expect(formStateFromError(rateLimited(30), form({}), en).message).toBe("Too many tries. Wait 30 seconds and try again.");
+    // A field with words of its own for a code: the e-mailed code is no authenticator's, a new address is no sign-up.
+    expect(formStateFromError(new AppError("INVALID_CODE", { field: "otp" }), form({}), en).fieldErrors).toEqual({ otp: [en("OTP_INVALID")] });
+    const newEmail = formStateFromError(new AppError("EMAIL_TAKEN", { field: "newEmail", params: { email: "ada@example.com" } }), form({}), en);
+    expect(newEmail.fieldErrors?.newEmail?.[0]).toMatch(/ada@example\.com\. Choose another address\.$/);
     expect(formStateFromError(rateLimited(300), form({}), en).message).toBe("Too many tries. Wait 5 minutes and try again.");
     expect(formStateFromError(rateLimited(61 * 60), form({}), en).message).toBe("Too many tries. Wait 61 minutes and try again.");
   });
