@@ -37,8 +37,11 @@ async function checkPage(page: Page, testInfo: TestInfo, name: string, open: () 
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
       await open();
-      // Fonts and the first paint settled: screenshots are stable, axe sees final colours.
+      // Fonts and the first paint settled: screenshots are stable, axe sees final colours. After a
+      // client-side navigation (a server action's redirect) the page's title streams in with its
+      // metadata, a moment after the content: wait for it as a reader's screen reader would.
       await page.evaluate(() => document.fonts.ready);
+      await expect(page).toHaveTitle(/\S/);
       const path = `${SCREENSHOTS}/${name}-${colorScheme}-${width}.png`;
       await (typeof shot === "function" ? shot().screenshot({ path }) : page.screenshot({ path, fullPage: shot !== "viewport" }));
       if (width !== WIDTHS[0]) continue;
