@@ -47,6 +47,24 @@ describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
     expect(Math.abs((consumed as number) - Date.now() / 1000)).toBeLessThan(5);
   });
 
+  it("lets a rotated refresh token work for REFRESH_REUSE_INTERVAL_SECONDS after its first use, then shows it consumed", async () => {
+    const tokens = new OAuthAdapter("RefreshToken");
+    await tokens.upsert("r-grace", { kind: "RefreshToken", grantId: "g-grace" }, 3600);
+    await tokens.consume("r-grace");
+    expect((await tokens.find("r-grace"))?.consumed).toBeUndefined();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 9_000);
+    // A second use within the grace does not restart it.
+    await tokens.consume("r-grace");
+    vi.setSystemTime(Date.now() + 2_000);
+    expect((await tokens.find("r-grace"))?.consumed).toBeTypeOf("number");
+    // Codes have no grace: one use, and the provider sees it spent.
+    const codes = new OAuthAdapter("AuthorizationCode");
+    await codes.upsert("c-no-grace", { kind: "AuthorizationCode" }, 60);
+    await codes.consume("c-no-grace");
+    expect((await codes.find("c-no-grace"))?.consumed).toBeTypeOf("number");
+  });
+
   it("revokes a grant: every code and token issued under it goes, whatever its model", async () => {
     await new OAuthAdapter("AuthorizationCode").upsert("c2", { grantId: "g2" }, 60);
     await new OAuthAdapter("AccessToken").upsert("a2", { grantId: "g2" }, 60);

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import { now } from "@/lib/clock";
+import { config } from "@/lib/config/env";
 import { database } from "@/lib/db";
 import {
   consumeOAuthRow,
@@ -61,10 +62,20 @@ export class OAuthAdapter implements Adapter {
     await deleteOAuthRowsOfGrant(database, grantId);
   }
 
+  /**
+   * A rotated refresh token still works for REFRESH_REUSE_INTERVAL_SECONDS after its first use, as
+   * the API's own do (a retry after a lost answer, a second tab); after that the provider sees it
+   * consumed, and its reuse ends the whole grant. The grace counts from the first use: a use within
+   * it does not consume the row again.
+   */
+  private inReuseGrace(consumedAt: Date): boolean {
+    return this.model === "RefreshToken" && now().getTime() - consumedAt.getTime() < config().refreshReuseIntervalSeconds * 1000;
+  }
+
   private payloadOf(row: OAuthRow | null): AdapterPayload | undefined {
     if (!row) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
-    if (row.consumedAt) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
+    if (row.consumedAt && !this.inReuseGrace(row.consumedAt)) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
     if (this.model === "Client" && typeof payload.client_secret === "string") {
       payload.client_secret = openSecret(payload.client_secret, "oauth-client-secret-encryption");
     }
