@@ -8,6 +8,7 @@ import { oidcKey, signingPrivateJwk } from "@/lib/tokens/keys";
 import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
 import { OAuthAdapter } from "./adapter";
+import { endBrowserSessionOnLogout, logoutSource, postLogoutSuccessSource } from "./logout";
 
 /**
  * The OpenID Connect / OAuth 2.1 provider (ADR 015): panva's oidc-provider, certified, configured
@@ -104,8 +105,10 @@ async function configuration(): Promise<Configuration> {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
-      introspection: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      // A client learns about its own tokens only: one app may not look into another's (the
+      // library's default lets any confidential client introspect any token).
+      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       userinfo: { enabled: true },
     },
     interactions: {
@@ -155,6 +158,7 @@ export async function oauthProvider(): Promise<Provider | null> {
     const provider = new Provider(config().appUrl, settings);
     // X-Forwarded-Proto and -Host count only behind the proxies TRUST_PROXY names.
     provider.proxy = config().trustedProxies > 0;
+    endBrowserSessionOnLogout(provider);
     return provider;
   }).catch((error: unknown) => {
     cached = undefined;
