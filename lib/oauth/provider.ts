@@ -8,6 +8,8 @@ import { oidcKey, signingPrivateJwk } from "@/lib/tokens/keys";
 import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
 import { OAuthAdapter } from "./adapter";
+import { checkRegistration, limitRegistrations, registration } from "./registration";
+import { resourceConsentCheck, resourceIndicators } from "./resources";
 
 /**
  * The OpenID Connect / OAuth 2.1 provider (ADR 015): panva's oidc-provider, certified, configured
@@ -73,6 +75,7 @@ function policy() {
         : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
+  prompts.get("consent")!.checks.add(resourceConsentCheck((ctx) => ctx.oidc.client?.metadata()[FIRST_PARTY] === true));
   return prompts;
 }
 
@@ -94,10 +97,11 @@ async function configuration(): Promise<Configuration> {
     cookies: { keys: [derivedKey("oauth-cookie-signing").toString("base64url")], long: { httpOnly: true, sameSite: "lax" }, short: { httpOnly: true, sameSite: "lax" } },
     extraClientMetadata: {
       properties: [FIRST_PARTY],
-      validator(_ctx, key, value) {
+      validator(ctx, key, value, metadata) {
         if (key === FIRST_PARTY && value !== undefined && typeof value !== "boolean") {
           throw new errors.InvalidClientMetadata(`${FIRST_PARTY} must be a boolean`);
         }
+        if (key === FIRST_PARTY) checkRegistration(ctx, metadata as Record<string, unknown>, new Set(SCOPES), FIRST_PARTY);
       },
     },
     features: {
@@ -107,6 +111,8 @@ async function configuration(): Promise<Configuration> {
       introspection: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       userinfo: { enabled: true },
+      resourceIndicators: resourceIndicators(),
+      registration: registration(),
     },
     interactions: {
       policy: policy(),
@@ -155,6 +161,7 @@ export async function oauthProvider(): Promise<Provider | null> {
     const provider = new Provider(config().appUrl, settings);
     // X-Forwarded-Proto and -Host count only behind the proxies TRUST_PROXY names.
     provider.proxy = config().trustedProxies > 0;
+    provider.use((ctx, next) => limitRegistrations(ctx, next, OAUTH_ROUTES.registration));
     return provider;
   }).catch((error: unknown) => {
     cached = undefined;
