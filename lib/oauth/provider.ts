@@ -9,7 +9,7 @@ import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
 import { OAuthAdapter } from "./adapter";
 import { checkRegistration, limitRegistrations, registration } from "./registration";
-import { resourceConsentCheck, resourceIndicators } from "./resources";
+import { resourceIndicators } from "./resources";
 
 /**
  * The OpenID Connect / OAuth 2.1 provider (ADR 015): panva's oidc-provider, certified, configured
@@ -75,7 +75,6 @@ function policy() {
         : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
-  prompts.get("consent")!.checks.add(resourceConsentCheck((ctx) => ctx.oidc.client?.metadata()[FIRST_PARTY] === true));
   return prompts;
 }
 

@@ -1,4 +1,4 @@
-import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { config } from "@/lib/config/env";
 
 /**
@@ -50,19 +50,4 @@ export function resourceIndicators(): NonNullable<NonNullable<Configuration["fea
       };
     },
   };
-}
-
-/**
- * A client that is not first-party is asked before it gets a token for a resource, even when it
- * asks for no scope (the provider's own checks ask only for missing scopes, so a request with a
- * `resource`, no `openid` and no scope would otherwise pass silently). Remembered with the grant's
- * scopes for that resource; a request that names none is asked each time.
- */
-export function resourceConsentCheck(isFirstParty: (ctx: KoaContextWithOIDC) => boolean) {
-  return new interactionPolicy.Check("rs_consent_missing", "the client asks for a resource the person has not allowed it", (ctx) => {
-    const { oidc } = ctx;
-    if (oidc.result?.consent || isFirstParty(ctx)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    const unasked = Object.keys(oidc.resourceServers ?? {}).some((resource) => !oidc.grant?.getResourceScopeEncountered(resource).trim());
-    return unasked ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
-  });
 }
