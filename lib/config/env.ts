@@ -144,12 +144,11 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-function list(value: string | undefined) {
-  return (value ?? "")
+const list = (value: string | undefined) =>
+  (value ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-}
 
 /** Why a resource indicator cannot be one (RFC 8707: an absolute URI without a fragment), or null. */
 function resourceProblem(resource: string): string | null {
