@@ -9,6 +9,8 @@ import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
 import { OAuthAdapter } from "./adapter";
 import { endBrowserSessionOnLogout, logoutSource, postLogoutSuccessSource } from "./logout";
+import { checkRegistration, limitRegistrations, registration } from "./registration";
+import { resourceIndicators } from "./resources";
 
 /**
  * The OpenID Connect / OAuth 2.1 provider (ADR 015): panva's oidc-provider, certified, configured
@@ -95,10 +97,11 @@ async function configuration(): Promise<Configuration> {
     cookies: { keys: [derivedKey("oauth-cookie-signing").toString("base64url")], long: { httpOnly: true, sameSite: "lax" }, short: { httpOnly: true, sameSite: "lax" } },
     extraClientMetadata: {
       properties: [FIRST_PARTY],
-      validator(_ctx, key, value) {
+      validator(ctx, key, value, metadata) {
         if (key === FIRST_PARTY && value !== undefined && typeof value !== "boolean") {
           throw new errors.InvalidClientMetadata(`${FIRST_PARTY} must be a boolean`);
         }
+        if (key === FIRST_PARTY) checkRegistration(ctx, metadata as Record<string, unknown>, new Set(SCOPES), FIRST_PARTY);
       },
     },
     features: {
@@ -110,6 +113,8 @@ async function configuration(): Promise<Configuration> {
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       userinfo: { enabled: true },
+      resourceIndicators: resourceIndicators(),
+      registration: registration(),
     },
     interactions: {
       policy: policy(),
@@ -159,6 +164,7 @@ export async function oauthProvider(): Promise<Provider | null> {
     // X-Forwarded-Proto and -Host count only behind the proxies TRUST_PROXY names.
     provider.proxy = config().trustedProxies > 0;
     endBrowserSessionOnLogout(provider);
+    provider.use((ctx, next) => limitRegistrations(ctx, next, OAUTH_ROUTES.registration));
     return provider;
   }).catch((error: unknown) => {
     cached = undefined;
