@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { importJWK, SignJWT } from "jose";
@@ -9,6 +9,7 @@ import { afterEach, expect, inject } from "vitest";
 import { mailbox, STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 import { api, baseUrl, randomIp } from "./client";
 
+import { actionId as actionIdIn } from "../support/server-actions.mjs";
 export { STRONG_PASSWORD, uniqueEmail, type Mail } from "../support/mailbox";
 
 export const { mailsTo, waitForMail } = mailbox(() => inject("mailApiUrl"));
@@ -58,13 +59,7 @@ export async function twoFactorUser(clock: ReturnType<typeof serverClock>) {
 }
 
 /** The production build's server actions (their ids change with every build), by exported name. */
-let manifest: { node: Record<string, { exportedName: string }> } | undefined;
-export function actionId(name: string): string {
-  manifest ??= JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8"));
-  const id = Object.entries(manifest!.node).find(([, entry]) => entry.exportedName === name)?.[0];
-  if (!id) throw new Error(`${name} is not in the build's server-reference manifest`);
-  return id;
-}
+export const actionId = (name: string): string => actionIdIn(path.resolve(import.meta.dirname, "../.."), name);
 
 /**
  * Posts a form's server action on `page` as React's client does (useActionState's `(previous,

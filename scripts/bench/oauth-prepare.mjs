@@ -4,9 +4,9 @@
 // (the login page's server action, the provider's redirects) with openid-client as the app.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as oidc from "openid-client";
+import { actionId } from "../../e2e/support/server-actions.mjs";
 
 const REDIRECT_URI = "https://bench.example/callback";
 
@@ -17,13 +17,6 @@ function registerClient(app, env) {
     { cwd: app, env: { ...process.env, ...env, LOG_LEVEL: "silent" }, encoding: "utf8" },
   );
   return JSON.parse(out.trim().split("\n").at(-1));
-}
-
-function actionId(app, name) {
-  const manifest = JSON.parse(readFileSync(path.join(app, ".next/server/server-reference-manifest.json"), "utf8"));
-  const id = Object.entries(manifest.node).find(([, entry]) => entry.exportedName === name)?.[0];
-  if (!id) throw new Error(`${name} is not in the build's server-reference manifest`);
-  return id;
 }
 
 /** A browser's cookie jar, enough for one origin (the provider's cookies are per path). */
