@@ -6,6 +6,13 @@ import { NextResponse, type NextRequest } from "next/server";
  * The JSON API, health check and static files are not matched.
  */
 const TOKEN_PAGES = new Set(["/confirm", "/confirm-email", "/reset-password"]);
+/**
+ * The OpenID consent page's Allow and Deny post to the provider, whose answer redirects the browser
+ * on to the app's redirect URI, of any origin or scheme (a native app's loopback or custom scheme):
+ * form-action, which browsers apply to a form's redirects too, cannot name it, so it is left out
+ * there. The page has no field to steal; its post counts only with the interaction's cookie.
+ */
+const FORMS_LEAVING_THE_SITE = new Set(["/oauth/consent"]);
 
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
@@ -21,7 +28,7 @@ export function proxy(request: NextRequest) {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ...(FORMS_LEAVING_THE_SITE.has(request.nextUrl.pathname) ? [] : ["form-action 'self'"]),
     "frame-ancestors 'none'",
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");

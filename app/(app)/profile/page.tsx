@@ -187,18 +187,24 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
             ) : (
               <ul className="-my-3 divide-y divide-slate-200 dark:divide-slate-800">
                 {connectedApps.map((app) => (
-                  <li key={app.clientId} className="flex flex-wrap items-start gap-x-4 gap-y-2 py-3">
-                    <AppIcon />
-                    <div className="min-w-0 flex-1">
-                      <p className="text-sm font-medium wrap-anywhere text-slate-900 dark:text-white">
-                        <bdi>{app.name}</bdi>
-                      </p>
-                      <p className="text-sm text-slate-600 dark:text-slate-400">
-                        {app.lastUsedAt
-                          ? t.rich("connectedApps.lastUsed", { when: when(app.lastUsedAt), time: (chunks) => <time dateTime={app.lastUsedAt!}>{chunks}</time> })
-                          : t.rich("connectedApps.allowedNotUsed", { when: when(app.allowedAt), time: (chunks) => <time dateTime={app.allowedAt}>{chunks}</time> })}
-                      </p>
-                      <p id={`app-${app.clientId}-may`} className="mt-2 text-xs font-medium text-slate-700 dark:text-slate-300">
+                  <li key={app.clientId} className="py-3">
+                    <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+                      <AppIcon />
+                      <div className="min-w-0 flex-1">
+                        <p className="text-sm font-medium wrap-anywhere text-slate-900 dark:text-white">
+                          <bdi>{app.name}</bdi>
+                        </p>
+                        <p className="text-sm text-slate-600 dark:text-slate-400">
+                          {app.lastUsedAt
+                            ? t.rich("connectedApps.lastUsed", { when: when(app.lastUsedAt), time: (chunks) => <time dateTime={app.lastUsedAt!}>{chunks}</time> })
+                            : t.rich("connectedApps.allowedNotUsed", { when: when(app.allowedAt), time: (chunks) => <time dateTime={app.allowedAt}>{chunks}</time> })}
+                        </p>
+                      </div>
+                      <RevokeAppForm clientId={app.clientId} app={app.name} />
+                    </div>
+                    {/* Under the name, past the icon (size-10 and gap-4) where there is one. */}
+                    <div className="mt-2 sm:ps-14">
+                      <p id={`app-${app.clientId}-may`} className="text-xs font-medium text-slate-700 dark:text-slate-300">
                         {t("connectedApps.mayLabel")}
                       </p>
                       <ul aria-labelledby={`app-${app.clientId}-may`} className="mt-1 list-disc space-y-0.5 ps-5 text-sm text-slate-700 dark:text-slate-300">
@@ -207,7 +213,6 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
                         ))}
                       </ul>
                     </div>
-                    <RevokeAppForm clientId={app.clientId} app={app.name} />
                   </li>
                 ))}
               </ul>
