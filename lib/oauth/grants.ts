@@ -117,11 +117,12 @@ export async function revokeApp(caller: Caller, clientId: string, client: Client
  * request — unless prompt=consent asks them again. Undefined: the provider starts an empty grant
  * and asks (login first, when the browser is not signed in).
  */
-export async function loadGrantOfThisSession(ctx: KoaContextWithOIDC, caller: Caller | null): Promise<Grant | undefined> {
+export async function loadGrantOfThisSession(ctx: KoaContextWithOIDC, browserCaller: () => Promise<Caller | null>): Promise<Grant | undefined> {
   const { oidc } = ctx;
   const { provider, client, account, session } = oidc;
   const justGranted = oidc.result?.consent?.grantId;
   if (justGranted) return provider.Grant.find(justGranted);
+  const caller = await browserCaller();
   if (!caller || !client || !account || !session || String(caller.user.id) !== account.accountId) return undefined;
 
   // The provider's session may have outlived a sign-out here: its grant counts only if made under this session.

@@ -111,7 +111,7 @@ async function configuration(): Promise<Configuration> {
       userinfo: { enabled: true },
     },
     // Grants are made under this service's session and consent is remembered per app (lib/oauth/grants.ts).
-    loadExistingGrant: async (ctx) => loadGrantOfThisSession(ctx, await browserCaller(ctx.get("cookie"))),
+    loadExistingGrant: (ctx) => loadGrantOfThisSession(ctx, () => browserCaller(ctx.get("cookie"))),
     interactions: {
       policy: policy(),
       url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}`,
