@@ -6,6 +6,7 @@ import type { TestProject } from "vitest/node";
 import { startAppServer, testSecrets, type AppServer } from "../support/app-server";
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from "../support/database";
 import { startMailSink, type MailSink } from "../support/mail-sink";
+import { freePort } from "../support/ports";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -26,6 +27,8 @@ declare module "vitest" {
     googleSigningKey: JWK;
     /** The server's secrets, as a shell on the server has them: for its scripts (npm run oauth:client). */
     serverSecrets: Record<string, string>;
+    /** Resource servers the OpenID provider issues JWT access tokens for (OAUTH_RESOURCES): an API's, and an MCP server's that oidc-mcp.test.ts serves on its port. */
+    oauthResources: { api: string; mcp: string; mcpPort: number };
   }
 }
 
@@ -53,6 +56,9 @@ export async function setup(project: TestProject) {
   const googleIssuerUrl = `http://127.0.0.1:${google.address().port}`;
   google.issuer.url = googleIssuerUrl;
   const secrets = testSecrets();
+  // The MCP server of oidc-mcp.test.ts is its own resource server: its URL must be listed before the app starts.
+  const mcpPort = await freePort();
+  const oauthResources = { api: "https://api.example.test/", mcp: `http://127.0.0.1:${mcpPort}/mcp`, mcpPort };
   app = await startAppServer({
     ...secrets,
     DATABASE_URL: database.url,
@@ -64,6 +70,8 @@ export async function setup(project: TestProject) {
     TRUST_PROXY: "true",
     GOOGLE_ISSUER: googleIssuerUrl,
     GOOGLE_CLIENT_ID: GOOGLE_CLIENT_IDS.join(","),
+    OAUTH_RESOURCES: `${oauthResources.api},${oauthResources.mcp}`,
+    OAUTH_DYNAMIC_REGISTRATION: "true",
   });
   project.provide("clockFile", clockFile);
   project.provide("baseUrl", app.url);
@@ -76,6 +84,7 @@ export async function setup(project: TestProject) {
   project.provide("googleClientIds", GOOGLE_CLIENT_IDS);
   project.provide("googleSigningKey", googleSigningKey);
   project.provide("serverSecrets", secrets);
+  project.provide("oauthResources", oauthResources);
 }
 
 export async function teardown() {

@@ -30,7 +30,7 @@ export const LIMITS = {
   knownAddressMs: 30 * 24 * 60 * 60_000,
 } as const;
 
-export type ClientAction = "signup" | "login" | "verify" | "generate-link" | "resend" | "refresh" | "password";
+export type ClientAction = "signup" | "login" | "verify" | "generate-link" | "resend" | "refresh" | "password" | "oauth-registration";
 
 const secondsUntil = (end: Date) => Math.max(1, Math.ceil((end.getTime() - now().getTime()) / 1000));
 /** A 429 for `limit` (counted in the metrics by name), with the seconds until `end`. */

@@ -44,6 +44,18 @@ const EnvSchema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   JWT_PRIVATE_KEY: z.string().optional(),
   OIDC_RSA_PRIVATE_KEY: z.string().optional(),
+  OAUTH_RESOURCES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const resources = list(v);
+      for (const resource of resources) {
+        const problem = resourceProblem(resource);
+        if (problem) ctx.addIssue({ code: "custom", message: `OAUTH_RESOURCES: ${resource} ${problem}` });
+      }
+      return resources;
+    }),
+  OAUTH_DYNAMIC_REGISTRATION: flag,
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default("no-reply@localhost"),
   GOOGLE_CLIENT_ID: z.string().optional(),
@@ -96,6 +108,14 @@ export interface AppConfig {
    * generated once under DATA_DIR; in production the provider is off (/oauth/ answers 404) until it is set.
    */
   oidcRsaPrivateKey: string | undefined;
+  /**
+   * The resource servers the OpenID provider issues JWT access tokens for (OAUTH_RESOURCES; RFC 8707
+   * resource indicators, RFC 9068 tokens): a `resource` listed here becomes the token's `aud`, any
+   * other is refused with invalid_target.
+   */
+  oauthResources: string[];
+  /** Dynamic client registration (RFC 7591) at /oauth/reg, public clients only (OAUTH_DYNAMIC_REGISTRATION). */
+  oauthDynamicRegistration: boolean;
   smtpUrl: string | undefined;
   mailFrom: string;
   google: { clientIds: string[]; clientSecret: string | undefined; issuer: string };
@@ -129,6 +149,13 @@ const list = (value: string | undefined) =>
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** Why a resource indicator cannot be one (RFC 8707: an absolute URI without a fragment), or null. */
+function resourceProblem(resource: string): string | null {
+  if (!URL.canParse(resource)) return "is not an absolute URI";
+  if (resource.includes("#")) return "must not have a fragment";
+  return null;
+}
 
 interface DevSecrets {
   authSecret: string;
@@ -195,6 +222,10 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
         "Only a loopback host (localhost, 127.0.0.1, ::1) may use http://.",
     );
   }
+  // The legacy API's own tokens are for APP_URL/auth (lib/tokens/access.ts): never a resource of the provider's.
+  if (env.OAUTH_RESOURCES.includes(`${appUrl}/auth`)) {
+    throw new ConfigError(`OAUTH_RESOURCES must not name ${appUrl}/auth: it is the audience of this service's own access tokens`);
+  }
   const devSecrets = !env.AUTH_SECRET || !env.JWT_PRIVATE_KEY ? loadDevSecrets(dataDir) : undefined;
   const databaseUrl = databaseUrlFromEnv(source);
   let databaseKind: DatabaseKind;
@@ -217,6 +248,8 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     authSecret: env.AUTH_SECRET ?? devSecrets!.authSecret,
     jwtPrivateKey: env.JWT_PRIVATE_KEY ?? devSecrets!.jwtPrivateKey,
     oidcRsaPrivateKey: env.OIDC_RSA_PRIVATE_KEY ?? (isProduction ? undefined : loadDevRsaKey(dataDir)),
+    oauthResources: env.OAUTH_RESOURCES,
+    oauthDynamicRegistration: env.OAUTH_DYNAMIC_REGISTRATION,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     google: {

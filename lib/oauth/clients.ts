@@ -94,3 +94,11 @@ export async function removeClient(clientId: string): Promise<boolean> {
   await deleteOAuthRow(database, "Client", clientId);
   return true;
 }
+
+/** The name a page shows for a client (its registered name, else its id); "" for no such client. */
+export async function clientDisplayName(clientId: string): Promise<string> {
+  if (!clientId || clientId.length > 256) return "";
+  const row = await findOAuthRow(database, "Client", clientId);
+  if (!row) return "";
+  return String((JSON.parse(row.payload) as { client_name?: string }).client_name || clientId);
+}

@@ -10,6 +10,9 @@ import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
 import { OAuthAdapter } from "./adapter";
 import { loadGrantOfThisSession, noteAppUsed } from "./grants";
+import { endBrowserSessionOnLogout, logoutSource, postLogoutSuccessSource } from "./logout";
+import { checkRegistration, limitRegistrations, registration } from "./registration";
+import { resourceIndicators } from "./resources";
 
 /**
  * The OpenID Connect / OAuth 2.1 provider (ADR 015): panva's oidc-provider, certified, configured
@@ -96,19 +99,24 @@ async function configuration(): Promise<Configuration> {
     cookies: { keys: [derivedKey("oauth-cookie-signing").toString("base64url")], long: { httpOnly: true, sameSite: "lax" }, short: { httpOnly: true, sameSite: "lax" } },
     extraClientMetadata: {
       properties: [FIRST_PARTY],
-      validator(_ctx, key, value) {
+      validator(ctx, key, value, metadata) {
         if (key === FIRST_PARTY && value !== undefined && typeof value !== "boolean") {
           throw new errors.InvalidClientMetadata(`${FIRST_PARTY} must be a boolean`);
         }
+        if (key === FIRST_PARTY) checkRegistration(ctx, metadata as Record<string, unknown>, new Set(SCOPES), FIRST_PARTY);
       },
     },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
-      introspection: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      // A client learns about its own tokens only: one app may not look into another's (the
+      // library's default lets any confidential client introspect any token).
+      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       userinfo: { enabled: true },
+      resourceIndicators: resourceIndicators(),
+      registration: registration(),
     },
     // Grants are made under this service's session and consent is remembered per app (lib/oauth/grants.ts).
     loadExistingGrant: (ctx) => loadGrantOfThisSession(ctx, () => browserCaller(ctx.get("cookie"))),
@@ -162,6 +170,8 @@ export async function oauthProvider(): Promise<Provider | null> {
     provider.on("grant.success", (ctx) => {
       noteAppUsed(ctx).catch((error: unknown) => log.warn("oauth: an app's last use was not noted", { error }));
     });
+    endBrowserSessionOnLogout(provider);
+    provider.use((ctx, next) => limitRegistrations(ctx, next, OAUTH_ROUTES.registration));
     return provider;
   }).catch((error: unknown) => {
     cached = undefined;

@@ -28,6 +28,9 @@ const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6
 // resets a connection's context after every request when there is only one request template.
 const verifyPairs = data.verifyFile ? JSON.parse(readFileSync(data.verifyFile, "utf8")) : [];
 const refreshPool = [...(data.refreshTokens ?? [])];
+const oauthRefreshPool = [...(data.oauthRefreshTokens ?? [])];
+const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded" };
+const clientBasic = () => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(data.clientId)}:${encodeURIComponent(data.clientSecret)}`).toString("base64")}` });
 
 function requestsFor(name) {
   switch (name) {
@@ -85,6 +88,24 @@ function requestsFor(name) {
         headers: { ...JSON_HEADERS, ...bearer(data.accessToken) },
         setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `Bench User ${counter++ % 1000}`, mobile: "+44 20 7946 0958" }) }),
       }];
+    case "oauth-userinfo":
+      return [{ method: "GET", path: "/oauth/me", headers: bearer(data.oauthAccessToken) }];
+    case "oauth-refresh":
+      return [{
+        method: "POST",
+        path: "/oauth/token",
+        headers: { ...FORM_HEADERS, ...clientBasic() },
+        setupRequest: (req) => ({ ...req, body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: oauthRefreshPool.shift() ?? "exhausted" }).toString() }),
+        onResponse: (status, body) => {
+          if (status !== 200) return;
+          const next = JSON.parse(body)?.refresh_token;
+          if (next) oauthRefreshPool.push(next);
+        },
+      }];
+    case "oauth-cc":
+      return [{ method: "POST", path: "/oauth/token", headers: { ...FORM_HEADERS, ...clientBasic() }, body: "grant_type=client_credentials" }];
+    case "oauth-introspect":
+      return [{ method: "POST", path: "/oauth/token/introspection", headers: { ...FORM_HEADERS, ...clientBasic() }, body: new URLSearchParams({ token: data.oauthAccessToken }).toString() }];
     case "trivial":
       return [{ method: "GET", path: "/.well-known/jwks.json" }];
     default:

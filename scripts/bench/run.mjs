@@ -11,7 +11,8 @@
 //          --build (always build) --no-build --json FILE --wait-quiet (wait for load < 0.7)
 //          --cpu-prof DIR (the server writes a V8 CPU profile there when it stops)
 //          --app DIR (benchmark the checkout in DIR instead of this one, e.g. a worktree of main)
-// Scenarios: login, register, trivial, me, verify, refresh, profile, flood.
+// Scenarios: login, register, trivial, me, verify, refresh, profile, flood, and the OpenID
+// provider's: oauth-userinfo, oauth-refresh, oauth-cc (client credentials), oauth-introspect.
 //
 // The server is configured as for production with two bench settings, both ordinary ones:
 // TRUST_PROXY=1 (every request carries its own X-Forwarded-For, so the per-address limits see
@@ -26,6 +27,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { SMTPServer } from "smtp-server";
 import { freePort } from "../free-port.mjs";
+import { prepareOAuth } from "./oauth-prepare.mjs";
 import { startCommand } from "../start-command.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -35,7 +37,7 @@ const HERE = import.meta.dirname;
 // In this order so that each ratio compares figures taken minutes apart at most, not a whole run
 // apart (this machine's speed drifts): login and sign-up right after the raw hash rate, and the
 // session check right after the trivial route it is compared with.
-const ALL = ["login", "register", "trivial", "me", "verify", "refresh", "profile", "flood"];
+const ALL = ["login", "register", "trivial", "me", "oauth-userinfo", "verify", "refresh", "oauth-refresh", "profile", "oauth-cc", "oauth-introspect", "flood"];
 const PASSWORD = "Bench-password-123!";
 const CLK_TCK = 100; // Linux USER_HZ
 
@@ -326,6 +328,10 @@ const SCENARIO_LABEL = {
   refresh: "POST /auth/token/refresh/",
   me: "GET /auth/me/",
   profile: "PUT /auth/{id}/",
+  "oauth-userinfo": "GET /oauth/me (OpenID userinfo)",
+  "oauth-refresh": "POST /oauth/token (refresh_token)",
+  "oauth-cc": "POST /oauth/token (client_credentials)",
+  "oauth-introspect": "POST /oauth/token/introspection",
   "flood:login": "flood: POST /auth/login/",
   "flood:me": "flood: GET /auth/me/ meanwhile",
 };
@@ -393,6 +399,7 @@ async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), "auth-bench-"));
   const port = await freePort();
   const { privateKey } = generateKeyPairSync("ed25519");
+  const { privateKey: rsaKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const env = {
     NODE_ENV: "production",
     PORT: String(port),
@@ -401,6 +408,7 @@ async function main() {
     DATA_DIR: dataDir,
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     JWT_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    OIDC_RSA_PRIVATE_KEY: rsaKey.export({ type: "pkcs8", format: "pem" }).toString(),
     SMTP_URL: mail.url,
     TRUST_PROXY: "1",
     AUTH_EXPOSE_OTP: "true",
@@ -414,7 +422,10 @@ async function main() {
   try {
     server = await startServer({ port, env, logFile, cpuProf: o.cpuProf });
     console.log(`[bench] server pid ${server.pid} on ${server.url} (${process.env.BENCH_DATABASE_URL ? "PostgreSQL" : "embedded SQLite"}) from ${APP}; log ${path.relative(ROOT, logFile)}`);
-    const data = await prepare(server.url, o.connections * 4);
+    let data = await prepare(server.url, o.connections * 4);
+    if (o.only.some((s) => s.startsWith("oauth-"))) {
+      data = { ...data, ...(await prepareOAuth({ url: server.url, app: APP, env, email: data.email, password: data.password, refreshSessions: o.connections * 4 })) };
+    }
     startupPeakMb = procStat(server.pid).hwmKb / 1024;
 
     for (const scenario of o.only) {
@@ -455,6 +466,10 @@ async function main() {
   if (byName.login && onThreads) ratios["login 2xx/s ÷ the server's hash threads alone"] = (byName.login.okPerSecond / onThreads).toFixed(2);
   if (byName.register && onThreads) ratios["register 2xx/s ÷ the server's hash threads alone"] = (byName.register.okPerSecond / onThreads).toFixed(2);
   if (byName.me && byName.trivial) ratios["me req/s ÷ trivial route req/s"] = (byName.me.rps / byName.trivial.rps).toFixed(2);
+  if (byName["oauth-userinfo"] && byName.me) ratios["OpenID userinfo req/s ÷ me req/s"] = (byName["oauth-userinfo"].rps / byName.me.rps).toFixed(2);
+  if (byName["oauth-refresh"] && byName.refresh) ratios["OpenID refresh 2xx/s ÷ API refresh 2xx/s"] = (byName["oauth-refresh"].okPerSecond / byName.refresh.okPerSecond).toFixed(2);
+  if (byName["oauth-cc"]) ratios["client credentials tokens/s"] = byName["oauth-cc"].okPerSecond.toFixed(0);
+  if (byName["oauth-introspect"]) ratios["introspections/s"] = byName["oauth-introspect"].okPerSecond.toFixed(0);
   if (byName["flood:me"]) ratios["me p50 / p99 while login is flooded"] = `${byName["flood:me"].p50} / ${byName["flood:me"].p99} ms`;
   const report = {
     date: started.at,
