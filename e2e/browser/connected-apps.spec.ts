@@ -13,7 +13,9 @@ import { expect, login, test } from "./fixtures";
  * The profile's Connected apps (ADR 015) in a browser: an app the person allowed on the consent
  * page is listed with what it may do and when it last got tokens; Revoke takes it off the list and
  * its refresh token stops working at once. Photographed at 390 and 1280 px, light and dark, into
- * /tmp/shots-connected-apps/ for a person to look at; axe checks the page.
+ * /tmp/shots-connected-apps/ for a person to look at; axe checks the page. And the app's own
+ * sign-out (RP-initiated logout) in the browser: back to the app, the browser signed out, the
+ * offline grant alive.
  */
 
 const SHOTS = "/tmp/shots-connected-apps";
@@ -22,9 +24,9 @@ const run = promisify(execFile);
 const section = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
 
 /** Registers a public client as an operator does, `npm run oauth:client -- add …`, against the suite's database. */
-async function registerApp(name: string): Promise<string> {
+async function registerApp(name: string, ...more: string[]): Promise<string> {
   const root = path.resolve(import.meta.dirname, "../..");
-  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", "add", "--name", name, "--redirect-uri", REDIRECT_URI, "--public"], {
+  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", "add", "--name", name, "--redirect-uri", REDIRECT_URI, "--public", ...more], {
     cwd: root,
     // A public client has no secret to seal: the development secrets of a scratch DATA_DIR do.
     env: {
@@ -43,6 +45,34 @@ async function registerApp(name: string): Promise<string> {
 async function tokenRequest(fields: Record<string, string>): Promise<{ status: number; body: Record<string, string> }> {
   const res = await fetch(`${process.env[ENV.baseUrl]}/oauth/token`, { method: "POST", body: new URLSearchParams(fields) });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
+}
+
+/** The app's side of the code flow with PKCE in this browser, through the consent page's Allow; the app's tokens. */
+async function allowApp(page: Page, clientId: string): Promise<Record<string, string>> {
+  // The app's site is not a real one: the browser's arrival there is caught here.
+  await page.route("https://notes.example.test/**", (route) =>
+    route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><html lang=en><title>Example Notes</title><p>Back at the app.</p></html>" }),
+  );
+  const verifier = randomBytes(32).toString("base64url");
+  const authorization = new URLSearchParams({
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    response_type: "code",
+    scope: "openid email profile offline_access",
+    prompt: "consent",
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+    state: "state-1",
+  });
+  await page.goto(`/oauth/auth?${authorization}`);
+  await expect(page).toHaveURL(/\/oauth\/consent\?interaction=/);
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL(/^https:\/\/notes\.example\.test\/callback\?/);
+  const code = new URL(page.url()).searchParams.get("code")!;
+  // The app exchanges the code: a public client, with its PKCE verifier.
+  const tokens = await tokenRequest({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier });
+  expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
+  return tokens.body;
 }
 
 async function photograph(page: Page, name: string) {
@@ -76,30 +106,8 @@ test("Connected apps lists an app the person allowed, what it may do and its las
   await login(page, user);
   await expect(section(page, "Connected apps").getByText("No apps are connected.", { exact: false })).toBeVisible();
 
-  // The app's site is not a real one: the browser's arrival at its redirect URI is caught here.
-  await page.route("https://notes.example.test/**", (route) =>
-    route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><html lang=en><title>Example Notes</title><p>Signed in.</p></html>" }),
-  );
-  const verifier = randomBytes(32).toString("base64url");
-  const authorization = new URLSearchParams({
-    client_id: clientId,
-    redirect_uri: REDIRECT_URI,
-    response_type: "code",
-    scope: "openid email profile offline_access",
-    prompt: "consent",
-    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-    code_challenge_method: "S256",
-    state: "state-1",
-  });
-  await page.goto(`/oauth/auth?${authorization}`);
-  await expect(page).toHaveURL(/\/oauth\/consent\?interaction=/);
-  await page.getByRole("button", { name: "Allow" }).click();
-  await page.waitForURL(/^https:\/\/notes\.example\.test\/callback\?/);
-  const code = new URL(page.url()).searchParams.get("code")!;
-  // The app exchanges the code: a public client, with its PKCE verifier.
-  const tokens = await tokenRequest({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier });
-  expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
-  expect(tokens.body.refresh_token).toBeTruthy();
+  const tokens = await allowApp(page, clientId);
+  expect(tokens.refresh_token).toBeTruthy();
 
   await page.goto("/profile");
   const apps = section(page, "Connected apps");
@@ -115,8 +123,27 @@ test("Connected apps lists an app the person allowed, what it may do and its las
   await expect(apps.getByText("No apps are connected.", { exact: false })).toBeVisible();
   await expect(apps.getByRole("listitem")).toHaveCount(0);
   // Its refresh token stopped working at once.
-  const refreshed = await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.body.refresh_token!, client_id: clientId });
+  const refreshed = await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.refresh_token!, client_id: clientId });
   expect(refreshed.status).toBe(400);
   expect(refreshed.body.error).toBe("invalid_grant");
   await photograph(page, "connected-apps-none");
+});
+
+test("an app's sign-out (RP-initiated logout) comes back to the app, ends the browser session and leaves the offline grant working", async ({ page, createUser }) => {
+  const user = await createUser();
+  const clientId = await registerApp("Example Notes", "--post-logout-redirect-uri", "https://notes.example.test/signed-out");
+  await login(page, user);
+  const tokens = await allowApp(page, clientId);
+
+  const logout = new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: "https://notes.example.test/signed-out", state: "bye" });
+  await page.goto(`/oauth/session/end?${logout}`);
+  await expect(page.getByRole("heading", { name: "Sign out?" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  // The form's answer is a redirect to the app: the page's CSP must let the browser follow it.
+  await page.waitForURL(/^https:\/\/notes\.example\.test\/signed-out\?state=bye$/);
+  await page.goto("/profile");
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+  // Offline by definition: the app's refresh token still works.
+  const refreshed = await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.refresh_token!, client_id: clientId });
+  expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
 });
