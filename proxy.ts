@@ -6,6 +6,14 @@ import { NextResponse, type NextRequest } from "next/server";
  * The JSON API, health check and static files are not matched.
  */
 const TOKEN_PAGES = new Set(["/confirm", "/confirm-email", "/reset-password"]);
+/**
+ * The OpenID provider's pages whose forms post to the provider, whose answer redirects the browser
+ * on to the app (consent's Allow and Deny to its redirect URI, sign-out to its post-logout URI), of
+ * any origin or scheme (a native app's loopback or custom scheme): form-action, which browsers apply
+ * to a form's redirects too, cannot name it, so it is left out there. These pages have no field to
+ * steal; their posts count only with the provider's own cookie or CSRF value.
+ */
+const FORMS_LEAVING_THE_SITE = new Set(["/oauth/consent", "/oauth/logout"]);
 
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
@@ -21,7 +29,7 @@ export function proxy(request: NextRequest) {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ...(FORMS_LEAVING_THE_SITE.has(request.nextUrl.pathname) ? [] : ["form-action 'self'"]),
     "frame-ancestors 'none'",
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");

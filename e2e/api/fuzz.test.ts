@@ -768,6 +768,7 @@ const ACTION_FORMS: Record<string, { fields: string[]; call: "state" | "plain"; 
   changePasswordAction: { fields: ["currentPassword", "newPassword", "confirmPassword"], call: "state", session: true },
   requestPasswordLinkAction: { fields: [], call: "state", session: true },
   revokeSessionAction: { fields: ["sessionId"], call: "state", session: true },
+  revokeAppAction: { fields: ["clientId"], call: "state", session: true },
   setLanguageAction: { fields: ["locale"], call: "state", session: true },
   signOutAction: { fields: [], call: "plain", endsSession: true },
   signOutAllAction: { fields: [], call: "plain", session: true, endsSession: true },

@@ -1,11 +1,12 @@
 import { now } from "@/lib/clock";
-import { prisma, type Tx } from "./sql";
+import { execute, prisma, query, sql, type Tx } from "./sql";
 
 /**
  * oidc-provider's models (ADR 015), one row per (model, id): the payload is the provider's JSON as
  * it handed it over (lib/oauth/adapter.ts turns it into rows and back). Only what the provider looks
  * up by is a column of its own: the grant (to revoke everything issued under one), the interaction's
- * session uid, a device flow's user code.
+ * session uid, a device flow's user code; and what this service ends them by: the account and the
+ * client (Connected apps), and for a grant the session of this service it was made under.
  */
 export interface OAuthRow {
   model: string;
@@ -16,9 +17,13 @@ export interface OAuthRow {
   uid: string | null;
   consumedAt: Date | null;
   expiresAt: Date | null;
+  userId: number | null;
+  clientId: string | null;
+  /** A grant's: the session (Session.id) it was made under; set by bindGrantToSession. */
+  sessionId: string | null;
 }
 
-export type OAuthRowInput = Omit<OAuthRow, "consumedAt">;
+export type OAuthRowInput = Omit<OAuthRow, "consumedAt" | "sessionId">;
 
 const LIVE = () => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now() } }] });
 
@@ -48,9 +53,63 @@ export async function deleteOAuthRow(tx: Tx, model: string, id: string): Promise
   await (await prisma(tx)).oAuthModel.deleteMany({ where: { model, id } });
 }
 
+/**
+ * Binds a grant to the session of this service it is made under, if that session is still open: a
+ * session revoked meanwhile takes none (false), so no grant outlives a revocation it raced with.
+ */
+export async function bindGrantToSession(tx: Tx, grantId: string, sessionId: string): Promise<boolean> {
+  const bound = await execute(
+    tx,
+    sql`UPDATE "OAuthModel" SET "sessionId" = ${sessionId}
+        WHERE "model" = 'Grant' AND "id" = ${grantId} AND EXISTS (SELECT 1 FROM "Session" WHERE "id" = ${sessionId} AND "revokedAt" IS NULL)`,
+  );
+  return bound === 1;
+}
+
+/** Which grants end with a session (ADR 015): those made under it, or every one of a user's but those made under the session it spares. */
+export type GrantsOfSessions = { sessionId: string } | { userId: number; exceptSessionId: string | null };
+
+/**
+ * Ends grants with their codes and tokens: those made under one session, or all of a user's
+ * (but those of the session a password change spares). `keepOffline`: a plain sign-out, which
+ * leaves a grant with offline_access alive (offline by definition) and ends the others.
+ */
+export async function deleteGrantsOfSessions(tx: Tx, which: GrantsOfSessions, { keepOffline = false } = {}): Promise<void> {
+  const grants =
+    "sessionId" in which
+      ? sql`SELECT "id" FROM "OAuthModel" WHERE "model" = 'Grant' AND "sessionId" = ${which.sessionId}`
+      : which.exceptSessionId
+        ? sql`SELECT "id" FROM "OAuthModel" WHERE "model" = 'Grant' AND "userId" = ${which.userId} AND ("sessionId" IS NULL OR "sessionId" <> ${which.exceptSessionId})`
+        : sql`SELECT "id" FROM "OAuthModel" WHERE "model" = 'Grant' AND "userId" = ${which.userId}`;
+  // The payload is JSON text on both databases: offline_access is read here, in the few grants of one session.
+  const ending = keepOffline
+    ? (await query<{ id: string; payload: string }>(tx, sql`SELECT "id", "payload" FROM "OAuthModel" WHERE "model" = 'Grant' AND "id" IN (${grants})`))
+        .filter((grant) => !grantHasOfflineAccess(grant.payload))
+        .map((grant) => grant.id)
+    : null;
+  if (ending) {
+    if (ending.length === 0) return;
+    const client = await prisma(tx);
+    await client.oAuthModel.deleteMany({ where: { OR: [{ grantId: { in: ending } }, { model: "Grant", id: { in: ending } }] } });
+    return;
+  }
+  await execute(tx, sql`DELETE FROM "OAuthModel" WHERE "grantId" IN (${grants})`);
+  await execute(tx, sql`DELETE FROM "OAuthModel" WHERE "model" = 'Grant' AND "id" IN (${grants})`);
+}
+
+function grantHasOfflineAccess(payload: string): boolean {
+  const scope = (JSON.parse(payload) as { openid?: { scope?: string } }).openid?.scope ?? "";
+  return scope.split(" ").includes("offline_access");
+}
+
 /** Every row issued under one grant, whatever its model: a revoked grant takes its codes and tokens with it. */
 export async function deleteOAuthRowsOfGrant(tx: Tx, grantId: string): Promise<void> {
   await (await prisma(tx)).oAuthModel.deleteMany({ where: { grantId } });
+}
+
+/** An app's grants, codes and tokens for one account (Connected apps' Revoke). */
+export async function deleteOAuthRowsOfApp(tx: Tx, userId: number, clientId: string): Promise<number> {
+  return (await (await prisma(tx)).oAuthModel.deleteMany({ where: { userId, clientId } })).count;
 }
 
 /** The rows of one model that do not expire (the registered clients), oldest first. */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
+import { deleteGrantsOfSessions } from "./oauth";
 import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
@@ -206,7 +207,13 @@ export async function rotateRefreshToken(tx: Tx, tokenHash: string, newTokenHash
   });
 }
 
-/** Revokes the sessions matching `where` that are still open; an earlier revocation keeps its reason. */
+/**
+ * Revokes the sessions matching `where` that are still open; an earlier revocation keeps its reason.
+ * Every way a session ends comes here, so here the OpenID grants end with it (ADR 015): those made
+ * under the session, or, when all of a user's sessions end (but a spared one), every grant of the
+ * user but the spared session's, those that outlived a sign-out included. A plain sign-out keeps
+ * the session's grants with offline_access.
+ */
 async function revoke(
   tx: Tx,
   where: { id?: string | { not: string }; userId?: number },
@@ -216,7 +223,14 @@ async function revoke(
   if (where.id === undefined && where.userId === undefined) throw new Error("revoke needs a session or a user");
   const byId = where.id === undefined ? sql`` : typeof where.id === "string" ? sql` AND "id" = ${where.id}` : sql` AND "id" <> ${where.id.not}`;
   const byUser = where.userId === undefined ? sql`` : sql` AND "userId" = ${where.userId}`;
-  return execute(tx, sql`UPDATE "Session" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
+  const ended = await execute(tx, sql`UPDATE "Session" SET "revokedAt" = ${at}, "revokeReason" = ${reason} WHERE "revokedAt" IS NULL${byId}${byUser}`);
+  const keepOffline = reason === "logout";
+  if (typeof where.id === "string") {
+    if (ended > 0) await deleteGrantsOfSessions(tx, { sessionId: where.id }, { keepOffline });
+  } else if (where.userId !== undefined) {
+    await deleteGrantsOfSessions(tx, { userId: where.userId, exceptSessionId: where.id?.not ?? null }, { keepOffline });
+  }
+  return ended;
 }
 
 /**

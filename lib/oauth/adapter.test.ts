@@ -2,16 +2,22 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "@/lib/db/testing";
 
 const db = useTestDatabase();
-const { OAuthAdapter } = await import("./adapter");
+const { OAuthAdapter, userIdOf } = await import("./adapter");
 
 afterEach(() => vi.useRealTimers());
 
+async function user(email: string) {
+  const role = await db().role.findFirstOrThrow({ where: { isDefault: true } });
+  return db().user.create({ data: { email, roleId: role.id } });
+}
+
 describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
   it("stores a model's payload and gives it back, by id, by uid and by user code", async () => {
+    const [a, b] = [String((await user("a@example.test")).id), String((await user("b@example.test")).id)];
     const sessions = new OAuthAdapter("Session");
-    await sessions.upsert("s1", { accountId: "42", uid: "u1", kind: "Session" }, 60);
-    expect(await sessions.find("s1")).toEqual({ accountId: "42", uid: "u1", kind: "Session" });
-    expect(await sessions.findByUid("u1")).toMatchObject({ accountId: "42" });
+    await sessions.upsert("s1", { accountId: a, uid: "u1", kind: "Session" }, 60);
+    expect(await sessions.find("s1")).toEqual({ accountId: a, uid: "u1", kind: "Session" });
+    expect(await sessions.findByUid("u1")).toMatchObject({ accountId: a });
     expect(await new OAuthAdapter("Interaction").find("s1")).toBeUndefined();
 
     const devices = new OAuthAdapter("DeviceCode");
@@ -19,8 +25,8 @@ describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
     expect(await devices.findByUserCode("ABCD-EFGH")).toMatchObject({ kind: "DeviceCode" });
 
     // An upsert replaces the payload.
-    await sessions.upsert("s1", { accountId: "43", uid: "u1", kind: "Session" }, 60);
-    expect(await sessions.find("s1")).toMatchObject({ accountId: "43" });
+    await sessions.upsert("s1", { accountId: b, uid: "u1", kind: "Session" }, 60);
+    expect(await sessions.find("s1")).toMatchObject({ accountId: b });
     await sessions.destroy("s1");
     expect(await sessions.find("s1")).toBeUndefined();
   });
@@ -75,6 +81,16 @@ describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
     expect(await new OAuthAdapter("AccessToken").find("a2")).toBeUndefined();
     expect(await new OAuthAdapter("RefreshToken").find("r2")).toBeUndefined();
     expect(await new OAuthAdapter("RefreshToken").find("r3")).toMatchObject({ grantId: "g3" });
+  });
+
+  it("records the account and the client a row was issued for (what Connected apps and a deleted account end by)", async () => {
+    const owner = await user("owner@example.test");
+    await new OAuthAdapter("RefreshToken").upsert("r-owned", { accountId: String(owner.id), clientId: "app", grantId: "g-owned" }, 60);
+    await new OAuthAdapter("Client").upsert("app", { client_id: "app" }, 0);
+    expect(await db().oAuthModel.findUniqueOrThrow({ where: { model_id: { model: "RefreshToken", id: "r-owned" } } })).toMatchObject({ userId: owner.id, clientId: "app" });
+    expect(await db().oAuthModel.findUniqueOrThrow({ where: { model_id: { model: "Client", id: "app" } } })).toMatchObject({ userId: null, clientId: null });
+    expect(userIdOf("12")).toBe(12);
+    for (const notAnAccount of [undefined, "", "0", "012", "1e3", "99999999999", 12]) expect(userIdOf(notAnAccount)).toBeNull();
   });
 
   it("keeps a client's secret sealed at rest and gives it back in clear", async () => {

@@ -34,6 +34,8 @@ export class OAuthAdapter implements Adapter {
       grantId: payload.grantId ?? null,
       userCode: payload.userCode ?? null,
       uid: payload.uid ?? null,
+      userId: userIdOf(payload.accountId),
+      clientId: typeof payload.clientId === "string" ? payload.clientId : null,
       expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000) : null,
     });
   }
@@ -81,4 +83,11 @@ export class OAuthAdapter implements Adapter {
     }
     return payload;
   }
+}
+
+/** oidc-provider's accountId is this service's user id (the `sub`); anything else names no account. */
+export function userIdOf(accountId: unknown): number | null {
+  if (typeof accountId !== "string" || !/^[1-9][0-9]{0,9}$/.test(accountId)) return null;
+  const id = Number(accountId);
+  return id <= 2_147_483_647 ? id : null;
 }

@@ -1,9 +1,12 @@
+import { database } from "@/lib/db";
+import { listConsents } from "@/lib/db/oauth-consents";
 import { oauthProvider } from "./provider";
 
 /**
- * The consent page's side of an interaction (app/(auth)/oauth/consent): what the client asks of
+ * The pages' side of consent. The consent page (app/(auth)/oauth/consent): what the client asks of
  * the signed-in person. An interaction is found by its uid (random) and only for the account that
  * signed in to it; the answer is posted to the interaction's own door (lib/oauth/interaction.ts).
+ * The profile's Connected apps: the apps the person allowed (lib/oauth/grants.ts remembers them).
  */
 export interface ConsentRequest {
   uid: string;
@@ -30,4 +33,32 @@ export async function consentRequest(uid: string, userId: number): Promise<Conse
   if (!client) return null;
   const scopes = String(interaction.params.scope ?? "").split(" ").filter(Boolean);
   return { uid, clientId, clientName: client.clientName ?? clientId, scopes };
+}
+
+/** An app in the profile's Connected apps: what the person allowed it, and when it last got tokens. */
+export interface ConnectedApp {
+  clientId: string;
+  name: string;
+  scopes: string[];
+  allowedAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/**
+ * The apps the account allowed (remembered consent), most recently used first; apps since removed
+ * by the operator are left out. Null when the provider is off.
+ */
+export async function connectedApps(userId: number): Promise<ConnectedApp[] | null> {
+  const provider = await oauthProvider();
+  if (!provider) return null;
+  const consents = await listConsents(database, userId);
+  const apps = await Promise.all(
+    consents.map(async (consent): Promise<ConnectedApp | null> => {
+      const client = await provider.Client.find(consent.clientId);
+      if (!client) return null;
+      const scopes = consent.scopes.split(" ").filter(Boolean);
+      return { clientId: consent.clientId, name: client.clientName ?? consent.clientId, scopes, allowedAt: consent.grantedAt, lastUsedAt: consent.lastUsedAt };
+    }),
+  );
+  return apps.filter((app) => app !== null);
 }

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
-import type { InteractionResults } from "oidc-provider";
+import type { Grant, InteractionResults } from "oidc-provider";
+import type { Caller } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
+import { clientInfo, type ClientInfo } from "@/lib/http/client-address";
 import { log } from "@/lib/log";
+import { addMissing, rememberConsent, saveForSession } from "./grants";
 import { browserCaller, FIRST_PARTY, INTERACTION_PATH, oauthProvider } from "./provider";
 
 /**
@@ -42,8 +45,9 @@ export async function answerInteraction(req: IncomingMessage, res: ServerRespons
     if (!caller || String(caller.user.id) !== details.session?.accountId) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
     const client = await provider.Client.find(String(details.params.client_id));
     if (client?.metadata()[FIRST_PARTY] === true) {
-      const grantId = await grantWhatIsAsked(provider, details);
-      return finish(provider, req, res, { consent: { grantId } }, true);
+      const grant = await grantWhatIsAsked(provider, details, caller);
+      if (!grant) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
+      return finish(provider, req, res, { consent: { grantId: grant.jti } }, true);
     }
     return redirect(res, `/oauth/consent?interaction=${encodeURIComponent(details.uid)}`);
   }
@@ -60,8 +64,11 @@ async function answerConsentForm(provider: Provider, req: IncomingMessage, res: 
   if (details.prompt.name !== "consent") return redirect(res, here);
   if (!caller || String(caller.user.id) !== details.session?.accountId) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
   if (form.get("decision") === "allow") {
-    const grantId = await grantWhatIsAsked(provider, details);
-    return finish(provider, req, res, { consent: { grantId } }, true);
+    const grant = await grantWhatIsAsked(provider, details, caller);
+    if (!grant) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
+    // Remembered per app and account: a later request for no more than this is not asked again.
+    await rememberConsent(caller, grant.clientId!, grant, clientOf(req));
+    return finish(provider, req, res, { consent: { grantId: grant.jti } }, true);
   }
   return finish(provider, req, res, { error: "access_denied", error_description: "End-User aborted interaction" }, false);
 }
@@ -80,16 +87,24 @@ function smallBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Grants what the interaction's prompt says is missing, in the grant it already has or a new one; its id. */
-export async function grantWhatIsAsked(provider: Provider, interaction: Pick<Interaction, "grantId" | "prompt" | "params" | "session">): Promise<string> {
+/**
+ * Grants what the interaction's prompt says is missing, in the grant it already has or a new one,
+ * bound to the caller's session (which ends it when revoked, ADR 015); null when that session
+ * ended meanwhile.
+ */
+export async function grantWhatIsAsked(provider: Provider, interaction: Pick<Interaction, "grantId" | "prompt" | "params" | "session">, caller: Caller): Promise<Grant | null> {
   const accountId = interaction.session!.accountId;
   const clientId = String(interaction.params.client_id);
   const grant = (interaction.grantId && (await provider.Grant.find(interaction.grantId))) || new provider.Grant({ accountId, clientId });
-  const missing = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(" "));
-  return grant.save();
+  addMissing(grant, interaction.prompt.details as Parameters<typeof addMissing>[1]);
+  return (await saveForSession(grant, caller)) ? grant : null;
+}
+
+/** Who sent a request to this door, as the pages' services take it. */
+function clientOf(req: IncomingMessage): ClientInfo {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+  return clientInfo(headers);
 }
 
 async function finish(provider: Provider, req: IncomingMessage, res: ServerResponse, result: InteractionResults, merge: boolean) {

@@ -4,10 +4,12 @@ import type { Caller } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { database } from "@/lib/db";
 import { findUserById } from "@/lib/db/users";
+import { log } from "@/lib/log";
 import { oidcKey, signingPrivateJwk } from "@/lib/tokens/keys";
 import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
 import { OAuthAdapter } from "./adapter";
+import { loadGrantOfThisSession, noteAppUsed } from "./grants";
 import { endBrowserSessionOnLogout, logoutSource, postLogoutSuccessSource } from "./logout";
 import { checkRegistration, limitRegistrations, registration } from "./registration";
 import { resourceIndicators } from "./resources";
@@ -116,6 +118,8 @@ async function configuration(): Promise<Configuration> {
       resourceIndicators: resourceIndicators(),
       registration: registration(),
     },
+    // Grants are made under this service's session and consent is remembered per app (lib/oauth/grants.ts).
+    loadExistingGrant: (ctx) => loadGrantOfThisSession(ctx, () => browserCaller(ctx.get("cookie"))),
     interactions: {
       policy: policy(),
       url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}`,
@@ -163,6 +167,9 @@ export async function oauthProvider(): Promise<Provider | null> {
     const provider = new Provider(config().appUrl, settings);
     // X-Forwarded-Proto and -Host count only behind the proxies TRUST_PROXY names.
     provider.proxy = config().trustedProxies > 0;
+    provider.on("grant.success", (ctx) => {
+      noteAppUsed(ctx).catch((error: unknown) => log.warn("oauth: an app's last use was not noted", { error }));
+    });
     endBrowserSessionOnLogout(provider);
     provider.use((ctx, next) => limitRegistrations(ctx, next, OAUTH_ROUTES.registration));
     return provider;

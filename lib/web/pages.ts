@@ -6,6 +6,7 @@ import { listSessions } from "@/lib/auth/sessions";
 import { selfAssignableRoles } from "@/lib/auth/signup";
 import type { Caller } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
+import { connectedApps } from "@/lib/oauth/consent";
 
 /** What the pages need from the server, gathered in one place so page files stay small. */
 
@@ -27,7 +28,7 @@ export async function signupPageData() {
 
 export async function profilePageData(session: Caller) {
   const { user } = session;
-  const [sessions, passkeys] = await Promise.all([listSessions(user.id), passkeysOf(session)]);
+  const [sessions, passkeys, apps] = await Promise.all([listSessions(user.id), passkeysOf(session), connectedApps(user.id)]);
   return {
     user: {
       email: user.email,
@@ -59,6 +60,15 @@ export async function profilePageData(session: Caller) {
       lastUsedAt: s.lastUsedAt.toISOString(),
       current: s.id === session.sessionId,
     })),
+    /** The apps the person allowed through the OpenID provider; null when the provider is off. */
+    connectedApps:
+      apps?.map((app) => ({
+        clientId: app.clientId,
+        name: app.name,
+        scopes: app.scopes,
+        allowedAt: app.allowedAt.toISOString(),
+        lastUsedAt: app.lastUsedAt?.toISOString() ?? null,
+      })) ?? null,
   };
 }
 

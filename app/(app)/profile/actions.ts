@@ -10,6 +10,7 @@ import { setLanguage, updateUser } from "@/lib/auth/profile";
 import { endSession, signOutEverywhere } from "@/lib/auth/sessions";
 import { disableTwoFactor, enableTotp, replaceRecoveryCodesWith, setUpTotp } from "@/lib/auth/two-factor";
 import { config } from "@/lib/config/env";
+import { revokeApp } from "@/lib/oauth/grants";
 import * as z from "zod/mini";
 import { signedInAction, signedInButtonAction } from "@/lib/web/actions";
 import { pageTranslator } from "@/lib/web/locale";
@@ -81,6 +82,19 @@ export const revokeSessionAction = signedInAction(RevokeSessionFormSchema, async
   const ended = await endSession(session.user.id, sessionId, "session_revoked");
   revalidatePath("/profile");
   return ended ? { status: "success", message: t("sessions.signedOut") } : { status: "error", message: t("sessions.alreadyEnded") };
+});
+
+// ---- Connected apps
+
+/** An app the person allowed through the OpenID provider, by its client id. */
+const RevokeAppFormSchema = z.object({ clientId: z.string().check(z.minLength(1), z.maxLength(256)) });
+
+/** Connected apps' Revoke: the remembered consent goes, and the app's refresh and access tokens stop working at once. */
+export const revokeAppAction = signedInAction(RevokeAppFormSchema, async ({ clientId }, { session, client }) => {
+  const revoked = await revokeApp(session, clientId, client);
+  revalidatePath("/profile");
+  const t = await pageTranslator("account");
+  return revoked ? { status: "success", message: t("connectedApps.revoked") } : { status: "error", message: t("connectedApps.alreadyRevoked") };
 });
 
 // ---- Two-factor authentication

@@ -7,6 +7,7 @@ import { Notice } from "@/components/form-message";
 import { first, type SearchParams } from "@/components/search-params";
 import { SubmitButton } from "@/components/submit-button";
 import { isLocale } from "@/lib/i18n/locales";
+import { SCOPES } from "@/lib/oauth/provider";
 import { wordDevice } from "@/lib/user-agent";
 import { authPageData, profilePageData } from "@/lib/web/pages";
 import { requireSession } from "@/lib/web/session";
@@ -23,6 +24,7 @@ import { DeleteAccount } from "./delete-account";
 import { LanguageForm } from "./language-form";
 import { PasskeysSection } from "./passkeys-section";
 import { ProfileForm } from "./profile-form";
+import { RevokeAppForm } from "./revoke-app-form";
 import { RevokeSessionForm } from "./revoke-session-form";
 import { SetPasswordLinkForm } from "./set-password-link-form";
 import { TwoFactorSection } from "./two-factor-section";
@@ -40,11 +42,12 @@ const WEEK_MS = 7 * 24 * 60 * MINUTE_MS;
 
 export default async function ProfilePage({ searchParams }: { searchParams: SearchParams }) {
   const session = await requireSession("/profile");
-  const [{ user, sessions, passkeys, proofFreshForSeconds, reauthentication }, params, t, format] = await Promise.all([
+  const [{ user, sessions, passkeys, connectedApps, proofFreshForSeconds, reauthentication }, params, t, format, consentWords] = await Promise.all([
     profilePageData(session),
     searchParams,
     getTranslations("account"),
     getFormatter(),
+    getTranslations("auth.oauthConsent"),
   ]);
   const { passwordMinLength, appName } = authPageData();
   const now = new Date();
@@ -56,6 +59,8 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
   };
   const common = await getTranslations("common");
   const describeDevice = (userAgent: string | null, kind: string) => wordDevice(common, userAgent, kind);
+  // What an app may do, in the consent page's words; a scope without words is shown by its name.
+  const describeScope = (scope: string) => (isKnownScope(scope) ? consentWords(`scopes.${scope}`) : scope);
 
   return (
     <ConfirmItsYouProvider
@@ -175,6 +180,46 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
           </div>
         </Section>
 
+        {connectedApps && (
+          <Section id="connected-apps" title={t("connectedApps.title")} description={t("connectedApps.description")}>
+            {connectedApps.length === 0 ? (
+              <p className="text-sm text-slate-600 dark:text-slate-400">{t("connectedApps.none")}</p>
+            ) : (
+              <ul className="-my-3 divide-y divide-slate-200 dark:divide-slate-800">
+                {connectedApps.map((app) => (
+                  <li key={app.clientId} className="py-3">
+                    <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+                      <AppIcon />
+                      <div className="min-w-0 flex-1">
+                        <p className="text-sm font-medium wrap-anywhere text-slate-900 dark:text-white">
+                          <bdi>{app.name}</bdi>
+                        </p>
+                        <p className="text-sm text-slate-600 dark:text-slate-400">
+                          {app.lastUsedAt
+                            ? t.rich("connectedApps.lastUsed", { when: when(app.lastUsedAt), time: (chunks) => <time dateTime={app.lastUsedAt!}>{chunks}</time> })
+                            : t.rich("connectedApps.allowedNotUsed", { when: when(app.allowedAt), time: (chunks) => <time dateTime={app.allowedAt}>{chunks}</time> })}
+                        </p>
+                      </div>
+                      <RevokeAppForm clientId={app.clientId} app={app.name} />
+                    </div>
+                    {/* Under the name, past the icon (size-10 and gap-4) where there is one. */}
+                    <div className="mt-2 sm:ps-14">
+                      <p id={`app-${app.clientId}-may`} className="text-xs font-medium text-slate-700 dark:text-slate-300">
+                        {t("connectedApps.mayLabel")}
+                      </p>
+                      <ul aria-labelledby={`app-${app.clientId}-may`} className="mt-1 list-disc space-y-0.5 ps-5 text-sm text-slate-700 dark:text-slate-300">
+                        {app.scopes.map((scope) => (
+                          <li key={scope}>{describeScope(scope)}</li>
+                        ))}
+                      </ul>
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+        )}
+
         <Section id="delete-account" title={t("deleteAccount.title")} tone="danger">
           <DeleteAccount hasPassword={user.hasPassword} email={user.email} />
         </Section>
@@ -182,6 +227,8 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
     </ConfirmItsYouProvider>
   );
 }
+
+const isKnownScope = (scope: string): scope is (typeof SCOPES)[number] => (SCOPES as readonly string[]).includes(scope);
 
 /** An address inside a sentence of another direction keeps its own order. */
 const bidiIsolated = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
@@ -231,6 +278,19 @@ function DeviceIcon({ kind }: { kind: "browser" | "app" }) {
             <path d="M11 18.5h2" />
           </>
         )}
+      </svg>
+    </span>
+  );
+}
+
+function AppIcon() {
+  return (
+    <span className="hidden size-10 shrink-0 items-center justify-center rounded-full bg-slate-100 text-slate-600 sm:flex dark:bg-slate-800 dark:text-slate-300">
+      <svg className="size-5" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+        <rect x="3.5" y="3.5" width="7" height="7" rx="1.5" />
+        <rect x="13.5" y="3.5" width="7" height="7" rx="1.5" />
+        <rect x="3.5" y="13.5" width="7" height="7" rx="1.5" />
+        <rect x="13.5" y="13.5" width="7" height="7" rx="1.5" />
       </svg>
     </span>
   );
