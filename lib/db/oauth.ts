@@ -25,32 +25,46 @@ export interface OAuthRow {
 
 export type OAuthRowInput = Omit<OAuthRow, "consumedAt" | "sessionId">;
 
-const LIVE = () => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now() } }] });
+// The provider asks for a row, or writes one, several times per request: plain SQL (ADR 009),
+// not the Prisma client's query building.
+const ROW_COLUMNS = sql`"model", "id", "payload", "grantId", "userCode", "uid", "consumedAt", "expiresAt", "userId", "clientId", "sessionId"`;
 
 export async function upsertOAuthRow(tx: Tx, row: OAuthRowInput): Promise<void> {
-  const { model, id, ...rest } = row;
-  await (await prisma(tx)).oAuthModel.upsert({
-    where: { model_id: { model, id } },
-    create: { model, id, ...rest, createdAt: now() },
-    update: { ...rest, consumedAt: null },
-  });
+  const { model, id, payload, grantId, userCode, uid, userId, clientId, expiresAt } = row;
+  await execute(
+    tx,
+    sql`INSERT INTO "OAuthModel" ("model", "id", "payload", "grantId", "userCode", "uid", "userId", "clientId", "expiresAt", "createdAt")
+        VALUES (${model}, ${id}, ${payload}, ${grantId}, ${userCode}, ${uid}, ${userId}, ${clientId}, ${expiresAt}, ${now()})
+        ON CONFLICT ("model", "id") DO UPDATE SET "payload" = excluded."payload", "grantId" = excluded."grantId",
+          "userCode" = excluded."userCode", "uid" = excluded."uid", "userId" = excluded."userId", "clientId" = excluded."clientId",
+          "expiresAt" = excluded."expiresAt", "consumedAt" = NULL`,
+  );
 }
 
 /** A row that has not expired, or null. */
 export async function findOAuthRow(tx: Tx, model: string, id: string): Promise<OAuthRow | null> {
-  return (await prisma(tx)).oAuthModel.findFirst({ where: { model, id, ...LIVE() } });
+  const [row] = await query<OAuthRow>(
+    tx,
+    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND "id" = ${id} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()})`,
+  );
+  return row ?? null;
 }
 
 export async function findOAuthRowBy(tx: Tx, model: string, by: { uid: string } | { userCode: string }): Promise<OAuthRow | null> {
-  return (await prisma(tx)).oAuthModel.findFirst({ where: { model, ...by, ...LIVE() } });
+  const match = "uid" in by ? sql`"uid" = ${by.uid}` : sql`"userCode" = ${by.userCode}`;
+  const [row] = await query<OAuthRow>(
+    tx,
+    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND ${match} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`,
+  );
+  return row ?? null;
 }
 
 export async function consumeOAuthRow(tx: Tx, model: string, id: string): Promise<void> {
-  await (await prisma(tx)).oAuthModel.updateMany({ where: { model, id, consumedAt: null }, data: { consumedAt: now() } });
+  await execute(tx, sql`UPDATE "OAuthModel" SET "consumedAt" = ${now()} WHERE "model" = ${model} AND "id" = ${id} AND "consumedAt" IS NULL`);
 }
 
 export async function deleteOAuthRow(tx: Tx, model: string, id: string): Promise<void> {
-  await (await prisma(tx)).oAuthModel.deleteMany({ where: { model, id } });
+  await execute(tx, sql`DELETE FROM "OAuthModel" WHERE "model" = ${model} AND "id" = ${id}`);
 }
 
 /**
@@ -104,7 +118,7 @@ function grantHasOfflineAccess(payload: string): boolean {
 
 /** Every row issued under one grant, whatever its model: a revoked grant takes its codes and tokens with it. */
 export async function deleteOAuthRowsOfGrant(tx: Tx, grantId: string): Promise<void> {
-  await (await prisma(tx)).oAuthModel.deleteMany({ where: { grantId } });
+  await execute(tx, sql`DELETE FROM "OAuthModel" WHERE "grantId" = ${grantId}`);
 }
 
 /** An app's grants, codes and tokens for one account (Connected apps' Revoke). */
