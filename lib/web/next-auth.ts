@@ -12,6 +12,7 @@ import { googleEnabled } from "./pages";
 import {
   cookieMaxAgeSeconds,
   cookieSecret,
+  currentSession,
   holdSecondStep,
   requestClient,
   safeNextPath,
@@ -82,7 +83,7 @@ export function authOptions(check: SessionCheck = {}): NextAuthOptions {
             { createIfMissing: true },
           );
           // The one sign-in decision: with two-factor on, Google was the first factor and the code page asks for the second.
-          const outcome = await signIn(record, await requestClient(), "google", "browser");
+          const outcome = await signIn(record, await requestClient(), "google", "browser", await currentSession());
           if (outcome.kind === "second-step") {
             await holdSecondStep(outcome.mfaToken);
             return SECOND_STEP_PAGE;
