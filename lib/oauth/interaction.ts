@@ -3,6 +3,9 @@ import type Provider from "oidc-provider";
 import type { InteractionResults } from "oidc-provider";
 import { config } from "@/lib/config/env";
 import { log } from "@/lib/log";
+import { now } from "@/lib/clock";
+import type { Caller } from "@/lib/auth/types";
+import { emailFromLoginHint, needsNewProof, maxAgeOf, providerLoginOf } from "./login";
 import { browserCaller, FIRST_PARTY, INTERACTION_PATH, oauthProvider } from "./provider";
 
 /**
@@ -10,7 +13,10 @@ import { browserCaller, FIRST_PARTY, INTERACTION_PATH, oauthProvider } from "./p
  * to /oauth/interaction/<uid>; this handler (outside Next.js, where the provider's own interaction
  * cookie can be checked) decides:
  * - login: a signed-out browser goes to /login?next=<this interaction> (the login page with
- *   everything it does), and comes back here; a signed-in one is not asked again;
+ *   everything it does; `login_hint` fills its Email field), and comes back here; a signed-in one
+ *   is not asked again, unless the app asked for a fresh proof (`prompt=login`, `max_age`) that its
+ *   last one does not give: then /login asks it to sign in again (`prompt=login` there). The
+ *   provider's login is then the browser session's, its last proof as auth_time, amr and acr;
  * - consent: a first-party client gets it at once; any other goes to the consent page
  *   (/oauth/consent, app/(auth)/oauth/consent), which names the client and the scopes, and whose
  *   Allow and Deny post back here: a plain form post, so the browser itself follows the provider's
@@ -34,10 +40,7 @@ export async function answerInteraction(req: IncomingMessage, res: ServerRespons
   const caller = await browserCaller(req.headers.cookie);
   if (req.method === "POST") return answerConsentForm(provider, req, res, details, caller, here);
   if (req.method !== "GET" && req.method !== "HEAD") return notAllowed(res);
-  if (details.prompt.name === "login") {
-    if (!caller) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
-    return finish(provider, req, res, { login: { accountId: String(caller.user.id) } }, false);
-  }
+  if (details.prompt.name === "login") return answerLogin(provider, req, res, details, caller, here);
   if (details.prompt.name === "consent") {
     if (!caller || String(caller.user.id) !== details.session?.accountId) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
     const client = await provider.Client.find(String(details.params.client_id));
@@ -52,6 +55,35 @@ export async function answerInteraction(req: IncomingMessage, res: ServerRespons
 }
 
 type Interaction = InstanceType<Provider["Interaction"]>;
+
+/** The login page, coming back to this interaction; `again` asks a signed-in person to sign in again. */
+function loginPage(here: string, email: string | undefined, again = false): string {
+  const query = new URLSearchParams({ next: here });
+  if (email) query.set("email", email);
+  if (again) query.set("prompt", "login");
+  return `/login?${query}`;
+}
+
+/**
+ * The provider's login prompt. A browser that is signed in and whose last proof answers what the
+ * app asked for is signed in to the provider at once, with that proof; one that already answered
+ * this very request and is still asked (an `id_token_hint` of another account, an `acr` it cannot
+ * give) gets the provider's error instead of another round.
+ */
+async function answerLogin(provider: Provider, req: IncomingMessage, res: ServerResponse, details: Interaction, caller: Caller | null, here: string) {
+  if (!caller) return redirect(res, loginPage(here, emailFromLoginHint(details.params.login_hint)));
+  const { reasons } = details.prompt;
+  if (needsNewProof(reasons, caller.proof, { requestedAt: details.iat ?? 0, maxAge: maxAgeOf(details.params) }, now())) {
+    return redirect(res, loginPage(here, caller.user.email, true));
+  }
+  const login = providerLoginOf(caller);
+  const answered = details.lastSubmission?.login as { accountId?: string; ts?: number } | undefined;
+  if (answered?.accountId === login.accountId && answered.ts === login.ts) {
+    const acr = reasons.some((r) => r.startsWith("essential_acr"));
+    return finish(provider, req, res, acr ? { error: "unmet_authentication_requirements", error_description: "the requested acr cannot be given" } : { error: "login_required", error_description: "the signed-in account cannot answer this request" }, false);
+  }
+  return finish(provider, req, res, { login: { ...login } }, false);
+}
 
 /** The consent page's Allow or Deny (`decision=allow|deny`). */
 async function answerConsentForm(provider: Provider, req: IncomingMessage, res: ServerResponse, details: Interaction, caller: Awaited<ReturnType<typeof browserCaller>>, here: string) {
