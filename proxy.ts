@@ -6,6 +6,12 @@ import { NextResponse, type NextRequest } from "next/server";
  * The JSON API, health check and static files are not matched.
  */
 const TOKEN_PAGES = new Set(["/confirm", "/confirm-email", "/reset-password"]);
+/**
+ * The OpenID provider's consent page (ADR 015): its Allow and Deny post to this site, whose answer
+ * redirects to the app's redirect URI, on any origin or scheme. Browsers check form-action on every
+ * redirect of a form's submission, so 'self' would block the way back to the app.
+ */
+const FORMS_LEAVING_THE_SITE = new Set(["/oauth/consent"]);
 
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
@@ -21,7 +27,7 @@ export function proxy(request: NextRequest) {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ...(FORMS_LEAVING_THE_SITE.has(request.nextUrl.pathname) ? [] : ["form-action 'self'"]),
     "frame-ancestors 'none'",
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");

@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Page } from "@playwright/test";
+import * as oidc from "openid-client";
+import { testSecrets } from "../support/app-server";
+import { ENV } from "./env";
+import { addVirtualAuthenticator, expect, login, signOut, test, waitForMail, withoutPasskeyAutofill } from "./fixtures";
+
+/**
+ * The OpenID provider (ADR 015) in Chromium: openid-client in the test process is the app (code +
+ * PKCE, a public client), Chromium is the person, going through this service's login page and
+ * consent page. The app's redirect URI is answered by the test (page.route), where the code is
+ * read from the address bar. Screenshots of the consent page go to /tmp/shots-oidc/.
+ */
+
+const SHOTS = "/tmp/shots-oidc";
+const REDIRECT_URI = "https://rp.example.test/callback";
+const SFA = "https://refeds.org/profile/sfa";
+const MFA = "https://refeds.org/profile/mfa";
+const run = promisify(execFile);
+
+/** Registers a public client as an operator does: `npm run oauth:client -- add … --public` against the suite's database. */
+async function addPublicClient(name: string): Promise<string> {
+  const root = process.cwd();
+  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", "add", "--name", name, "--redirect-uri", REDIRECT_URI, "--public"], {
+    cwd: root,
+    // A public client has no secret to seal: the server's AUTH_SECRET is not needed here.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...testSecrets(), DATABASE_URL: process.env[ENV.databaseUrl]!, APP_URL: process.env[ENV.baseUrl]!, LOG_LEVEL: "silent", NODE_ENV: "development" },
+  });
+  return (JSON.parse(stdout.trim().split("\n").at(-1)!) as { client_id: string }).client_id;
+}
+
+/** The app's side: discovery, and an authorization URL with PKCE (S256), state and nonce. */
+async function startSignIn(clientId: string, scope = "openid email profile") {
+  const config = await oidc.discovery(new URL(process.env[ENV.baseUrl]!), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state, nonce });
+  return { config, url: url.href, finish: (at: string) => oidc.authorizationCodeGrant(config, new URL(at), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }) };
+}
+
+/** The app's redirect URI, answered here: the browser stops on it with the code in its address. */
+const answerRedirectUri = (page: Page) =>
+  page.route(`${REDIRECT_URI}**`, (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Example Planner</title><p>Signed in.</p>" }));
+
+let clientId: string;
+
+test.beforeAll(async () => {
+  clientId = await addPublicClient("Example Planner");
+});
+
+test("an app signs a person in: the login page, the consent page's Allow, and openid-client's code exchange", async ({ page, createUser }) => {
+  const user = await createUser();
+  await answerRedirectUri(page);
+  const app = await startSignIn(clientId);
+
+  await page.goto(app.url);
+  await expect(page).toHaveURL(/\/login\?next=%2Foauth%2Finteraction%2F/);
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+
+  await expect(page).toHaveURL(/\/oauth\/consent\?interaction=/);
+  await expect(page.getByRole("heading", { name: "Allow access to your account?" })).toBeVisible();
+  await expect(page.getByText(`Example Planner asks to use your account ${user.email}`)).toBeVisible();
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [width, height] of [[390, 844], [1280, 900]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.evaluate(() => document.fonts.ready);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `consent at ${width}`).toBeLessThanOrEqual(width);
+    await page.screenshot({ path: `${SHOTS}/consent-${width}.png`, fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: `${SHOTS}/consent-dark-1280.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+
+  await page.getByRole("button", { name: "Allow", exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
+  const tokens = await app.finish(page.url());
+  expect(tokens.claims()).toMatchObject({ email: user.email, name: user.name, birthdate: user.dob, amr: ["pwd"], acr: SFA });
+});
+
+test("a passkey sign-in inside the flow says hwk (and mfa: the authenticator verified its user)", async ({ page, createUser }) => {
+  await withoutPasskeyAutofill(page);
+  await addVirtualAuthenticator(page);
+  const user = await createUser();
+  await login(page, user);
+  const passkeys = page.getByRole("region", { name: "Passkeys", exact: true });
+  await passkeys.getByLabel("Passkey name", { exact: true }).fill("Test laptop");
+  await passkeys.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(passkeys.getByRole("status").filter({ hasText: "added" })).toBeVisible();
+  await waitForMail(user.email, 2);
+  await signOut(page);
+
+  await answerRedirectUri(page);
+  const app = await startSignIn(clientId, "openid");
+  await page.goto(app.url);
+  await expect(page).toHaveURL(/\/login\?next=%2Foauth%2Finteraction%2F/);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/oauth\/consent\?interaction=/);
+  await page.getByRole("button", { name: "Allow", exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
+  expect((await app.finish(page.url())).claims()).toMatchObject({ amr: ["hwk", "mfa"], acr: MFA });
+});
