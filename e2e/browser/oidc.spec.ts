@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Page } from "@playwright/test";
 import * as oidc from "openid-client";
 import { testSecrets } from "../support/app-server";
 import { ENV } from "./env";
@@ -11,20 +10,22 @@ import { addVirtualAuthenticator, expect, login, signOut, test, waitForMail, wit
 /**
  * The OpenID provider (ADR 015) in Chromium: openid-client in the test process is the app (code +
  * PKCE, a public client), Chromium is the person, going through this service's login page and
- * consent page. The app's redirect URI is answered by the test (page.route), where the code is
- * read from the address bar. Screenshots of the consent page go to /tmp/shots-oidc/.
+ * consent page. The app's redirect URI is this server by another name, so on another origin as an
+ * app's is (127.0.0.1 where the service is localhost; its /healthz answers 200 whatever the query):
+ * the browser stops there and the code is read from its address (Playwright's routes do not see the
+ * ends of redirect chains). Screenshots go to /tmp/shots-oidc/.
  */
 
 const SHOTS = "/tmp/shots-oidc";
-const REDIRECT_URI = "https://rp.example.test/callback";
+const REDIRECT_URI = `${process.env[ENV.baseUrl]!.replace("//localhost:", "//127.0.0.1:")}/healthz`;
 const SFA = "https://refeds.org/profile/sfa";
 const MFA = "https://refeds.org/profile/mfa";
 const run = promisify(execFile);
 
 /** Registers a public client as an operator does: `npm run oauth:client -- add … --public` against the suite's database. */
-async function addPublicClient(name: string): Promise<string> {
+async function addPublicClient(name: string, ...more: string[]): Promise<string> {
   const root = process.cwd();
-  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", "add", "--name", name, "--redirect-uri", REDIRECT_URI, "--public"], {
+  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", "add", "--name", name, "--redirect-uri", REDIRECT_URI, "--public", ...more], {
     cwd: root,
     // A public client has no secret to seal: the server's AUTH_SECRET is not needed here.
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...testSecrets(), DATABASE_URL: process.env[ENV.databaseUrl]!, APP_URL: process.env[ENV.baseUrl]!, LOG_LEVEL: "silent", NODE_ENV: "development" },
@@ -33,28 +34,25 @@ async function addPublicClient(name: string): Promise<string> {
 }
 
 /** The app's side: discovery, and an authorization URL with PKCE (S256), state and nonce. */
-async function startSignIn(clientId: string, scope = "openid email profile") {
+async function startSignIn(clientId: string, scope = "openid email profile", extra: Record<string, string> = {}) {
   const config = await oidc.discovery(new URL(process.env[ENV.baseUrl]!), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state, nonce });
+  const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state, nonce, ...extra });
   return { config, url: url.href, finish: (at: string) => oidc.authorizationCodeGrant(config, new URL(at), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }) };
 }
 
-/** The app's redirect URI, answered here: the browser stops on it with the code in its address. */
-const answerRedirectUri = (page: Page) =>
-  page.route(`${REDIRECT_URI}**`, (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Example Planner</title><p>Signed in.</p>" }));
-
 let clientId: string;
+let firstPartyId: string;
 
 test.beforeAll(async () => {
   clientId = await addPublicClient("Example Planner");
+  firstPartyId = await addPublicClient("Our Own App", "--first-party");
 });
 
 test("an app signs a person in: the login page, the consent page's Allow, and openid-client's code exchange", async ({ page, createUser }) => {
   const user = await createUser();
-  await answerRedirectUri(page);
   const app = await startSignIn(clientId);
 
   await page.goto(app.url);
@@ -95,7 +93,6 @@ test("a passkey sign-in inside the flow says hwk (and mfa: the authenticator ver
   await waitForMail(user.email, 2);
   await signOut(page);
 
-  await answerRedirectUri(page);
   const app = await startSignIn(clientId, "openid");
   await page.goto(app.url);
   await expect(page).toHaveURL(/\/login\?next=%2Foauth%2Finteraction%2F/);
@@ -104,4 +101,32 @@ test("a passkey sign-in inside the flow says hwk (and mfa: the authenticator ver
   await page.getByRole("button", { name: "Allow", exact: true }).click();
   await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
   expect((await app.finish(page.url())).claims()).toMatchObject({ amr: ["hwk", "mfa"], acr: MFA });
+});
+
+test("a first-party app: the sign-in goes straight back to it, and prompt=login asks a signed-in person to sign in again", async ({ page, createUser }) => {
+  const user = await createUser();
+  const first = await startSignIn(firstPartyId);
+  await page.goto(first.url);
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  // The sign-in's redirect goes to the interaction, whose answer leaves the site: the browser follows it, not a fetch of Next.js's router.
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
+  const firstAuthTime = (await first.finish(page.url())).claims()!.auth_time!;
+
+  await page.waitForTimeout(1100);
+  const again = await startSignIn(firstPartyId, "openid", { prompt: "login" });
+  await page.goto(again.url);
+  await expect(page).toHaveURL(/\/login\?next=%2Foauth%2Finteraction%2F.*&prompt=login/);
+  await expect(page.getByText("sign in again to continue")).toBeVisible();
+  await expect(page.getByLabel("Email", { exact: true })).toHaveValue(user.email);
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [width, height] of [[390, 844], [1280, 900]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${SHOTS}/login-again-${width}.png`, fullPage: true });
+  }
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
+  expect((await again.finish(page.url())).claims()!.auth_time).toBeGreaterThan(firstAuthTime);
 });
