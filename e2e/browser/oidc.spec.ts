@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import * as oidc from "openid-client";
 import { testSecrets } from "../support/app-server";
 import { ENV } from "./env";
-import { addVirtualAuthenticator, expect, login, signOut, test, waitForMail, withoutPasskeyAutofill } from "./fixtures";
+import { addVirtualAuthenticator, expect, login, setGoogleIdentity, signOut, test, turnOnTwoFactor, uniqueEmail, waitForMail, withoutPasskeyAutofill } from "./fixtures";
 
 /**
  * The OpenID provider (ADR 015) in Chromium: openid-client in the test process is the app (code +
@@ -129,4 +129,28 @@ test("a first-party app: the sign-in goes straight back to it, and prompt=login 
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
   expect((await again.finish(page.url())).claims()!.auth_time).toBeGreaterThan(firstAuthTime);
+});
+
+test("Google and the second step inside the flow: back to the app's interaction after the code, and fed, otp, mfa", async ({ page, clock }) => {
+  const email = uniqueEmail("google-2fa");
+  await setGoogleIdentity({ sub: `google-${email}`, email, name: "Grace Hopper", email_verified: true });
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Continue with Google" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  const { secret, box } = await turnOnTwoFactor(page, clock.codeFor);
+  await box.getByRole("button", { name: "I have saved them" }).click();
+  await signOut(page);
+
+  const app = await startSignIn(clientId, "openid email");
+  await page.goto(app.url);
+  await page.getByRole("button", { name: "Continue with Google" }).click();
+  await expect(page).toHaveURL(/\/login\/two-factor\?next=%2Foauth%2Finteraction%2F/);
+  // The code that turned two-factor on is spent: the next one, 30 s later.
+  clock.later(30_000);
+  await page.getByLabel("Authentication code", { exact: true }).fill(await clock.codeFor(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/oauth\/consent\?interaction=/);
+  await page.getByRole("button", { name: "Allow", exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
+  expect((await app.finish(page.url())).claims()).toMatchObject({ email, amr: ["fed", "otp", "mfa"], acr: MFA });
 });
