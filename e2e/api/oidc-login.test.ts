@@ -214,6 +214,34 @@ describe("the fresh-proof rule: max_age and prompt=login", () => {
   });
 });
 
+describe("a request the signed-in account cannot answer", () => {
+  it("gets login_required for an id_token_hint of another account (OpenID Connect Core 3.1.2.1); one of the account signing in is fine", async () => {
+    const config = await configFor(firstParty.client_id, firstParty.client_secret);
+    const someone = await registeredVerifiedUser();
+    const theirs = await silently(await signedInBrowser(someone), config, { prompt: "" });
+    const hinted = async (browser: Browser) => {
+      const request = await authorizationRequest(config, { id_token_hint: theirs.id_token! });
+      const url = new URL(request.url);
+      url.searchParams.delete("prompt");
+      return browser.follow(url.href);
+    };
+
+    const browser = await signedInBrowser(await registeredVerifiedUser());
+    await silently(browser, config, { prompt: "" });
+    const back = await hinted(browser);
+    expect(back.url.startsWith(`${REDIRECT_URI}?`), `ended at ${back.url}`).toBe(true);
+    expect(new URL(back.url).searchParams.get("error")).toBe("login_required");
+
+    // Signed out, the person signs in as the hinted account on /login: a code.
+    const signedOut = new Browser();
+    const toLogin = await hinted(signedOut);
+    const interaction = new URL(toLogin.url).searchParams.get("next")!;
+    expect(await signedOut.signIn(someone.email, someone.password, interaction)).toBe(interaction);
+    const code = await signedOut.follow(interaction);
+    expect(new URL(code.url).searchParams.get("code")).toBeTruthy();
+  });
+});
+
 describe("login_hint", () => {
   it("fills the Email field of the login page", async () => {
     const config = await configFor(firstParty.client_id, firstParty.client_secret);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { decodeJwt } from "jose";
 import type Provider from "oidc-provider";
 import type { InteractionResults } from "oidc-provider";
 import { config } from "@/lib/config/env";
@@ -56,6 +57,20 @@ export async function answerInteraction(req: IncomingMessage, res: ServerRespons
 
 type Interaction = InstanceType<Provider["Interaction"]>;
 
+/** The account a request names: its `id_token_hint`'s subject (the provider verified the token), or an ID token `sub` asked for by value. */
+function subjectNamedBy(params: Record<string, unknown>): string | undefined {
+  try {
+    if (typeof params.id_token_hint === "string") return String(decodeJwt(params.id_token_hint).sub);
+    if (typeof params.claims === "string") {
+      const value = (JSON.parse(params.claims) as { id_token?: { sub?: { value?: unknown } } }).id_token?.sub?.value;
+      if (typeof value === "string") return value;
+    }
+  } catch {
+    // Not readable: the provider has refused such a request already.
+  }
+  return undefined;
+}
+
 /** The login page, coming back to this interaction; `again` asks a signed-in person to sign in again. */
 function loginPage(here: string, email: string | undefined, again = false): string {
   const query = new URLSearchParams({ next: here });
@@ -66,21 +81,26 @@ function loginPage(here: string, email: string | undefined, again = false): stri
 
 /**
  * The provider's login prompt. A browser that is signed in and whose last proof answers what the
- * app asked for is signed in to the provider at once, with that proof; one that already answered
- * this very request and is still asked (an `id_token_hint` of another account, an `acr` it cannot
- * give) gets the provider's error instead of another round.
+ * app asked for is signed in to the provider at once, with that proof. An app that names another
+ * account (`id_token_hint`) gets login_required, as OpenID Connect Core 3.1.2.1 says; a request
+ * this browser already answered and that is still asked (an essential `acr` it cannot give) gets
+ * the provider's error instead of another round.
  */
 async function answerLogin(provider: Provider, req: IncomingMessage, res: ServerResponse, details: Interaction, caller: Caller | null, here: string) {
   if (!caller) return redirect(res, loginPage(here, emailFromLoginHint(details.params.login_hint)));
   const { reasons } = details.prompt;
+  // The provider checks these only on the request itself, not when the interaction resumes.
+  const named = subjectNamedBy(details.params);
+  if (named !== undefined && named !== String(caller.user.id)) {
+    return finish(provider, req, res, { error: "login_required", error_description: "the signed-in account is not the one the request names" }, false);
+  }
   if (needsNewProof(reasons, caller.proof, { requestedAt: details.iat ?? 0, maxAge: maxAgeOf(details.params) }, now())) {
     return redirect(res, loginPage(here, caller.user.email, true));
   }
   const login = providerLoginOf(caller);
   const answered = details.lastSubmission?.login as { accountId?: string; ts?: number } | undefined;
   if (answered?.accountId === login.accountId && answered.ts === login.ts) {
-    const acr = reasons.some((r) => r.startsWith("essential_acr"));
-    return finish(provider, req, res, acr ? { error: "unmet_authentication_requirements", error_description: "the requested acr cannot be given" } : { error: "login_required", error_description: "the signed-in account cannot answer this request" }, false);
+    return finish(provider, req, res, { error: "unmet_authentication_requirements", error_description: "this sign-in cannot give what the request asks" }, false);
   }
   return finish(provider, req, res, { login: { ...login } }, false);
 }
