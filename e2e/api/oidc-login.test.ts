@@ -52,6 +52,18 @@ async function secondStep(browser: Browser, code: string, next: string): Promise
   return res.headers.get("x-action-redirect")?.split(";")[0] ?? null;
 }
 
+/** The header's Sign out button: a server action without fields. */
+async function signOut(browser: Browser) {
+  const out = await fetch(`${baseUrl()}/profile`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { origin: baseUrl(), accept: "text/x-component", "next-action": actionId("signOutAction"), "content-type": "text/plain;charset=UTF-8", cookie: browser.cookie("/profile"), "x-forwarded-for": browser.ip },
+    body: "[]",
+  });
+  browser.keep(out);
+  expect(browser.cookie("/profile")).not.toContain("next-auth.session-token");
+}
+
 describe("discovery", () => {
   it("lists every claim and the acr values", async () => {
     const doc = (await (await fetch(`${baseUrl()}/.well-known/openid-configuration`)).json()) as Record<string, string[]>;
@@ -137,15 +149,7 @@ describe("prompt=none", () => {
     const browser = await signedInBrowser(user);
     const config = await configFor(firstParty.client_id, firstParty.client_secret);
     await silently(browser, config, { prompt: "" });
-    // The header's Sign out button: a server action without fields.
-    const out = await fetch(`${baseUrl()}/profile`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { origin: baseUrl(), accept: "text/x-component", "next-action": actionId("signOutAction"), "content-type": "text/plain;charset=UTF-8", cookie: browser.cookie("/profile"), "x-forwarded-for": browser.ip },
-      body: "[]",
-    });
-    browser.keep(out);
-    expect(browser.cookie("/profile")).not.toContain("next-auth.session-token");
+    await signOut(browser);
     const request = await authorizationRequest(config, { prompt: "none" });
     const back = await browser.follow(request.url);
     expect(new URL(back.url).searchParams.get("error")).toBe("login_required");
@@ -239,6 +243,24 @@ describe("a request the signed-in account cannot answer", () => {
     expect(await signedOut.signIn(someone.email, someone.password, interaction)).toBe(interaction);
     const code = await signedOut.follow(interaction);
     expect(new URL(code.url).searchParams.get("code")).toBeTruthy();
+  });
+});
+
+describe("another account on the same browser", () => {
+  it("signs out, and the next person's sign-in on /login gives the app that person, without the provider's own sign-out page", async () => {
+    const config = await configFor(firstParty.client_id, firstParty.client_secret);
+    const [first, second] = [await registeredVerifiedUser(), await registeredVerifiedUser()];
+    const browser = await signedInBrowser(first);
+    await silently(browser, config, { prompt: "" });
+    await signOut(browser);
+
+    const request = await authorizationRequest(config);
+    const interaction = new URL((await browser.follow(request.url)).url).searchParams.get("next")!;
+    expect(await browser.signIn(second.email, second.password, interaction)).toBe(interaction);
+    const back = await browser.follow(interaction);
+    expect(back.url.startsWith(`${REDIRECT_URI}?`), `ended at ${back.url}`).toBe(true);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    expect(tokens.claims()!.sub).toBe(String(second.userId));
   });
 });
 

@@ -154,3 +154,28 @@ test("Google and the second step inside the flow: back to the app's interaction 
   await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
   expect((await app.finish(page.url())).claims()).toMatchObject({ email, amr: ["fed", "otp", "mfa"], acr: MFA });
 });
+
+test("prompt=login answered by signing in as another account: the app gets that account", async ({ page, createUser }) => {
+  const [first, second] = [await createUser(), await createUser()];
+  const start = await startSignIn(firstPartyId, "openid");
+  await page.goto(start.url);
+  await page.getByLabel("Email", { exact: true }).fill(first.email);
+  await page.getByLabel("Password", { exact: true }).fill(first.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
+  const firstSub = (await start.finish(page.url())).claims()!.sub;
+
+  // auth_time counts seconds: a proof in the request's own second would count as made for it.
+  await page.waitForTimeout(1100);
+  const again = await startSignIn(firstPartyId, "openid", { prompt: "login" });
+  await page.goto(again.url);
+  await expect(page).toHaveURL(/&prompt=login/);
+  await page.getByLabel("Email", { exact: true }).fill(second.email);
+  await page.getByLabel("Password", { exact: true }).fill(second.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
+  const secondSub = (await again.finish(page.url())).claims()!.sub;
+  expect(secondSub).not.toBe(firstSub);
+  await page.goto("/profile");
+  await expect(page.getByRole("main").getByText(second.email, { exact: true }).first()).toBeVisible();
+});

@@ -102,7 +102,20 @@ async function answerLogin(provider: Provider, req: IncomingMessage, res: Server
   if (answered?.accountId === login.accountId && answered.ts === login.ts) {
     return finish(provider, req, res, { error: "unmet_authentication_requirements", error_description: "this sign-in cannot give what the request asks" }, false);
   }
+  if (details.session?.accountId && details.session.accountId !== login.accountId) await forgetProviderSession(provider, details);
   return finish(provider, req, res, { login: { ...login } }, false);
+}
+
+/**
+ * Another account signed in here since the provider's session began (a sign-out and someone else's
+ * sign-in; another account's sign-in for `prompt=login`): that provider session is over. Without
+ * this the provider would stop on a page of its own to sign the last account out first.
+ */
+async function forgetProviderSession(provider: Provider, details: Interaction) {
+  const uid = details.session?.uid;
+  if (uid) await (await provider.Session.findByUid(uid))?.destroy();
+  details.session = undefined;
+  await details.persist();
 }
 
 /** The consent page's Allow or Deny (`decision=allow|deny`). */
