@@ -1,9 +1,13 @@
 import { atomically, database, type Tx } from "@/lib/db";
-import { limitClient } from "./limits";
-import { proofOf, type SignInMethod, type SignInProof } from "./proof";
+import { AppError } from "@/lib/errors";
+import { recordAudit } from "@/lib/db/audit";
+import { recordProof } from "@/lib/db/sessions";
+import { now } from "@/lib/clock";
+import { limitClient, rememberAddress } from "./limits";
+import { methodsOfSignIn, proofOf, storedMethods, type SignInMethod, type SignInProof } from "./proof";
 import { startAppSession, startBrowserSession, type SessionKind } from "./sessions";
 import { requiresSecondFactor, startSecondStep, verifySecondStep, type SecondStepInput } from "./two-factor";
-import type { ClientInfo, Tokens, User } from "./types";
+import type { Caller, ClientInfo, Tokens, User } from "./types";
 
 /**
  * The one sign-in decision, for every door (the JSON API, the browser's forms, next-auth's Google
@@ -22,7 +26,33 @@ export type AppSignIn = SignInOutcome<"api">;
 
 type SessionOf<D extends SessionKind> = Extract<SignInOutcome<D>, { kind: "session" }>;
 
-async function startSession<D extends SessionKind>(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, door: D) {
+/**
+ * A browser's sign-in, when the browser is already signed in as `user` (an app asked for a fresh
+ * proof, `prompt=login` or `max_age`, and /login asked again): the session it has stays, with this
+ * proof as its last (lib/auth/proof.ts), so what was granted under it stays with it. Null when
+ * that session ended meanwhile: then a new one starts.
+ */
+async function renewBrowserSession(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, current: Caller): Promise<string | null> {
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
+  return atomically(tx, async (tx) => {
+    if (!(await recordProof(tx, current.sessionId, storedMethods(methodsOfSignIn(proof)), now()))) return null;
+    await rememberAddress(tx, user.email, client.ip);
+    await recordAudit(tx, {
+      type: "login",
+      userId: user.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      detail: { method: proof.method, second_factor: proof.secondFactor ?? null, client: "browser", renewed: true },
+    });
+    return current.sessionId;
+  });
+}
+
+async function startSession<D extends SessionKind>(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, door: D, current?: Caller | null) {
+  if (door === "browser" && current && current.user.id === user.id) {
+    const sessionId = await renewBrowserSession(tx, user, client, proof, current);
+    if (sessionId) return { kind: "session", user, sessionId } as SessionOf<D>;
+  }
   if (door === "api") {
     const { sessionId, tokens } = await startAppSession(tx, user, client, proof);
     return { kind: "session", user, sessionId, tokens } as unknown as SessionOf<D>;
@@ -31,9 +61,12 @@ async function startSession<D extends SessionKind>(tx: Tx, user: User, client: C
   return { kind: "session", user, sessionId } as SessionOf<D>;
 }
 
-/** After a first factor passed for `user`: a session through `door`, or the second step. */
-export function signIn<D extends SessionKind>(user: User, client: ClientInfo, proof: SignInMethod | SignInProof, door: D): Promise<SignInOutcome<D>> {
-  return signInWithin(database, user, client, proof, door);
+/**
+ * After a first factor passed for `user`: a session through `door`, or the second step. `current`
+ * is the browser's session when it has one: signed in as `user` already, it is renewed, not doubled.
+ */
+export function signIn<D extends SessionKind>(user: User, client: ClientInfo, proof: SignInMethod | SignInProof, door: D, current?: Caller | null): Promise<SignInOutcome<D>> {
+  return signInWithin(database, user, client, proof, door, current);
 }
 
 /**
@@ -46,13 +79,14 @@ export function signInWithin<D extends SessionKind>(
   client: ClientInfo,
   proof: SignInMethod | SignInProof,
   door: D,
+  current?: Caller | null,
 ): Promise<SignInOutcome<D>> {
   const shown = proofOf(proof);
   return atomically(tx, async (tx): Promise<SignInOutcome<D>> => {
     if (requiresSecondFactor(user) && !shown.secondFactor) {
       return { kind: "second-step", user, mfaToken: await startSecondStep(tx, user, shown.method) };
     }
-    return startSession(tx, user, client, shown, door);
+    return startSession(tx, user, client, shown, door, current);
   });
 }
 
@@ -65,8 +99,9 @@ export async function completeSignIn<D extends SessionKind>(
   input: SecondStepInput,
   client: ClientInfo,
   door: D,
+  current?: Caller | null,
 ): Promise<SessionOf<D>> {
   await limitClient(database, "verify", client.ip);
   const { user, method, secondFactor } = await verifySecondStep(mfaToken, input, client);
-  return startSession(database, user, client, { method, secondFactor }, door);
+  return startSession(database, user, client, { method, secondFactor }, door, current);
 }

@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { decodeJwt } from "jose";
 import type Provider from "oidc-provider";
 import type { Grant, InteractionResults } from "oidc-provider";
 import type { Caller } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { clientInfo, type ClientInfo } from "@/lib/http/client-address";
 import { log } from "@/lib/log";
+import { now } from "@/lib/clock";
 import { addMissing, rememberConsent, saveForSession } from "./grants";
+import { emailFromLoginHint, needsNewProof, maxAgeOf, providerLoginOf } from "./login";
 import { browserCaller, FIRST_PARTY, INTERACTION_PATH, oauthProvider } from "./provider";
 
 /**
@@ -13,7 +16,10 @@ import { browserCaller, FIRST_PARTY, INTERACTION_PATH, oauthProvider } from "./p
  * to /oauth/interaction/<uid>; this handler (outside Next.js, where the provider's own interaction
  * cookie can be checked) decides:
  * - login: a signed-out browser goes to /login?next=<this interaction> (the login page with
- *   everything it does), and comes back here; a signed-in one is not asked again;
+ *   everything it does; `login_hint` fills its Email field), and comes back here; a signed-in one
+ *   is not asked again, unless the app asked for a fresh proof (`prompt=login`, `max_age`) that its
+ *   last one does not give: then /login asks it to sign in again (`prompt=login` there). The
+ *   provider's login is then the browser session's, its last proof as auth_time, amr and acr;
  * - consent: a first-party client gets it at once; any other goes to the consent page
  *   (/oauth/consent, app/(auth)/oauth/consent), which names the client and the scopes, and whose
  *   Allow and Deny post back here: a plain form post, so the browser itself follows the provider's
@@ -37,10 +43,7 @@ export async function answerInteraction(req: IncomingMessage, res: ServerRespons
   const caller = await browserCaller(req.headers.cookie);
   if (req.method === "POST") return answerConsentForm(provider, req, res, details, caller, here);
   if (req.method !== "GET" && req.method !== "HEAD") return notAllowed(res);
-  if (details.prompt.name === "login") {
-    if (!caller) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
-    return finish(provider, req, res, { login: { accountId: String(caller.user.id) } }, false);
-  }
+  if (details.prompt.name === "login") return answerLogin(provider, req, res, details, caller, here);
   if (details.prompt.name === "consent") {
     if (!caller || String(caller.user.id) !== details.session?.accountId) return redirect(res, `/login?next=${encodeURIComponent(here)}`);
     const client = await provider.Client.find(String(details.params.client_id));
@@ -56,6 +59,67 @@ export async function answerInteraction(req: IncomingMessage, res: ServerRespons
 }
 
 type Interaction = InstanceType<Provider["Interaction"]>;
+
+/** The account a request names: its `id_token_hint`'s subject (the provider verified the token), or an ID token `sub` asked for by value. */
+function subjectNamedBy(params: Record<string, unknown>): string | undefined {
+  try {
+    if (typeof params.id_token_hint === "string") return String(decodeJwt(params.id_token_hint).sub);
+    if (typeof params.claims === "string") {
+      const value = (JSON.parse(params.claims) as { id_token?: { sub?: { value?: unknown } } }).id_token?.sub?.value;
+      if (typeof value === "string") return value;
+    }
+  } catch {
+    // Not readable: the provider has refused such a request already.
+  }
+  return undefined;
+}
+
+/** The login page, coming back to this interaction; `again` asks a signed-in person to sign in again. */
+function loginPage(here: string, email: string | undefined, again = false): string {
+  const query = new URLSearchParams({ next: here });
+  if (email) query.set("email", email);
+  if (again) query.set("prompt", "login");
+  return `/login?${query}`;
+}
+
+/**
+ * The provider's login prompt. A browser that is signed in and whose last proof answers what the
+ * app asked for is signed in to the provider at once, with that proof. An app that names another
+ * account (`id_token_hint`) gets login_required, as OpenID Connect Core 3.1.2.1 says; a request
+ * this browser already answered and that is still asked (an essential `acr` it cannot give) gets
+ * the provider's error instead of another round.
+ */
+async function answerLogin(provider: Provider, req: IncomingMessage, res: ServerResponse, details: Interaction, caller: Caller | null, here: string) {
+  if (!caller) return redirect(res, loginPage(here, emailFromLoginHint(details.params.login_hint)));
+  const { reasons } = details.prompt;
+  // The provider checks these only on the request itself, not when the interaction resumes.
+  const named = subjectNamedBy(details.params);
+  if (named !== undefined && named !== String(caller.user.id)) {
+    return finish(provider, req, res, { error: "login_required", error_description: "the signed-in account is not the one the request names" }, false);
+  }
+  if (needsNewProof(reasons, caller.proof, { requestedAt: details.iat ?? 0, maxAge: maxAgeOf(details.params) }, now())) {
+    return redirect(res, loginPage(here, caller.user.email, true));
+  }
+  const login = providerLoginOf(caller);
+  const answered = details.lastSubmission?.login as { accountId?: string; ts?: number } | undefined;
+  if (answered?.accountId === login.accountId && answered.ts === login.ts) {
+    return finish(provider, req, res, { error: "unmet_authentication_requirements", error_description: "this sign-in cannot give what the request asks" }, false);
+  }
+  if (details.session?.accountId && details.session.accountId !== login.accountId) await forgetProviderSession(provider, details);
+  return finish(provider, req, res, { login: { ...login } }, false);
+}
+
+/**
+ * Another account signed in here since the provider's session began (a sign-out and someone else's
+ * sign-in; another account's sign-in for `prompt=login`): that provider session is over. Without
+ * this the provider would stop on a page of its own to sign the last account out first.
+ */
+async function forgetProviderSession(provider: Provider, details: Interaction) {
+  const uid = details.session?.uid;
+  if (uid) await (await provider.Session.findByUid(uid))?.destroy();
+  details.session = undefined;
+  await details.persist();
+}
 
 /** The consent page's Allow or Deny (`decision=allow|deny`). */
 async function answerConsentForm(provider: Provider, req: IncomingMessage, res: ServerResponse, details: Interaction, caller: Awaited<ReturnType<typeof browserCaller>>, here: string) {

@@ -1,5 +1,6 @@
 import type { NextAuthOptions, User } from "next-auth";
 import GoogleProvider from "next-auth/providers/google";
+import { cookies } from "next/headers";
 import { NextResponse, type NextRequest } from "next/server";
 import { accountForGoogleIdentity } from "@/lib/auth/google";
 import { endSession, resumeBrowserSession } from "@/lib/auth/sessions";
@@ -12,6 +13,7 @@ import { googleEnabled } from "./pages";
 import {
   cookieMaxAgeSeconds,
   cookieSecret,
+  currentSession,
   holdSecondStep,
   requestClient,
   safeNextPath,
@@ -51,6 +53,21 @@ export interface SessionCheck {
   failure?: unknown;
 }
 
+/**
+ * Where the Google sign-in was to land (next-auth keeps its callbackUrl in a cookie of its own): the
+ * second step goes on there, so an app's sign-in comes back to its interaction (ADR 015).
+ */
+async function googleReturnPath(): Promise<string> {
+  const value = (await cookies()).get(`${secureCookies() ? "__Secure-" : ""}next-auth.callback-url`)?.value;
+  if (!value) return safeNextPath(undefined);
+  try {
+    const url = new URL(value, config().appUrl);
+    return url.origin === new URL(config().appUrl).origin ? safeNextPath(`${url.pathname}${url.search}`) : safeNextPath(undefined);
+  } catch {
+    return safeNextPath(undefined);
+  }
+}
+
 export function authOptions(check: SessionCheck = {}): NextAuthOptions {
   const { google } = config();
   return {
@@ -82,10 +99,10 @@ export function authOptions(check: SessionCheck = {}): NextAuthOptions {
             { createIfMissing: true },
           );
           // The one sign-in decision: with two-factor on, Google was the first factor and the code page asks for the second.
-          const outcome = await signIn(record, await requestClient(), "google", "browser");
+          const outcome = await signIn(record, await requestClient(), "google", "browser", await currentSession());
           if (outcome.kind === "second-step") {
             await holdSecondStep(outcome.mfaToken);
-            return SECOND_STEP_PAGE;
+            return `${SECOND_STEP_PAGE}?next=${encodeURIComponent(await googleReturnPath())}`;
           }
           started.set(user, { account: record, sessionId: outcome.sessionId });
           return true;

@@ -73,9 +73,12 @@ export async function enterBrowser(outcome: SignInOutcome<"browser">): Promise<"
   return "signed-in";
 }
 
-/** After a first factor passed on this browser: signed in, or on the way to the second step. */
+/**
+ * After a first factor passed on this browser: signed in, or on the way to the second step. A
+ * browser signed in as `user` already keeps its session, with this proof as its last.
+ */
 export async function signInBrowser(user: User, proof: SignInMethod | SignInProof): Promise<"signed-in" | "second-step"> {
-  return enterBrowser(await signIn(user, await requestClient(), proof, "browser"));
+  return enterBrowser(await signIn(user, await requestClient(), proof, "browser", await currentSession()));
 }
 
 export async function holdSecondStep(mfaToken: string): Promise<void> {
@@ -102,7 +105,7 @@ export async function hasSecondStep(): Promise<boolean> {
 export async function completeBrowserSignIn(input: SecondStepInput): Promise<void> {
   const store = await cookies();
   const token = store.get(SECOND_STEP_COOKIE)?.value ?? "";
-  const outcome = await completeSignIn(token, input, await requestClient(), "browser");
+  const outcome = await completeSignIn(token, input, await requestClient(), "browser", await currentSession());
   store.delete(SECOND_STEP_COOKIE);
   await enterBrowser(outcome);
 }

@@ -59,6 +59,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       {first(params.reset) === "1" && <Notice tone="success">{t("passwordChanged")}</Notice>}
       {first(params.signedout) === "all" && <Notice tone="success">{t("signedOutEverywhere")}</Notice>}
       {first(params.emailchanged) === "1" && <Notice tone="success">{t("emailChanged")}</Notice>}
+      {/* An app asked for a fresh proof (OpenID Connect's prompt=login or max_age, lib/oauth/interaction.ts): a signed-in visitor signs in again here, and the session's proof is renewed. */}
+      {first(params.prompt) === "login" && <Notice tone="info">{t("proveAgain")}</Notice>}
       {error && (
         <div role="alert">
           <Notice tone="error">{t(`errors.${(Object.hasOwn(SIGN_IN_ERRORS, error) && SIGN_IN_ERRORS[error]) || "other"}`)}</Notice>
