@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "@/lib/db/testing";
 
 const db = useTestDatabase();
-const { OAuthAdapter, userIdOf } = await import("./adapter");
+const { CLIENT_CACHE_MS, OAuthAdapter, userIdOf } = await import("./adapter");
 
 afterEach(() => vi.useRealTimers());
 
@@ -91,6 +91,22 @@ describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
     expect(await db().oAuthModel.findUniqueOrThrow({ where: { model_id: { model: "Client", id: "app" } } })).toMatchObject({ userId: null, clientId: null });
     expect(userIdOf("12")).toBe(12);
     for (const notAnAccount of [undefined, "", "0", "012", "1e3", "99999999999", 12]) expect(userIdOf(notAnAccount)).toBeNull();
+  });
+
+  it("reads a client again after CLIENT_CACHE_MS, and at once after this process wrote or removed it", async () => {
+    const clients = new OAuthAdapter("Client");
+    await clients.upsert("cached-app", { client_id: "cached-app", client_name: "One" }, 0);
+    expect(await clients.find("cached-app")).toMatchObject({ client_name: "One" });
+    await clients.upsert("cached-app", { client_id: "cached-app", client_name: "Two" }, 0);
+    const found = await clients.find("cached-app");
+    expect(found).toMatchObject({ client_name: "Two" });
+    expect(Object.isFrozen(found)).toBe(true);
+    // Removed by another process (the CLI): still served until the cache's time is up.
+    await db().oAuthModel.deleteMany({ where: { model: "Client", id: "cached-app" } });
+    expect(await clients.find("cached-app")).toMatchObject({ client_name: "Two" });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + CLIENT_CACHE_MS + 1);
+    expect(await clients.find("cached-app")).toBeUndefined();
   });
 
   it("keeps a client's secret sealed at rest and gives it back in clear", async () => {

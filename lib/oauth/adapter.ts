@@ -23,7 +23,16 @@ import { openSecret, sealSecret } from "@/lib/tokens/secrets";
 export class OAuthAdapter implements Adapter {
   constructor(private readonly model: string) {}
 
+  /**
+   * Clients as read, for CLIENT_CACHE_MS: the provider looks its client up on every request (the
+   * token endpoint, userinfo, introspection), and a registration changes rarely. A client written
+   * or removed in this process is forgotten at once; one removed by the CLI (another process) or
+   * on another instance stops working within that time.
+   */
+  private static clients = new Map<string, { payload: AdapterPayload; until: number }>();
+
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    if (this.model === "Client") OAuthAdapter.clients.delete(id);
     const stored = this.model === "Client" && typeof payload.client_secret === "string"
       ? { ...payload, client_secret: sealSecret(payload.client_secret, "oauth-client-secret-encryption") }
       : payload;
@@ -41,7 +50,13 @@ export class OAuthAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.payloadOf(await findOAuthRow(database, this.model, id));
+    if (this.model !== "Client") return this.payloadOf(await findOAuthRow(database, this.model, id));
+    const cached = OAuthAdapter.clients.get(id);
+    if (cached && cached.until > Date.now()) return cached.payload;
+    const payload = this.payloadOf(await findOAuthRow(database, this.model, id));
+    if (payload) OAuthAdapter.clients.set(id, { payload: deepFreeze(payload), until: Date.now() + CLIENT_CACHE_MS });
+    else OAuthAdapter.clients.delete(id);
+    return payload;
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -57,6 +72,7 @@ export class OAuthAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
+    if (this.model === "Client") OAuthAdapter.clients.delete(id);
     await deleteOAuthRow(database, this.model, id);
   }
 
@@ -83,6 +99,18 @@ export class OAuthAdapter implements Adapter {
     }
     return payload;
   }
+}
+
+/** How long a client read from the database is used before it is read again (OAuthAdapter.clients). */
+export const CLIENT_CACHE_MS = 5_000;
+
+/** Shared between requests, so nobody may change it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** oidc-provider's accountId is this service's user id (the `sub`); anything else names no account. */
