@@ -113,7 +113,7 @@ test("Connected apps lists an app the person allowed, what it may do and its las
   const apps = section(page, "Connected apps");
   const item = apps.getByRole("listitem").filter({ hasText: "Example Notes" });
   await expect(item).toBeVisible();
-  for (const may of ["Confirm who you are", "See your e-mail address and whether it is confirmed", "See your name", "Stay connected while you are away"]) {
+  for (const may of ["Confirm who you are", "See your e-mail address and whether it is confirmed", "See your name and date of birth", "Stay connected while you are away"]) {
     await expect(item.getByText(may, { exact: true })).toBeVisible();
   }
   await expect(item.getByText("Last used just now")).toBeVisible();
@@ -138,6 +138,11 @@ test("an app's sign-out (RP-initiated logout) comes back to the app, ends the br
   const logout = new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: "https://notes.example.test/signed-out", state: "bye" });
   await page.goto(`/oauth/session/end?${logout}`);
   await expect(page.getByRole("heading", { name: "Sign out?" })).toBeVisible();
+  await expect(page.getByText("Example Notes asks to sign you out")).toBeVisible();
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+    await page.screenshot({ path: `${SHOTS}/sign-out-${width}.png`, fullPage: true });
+  }
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   // The form's answer is a redirect to the app: the page's CSP must let the browser follow it.
   await page.waitForURL(/^https:\/\/notes\.example\.test\/signed-out\?state=bye$/);
