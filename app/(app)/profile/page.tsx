@@ -17,15 +17,14 @@ import {
   reauthenticateWithPasskeyAction,
   sendReauthenticationCodeAction,
 } from "../reauthenticate-actions";
-import { signOutAllAction } from "./actions";
+import { revokeAppAction, revokeSessionAction, signOutAllAction } from "./actions";
 import { ChangeEmailForm } from "./change-email-form";
 import { ChangePasswordForm } from "./change-password-form";
 import { DeleteAccount } from "./delete-account";
 import { LanguageForm } from "./language-form";
 import { PasskeysSection } from "./passkeys-section";
 import { ProfileForm } from "./profile-form";
-import { RevokeAppForm } from "./revoke-app-form";
-import { RevokeSessionForm } from "./revoke-session-form";
+import { RowActionForm } from "./row-action-form";
 import { SetPasswordLinkForm } from "./set-password-link-form";
 import { TwoFactorSection } from "./two-factor-section";
 
@@ -165,7 +164,11 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
                           })}
                     </p>
                   </div>
-                  {!s.current && <RevokeSessionForm sessionId={s.id} device={device} />}
+                  {!s.current && (
+                    <RowActionForm action={revokeSessionAction} name="sessionId" value={s.id} pendingText={t("layout.signingOut")}>
+                      {t.rich("sessions.signOut", { device, hidden: (chunks) => <span className="sr-only">{chunks}</span> })}
+                    </RowActionForm>
+                  )}
                 </li>
               );
             })}
@@ -200,7 +203,9 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
                             : t.rich("connectedApps.allowedNotUsed", { when: when(app.allowedAt), time: (chunks) => <time dateTime={app.allowedAt}>{chunks}</time> })}
                         </p>
                       </div>
-                      <RevokeAppForm clientId={app.clientId} app={app.name} />
+                      <RowActionForm action={revokeAppAction} name="clientId" value={app.clientId} pendingText={t("connectedApps.revoking")}>
+                        {t.rich("connectedApps.revoke", { app: app.name, hidden: (chunks) => <span className="sr-only">{chunks}</span> })}
+                      </RowActionForm>
                     </div>
                     {/* Under the name, past the icon (size-10 and gap-4) where there is one. */}
                     <div className="mt-2 sm:ps-14">
