@@ -75,9 +75,7 @@ async function beginSession(
   proof: SignInProof,
   refreshToken?: string,
 ): Promise<SessionRecord> {
-  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
-  // The doors ask for the second factor (lib/auth/sign-in.ts); a path that forgot is a bug, not a way in.
-  if (user.totpEnabledAt && !proof.secondFactor) throw new Error(`a session for user ${user.id} needs a second factor`);
+  admit(user, proof);
   return atomically(tx, async (tx) => {
     const session = await createSession(tx, {
       userId: user.id,
@@ -87,15 +85,42 @@ async function beginSession(
       methods: storedMethods(methodsOfSignIn(proof)),
       ...(refreshToken ? { refreshToken: { tokenHash: sha256Hex(refreshToken), expiresAt: refreshExpiry() } } : {}),
     });
-    await rememberAddress(tx, user.email, client.ip);
-    await recordAudit(tx, {
-      type: "login",
-      userId: user.id,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      detail: { method: proof.method, second_factor: proof.secondFactor ?? null, client: kind },
-    });
+    await recordSignIn(tx, user, client, proof, { client: kind });
     return session;
+  });
+}
+
+/**
+ * A browser's sign-in when the browser is already signed in as `user` (an app asked for a fresh
+ * proof, `prompt=login` or `max_age`, and /login asked again): the session it has stays, with this
+ * proof as its last, so what was granted under it stays with it. Null when that session ended
+ * meanwhile: then a new one starts.
+ */
+async function renewSession(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, sessionId: string): Promise<string | null> {
+  admit(user, proof);
+  return atomically(tx, async (tx) => {
+    if (!(await recordProof(tx, sessionId, storedMethods(methodsOfSignIn(proof)), now()))) return null;
+    await recordSignIn(tx, user, client, proof, { client: "browser", renewed: true });
+    return sessionId;
+  });
+}
+
+/** Whether `proof` lets `user` in at all: never a disabled account, never one factor for an account with two. */
+function admit(user: User, proof: SignInProof): void {
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
+  // The doors ask for the second factor (lib/auth/sign-in.ts); a path that forgot is a bug, not a way in.
+  if (user.totpEnabledAt && !proof.secondFactor) throw new Error(`a session for user ${user.id} needs a second factor`);
+}
+
+/** What every sign-in records beside its session: the address (past the failed-login ceiling) and the audit event. */
+async function recordSignIn(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, detail: Record<string, unknown>): Promise<void> {
+  await rememberAddress(tx, user.email, client.ip);
+  await recordAudit(tx, {
+    type: "login",
+    userId: user.id,
+    ip: client.ip,
+    userAgent: client.userAgent,
+    detail: { method: proof.method, second_factor: proof.secondFactor ?? null, ...detail },
   });
 }
 
@@ -111,9 +136,17 @@ export async function startAppSession(
   return { sessionId: session.id, tokens: { accessToken: await accessTokenFor(user, session.id, sessionProof(session)), refreshToken } };
 }
 
-/** A new browser session; the caller writes its id into the session cookie. */
-export async function startBrowserSession(tx: Tx, user: User, client: ClientInfo, proof: SignInMethod | SignInProof): Promise<string> {
-  return (await beginSession(tx, user, client, "browser", proofOf(proof))).id;
+/**
+ * A browser session; the caller writes its id into the session cookie. `current` is the browser's
+ * session when it has one: signed in as `user` already, it is renewed (renewSession), not doubled.
+ */
+export async function startBrowserSession(tx: Tx, user: User, client: ClientInfo, proof: SignInMethod | SignInProof, current?: Caller | null): Promise<string> {
+  const signInProof = proofOf(proof);
+  if (current && current.user.id === user.id) {
+    const renewed = await renewSession(tx, user, client, signInProof, current.sessionId);
+    if (renewed) return renewed;
+  }
+  return (await beginSession(tx, user, client, "browser", signInProof)).id;
 }
 
 /**

@@ -1,10 +1,6 @@
 import { atomically, database, type Tx } from "@/lib/db";
-import { AppError } from "@/lib/errors";
-import { recordAudit } from "@/lib/db/audit";
-import { recordProof } from "@/lib/db/sessions";
-import { now } from "@/lib/clock";
-import { limitClient, rememberAddress } from "./limits";
-import { methodsOfSignIn, proofOf, storedMethods, type SignInMethod, type SignInProof } from "./proof";
+import { limitClient } from "./limits";
+import { proofOf, type SignInMethod, type SignInProof } from "./proof";
 import { startAppSession, startBrowserSession, type SessionKind } from "./sessions";
 import { requiresSecondFactor, startSecondStep, verifySecondStep, type SecondStepInput } from "./two-factor";
 import type { Caller, ClientInfo, Tokens, User } from "./types";
@@ -26,38 +22,12 @@ export type AppSignIn = SignInOutcome<"api">;
 
 type SessionOf<D extends SessionKind> = Extract<SignInOutcome<D>, { kind: "session" }>;
 
-/**
- * A browser's sign-in, when the browser is already signed in as `user` (an app asked for a fresh
- * proof, `prompt=login` or `max_age`, and /login asked again): the session it has stays, with this
- * proof as its last (lib/auth/proof.ts), so what was granted under it stays with it. Null when
- * that session ended meanwhile: then a new one starts.
- */
-async function renewBrowserSession(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, current: Caller): Promise<string | null> {
-  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
-  return atomically(tx, async (tx) => {
-    if (!(await recordProof(tx, current.sessionId, storedMethods(methodsOfSignIn(proof)), now()))) return null;
-    await rememberAddress(tx, user.email, client.ip);
-    await recordAudit(tx, {
-      type: "login",
-      userId: user.id,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      detail: { method: proof.method, second_factor: proof.secondFactor ?? null, client: "browser", renewed: true },
-    });
-    return current.sessionId;
-  });
-}
-
 async function startSession<D extends SessionKind>(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, door: D, current?: Caller | null) {
-  if (door === "browser" && current && current.user.id === user.id) {
-    const sessionId = await renewBrowserSession(tx, user, client, proof, current);
-    if (sessionId) return { kind: "session", user, sessionId } as SessionOf<D>;
-  }
   if (door === "api") {
     const { sessionId, tokens } = await startAppSession(tx, user, client, proof);
     return { kind: "session", user, sessionId, tokens } as unknown as SessionOf<D>;
   }
-  const sessionId = await startBrowserSession(tx, user, client, proof);
+  const sessionId = await startBrowserSession(tx, user, client, proof, current);
   return { kind: "session", user, sessionId } as SessionOf<D>;
 }
 
