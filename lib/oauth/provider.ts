@@ -164,7 +164,7 @@ async function configuration(): Promise<Configuration> {
       registration: registration(),
     },
     // Grants are made under this service's session and consent is remembered per app (lib/oauth/grants.ts).
-    loadExistingGrant: (ctx) => loadGrantOfThisSession(ctx, () => browserCaller(ctx.get("cookie"))),
+    loadExistingGrant: (ctx) => loadGrantOfThisSession(ctx, () => callerOf(ctx)),
     interactions: {
       policy: policy(),
       url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}`,
