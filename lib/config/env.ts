@@ -17,6 +17,12 @@ const flag = z
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** A flag that is on unless set to a false value. */
+const flagOnByDefault = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === undefined || v === "" || v === "true" || v === "1" || v === "yes");
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
@@ -76,6 +82,7 @@ const EnvSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * 24 * 60 * 60),
   REFRESH_REUSE_INTERVAL_SECONDS: nonNegativeInt(10),
   REAUTH_MAX_AGE_SECONDS: positiveInt(600),
+  ADMIN_REQUIRE_TWO_FACTOR: flagOnByDefault,
   SESSION_MAX_AGE_SECONDS: positiveInt(90 * 24 * 60 * 60),
   AUDIT_RETENTION_DAYS: positiveInt(365),
   AUTH_EXPOSE_OTP: flag,
@@ -116,6 +123,8 @@ export interface AppConfig {
   oauthResources: string[];
   /** Dynamic client registration (RFC 7591) at /oauth/reg, public clients only (OAUTH_DYNAMIC_REGISTRATION). */
   oauthDynamicRegistration: boolean;
+  /** Admins act only with two-factor on (ADMIN_REQUIRE_TWO_FACTOR, default true). */
+  adminRequireTwoFactor: boolean;
   smtpUrl: string | undefined;
   mailFrom: string;
   google: { clientIds: string[]; clientSecret: string | undefined; issuer: string };
@@ -264,6 +273,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,
     reauthMaxAgeSeconds: env.REAUTH_MAX_AGE_SECONDS,
+    adminRequireTwoFactor: env.ADMIN_REQUIRE_TWO_FACTOR,
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     exposeOtp: env.AUTH_EXPOSE_OTP,
