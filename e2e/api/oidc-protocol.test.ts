@@ -84,6 +84,17 @@ describe("authorization codes", () => {
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
   });
 
+  it("are good once even when redeemed several times at the same moment: one redemption gets tokens", async () => {
+    const { config, request, callback } = await codeFor(app);
+    const redemptions = await Promise.allSettled(
+      Array.from({ length: 6 }, () =>
+        oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }),
+      ),
+    );
+    expect(redemptions.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const refused of redemptions.filter((r) => r.status === "rejected")) expect(refused.reason).toMatchObject({ error: "invalid_grant" });
+  });
+
   it("belong to the client they were issued to: another client's code is refused", async () => {
     const { request, callback } = await codeFor(app);
     const otherConfig = await configFor(other.client_id, other.client_secret);

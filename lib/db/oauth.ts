@@ -1,5 +1,6 @@
 import { now } from "@/lib/clock";
-import { execute, prisma, query, sql, type Tx } from "./sql";
+import { execute, prisma, query, sql, type Statement, type Tx } from "./sql";
+import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
  * oidc-provider's models (ADR 015), one row per (model, id): the payload is the provider's JSON as
@@ -14,6 +15,7 @@ export interface OAuthRow {
   payload: string;
   grantId: string | null;
   userCode: string | null;
+  /** The provider's session: a Session's own uid, an Interaction's, a token's `sessionUid` (the session it ends with). */
   uid: string | null;
   consumedAt: Date | null;
   expiresAt: Date | null;
@@ -50,6 +52,73 @@ export async function findOAuthRow(tx: Tx, model: string, id: string): Promise<O
   return row ?? null;
 }
 
+/** A token row with what the provider asks for next about it: its grant and its account. */
+export interface OAuthTokenRows {
+  token: OAuthRow;
+  grant: OAuthRow | null;
+  /** The provider's session a token without offline_access ends with (its `uid`). */
+  session: OAuthRow | null;
+  user: User | null;
+}
+
+type Prefixed<P extends string> = { [K in keyof OAuthRow as `${P}${K & string}`]: OAuthRow[K] };
+
+const OAUTH_COLUMN_NAMES = ["model", "id", "payload", "grantId", "userCode", "uid", "consumedAt", "expiresAt", "userId", "clientId", "sessionId"];
+
+/**
+ * Every column of "OAuthModel" `alias`, each named `<alias>_<column>` in the result. Built once
+ * per alias, so each statement's text is too (lib/db/sql.ts caches it by the fragments' identity).
+ */
+const columnsAs = (alias: "t" | "g" | "s"): Statement => ({
+  strings: [OAUTH_COLUMN_NAMES.map((column) => `${alias}."${column}" AS "${alias}_${column}"`).join(", ")],
+  values: [],
+});
+const TOKEN_COLUMNS = columnsAs("t");
+const GRANT_COLUMNS = columnsAs("g");
+const SESSION_COLUMNS = columnsAs("s");
+
+/** One table's columns of a joined row: those under `prefix`, or (null) the user's, which have none. */
+function columnsOf<T>(row: Record<string, unknown>, prefix: "t_" | "g_" | "s_" | null): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    const prefixed = key.startsWith("t_") || key.startsWith("g_") || key.startsWith("s_");
+    if (prefix === null ? !prefixed : key.startsWith(prefix)) out[prefix === null ? key : key.slice(prefix.length)] = value;
+  }
+  return out as T;
+}
+
+/** The provider's models a presented token value may be a row of. */
+export const TOKEN_MODELS: ReadonlySet<string> = new Set(["AccessToken", "ClientCredentials", "RefreshToken"]);
+
+/**
+ * The unexpired token rows with value `id` (random values: at most one in practice, whichever of
+ * TOKEN_MODELS it is), each with its grant, its provider session and its account read in the same
+ * statement. The provider looks a presented token up in up to three models at once
+ * (introspection), then reads the session it ends with, its grant and its account (userinfo, a
+ * refresh); lib/oauth/adapter.ts answers all of that from this read.
+ */
+export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthTokenRows[]> {
+  const at = now();
+  const rows = await query<Prefixed<"t_"> & Prefixed<"g_"> & Prefixed<"s_"> & UserRow>(
+    tx,
+    sql`SELECT ${TOKEN_COLUMNS}, ${GRANT_COLUMNS}, ${SESSION_COLUMNS}, ${USER_COLUMNS}
+        FROM "OAuthModel" t
+        LEFT JOIN "OAuthModel" g ON g."model" = 'Grant' AND g."id" = t."grantId" AND (g."expiresAt" IS NULL OR g."expiresAt" > ${at})
+        LEFT JOIN "OAuthModel" s ON s."model" = 'Session' AND s."uid" = t."uid" AND (s."expiresAt" IS NULL OR s."expiresAt" > ${at})
+        LEFT JOIN "User" u ON u."id" = t."userId"
+        WHERE t."model" IN ('AccessToken', 'ClientCredentials', 'RefreshToken') AND t."id" = ${id}
+          AND (t."expiresAt" IS NULL OR t."expiresAt" > ${at})`,
+  );
+  return Promise.all(
+    rows.map(async (row) => ({
+      token: columnsOf<OAuthRow>(row, "t_"),
+      grant: row.g_model === null ? null : columnsOf<OAuthRow>(row, "g_"),
+      session: row.s_model === null ? null : columnsOf<OAuthRow>(row, "s_"),
+      user: row.id === null ? null : await toUserRecord(tx, columnsOf<UserRow>(row, null)),
+    })),
+  );
+}
+
 export async function findOAuthRowBy(tx: Tx, model: string, by: { uid: string } | { userCode: string }): Promise<OAuthRow | null> {
   const match = "uid" in by ? sql`"uid" = ${by.uid}` : sql`"userCode" = ${by.userCode}`;
   const [row] = await query<OAuthRow>(
@@ -59,8 +128,9 @@ export async function findOAuthRowBy(tx: Tx, model: string, by: { uid: string } 
   return row ?? null;
 }
 
-export async function consumeOAuthRow(tx: Tx, model: string, id: string): Promise<void> {
-  await execute(tx, sql`UPDATE "OAuthModel" SET "consumedAt" = ${now()} WHERE "model" = ${model} AND "id" = ${id} AND "consumedAt" IS NULL`);
+/** Marks a row used; the number of rows marked (0: it was used already, or is gone). */
+export async function consumeOAuthRow(tx: Tx, model: string, id: string): Promise<number> {
+  return execute(tx, sql`UPDATE "OAuthModel" SET "consumedAt" = ${now()} WHERE "model" = ${model} AND "id" = ${id} AND "consumedAt" IS NULL`);
 }
 
 export async function deleteOAuthRow(tx: Tx, model: string, id: string): Promise<void> {

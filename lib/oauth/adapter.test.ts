@@ -2,9 +2,23 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "@/lib/db/testing";
 
 const db = useTestDatabase();
-const { CLIENT_CACHE_MS, OAuthAdapter, userIdOf } = await import("./adapter");
+const { accountReadBefore, CLIENT_CACHE_MS, OAuthAdapter, userIdOf } = await import("./adapter");
+const { default: Provider } = await import("oidc-provider");
 
-afterEach(() => vi.useRealTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+/** Runs `body` as if inside one request to the provider (which names its context through AsyncLocalStorage). */
+async function inRequest<T>(body: () => Promise<T>): Promise<T> {
+  vi.spyOn(Provider, "ctx", "get").mockReturnValue({} as never);
+  try {
+    return await body();
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
 
 async function user(email: string) {
   const role = await db().role.findFirstOrThrow({ where: { isDefault: true } });
@@ -116,5 +130,51 @@ describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
     expect(row.payload).not.toContain("s3cret-value");
     expect(row.expiresAt).toBeNull();
     expect(await clients.find("app")).toEqual({ client_id: "app", client_secret: "s3cret-value", redirect_uris: ["https://app.example/cb"] });
+  });
+
+  it("answers a request's lookups of a token, its grant and its account from one read, until the request writes", async () => {
+    const owner = await user("reader@example.test");
+    const accountId = String(owner.id);
+    await new OAuthAdapter("Grant").upsert("g-read", { accountId, clientId: "app", kind: "Grant", openid: { scope: "openid" } }, 3600);
+    await new OAuthAdapter("Session").upsert("sess-read", { accountId, uid: "uid-read", kind: "Session" }, 3600);
+    await new OAuthAdapter("AccessToken").upsert(
+      "a-read",
+      { accountId, clientId: "app", grantId: "g-read", sessionUid: "uid-read", expiresWithSession: true, kind: "AccessToken" },
+      60,
+    );
+    const changeGrantBehindItsBack = (scope: string) =>
+      db().oAuthModel.update({ where: { model_id: { model: "Grant", id: "g-read" } }, data: { payload: JSON.stringify({ accountId, openid: { scope } }) } });
+
+    await inRequest(async () => {
+      // Introspection asks the three token models at once: one of them has it.
+      const [access, credentials, refresh] = await Promise.all(
+        ["AccessToken", "ClientCredentials", "RefreshToken"].map((model) => new OAuthAdapter(model).find("a-read")),
+      );
+      expect([access?.kind, credentials, refresh]).toEqual(["AccessToken", undefined, undefined]);
+      await changeGrantBehindItsBack("openid email");
+      await db().oAuthModel.delete({ where: { model_id: { model: "Session", id: "sess-read" } } });
+      // Read with the token, not again: the session it ends with, its grant, its account.
+      expect(await new OAuthAdapter("Session").findByUid("uid-read")).toMatchObject({ accountId });
+      expect(await new OAuthAdapter("Grant").find("g-read")).toMatchObject({ openid: { scope: "openid" } });
+      expect(accountReadBefore(owner.id)).toMatchObject({ id: owner.id, email: "reader@example.test", roleName: expect.any(String) });
+      expect(accountReadBefore(owner.id + 1)).toBeNull();
+      // A write forgets what was read.
+      await new OAuthAdapter("AccessToken").consume("a-read");
+      expect(await new OAuthAdapter("Grant").find("g-read")).toMatchObject({ openid: { scope: "openid email" } });
+      expect(await new OAuthAdapter("Session").findByUid("uid-read")).toBeUndefined();
+      expect(accountReadBefore(owner.id)).toBeNull();
+    });
+    // Another request reads afresh.
+    await changeGrantBehindItsBack("openid profile");
+    await inRequest(async () => {
+      expect(await new OAuthAdapter("AccessToken").find("a-read")).toMatchObject({ grantId: "g-read" });
+      expect(await new OAuthAdapter("Grant").find("g-read")).toMatchObject({ openid: { scope: "openid profile" } });
+    });
+    // An expired grant does not come with its token.
+    await db().oAuthModel.update({ where: { model_id: { model: "Grant", id: "g-read" } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await inRequest(async () => {
+      expect(await new OAuthAdapter("AccessToken").find("a-read")).toMatchObject({ grantId: "g-read" });
+      expect(await new OAuthAdapter("Grant").find("g-read")).toBeUndefined();
+    });
   });
 });

@@ -8,7 +8,7 @@ import { log } from "@/lib/log";
 import { oidcKey, signingPrivateJwk } from "@/lib/tokens/keys";
 import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
-import { OAuthAdapter } from "./adapter";
+import { accountReadBefore, batchTokenEndpointWrites, OAuthAdapter } from "./adapter";
 import { loadGrantOfThisSession, noteAppUsed } from "./grants";
 import { endBrowserSessionOnLogout, logoutSource, postLogoutSuccessSource } from "./logout";
 import { checkRegistration, limitRegistrations, registration } from "./registration";
@@ -171,7 +171,8 @@ async function configuration(): Promise<Configuration> {
     },
     async findAccount(_ctx, sub) {
       if (!/^[1-9][0-9]*$/.test(sub)) return undefined;
-      const user = await findUserById(database, Number(sub));
+      // Userinfo and a refresh read the account with the token (lib/oauth/adapter.ts).
+      const user = accountReadBefore(Number(sub)) ?? (await findUserById(database, Number(sub)));
       if (!user || user.disabledAt) return undefined;
       return {
         accountId: sub,
@@ -218,6 +219,7 @@ export async function oauthProvider(): Promise<Provider | null> {
     });
     endBrowserSessionOnLogout(provider);
     provider.use((ctx, next) => limitRegistrations(ctx, next, OAUTH_ROUTES.registration));
+    provider.use((ctx, next) => batchTokenEndpointWrites(ctx, next, OAUTH_ROUTES.token));
     return provider;
   }).catch((error: unknown) => {
     cached = undefined;
