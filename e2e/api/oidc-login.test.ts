@@ -128,6 +128,14 @@ describe("prompt=none", () => {
     expect(new URL(back.url).searchParams.get("error")).toBe("consent_required");
   });
 
+  it("gives a first-party app a code with prompt=none on its very first request (it is never asked for consent)", async () => {
+    const user = await registeredVerifiedUser();
+    const browser = await signedInBrowser(user);
+    const config = await configFor(firstParty.client_id, firstParty.client_secret);
+    const tokens = await silently(browser, config);
+    expect(tokens.claims()).toMatchObject({ sub: String(user.userId), email: user.email });
+  });
+
   it("gives a signed-in browser a code without any page, and an ID token that follows the browser session's latest proof", async () => {
     const user = await registeredVerifiedUser();
     const browser = await signedInBrowser(user);

@@ -13,6 +13,9 @@ import { deleteConsent, findConsent, saveConsent, touchConsent, type ConsentReco
  * that, in any session, is not asked again (but with prompt=consent, which always asks).
  */
 
+/** Custom client metadata: a first-party client is not asked for consent. */
+export const FIRST_PARTY = "first_party";
+
 /** What a person allowed an app: OpenID scopes, claims by name, and scopes per resource indicator. */
 export interface Allowed {
   scopes: string[];
@@ -113,9 +116,11 @@ export async function revokeApp(caller: Caller, clientId: string, client: Client
 /**
  * The grant an authorization request goes on with (oidc-provider's `loadExistingGrant`): the one
  * the interaction just made; else the one made for this app under the browser's current session;
- * else a new one, bound to that session, holding what the person already allowed the app of this
- * request — unless prompt=consent asks them again. Undefined: the provider starts an empty grant
- * and asks (login first, when the browser is not signed in).
+ * else a new one, bound to that session, holding everything asked for a first-party app (never
+ * asked for consent, so prompt=none works on its first request too), or for any other what the
+ * person already allowed the app of this request — unless prompt=consent asks them again.
+ * Undefined: the provider starts an empty grant and asks (login first, when the browser is not
+ * signed in).
  */
 export async function loadGrantOfThisSession(ctx: KoaContextWithOIDC, browserCaller: () => Promise<Caller | null>): Promise<Grant | undefined> {
   const { oidc } = ctx;
@@ -131,10 +136,11 @@ export async function loadGrantOfThisSession(ctx: KoaContextWithOIDC, browserCal
     const grant = await provider.Grant.find(known);
     if (grant) return grant;
   }
-  if (oidc.prompts.has("consent")) return undefined;
-  const remembered = await rememberedConsent(caller.user.id, client.clientId);
-  if (!remembered) return undefined;
-  const part = allowedPart(remembered, requestOf(ctx));
+  const firstParty = client.metadata()[FIRST_PARTY] === true;
+  if (oidc.prompts.has("consent") && !firstParty) return undefined;
+  const remembered = firstParty ? null : await rememberedConsent(caller.user.id, client.clientId);
+  if (!firstParty && !remembered) return undefined;
+  const part = remembered ? allowedPart(remembered, requestOf(ctx)) : requestOf(ctx);
   if (isNothing(part)) return undefined;
   const grant = new provider.Grant({ accountId: account.accountId, clientId: client.clientId });
   addTo(grant, part);

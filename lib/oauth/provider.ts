@@ -9,7 +9,7 @@ import { oidcKey, signingPrivateJwk } from "@/lib/tokens/keys";
 import { derivedKey } from "@/lib/tokens/secrets";
 import { readSessionCookie, sessionCookieName } from "@/lib/web/session";
 import { accountReadBefore, batchTokenEndpointWrites, OAuthAdapter } from "./adapter";
-import { loadGrantOfThisSession, noteAppUsed } from "./grants";
+import { FIRST_PARTY, loadGrantOfThisSession, noteAppUsed } from "./grants";
 import { endBrowserSessionOnLogout, logoutSource, postLogoutSuccessSource } from "./logout";
 import { checkRegistration, limitRegistrations, registration } from "./registration";
 import { resourceIndicators } from "./resources";
@@ -48,8 +48,7 @@ export const INTERACTION_PATH = "/oauth/interaction/";
 
 export const SCOPES = ["openid", "offline_access", "profile", "email"] as const;
 
-/** Custom client metadata: a first-party client is not asked for consent. */
-export const FIRST_PARTY = "first_party";
+export { FIRST_PARTY } from "./grants";
 
 /** The browser session of this service named by a Cookie header, or null (none, or ended). */
 export async function browserCaller(cookieHeader: string | undefined): Promise<Caller | null> {
