@@ -2,7 +2,7 @@ import * as oidc from "openid-client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, baseUrl } from "./client";
 import { actionId, authHeader, execSql, postFormAction, registeredVerifiedUser } from "./helpers";
-import { addClient, authorizationRequest, Browser, configFor, REDIRECT_URI } from "./oidc-support";
+import { addClient, authorizationRequest, Browser, configFor, REDIRECT_URI, removeClient } from "./oidc-support";
 
 /**
  * The provider's grants as this service keeps them (ADR 015), seen by openid-client: consent is
@@ -165,6 +165,20 @@ describe("Connected apps", () => {
     expect(await authorize(browser, await request("openid email"))).toHaveProperty("consent");
     const audit = await execSql<{ type: string }>(`SELECT "type" FROM "AuditEvent" WHERE "userId" = $1 AND "type" LIKE 'oauth_consent_%' ORDER BY "id"`, [user.userId]);
     expect(audit.map((a) => a.type)).toEqual(["oauth_consent_given", "oauth_consent_revoked"]);
+  });
+
+  it("forgets an app the service removed: gone from Connected apps, with its consents, grants and tokens", async () => {
+    const user = await registeredVerifiedUser();
+    const leaving = await addClient("--name", "Leaving App", "--redirect-uri", REDIRECT_URI);
+    const leavingConfig = await configFor(leaving.client_id, leaving.client_secret);
+    const { browser } = await allowedTokens(user, "openid email offline_access", { to: leavingConfig });
+    expect(await profileHtml(browser)).toContain("Leaving App");
+
+    await removeClient(leaving.client_id);
+    expect(await profileHtml(browser)).not.toContain("Leaving App");
+    const [consents] = await execSql<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "OAuthConsent" WHERE "clientId" = $1`, [leaving.client_id]);
+    const [rows] = await execSql<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "OAuthModel" WHERE "clientId" = $1`, [leaving.client_id]);
+    expect([Number(consents!.n), Number(rows!.n)]).toEqual([0, 0]);
   });
 
   it("revokes only the signed-in person's own app: another account's grant of the same app keeps working", async () => {

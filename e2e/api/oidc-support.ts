@@ -17,12 +17,22 @@ export const REDIRECT_URI = "https://rp.example.test/callback";
 
 /** Registers a client as an operator does, from a shell on the server: `npm run oauth:client -- add …`. */
 export async function addClient(...args: string[]): Promise<{ client_id: string; client_secret?: string }> {
+  const stdout = await clientCommand("add", ...args);
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as { client_id: string; client_secret?: string };
+}
+
+/** `npm run oauth:client -- remove CLIENT_ID`, as an operator runs it on the server. */
+export async function removeClient(clientId: string): Promise<void> {
+  await clientCommand("remove", clientId);
+}
+
+async function clientCommand(...args: string[]): Promise<string> {
   const root = path.resolve(import.meta.dirname, "../..");
-  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", "add", ...args], {
+  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...inject("serverSecrets"), DATABASE_URL: inject("databaseUrl"), APP_URL: baseUrl(), LOG_LEVEL: "silent", NODE_ENV: "development" },
   });
-  return JSON.parse(stdout.trim().split("\n").at(-1)!) as { client_id: string; client_secret?: string };
+  return stdout;
 }
 
 /** A browser: cookies by name and path (the provider's interaction cookies are per path), redirects followed by hand. */

@@ -43,6 +43,11 @@ export async function deleteConsent(tx: Tx, userId: number, clientId: string): P
   return (await (await prisma(tx)).oAuthConsent.deleteMany({ where: { userId, clientId } })).count === 1;
 }
 
+/** Every account's consent to an app the service removed. */
+export async function deleteConsentsOfClient(tx: Tx, clientId: string): Promise<number> {
+  return (await (await prisma(tx)).oAuthConsent.deleteMany({ where: { clientId } })).count;
+}
+
 /** The app got tokens: its "last used", written at most once a minute. */
 export async function touchConsent(tx: Tx, userId: number, clientId: string, at: Date = now()): Promise<void> {
   const minuteAgo = new Date(at.getTime() - 60_000);

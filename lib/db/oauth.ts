@@ -196,6 +196,11 @@ export async function deleteOAuthRowsOfApp(tx: Tx, userId: number, clientId: str
   return (await (await prisma(tx)).oAuthModel.deleteMany({ where: { userId, clientId } })).count;
 }
 
+/** Everything issued to a client (grants, codes, tokens, for every account) and the client itself. */
+export async function deleteOAuthRowsOfClient(tx: Tx, clientId: string): Promise<void> {
+  await execute(tx, sql`DELETE FROM "OAuthModel" WHERE "clientId" = ${clientId} OR ("model" = 'Client' AND "id" = ${clientId})`);
+}
+
 /** The rows of one model that do not expire (the registered clients), oldest first. */
 export async function listOAuthRows(tx: Tx, model: string): Promise<OAuthRow[]> {
   return (await prisma(tx)).oAuthModel.findMany({ where: { model }, orderBy: { createdAt: "asc" } });

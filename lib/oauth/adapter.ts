@@ -37,6 +37,11 @@ export class OAuthAdapter implements Adapter {
    */
   private static clients = new Map<string, { payload: AdapterPayload; until: number }>();
 
+  /** A client this process removed is not served from the cache any longer. */
+  static forget(clientId: string): void {
+    OAuthAdapter.clients.delete(clientId);
+  }
+
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     if (this.model === "Client") OAuthAdapter.clients.delete(id);
     const stored = this.model === "Client" && typeof payload.client_secret === "string"

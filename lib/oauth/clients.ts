@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { ClientMetadata } from "oidc-provider";
-import { database } from "@/lib/db";
-import { deleteOAuthRow, findOAuthRow, listOAuthRows } from "@/lib/db/oauth";
+import { database, transaction } from "@/lib/db";
+import { deleteOAuthRowsOfClient, findOAuthRow, listOAuthRows } from "@/lib/db/oauth";
+import { deleteConsentsOfClient } from "@/lib/db/oauth-consents";
 import { OAuthAdapter } from "./adapter";
 import { FIRST_PARTY, oauthProvider } from "./provider";
 
@@ -88,10 +89,17 @@ export async function listClients(): Promise<ClientSummary[]> {
   });
 }
 
-/** Removes a client: it can no longer sign anyone in nor use its tokens (the provider finds no client for them). */
+/**
+ * Removes a client with everything it was given: its grants, codes and tokens, and every account's
+ * consent to it (it leaves Connected apps). False when there is no such client.
+ */
 export async function removeClient(clientId: string): Promise<boolean> {
   if (!(await findOAuthRow(database, "Client", clientId))) return false;
-  await deleteOAuthRow(database, "Client", clientId);
+  await transaction(async (tx) => {
+    await deleteConsentsOfClient(tx, clientId);
+    await deleteOAuthRowsOfClient(tx, clientId);
+  });
+  OAuthAdapter.forget(clientId);
   return true;
 }
 
