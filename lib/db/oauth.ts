@@ -77,14 +77,20 @@ const TOKEN_COLUMNS = columnsAs("t");
 const GRANT_COLUMNS = columnsAs("g");
 const SESSION_COLUMNS = columnsAs("s");
 
-/** One table's columns of a joined row: those under `prefix`, or (null) the user's, which have none. */
-function columnsOf<T>(row: Record<string, unknown>, prefix: "t_" | "g_" | "s_" | null): T {
+/** One "OAuthModel" row of a joined row, from its columns under `alias`. */
+function rowAs(row: Record<string, unknown>, alias: "t" | "g" | "s"): OAuthRow {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    const prefixed = key.startsWith("t_") || key.startsWith("g_") || key.startsWith("s_");
-    if (prefix === null ? !prefixed : key.startsWith(prefix)) out[prefix === null ? key : key.slice(prefix.length)] = value;
-  }
-  return out as T;
+  for (const column of OAUTH_COLUMN_NAMES) out[column] = row[`${alias}_${column}`];
+  return out as unknown as OAuthRow;
+}
+
+/** The user's columns of a joined row: those without an alias (USER_COLUMNS), named once from the first row seen. */
+let userColumnNames: string[] | undefined;
+function userRowOf(row: Record<string, unknown>): UserRow {
+  userColumnNames ??= Object.keys(row).filter((key) => !/^[tgs]_/.test(key));
+  const out: Record<string, unknown> = {};
+  for (const column of userColumnNames) out[column] = row[column];
+  return out as unknown as UserRow;
 }
 
 /** The provider's models a presented token value may be a row of. */
@@ -111,10 +117,10 @@ export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthToken
   );
   return Promise.all(
     rows.map(async (row) => ({
-      token: columnsOf<OAuthRow>(row, "t_"),
-      grant: row.g_model === null ? null : columnsOf<OAuthRow>(row, "g_"),
-      session: row.s_model === null ? null : columnsOf<OAuthRow>(row, "s_"),
-      user: row.id === null ? null : await toUserRecord(tx, columnsOf<UserRow>(row, null)),
+      token: rowAs(row, "t"),
+      grant: row.g_model === null ? null : rowAs(row, "g"),
+      session: row.s_model === null ? null : rowAs(row, "s"),
+      user: row.id === null ? null : await toUserRecord(tx, userRowOf(row)),
     })),
   );
 }
