@@ -31,7 +31,7 @@ describe("the console's Apps", () => {
     // The listing never carries a secret.
     expect(JSON.stringify(await clientsForAdmin(admin))).not.toContain(created.client_secret);
 
-    await removeClientAsAdmin(admin, created.client_id, client);
+    expect(await removeClientAsAdmin(admin, created.client_id, client)).toBe(APP.name);
     expect((await clientsForAdmin(admin))!.map((c) => c.client_id)).not.toContain(created.client_id);
     expect(await failure(removeClientAsAdmin(admin, created.client_id, client))).toMatchObject(appError("NOT_FOUND"));
 

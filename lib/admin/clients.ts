@@ -44,8 +44,8 @@ export async function addClientAsAdmin(admin: Caller, input: NewClient, client: 
   return created;
 }
 
-/** Removes a client: it signs nobody in any more and its tokens stop working. NOT_FOUND when it is already gone. */
-export async function removeClientAsAdmin(admin: Caller, clientId: string, client: ClientInfo): Promise<void> {
+/** Removes a client (its name, for the page to say so): it signs nobody in any more and its tokens stop working. NOT_FOUND when it is already gone. */
+export async function removeClientAsAdmin(admin: Caller, clientId: string, client: ClientInfo): Promise<string> {
   requireAdmin(admin.user);
   requireFreshProof(admin);
   // Named in the log while it still has a name.
@@ -57,4 +57,5 @@ export async function removeClientAsAdmin(admin: Caller, clientId: string, clien
     userAgent: client.userAgent,
     detail: { actor_id: admin.user.id, client_id: clientId, client_name: name },
   });
+  return name;
 }
