@@ -7,6 +7,8 @@ import { PageTitle } from "./page-title";
 export const dynamic = "force-dynamic";
 
 export async function generateMetadata(): Promise<Metadata> {
+  // Rendered beside the page: its title would tell a non-admin what the 404 hides.
+  await requireAdminPage("/admin");
   const t = await getTranslations("admin.overview");
   return { title: t("title") };
 }

@@ -19,6 +19,8 @@ import { AppList, type AppItem } from "./app-list";
 export const dynamic = "force-dynamic";
 
 export async function generateMetadata(): Promise<Metadata> {
+  // Rendered beside the page: its title would tell a non-admin what the 404 hides.
+  await requireAdminPage("/admin/apps");
   const t = await getTranslations("admin.apps");
   return { title: t("title") };
 }
