@@ -36,7 +36,8 @@ export async function SignedInHeader({
         <div className="me-auto flex min-w-0 items-center gap-2">
           <Link href={home} className="flex shrink-0 items-center gap-2 rounded-lg font-semibold tracking-tight">
             <AppLogo className="size-7" />
-            <span>{appName}</span>
+            {/* With a link beside Sign out, a phone's row has no room for the name: screen readers still read it. */}
+            <span className={aside ? "max-sm:sr-only" : undefined}>{appName}</span>
           </Link>
           {label}
         </div>
@@ -47,7 +48,7 @@ export async function SignedInHeader({
               {email}
             </bdi>
             <form action={signOut}>
-              <SubmitButton variant="secondary" fullWidth={false} pendingText={t("signingOut")} className="min-h-9 py-1.5">
+              <SubmitButton variant="secondary" fullWidth={false} pendingText={t("signingOut")} className="min-h-9 py-1.5 whitespace-nowrap">
                 {t("signOut")}
               </SubmitButton>
             </form>

@@ -28,6 +28,8 @@ export function TextAreaField({ label, name, error, hint, id, className, ref, ..
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
         className={`${inputBase} ${inputBorder(!!error)} font-mono`}
+        // One item a line (a URI), never broken across two.
+        wrap="off"
         {...textarea}
       />
       {hint && (
