@@ -133,4 +133,15 @@ test("an admin with two-factor adds an app, sees its secret once, and removes it
   await expect(confirmRemoval).toBeHidden();
   await expect(section(page, "Registered apps").getByText(`${name} was removed.`)).toBeVisible();
   await expect(section(page, "Registered apps").getByRole("heading", { name })).toHaveCount(0);
+
+  // In the longest words (German) and right to left (Arabic), chosen on the profile as a person does.
+  for (const language of ["de", "ar"]) {
+    await page.goto("/profile");
+    await page.locator("#language-choice").selectOption(language);
+    await page.locator("section#language button[type=submit]").click();
+    await expect(page).toHaveURL(/\/profile\?language=saved$/);
+    await page.goto("/admin/apps");
+    await expect(page.locator("html")).toHaveAttribute("lang", language);
+    await photograph(page, `apps-${language}`);
+  }
 });

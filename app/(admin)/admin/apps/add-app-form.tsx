@@ -110,6 +110,8 @@ export function AddAppForm() {
         id="app-redirect-uris"
         label={t("redirectUris")}
         rows={3}
+        // Addresses read left to right in every language, as the e-mail field's do.
+        dir="ltr"
         spellCheck={false}
         autoCapitalize="off"
         placeholder="https://app.example.com/callback"
@@ -121,6 +123,7 @@ export function AddAppForm() {
         id="app-post-logout-uris"
         label={t("postLogoutLabel")}
         rows={2}
+        dir="ltr"
         spellCheck={false}
         autoCapitalize="off"
         hint={t("postLogoutHint")}
@@ -152,7 +155,7 @@ function Credential({ term, value, copyLabel }: { term: string; value: string; c
       <dt className="text-sm font-medium text-slate-800 dark:text-slate-200">{term}</dt>
       <dd className="flex flex-col gap-2 sm:flex-row sm:items-center">
         <code className="min-w-0 flex-1 rounded-lg border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-sm wrap-anywhere text-slate-900 dark:border-slate-700 dark:bg-slate-950 dark:text-slate-100">
-          {value}
+          <bdi dir="ltr">{value}</bdi>
         </code>
         <CopyButton text={value} label={copyLabel} className="min-h-9 shrink-0 py-1.5" />
       </dd>

@@ -95,7 +95,9 @@ export function AppList({ apps }: { apps: AppItem[] }) {
               </div>
               <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_minmax(0,1fr)]">
                 <Detail term={t("clientId")}>
-                  <code className="font-mono text-[0.8125rem] wrap-anywhere">{app.clientId}</code>
+                  <code className="font-mono text-[0.8125rem] wrap-anywhere">
+                    <bdi dir="ltr">{app.clientId}</bdi>
+                  </code>
                 </Detail>
                 <Detail term={t("redirectUris")}>
                   <UriList uris={app.redirectUris} />
@@ -152,7 +154,8 @@ function UriList({ uris }: { uris: string[] }) {
     <ul className="flex flex-col gap-0.5">
       {uris.map((uri) => (
         <li key={uri} className="font-mono text-[0.8125rem] wrap-anywhere">
-          {uri}
+          {/* An address reads left to right in every language. */}
+          <bdi dir="ltr">{uri}</bdi>
         </li>
       ))}
     </ul>
