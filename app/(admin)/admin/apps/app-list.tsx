@@ -75,7 +75,7 @@ export function AppList({ apps }: { apps: AppItem[] }) {
 
   return (
     <div ref={listRef} tabIndex={-1} className="outline-none">
-      {/* Success is said here, under the list; a failure inside the dialog, where the person is. */}
+      {/* Success is said here, above the list; a failure inside the dialog, where the person is. */}
       <FormMessage status={state.status === "success" ? "success" : "idle"} message={state.message} />
       {apps.length === 0 ? (
         <p className={`text-sm ${mutedText}`}>{t("none")}</p>
