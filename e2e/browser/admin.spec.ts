@@ -145,3 +145,21 @@ test("an admin with two-factor adds an app, sees its secret once, and removes it
     await photograph(page, `apps-${language}`);
   }
 });
+
+test("an admin without two-factor is sent to turn it on, and gets into the console once it is on", async ({ page, createUser, clock }) => {
+  const user = await createUser();
+  await grantAdmin(user.email);
+  await login(page, user);
+  await page.goto("/admin/apps");
+  await expect(page).toHaveURL(/\/profile\?admin=two-factor#two-factor$/);
+  const box = section(page, "Two-factor authentication");
+  const why = box.getByText("Turn on two-factor authentication below to use the admin console", { exact: false });
+  // Where the anchor took the reader, not at the top of a long page.
+  await expect(why).toBeInViewport();
+  await photograph(page, "needs-two-factor", "viewport");
+
+  const { box: turnedOn } = await turnOnTwoFactor(page, clock.codeFor);
+  await turnedOn.getByRole("button", { name: "I have saved them" }).click();
+  await page.goto("/admin/apps");
+  await expect(page.getByRole("heading", { level: 1, name: "Apps" })).toBeVisible();
+});

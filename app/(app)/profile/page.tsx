@@ -101,13 +101,6 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
           </div>
         )}
 
-        {/* Sent here from the console (lib/web/admin.ts): an admin account opens it with two-factor only. */}
-        {first(params.admin) === "two-factor" && !user.twoFactorEnabled && (
-          <div className="-mb-3">
-            <Notice tone="info">{t("profile.adminNeedsTwoFactor")}</Notice>
-          </div>
-        )}
-
         <PageSection id="details" title={t("details.title")}>
           <ProfileForm name={user.name} mobile={user.mobile} dob={user.dob} />
         </PageSection>
@@ -136,6 +129,8 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
         </PageSection>
 
         <PageSection id="two-factor" title={t("twoFactor.title")} description={t("twoFactor.description")}>
+          {/* Sent here from the console (lib/web/admin.ts, to this section's anchor): an admin account opens it with two-factor only. */}
+          {first(params.admin) === "two-factor" && !user.twoFactorEnabled && <Notice tone="info">{t("profile.adminNeedsTwoFactor")}</Notice>}
           <TwoFactorSection enabled={user.twoFactorEnabled} verified={user.isVerified} appName={appName} email={user.email} />
         </PageSection>
 
