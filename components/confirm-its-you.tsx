@@ -1,11 +1,12 @@
 "use client";
 
-import { startTransition, useActionState, useCallback, useEffect, useEffectEvent, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
+import { startTransition, useActionState, useCallback, useEffect, useEffectEvent, useMemo, useRef, useState, type ReactNode } from "react";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { useTranslations } from "next-intl";
 import { AuthCodeField } from "@/components/code-field";
 import { ConfirmItsYouContext, type ConfirmItsYou } from "@/components/confirm-its-you-context";
 import { FormMessage } from "@/components/form-message";
+import { ModalDialog } from "@/components/modal-dialog";
 import { OrDivider } from "@/components/or-divider";
 import { PasskeyIcon } from "@/components/passkey-icon";
 import { PasswordField } from "@/components/password-field";
@@ -94,7 +95,7 @@ export function ConfirmItsYouProvider({
   return (
     <>
       <ConfirmItsYouContext value={value}>{children}</ConfirmItsYouContext>
-      <Dialog ref={dialogRef} open={open} onDismiss={() => finish(false)} titleId="confirm-its-you-title" descriptionId="confirm-its-you-description">
+      <ModalDialog ref={dialogRef} open={open} onDismiss={() => finish(false)} titleId="confirm-its-you-title" descriptionId="confirm-its-you-description">
         {/* Each opening starts over: nothing typed last time stays. */}
         {open && (
           <ConfirmSteps
@@ -105,56 +106,8 @@ export function ConfirmItsYouProvider({
             onCancel={() => finish(false)}
           />
         )}
-      </Dialog>
+      </ModalDialog>
     </>
-  );
-}
-
-/**
- * The browser's own modal dialog: the rest of the page is inert while it is open, and Escape
- * closes it. It opens with `open`; the provider closes it (and puts focus back) itself.
- */
-function Dialog({
-  ref,
-  open,
-  onDismiss,
-  titleId,
-  descriptionId,
-  children,
-}: {
-  ref: RefObject<HTMLDialogElement | null>;
-  open: boolean;
-  onDismiss: () => void;
-  titleId: string;
-  descriptionId: string;
-  children: ReactNode;
-}) {
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      // Focus goes to the dialog's first field or button, or to the one marked for it.
-      dialog.showModal();
-      dialog.querySelector<HTMLElement>("[data-autofocus]")?.focus();
-    }
-  }, [open, ref]);
-
-  return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      aria-describedby={descriptionId}
-      // Escape: closed through our state, so the asking form learns it was not confirmed.
-      onCancel={(event) => {
-        event.preventDefault();
-        onDismiss();
-      }}
-      // The browser may close it itself (a second Escape with no click between).
-      onClose={onDismiss}
-      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-md overflow-y-auto rounded-2xl bg-white p-0 text-slate-900 shadow-xl ring-1 ring-slate-900/10 backdrop:bg-slate-950/50 dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700 dark:backdrop:bg-black/70"
-    >
-      {children}
-    </dialog>
   );
 }
 

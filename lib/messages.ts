@@ -80,6 +80,11 @@ export const MESSAGES = {
   REAUTHENTICATION_REQUIRED: "Confirm it's you first.",
   NO_PASSKEY: "This account has no passkey.",
   CODE_EXPIRED: "This code has expired. Ask for a new one.",
+  // The OpenID provider's clients (the console's Apps page, lib/admin/clients.ts)
+  REDIRECT_URI_INVALID: (p: Params) => `"${p.uri}" is not an absolute URI without a fragment.`,
+  PUBLIC_CLIENT_CREDENTIALS: "A public client cannot use the client credentials grant.",
+  CLIENT_REJECTED: (p: Params) => `The client was refused: ${p.reason}`,
+  OIDC_PROVIDER_OFF: "The OpenID provider is off: set OIDC_RSA_PRIVATE_KEY.",
   // The browser forms' own checks of those codes, before anything is sent.
   TOTP_CODE_FORMAT: "Enter the 6-digit code from your authenticator app.",
   RECOVERY_CODE_FORMAT: "Enter one of your recovery codes.",

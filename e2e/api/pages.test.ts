@@ -17,6 +17,8 @@ const PAGES = [
   "/forgot-password",
   "/reset-password",
   "/profile",
+  "/admin",
+  "/admin/apps",
   "/login/two-factor",
   "/confirm-email",
   "/account-deleted",

@@ -1,13 +1,8 @@
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import AxeBuilder from "@axe-core/playwright";
+import { mkdirSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { ENV } from "./env";
-import { expect, login, test } from "./fixtures";
+import { expect, expectAxeClean, login, operatorScript, test } from "./fixtures";
 
 /**
  * The profile's Connected apps (ADR 015) in a browser: an app the person allowed on the consent
@@ -20,25 +15,11 @@ import { expect, login, test } from "./fixtures";
 
 const SHOTS = "/tmp/shots-connected-apps";
 const REDIRECT_URI = "https://notes.example.test/callback";
-const run = promisify(execFile);
 const section = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
 
 /** Registers a public client as an operator does, `npm run oauth:client -- add …`, against the suite's database. */
 async function registerApp(name: string, ...more: string[]): Promise<string> {
-  const root = path.resolve(import.meta.dirname, "../..");
-  const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", "add", "--name", name, "--redirect-uri", REDIRECT_URI, "--public", ...more], {
-    cwd: root,
-    // A public client has no secret to seal: the development secrets of a scratch DATA_DIR do.
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      DATABASE_URL: process.env[ENV.databaseUrl]!,
-      APP_URL: process.env[ENV.baseUrl]!,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "auth-oauth-client-")),
-      LOG_LEVEL: "silent",
-      NODE_ENV: "development",
-    },
-  });
+  const stdout = await operatorScript("scripts/oauth-client.ts", "add", "--name", name, "--redirect-uri", REDIRECT_URI, "--public", ...more);
   return (JSON.parse(stdout.trim().split("\n").at(-1)!) as { client_id: string }).client_id;
 }
 
@@ -89,11 +70,7 @@ async function photograph(page: Page, name: string) {
       // Nothing sticks out sideways.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       if (width !== 390) continue;
-      const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
-      const serious = results.violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-      expect(serious, `axe on ${name} (${colorScheme})`).toEqual([]);
+      await expectAxeClean(page, `${name} (${colorScheme})`);
     }
   }
   await page.emulateMedia({ colorScheme: "light" });

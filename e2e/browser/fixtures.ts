@@ -1,5 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import AxeBuilder from "@axe-core/playwright";
 import Database from "better-sqlite3";
 import { generate } from "otplib";
 import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
@@ -47,6 +52,28 @@ export const linkIn = (mail: Mail, pathname: "/confirm" | "/confirm-email" | "/r
   }
   throw new Error(`no ${pathname} link in mail "${mail.subject}"`);
 };
+
+/**
+ * Runs one of the server's shell scripts (`scripts/oauth-client.ts`, `scripts/user-role.ts`) as an
+ * operator does, against the suite's database; its standard output. What it stores needs no
+ * secret of the server's (a public client, a role): the development secrets of a scratch DATA_DIR do.
+ */
+export async function operatorScript(script: string, ...args: string[]): Promise<string> {
+  const root = path.resolve(import.meta.dirname, "../..");
+  const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), [script, ...args], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      DATABASE_URL: env(ENV.databaseUrl),
+      APP_URL: env(ENV.baseUrl),
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), "auth-operator-script-")),
+      LOG_LEVEL: "silent",
+      NODE_ENV: "development",
+    },
+  });
+  return stdout;
+}
 
 /** Signs a user up through the Django service's `POST /auth/`, verified with the e-mailed code unless told not to. */
 export async function createUser(
@@ -105,6 +132,15 @@ export const withoutPasskeyAutofill = (page: Page) =>
   page.addInitScript(() => {
     if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
   });
+
+/** axe on the page as it is now: no serious or critical violation of WCAG 2.2 AA or of best practice. */
+export async function expectAxeClean(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(serious, `axe on ${what}`).toEqual([]);
+}
 
 /** Signs out with the header's button. */
 export async function signOut(page: Page) {

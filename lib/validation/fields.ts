@@ -121,6 +121,38 @@ export const AuthCodeSchema = text({ max: 32 }).register(z.globalRegistry, { typ
 /** A passkey's name, as its owner will recognise it ("Laptop", "Phone"). */
 export const PasskeyNameSchema = text({ max: 60, allowBlank: true }).register(z.globalRegistry, { type: "string", maxLength: 60, example: "Laptop" });
 
+/** A ticked checkbox: the browser sends "on" (react-hook-form gives `true`); an unticked one sends nothing. */
+export const CheckboxSchema = z.pipe(
+  z.optional(z.unknown()),
+  z.transform((v: unknown) => v === true || v === "on"),
+);
+
+const URI_LIST_MAX_LENGTH = 10_000;
+
+/** Absolute, without a fragment (RFC 6749 §3.1.2); which schemes a client may use is the provider's to say. */
+const isAbsoluteUriWithoutFragment = (uri: string) => URL.canParse(uri) && !uri.includes("#");
+
+/**
+ * URIs as an operator types them, one per line (blank lines and surrounding space ignored): a
+ * client's redirect URIs, or its sign-out ones. `required`: at least one.
+ */
+export function uriListSchema({ required }: { required: boolean }) {
+  return z.pipe(
+    z.optional(z.unknown()),
+    z.transform((v: unknown, ctx): string[] => {
+      const typed = typeof v === "string" ? v : "";
+      if (typed.length > URI_LIST_MAX_LENGTH) return refuse(ctx, "MAX_LENGTH", { max: URI_LIST_MAX_LENGTH });
+      const uris = typed
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean);
+      if (required && uris.length === 0) return refuse(ctx, "REQUIRED");
+      const wrong = uris.find((uri) => !isAbsoluteUriWithoutFragment(uri));
+      return wrong === undefined ? uris : refuse(ctx, "REDIRECT_URI_INVALID", { uri: wrong.slice(0, 100) });
+    }),
+  );
+}
+
 /** An integer, as JSON sends it (5) or a form does ("5"). */
 export const IntegerSchema = z
   .pipe(

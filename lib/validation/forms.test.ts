@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrorsOf, issuesOf } from "./parse";
-import { AddPasskeyFormSchema, SecondStepRecoveryFormSchema, signUpFormSchema, TotpCodeFormSchema, TurnOffTwoFactorFormSchema } from "./forms";
+import { AddPasskeyFormSchema, NewClientFormSchema, SecondStepRecoveryFormSchema, signUpFormSchema, TotpCodeFormSchema, TurnOffTwoFactorFormSchema } from "./forms";
 
 const errors = (result: { success: boolean; error?: Parameters<typeof fieldErrorsOf>[0] }) => (result.error ? fieldErrorsOf(result.error) : {});
 
@@ -73,5 +73,35 @@ describe("the sign-up form, as SIGNUP_FIELDS asks", () => {
 
   it("still wants the password typed twice alike", () => {
     expect(codes(signUpFormSchema(8).safeParse({ ...base, name: "Ada", confirmPassword: "another" }))).toEqual({ confirmPassword: "PASSWORDS_DIFFER" });
+  });
+});
+
+describe("the console's new app (an OpenID client)", () => {
+  const form = { name: " Example Planner ", type: "confidential", redirectUris: " https://planner.example.test/cb \r\n\n http://127.0.0.1:8080/cb ", postLogoutRedirectUris: "" };
+
+  it("takes one URI a line, blank lines aside, and a checkbox as the browser (\"on\") or react-hook-form (true) sends it", () => {
+    expect(NewClientFormSchema.parse({ ...form, firstParty: "on", clientCredentials: true })).toEqual({
+      name: "Example Planner",
+      type: "confidential",
+      redirectUris: ["https://planner.example.test/cb", "http://127.0.0.1:8080/cb"],
+      postLogoutRedirectUris: [],
+      clientCredentials: true,
+      firstParty: true,
+    });
+    expect(NewClientFormSchema.parse({ ...form, type: "public" })).toMatchObject({ type: "public", clientCredentials: false, firstParty: false });
+  });
+
+  it("wants a redirect URI, each absolute and without a fragment, a known type, and no client credentials without a secret", () => {
+    expect(errors(NewClientFormSchema.safeParse({ ...form, redirectUris: " \n " }))).toEqual({ redirectUris: ["This field is required."] });
+    expect(errors(NewClientFormSchema.safeParse({ ...form, redirectUris: "https://a.example/cb\n/relative" }))).toEqual({
+      redirectUris: ['"/relative" is not an absolute URI without a fragment.'],
+    });
+    expect(errors(NewClientFormSchema.safeParse({ ...form, postLogoutRedirectUris: "https://a.example/#x" }))).toEqual({
+      postLogoutRedirectUris: ['"https://a.example/#x" is not an absolute URI without a fragment.'],
+    });
+    expect(Object.keys(errors(NewClientFormSchema.safeParse({ ...form, type: "secret" })))).toEqual(["type"]);
+    expect(errors(NewClientFormSchema.safeParse({ ...form, type: "public", clientCredentials: "on" }))).toEqual({
+      clientCredentials: ["A public client cannot use the client credentials grant."],
+    });
   });
 });

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import {
+  CheckboxSchema,
   complaint,
   DEFAULT_OTP_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
@@ -13,6 +14,7 @@ import {
   PresentedPasswordSchema,
   REAUTHENTICATION_CODE_LENGTH,
   refuse,
+  uriListSchema,
 } from "./fields";
 import type { MessageCode } from "@/lib/messages";
 import type { SignupFields } from "@/lib/config/signup-fields";
@@ -198,3 +200,34 @@ export const ReauthenticateFormSchema = z.object({
 
 /** A passkey instead: its answer, and the code for an account with two-factor on when the passkey did not verify its user. */
 export const PasskeyReauthenticateFormSchema = z.object({ response: WebAuthnResponseField, code: z.optional(SecondFactorCodeField) });
+
+// ---- The console's Apps page (the OpenID provider's clients)
+
+/** One client, by its id (a hidden field): a connected app's Revoke, the console's Remove. */
+export const ClientIdFormSchema = z.object({ clientId: z.string().check(z.minLength(1), z.maxLength(256)) });
+
+/** Confidential: a server that keeps a secret. Public: no secret, PKCE alone (a phone, desktop or browser app). */
+export const CLIENT_TYPES = ["confidential", "public"] as const;
+export type ClientType = (typeof CLIENT_TYPES)[number];
+
+const ClientTypeField = z.pipe(
+  z.unknown(),
+  z.transform((v: unknown, ctx): ClientType => ((CLIENT_TYPES as readonly unknown[]).includes(v) ? (v as ClientType) : refuse(ctx, "INVALID_CHOICE", { value: String(v) }))),
+);
+
+/** A new client as the Apps page's form gives it (lib/oauth/clients.ts NewClient, with its type spelled out). */
+export const NewClientFormSchema = z
+  .object({
+    name: NameSchema,
+    type: ClientTypeField,
+    redirectUris: uriListSchema({ required: true }),
+    postLogoutRedirectUris: uriListSchema({ required: false }),
+    clientCredentials: CheckboxSchema,
+    firstParty: CheckboxSchema,
+  })
+  .check(
+    z.refine((client) => !(client.type === "public" && client.clientCredentials), {
+      path: ["clientCredentials"],
+      ...complaint("PUBLIC_CLIENT_CREDENTIALS"),
+    }),
+  );

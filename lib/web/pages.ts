@@ -76,3 +76,13 @@ export async function profilePageData(session: Caller) {
 export const confirmLinkState = (token: string) => linkState(token, "verify_email");
 export const resetLinkState = (token: string) => linkState(token, "reset_password");
 export const emailChangeLinkState = (token: string) => linkState(token, "change_email");
+
+/**
+ * What a signed-in page's "Confirm it's you" step (components/confirm-its-you.tsx) needs besides
+ * its actions: what it asks of this account, its address, and how long the session's proof stays
+ * fresh (0: stale), so the page asks before a sensitive form rather than after it.
+ */
+export async function confirmItsYouData(session: Caller) {
+  const { user, proof } = session;
+  return { needs: reauthenticationNeeds(user, await passkeysOf(session)), email: user.email, freshForSeconds: proofFreshForSeconds(proof, user) };
+}

@@ -19,6 +19,7 @@ import {
   AddPasskeyFormSchema,
   ChangeEmailFormSchema,
   changePasswordFormSchema,
+  ClientIdFormSchema,
   DeleteAccountFormSchema,
   NoFieldsFormSchema,
   ProfileFormSchema,
@@ -86,11 +87,8 @@ export const revokeSessionAction = signedInAction(RevokeSessionFormSchema, async
 
 // ---- Connected apps
 
-/** An app the person allowed through the OpenID provider, by its client id. */
-const RevokeAppFormSchema = z.object({ clientId: z.string().check(z.minLength(1), z.maxLength(256)) });
-
 /** Connected apps' Revoke: the remembered consent goes, and the app's refresh and access tokens stop working at once. */
-export const revokeAppAction = signedInAction(RevokeAppFormSchema, async ({ clientId }, { session, client }) => {
+export const revokeAppAction = signedInAction(ClientIdFormSchema, async ({ clientId }, { session, client }) => {
   const revoked = await revokeApp(session, clientId, client);
   revalidatePath("/profile");
   const t = await pageTranslator("account");

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { Badge } from "@/components/badge";
 import { ConfirmItsYouProvider } from "@/components/confirm-its-you";
 import { Notice } from "@/components/form-message";
+import { PageSection } from "@/components/page-section";
 import { first, type SearchParams } from "@/components/search-params";
 import { SubmitButton } from "@/components/submit-button";
 import { isLocale } from "@/lib/i18n/locales";
@@ -100,15 +101,15 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
           </div>
         )}
 
-        <Section id="details" title={t("details.title")}>
+        <PageSection id="details" title={t("details.title")}>
           <ProfileForm name={user.name} mobile={user.mobile} dob={user.dob} />
-        </Section>
+        </PageSection>
 
-        <Section id="language" title={t("language.title")} description={t("language.description")}>
+        <PageSection id="language" title={t("language.title")} description={t("language.description")}>
           <LanguageForm chosen={isLocale(session.user.locale) ? session.user.locale : null} />
-        </Section>
+        </PageSection>
 
-        <Section id="email" title={t("email.title")} description={t("email.description")}>
+        <PageSection id="email" title={t("email.title")} description={t("email.description")}>
           <dl className="mb-5 flex flex-col gap-1.5">
             <dt className="text-sm font-medium text-slate-800 dark:text-slate-200">{t("email.current")}</dt>
             <dd className="flex flex-wrap items-center gap-2 text-sm">
@@ -117,21 +118,23 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
             </dd>
           </dl>
           <ChangeEmailForm hasPassword={user.hasPassword} verified={user.isVerified} />
-        </Section>
+        </PageSection>
 
-        <Section
+        <PageSection
           id="password"
           title={user.hasPassword ? t("password.changeTitle") : t("password.setTitle")}
           description={user.hasPassword ? t("password.changeDescription") : t("password.setDescription")}
         >
           {user.hasPassword ? <ChangePasswordForm passwordMinLength={passwordMinLength} /> : <SetPasswordLinkForm email={user.email} />}
-        </Section>
+        </PageSection>
 
-        <Section id="two-factor" title={t("twoFactor.title")} description={t("twoFactor.description")}>
+        <PageSection id="two-factor" title={t("twoFactor.title")} description={t("twoFactor.description")}>
+          {/* Sent here from the console (lib/web/admin.ts, to this section's anchor): an admin account opens it with two-factor only. */}
+          {first(params.admin) === "two-factor" && !user.twoFactorEnabled && <Notice tone="info">{t("profile.adminNeedsTwoFactor")}</Notice>}
           <TwoFactorSection enabled={user.twoFactorEnabled} verified={user.isVerified} appName={appName} email={user.email} />
-        </Section>
+        </PageSection>
 
-        <Section id="passkeys" title={t("passkeys.title")} description={t("passkeys.description")}>
+        <PageSection id="passkeys" title={t("passkeys.title")} description={t("passkeys.description")}>
           <PasskeysSection
             verified={user.isVerified}
             passkeys={passkeys.map((p) => ({
@@ -140,9 +143,9 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
               lastUsedWhen: p.lastUsedAt ? when(p.lastUsedAt) : null,
             }))}
           />
-        </Section>
+        </PageSection>
 
-        <Section id="sessions" title={t("sessions.title")} description={t("sessions.description")}>
+        <PageSection id="sessions" title={t("sessions.title")} description={t("sessions.description")}>
           <ul className="-my-3 divide-y divide-slate-200 dark:divide-slate-800">
             {sessions.map((s) => {
               const device = describeDevice(s.userAgent, s.kind);
@@ -181,10 +184,10 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
               </SubmitButton>
             </form>
           </div>
-        </Section>
+        </PageSection>
 
         {connectedApps && (
-          <Section id="connected-apps" title={t("connectedApps.title")} description={t("connectedApps.description")}>
+          <PageSection id="connected-apps" title={t("connectedApps.title")} description={t("connectedApps.description")}>
             {connectedApps.length === 0 ? (
               <p className="text-sm text-slate-600 dark:text-slate-400">{t("connectedApps.none")}</p>
             ) : (
@@ -222,12 +225,12 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
                 ))}
               </ul>
             )}
-          </Section>
+          </PageSection>
         )}
 
-        <Section id="delete-account" title={t("deleteAccount.title")} tone="danger">
+        <PageSection id="delete-account" title={t("deleteAccount.title")} tone="danger">
           <DeleteAccount hasPassword={user.hasPassword} email={user.email} />
-        </Section>
+        </PageSection>
       </div>
     </ConfirmItsYouProvider>
   );
@@ -237,36 +240,6 @@ const isKnownScope = (scope: string): scope is (typeof SCOPES)[number] => (SCOPE
 
 /** An address inside a sentence of another direction keeps its own order. */
 const bidiIsolated = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
-
-function Section({
-  id,
-  title,
-  description,
-  tone = "normal",
-  children,
-}: {
-  id: string;
-  title: string;
-  description?: string;
-  tone?: "normal" | "danger";
-  children: ReactNode;
-}) {
-  return (
-    <section
-      id={id}
-      aria-labelledby={`${id}-title`}
-      className={`scroll-mt-6 rounded-2xl border bg-white px-5 py-6 shadow-sm sm:px-8 sm:py-7 dark:bg-slate-900 ${
-        tone === "danger" ? "border-red-200 dark:border-red-900" : "border-slate-200 dark:border-slate-800"
-      }`}
-    >
-      <h2 id={`${id}-title`} className={`text-lg font-semibold ${tone === "danger" ? "text-red-700 dark:text-red-400" : "text-slate-900 dark:text-white"}`}>
-        {title}
-      </h2>
-      {description && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{description}</p>}
-      <div className="mt-5">{children}</div>
-    </section>
-  );
-}
 
 function DeviceIcon({ kind }: { kind: "browser" | "app" }) {
   return (

@@ -1,0 +1,61 @@
+import { requireFreshProof } from "@/lib/auth/proof";
+import type { Caller, ClientInfo } from "@/lib/auth/types";
+import { database } from "@/lib/db";
+import { recordAudit } from "@/lib/db/audit";
+import { AppError } from "@/lib/errors";
+import { addClient, ClientError, clientDisplayName, listClients, removeClient, type ClientSummary, type NewClient } from "@/lib/oauth/clients";
+import { oauthProvider } from "@/lib/oauth/provider";
+import { requireAdmin } from "./access";
+
+/**
+ * The OpenID provider's clients from the console (the Apps page): the same registry as
+ * `npm run oauth:client` (lib/oauth/clients.ts), for admins only. Adding and removing are changes
+ * to who may sign people in, so they need a fresh proof and go to the audit log with the admin as
+ * the actor. AuditEvent has no actor column yet: the actor is `actor_id` in the detail, and the
+ * event's user is none (no account changed).
+ */
+
+/** Every registered client, oldest first; null while the provider is off (nothing can sign in through it). */
+export async function clientsForAdmin(admin: Caller): Promise<ClientSummary[] | null> {
+  requireAdmin(admin.user);
+  if (!(await oauthProvider())) return null;
+  return listClients();
+}
+
+/** Registers a client; its id, and its secret (shown this once) unless it is public. */
+export async function addClientAsAdmin(admin: Caller, input: NewClient, client: ClientInfo): Promise<{ client_id: string; client_secret?: string }> {
+  requireAdmin(admin.user);
+  requireFreshProof(admin);
+  if (!(await oauthProvider())) throw new AppError("OIDC_PROVIDER_OFF");
+  let created: { client_id: string; client_secret?: string };
+  try {
+    created = await addClient(input);
+  } catch (error) {
+    // What the provider's own checks refused (a redirect URI a web app may not use…), in its words.
+    if (error instanceof ClientError) throw new AppError("CLIENT_REJECTED", { params: { reason: error.message }, cause: error });
+    throw error;
+  }
+  await recordAudit(database, {
+    type: "oauth_client_added",
+    ip: client.ip,
+    userAgent: client.userAgent,
+    detail: { actor_id: admin.user.id, client_id: created.client_id, client_name: input.name.trim(), public: input.public === true, first_party: input.firstParty === true },
+  });
+  return created;
+}
+
+/** Removes a client (its name, for the page to say so): it signs nobody in any more and its tokens stop working. NOT_FOUND when it is already gone. */
+export async function removeClientAsAdmin(admin: Caller, clientId: string, client: ClientInfo): Promise<string> {
+  requireAdmin(admin.user);
+  requireFreshProof(admin);
+  // Named in the log while it still has a name.
+  const name = await clientDisplayName(clientId);
+  if (!name || !(await removeClient(clientId))) throw new AppError("NOT_FOUND");
+  await recordAudit(database, {
+    type: "oauth_client_removed",
+    ip: client.ip,
+    userAgent: client.userAgent,
+    detail: { actor_id: admin.user.id, client_id: clientId, client_name: name },
+  });
+  return name;
+}
