@@ -1,9 +1,13 @@
 import { now } from "@/lib/clock";
-import { execute, prisma, sql, type Tx } from "./sql";
+import { config } from "@/lib/config/env";
+import type { Prisma } from "./generated/postgres/client";
+import { execute, prisma, query, sql, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
   userId?: number | null;
+  /** The admin who acted on `userId` (the operator's console); absent when the user acted. */
+  actorId?: number | null;
   ip?: string | null;
   userAgent?: string | null;
   detail?: Record<string, string | number | boolean | null>;
@@ -14,8 +18,8 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const detail = entry.detail ? JSON.stringify(entry.detail) : null;
   await execute(
     tx,
-    sql`INSERT INTO "AuditEvent" ("userId", "type", "ip", "userAgent", "detail", "createdAt")
-        VALUES (${entry.userId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,
+    sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
+        VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,
   );
 }
 
@@ -24,4 +28,70 @@ export async function deleteAuditEventsBefore(tx: Tx, cutoff: Date, limit: numbe
   const old = await (await prisma(tx)).auditEvent.findMany({ where: { createdAt: { lt: cutoff } }, select: { id: true }, take: limit });
   if (old.length === 0) return 0;
   return (await (await prisma(tx)).auditEvent.deleteMany({ where: { id: { in: old.map((e) => e.id) } } })).count;
+}
+
+/** An audit row as recorded (`detail` still the stored JSON text). */
+export interface AuditEventRecord {
+  id: number;
+  createdAt: Date;
+  type: string;
+  userId: number | null;
+  actorId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: string | null;
+}
+
+export interface AuditFilter {
+  userId?: number;
+  type?: string;
+  /** Recorded at or after. */
+  since?: Date;
+  /** Recorded before. */
+  until?: Date;
+}
+
+/** Where a page of events ends: the next page starts after this event in the (createdAt, id) order. */
+export interface AuditPosition {
+  createdAt: Date;
+  id: number;
+}
+
+/**
+ * Events matching `filter`, newest first, `limit` of them after `after` (keyset paging: each page
+ * is an index range, however deep, where OFFSET would count every row before it). Each filter has
+ * its index ending in createdAt: (userId, createdAt), (type, createdAt), (createdAt).
+ */
+export async function listAuditEvents(tx: Tx, filter: AuditFilter, limit: number, after: AuditPosition | null): Promise<AuditEventRecord[]> {
+  const createdAt: Prisma.DateTimeFilter<"AuditEvent"> = {};
+  if (filter.since) createdAt.gte = filter.since;
+  if (filter.until) createdAt.lt = filter.until;
+  const where: Prisma.AuditEventWhereInput = {
+    ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
+    ...(filter.type !== undefined ? { type: filter.type } : {}),
+    ...(filter.since || filter.until ? { createdAt } : {}),
+    ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+  };
+  return (await prisma(tx)).auditEvent.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+    select: { id: true, createdAt: true, type: true, userId: true, actorId: true, ip: true, userAgent: true, detail: true },
+  });
+}
+
+/** The calendar day (UTC, "YYYY-MM-DD") of an event's createdAt, as each dialect spells it (SQLite keeps ISO 8601 text). */
+const dayOfEvent = () => (config().databaseKind === "postgres" ? sql`to_char("createdAt", 'YYYY-MM-DD')` : sql`substr("createdAt", 1, 10)`);
+
+/** How many events of each of `types` were recorded per UTC day since `since` (one indexed range per type). */
+export async function countAuditEventsByDay(tx: Tx, types: readonly string[], since: Date): Promise<Array<{ day: string; type: string; count: number }>> {
+  const counts: Array<{ day: string; type: string; count: number }> = [];
+  for (const type of types) {
+    const rows = await query<{ day: string; n: number | bigint }>(
+      tx,
+      sql`SELECT ${dayOfEvent()} AS "day", COUNT(*) AS "n" FROM "AuditEvent" WHERE "type" = ${type} AND "createdAt" >= ${since} GROUP BY 1`,
+    );
+    for (const row of rows) counts.push({ day: row.day, type, count: Number(row.n) });
+  }
+  return counts;
 }
