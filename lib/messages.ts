@@ -86,6 +86,7 @@ export const MESSAGES = {
   LAST_ADMIN: "This is the last admin: make another admin first.",
   USER_DISABLED: "This account is disabled: enable it first.",
   ALREADY_VERIFIED: "This address is already confirmed.",
+  SEARCH_TOO_SHORT: (p: Params) => `Type at least ${p.min} characters to search.`,
   // The browser forms' own checks of those codes, before anything is sent.
   TOTP_CODE_FORMAT: "Enter the 6-digit code from your authenticator app.",
   RECOVERY_CODE_FORMAT: "Enter one of your recovery codes.",

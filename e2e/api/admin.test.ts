@@ -158,6 +158,7 @@ describe("GET /auth/admin/users/", () => {
   it("answers 400 for a value out of its choices", async () => {
     const admin = await newAdmin();
     const bad = async (query: string) => (await api("GET", `/auth/admin/users/?${query}`, admin.auth)).body;
+    expect(await bad("q=ab")).toEqual({ success: false, errors: { q: ["Type at least 3 characters to search."] } });
     expect(await bad("status=gone")).toEqual({ success: false, errors: { status: ['"gone" is not a valid choice.'] } });
     expect(await bad("two_factor=yes")).toEqual({ success: false, errors: { two_factor: ['"yes" is not a valid choice.'] } });
     expect(await bad("role=wizard")).toEqual({ success: false, errors: { role: ['"wizard" is not a valid choice.'] } });

@@ -83,6 +83,8 @@ export interface UserDetail {
 export const USER_PAGE_DEFAULT = 50;
 export const USER_PAGE_MAX = 100;
 export const AUDIT_DETAIL_EVENTS = 50;
+/** A shorter piece has no trigram to look up: it would read every account (ADR 016). */
+export const SEARCH_MIN_LENGTH = 3;
 
 async function summaryOf(row: DirectoryRow): Promise<UserSummary> {
   const roles = await listRoles(database);
@@ -115,8 +117,10 @@ export async function listUsers(admin: Caller, query: UserQuery = {}): Promise<U
   requireAdmin(admin.user);
   const limit = Math.min(Math.max(query.limit ?? USER_PAGE_DEFAULT, 1), USER_PAGE_MAX);
   const beforeId = query.cursor ? decodeCursor(query.cursor, 1)[0]! : null;
+  const search = query.search?.trim() || undefined;
+  if (search && [...search].length < SEARCH_MIN_LENGTH) throw new ValidationError([fieldIssue("search", "SEARCH_TOO_SHORT", { min: SEARCH_MIN_LENGTH })]);
   const filter = {
-    search: query.search?.trim() || undefined,
+    search,
     status: query.status,
     roleId: query.role === undefined ? undefined : await roleIdOf(query.role),
     twoFactor: query.twoFactor,

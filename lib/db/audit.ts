@@ -66,11 +66,13 @@ export async function listAuditEvents(tx: Tx, filter: AuditFilter, limit: number
   const createdAt: Prisma.DateTimeFilter<"AuditEvent"> = {};
   if (filter.since) createdAt.gte = filter.since;
   if (filter.until) createdAt.lt = filter.until;
+  // The bound `createdAt <= after` is what an index range starts from; the OR only settles ties.
+  if (after) createdAt.lte = after.createdAt;
   const where: Prisma.AuditEventWhereInput = {
     ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
     ...(filter.type !== undefined ? { type: filter.type } : {}),
-    ...(filter.since || filter.until ? { createdAt } : {}),
-    ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+    ...(Object.keys(createdAt).length ? { createdAt } : {}),
+    ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { id: { lt: after.id } }] } : {}),
   };
   return (await prisma(tx)).auditEvent.findMany({
     where,

@@ -124,7 +124,8 @@ await time("users: a page half-way down (cursor)", () => listUsers(admin, { curs
 await time("users: q matching one account (its e-mail's middle)", () => listUsers(admin, { search: `-${middleUser}@` }));
 await time("users: q matching none (rare trigrams)", () => listUsers(admin, { search: "qxzqxzqxz" }));
 await time("users: q matching many (\"person 1\")", () => listUsers(admin, { search: "person 1" }));
-await time("users: q of two characters", () => listUsers(admin, { search: "zq" }));
+await time("users: q of three characters, common (\"per\")", () => listUsers(admin, { search: "per" }));
+await time("users: q of three characters, rare (\"zqx\")", () => listUsers(admin, { search: "zqx" }));
 await time("users: status=unverified", () => listUsers(admin, { status: "unverified" }));
 await time("users: role=admin (none)", () => listUsers(admin, { role: "admin" }));
 await time("audit: first page, no filter", () => listAudit(admin, {}));
