@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, advance, appError, appSession, client, failure, setUpAuthTests, verifiedUser } from "@/lib/auth/testing";
+import { DAY, advance, appError, appSession, failure, setUpAuthTests, verifiedUser } from "@/lib/auth/testing";
 
 /** The console's audit log, in-process: filters, keyset pages, CSV; and the daily figures. */
 
