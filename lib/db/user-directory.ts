@@ -1,4 +1,5 @@
 import { now } from "@/lib/clock";
+import { config } from "@/lib/config/env";
 import { execute, joinSql, query, sql, type Statement, type Tx } from "./sql";
 
 /**
@@ -39,9 +40,14 @@ const likeSubstring = (text: string) => `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 function conditionsOf(filter: DirectoryFilter, beforeId: number | null): Statement[] {
   const where: Statement[] = [];
   if (filter.search) {
-    // lower() on both sides: what PostgreSQL's trigram indexes are built on; SQLite's LIKE ignores ASCII case anyway.
     const pattern = likeSubstring(filter.search.toLowerCase());
-    where.push(sql`(lower(u."email") LIKE ${pattern} ESCAPE '\\' OR lower(u."name") LIKE ${pattern} ESCAPE '\\')`);
+    // PostgreSQL's trigram indexes are built on lower(); SQLite's LIKE ignores ASCII case by itself (its
+    // lower() knows no more than ASCII either), and its scan takes half the time without the calls.
+    where.push(
+      config().databaseKind === "postgres"
+        ? sql`(lower(u."email") LIKE ${pattern} ESCAPE '\\' OR lower(u."name") LIKE ${pattern} ESCAPE '\\')`
+        : sql`(u."email" LIKE ${pattern} ESCAPE '\\' OR u."name" LIKE ${pattern} ESCAPE '\\')`,
+    );
   }
   if (filter.status === "disabled") where.push(sql`u."disabledAt" IS NOT NULL`);
   if (filter.status === "verified") where.push(sql`u."verifiedAt" IS NOT NULL AND u."disabledAt" IS NULL`);
