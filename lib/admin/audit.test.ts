@@ -10,7 +10,8 @@ const { database } = await import("@/lib/db");
 const { grantRole } = await import("@/lib/auth/admin");
 const { recordAudit } = await import("@/lib/db/audit");
 const { auditCsv, listAudit } = await import("./audit");
-const { dailyStats } = await import("./stats");
+const { dailyStats, FIGURE_EVENTS } = await import("./stats");
+const { DAILY_COUNTED_TYPES } = await import("@/lib/db/audit");
 
 async function signedInAdmin() {
   const { email } = await verifiedUser("admin");
@@ -67,6 +68,10 @@ describe("the audit log", () => {
 });
 
 describe("the daily figures", () => {
+  it("are counted for exactly the event types they show", () => {
+    expect(Object.values(FIGURE_EVENTS).flat().sort()).toEqual([...DAILY_COUNTED_TYPES].sort());
+  });
+
   it("count sign-ups, verifications, sign-ins, failures and 429s per UTC day, with totals", async () => {
     advance(DAY);
     const caller = await signedInAdmin();

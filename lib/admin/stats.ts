@@ -6,7 +6,10 @@ import { RATE_LIMITED_EVENT } from "@/lib/auth/limits";
 import type { Caller } from "@/lib/auth/types";
 import { requireAdmin } from "./access";
 
-/** The console's figures per day, counted from the audit log (so they reach back AUDIT_RETENTION_DAYS). */
+/**
+ * The console's figures per day: audit events of a few types, counted per UTC day as they are
+ * recorded (lib/db/audit.ts), so a month's figures are a few hundred rows however busy the month.
+ */
 
 export interface DayFigures {
   signups: number;
@@ -28,7 +31,7 @@ export const STATS_DAYS_DEFAULT = 30;
 export const STATS_DAYS_MAX = 366;
 
 /** Which audit events each figure counts (a failed second step is a failed sign-in too). */
-const COUNTED: Record<keyof DayFigures, readonly string[]> = {
+export const FIGURE_EVENTS: Readonly<Record<keyof DayFigures, readonly string[]>> = {
   signups: ["signup"],
   verified: ["email_verified"],
   logins: ["login"],
@@ -47,7 +50,7 @@ export async function dailyStats(admin: Caller, days: number = STATS_DAYS_DEFAUL
   const empty = (): DayFigures => ({ signups: 0, verified: 0, logins: 0, failedLogins: 0, rateLimited: 0 });
   const byDate = new Map<string, DayFigures>();
   for (let i = 0; i < count; i++) byDate.set(new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10), empty());
-  const figureOf = new Map(Object.entries(COUNTED).flatMap(([figure, types]) => types.map((t) => [t, figure as keyof DayFigures])));
+  const figureOf = new Map(Object.entries(FIGURE_EVENTS).flatMap(([figure, types]) => types.map((t) => [t, figure as keyof DayFigures])));
   const totals = empty();
   for (const { day, type, count: n } of await countAuditEventsByDay(database, [...figureOf.keys()], since)) {
     const figures = byDate.get(day);

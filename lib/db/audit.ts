@@ -1,7 +1,6 @@
 import { now } from "@/lib/clock";
-import { config } from "@/lib/config/env";
 import type { Prisma } from "./generated/postgres/client";
-import { execute, prisma, query, sql, type Tx } from "./sql";
+import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -13,14 +12,32 @@ export interface AuditEntry {
   detail?: Record<string, string | number | boolean | null>;
 }
 
+/** The event types the console's daily figures count (lib/admin/stats.ts), counted as they are recorded. */
+export const DAILY_COUNTED_TYPES: ReadonlySet<string> = new Set(["signup", "email_verified", "login", "login_failed", "mfa_failed", "rate_limited"]);
+
 /** Security events (logins, failures, resets, token reuse). Never pass a secret in `detail`. */
 export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const detail = entry.detail ? JSON.stringify(entry.detail) : null;
-  await execute(
-    tx,
-    sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
-        VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,
-  );
+  const at = now();
+  const insert = (t: Tx) =>
+    execute(
+      t,
+      sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
+          VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${at})`,
+    );
+  if (!DAILY_COUNTED_TYPES.has(entry.type)) {
+    await insert(tx);
+    return;
+  }
+  // The event and its day's count commit together.
+  await atomically(tx, async (t) => {
+    await insert(t);
+    await execute(
+      t,
+      sql`INSERT INTO "AuditDayCount" ("day", "type", "count") VALUES (${at.toISOString().slice(0, 10)}, ${entry.type}, 1)
+          ON CONFLICT ("day", "type") DO UPDATE SET "count" = "AuditDayCount"."count" + 1`,
+    );
+  });
 }
 
 /** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */
@@ -82,18 +99,11 @@ export async function listAuditEvents(tx: Tx, filter: AuditFilter, limit: number
   });
 }
 
-/** The calendar day (UTC, "YYYY-MM-DD") of an event's createdAt, as each dialect spells it (SQLite keeps ISO 8601 text). */
-const dayOfEvent = () => (config().databaseKind === "postgres" ? sql`to_char("createdAt", 'YYYY-MM-DD')` : sql`substr("createdAt", 1, 10)`);
-
-/** How many events of each of `types` were recorded per UTC day since `since` (one indexed range per type). */
+/** How many events of each of `types` were recorded per UTC day since the day of `since` (the counts kept by recordAudit). */
 export async function countAuditEventsByDay(tx: Tx, types: readonly string[], since: Date): Promise<Array<{ day: string; type: string; count: number }>> {
-  const counts: Array<{ day: string; type: string; count: number }> = [];
-  for (const type of types) {
-    const rows = await query<{ day: string; n: number | bigint }>(
-      tx,
-      sql`SELECT ${dayOfEvent()} AS "day", COUNT(*) AS "n" FROM "AuditEvent" WHERE "type" = ${type} AND "createdAt" >= ${since} GROUP BY 1`,
-    );
-    for (const row of rows) counts.push({ day: row.day, type, count: Number(row.n) });
-  }
-  return counts;
+  const rows = await query<{ day: string; type: string; count: number | bigint }>(
+    tx,
+    sql`SELECT "day", "type", "count" FROM "AuditDayCount" WHERE "day" >= ${since.toISOString().slice(0, 10)}`,
+  );
+  return rows.filter((r) => types.includes(r.type)).map((r) => ({ day: r.day, type: r.type, count: Number(r.count) }));
 }
