@@ -18,6 +18,7 @@ export const MESSAGES = {
   NOT_AN_INTEGER: "A valid integer is required.",
   DATE_FORMAT: "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
   INVALID_DATE: "Enter a valid date.",
+  DATETIME_FORMAT: "Datetime has wrong format. Use ISO 8601, e.g. 2026-12-05T10:00:00Z.",
   INVALID_MOBILE: "Enter a valid mobile number.",
   CODE_FORMAT: "Enter the code from the e-mail.",
   MAX_LENGTH: (p: Params) => `Ensure this field has no more than ${p.max} characters.`,
@@ -85,6 +86,12 @@ export const MESSAGES = {
   PUBLIC_CLIENT_CREDENTIALS: "A public client cannot use the client credentials grant.",
   CLIENT_REJECTED: (p: Params) => `The client was refused: ${p.reason}`,
   OIDC_PROVIDER_OFF: "The OpenID provider is off: set OIDC_RSA_PRIVATE_KEY.",
+
+  // Operator's console
+  LAST_ADMIN: "This is the last admin: make another admin first.",
+  USER_DISABLED: "This account is disabled: enable it first.",
+  ALREADY_VERIFIED: "This address is already confirmed.",
+  SEARCH_TOO_SHORT: (p: Params) => `Type at least ${p.min} characters to search.`,
   // The browser forms' own checks of those codes, before anything is sent.
   TOTP_CODE_FORMAT: "Enter the 6-digit code from your authenticator app.",
   RECOVERY_CODE_FORMAT: "Enter one of your recovery codes.",

@@ -1,5 +1,5 @@
 // npm run user:role -- <email> <role>     e.g. npm run user:role -- ada@example.com admin
-// The only way to grant the admin role: from a shell on the server, never over HTTP.
+// How the first admin is made: from a shell on the server (later ones by an admin, PUT /auth/admin/users/{id}/role/).
 import { grantRole } from "@/lib/auth/admin";
 import { disconnectDb } from "@/lib/db";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { importJWK, SignJWT } from "jose";
 import { describe, expect, inject, it } from "vitest";
 import { api } from "./client";
-import { authHeader, codeIn, execSql, registeredVerifiedUser, STRONG_PASSWORD, uniqueEmail, waitForMail } from "./helpers";
+import { authHeader, codeIn, confirmTokenIn, execSql, registeredVerifiedUser, resetTokenIn, STRONG_PASSWORD, uniqueEmail, waitForMail } from "./helpers";
 
 /** A disabled account gets no tokens from any path, and the tokens it had stop working. */
 
@@ -53,5 +53,27 @@ describe("a disabled account", () => {
     const res = await api("POST", "/auth/login/google/", { json: { auth_token: await googleToken(email, sub) } });
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ success: false, errors: DISABLED, tokens: {} });
+  });
+
+  it("gets no confirmation from the e-mailed link", async () => {
+    const email = uniqueEmail("disabled");
+    expect((await api("POST", "/auth/register/", { json: { email, password: STRONG_PASSWORD } })).status).toBe(200);
+    const token = confirmTokenIn(await waitForMail(email));
+    await disable(email);
+    const res = await api("POST", "/auth/confirm-user", { headers: authHeader(token!, "Token") });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ success: false, errors: DISABLED });
+  });
+
+  it("sets no password with a reset link sent before it was disabled", async () => {
+    const { email } = await registeredVerifiedUser();
+    expect((await api("POST", "/auth/generate-link", { json: { email, request_type: 3 } })).status).toBe(200);
+    const token = resetTokenIn(await waitForMail(email, 2));
+    await disable(email);
+    const res = await api("POST", "/auth/reset-password", { json: { password: `${STRONG_PASSWORD}!` }, headers: authHeader(token!, "Token") });
+    expect(res.status, res.text).toBe(403);
+    expect(res.body).toEqual({ success: false, errors: DISABLED });
+    // The password did not change: the new one is a wrong password, answered as usual.
+    expect((await api("POST", "/auth/login/", { json: { email, password: `${STRONG_PASSWORD}!` } })).status).toBe(400);
   });
 });

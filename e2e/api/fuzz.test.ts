@@ -483,11 +483,24 @@ const BODY_ENDPOINTS: JsonEndpoint[] = [
   // Its wrong passwords count toward the caller's failed logins: an account of its own.
   { method: "POST", path: "/auth/reauthenticate/", fields: ["password", "code", "otp", "response"], auth: "access", ownAccount: true },
   { method: "POST", path: "/auth/reauthenticate/passkey/options/", fields: [], auth: "access" },
+  // The admin API: the fuzz user is no admin (403), and `{id}` names no user (404).
+  { method: "DELETE", path: "/auth/admin/users/{id}/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/admin/users/{id}/disable/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/admin/users/{id}/enable/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/admin/users/{id}/sign-out/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/admin/users/{id}/send-reset/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/admin/users/{id}/resend-verification/", fields: [], auth: "access" },
+  { method: "POST", path: "/auth/admin/users/{id}/two-factor/reset/", fields: [], auth: "access" },
+  { method: "PUT", path: "/auth/admin/users/{id}/role/", fields: ["roleid"], auth: "access" },
 ];
 const GET_ENDPOINTS: JsonEndpoint[] = [
   { method: "GET", path: "/auth/me/", fields: [], auth: "access" },
   { method: "GET", path: "/auth/{user_id}/", fields: [], auth: "access" },
   { method: "GET", path: "/auth/passkeys/", fields: [], auth: "access" },
+  { method: "GET", path: "/auth/admin/users/", fields: [], auth: "access" },
+  { method: "GET", path: "/auth/admin/users/{id}/", fields: [], auth: "access" },
+  { method: "GET", path: "/auth/admin/audit/", fields: [], auth: "access" },
+  { method: "GET", path: "/auth/admin/stats/", fields: [], auth: "access" },
   { method: "GET", path: "/healthz", fields: [], auth: "none" },
   { method: "GET", path: "/livez", fields: [], auth: "none" },
   { method: "GET", path: "/readyz", fields: [], auth: "none" },

@@ -237,4 +237,12 @@ describe("grants end with the session they were made under", () => {
     expect(await active(refreshed.access_token)).toBe(true);
     expect((await oidc.tokenIntrospection(onlineConfig, online.tokens.access_token)).active).toBe(false);
   });
+
+  it("a disabled account's offline grant gets no more tokens, even when disabled behind the service's back (an import)", async () => {
+    const user = await registeredVerifiedUser();
+    const { tokens } = await allowedTokens(user);
+    // No session ends this way: only the provider's account lookup stands between the grant and new tokens.
+    await execSql(`UPDATE "User" SET "disabledAt" = $1 WHERE "id" = $2`, [new Date().toISOString(), user.userId]);
+    await expectRefreshRefused(tokens.refresh_token!);
+  });
 });

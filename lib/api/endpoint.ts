@@ -45,6 +45,8 @@ export interface Endpoint<S extends z.ZodType | undefined = z.ZodType | undefine
    * without one the body is still read, so its size and syntax are checked.
    */
   body?: S | (() => S);
+  /** A GET's query string's schema (its parameters, each a string as sent); the handler gets its output as its input. */
+  query?: S;
   /** Path parameters from the segments named in braces; null means "no such resource" (404). */
   params?: (raw: Record<string, string>) => P | null;
   /** Runs before the body is validated (whose record a PUT names settles 403/404 before a 400). */
@@ -74,3 +76,5 @@ export const UNVERIFIED = { status: 403, description: "The e-mail address is not
 
 export const bodySchemaOf = (e: { body?: z.ZodType | (() => z.ZodType) }): z.ZodType | undefined =>
   typeof e.body === "function" ? e.body() : e.body;
+
+export const FORBIDDEN_NOT_ADMIN = { status: 403, description: "Not an admin, or an admin without two-factor while ADMIN_REQUIRE_TWO_FACTOR holds" };

@@ -72,9 +72,9 @@ async function run(endpoint: Served, base: Omit<Context<unknown>, "params">, raw
     if (endpoint.auth === "access") ctx.caller = await authenticate(bearerTokenFrom(request.headers));
     if (endpoint.auth === "link") ctx.linkToken = bearerTokenFrom(request.headers);
     if (endpoint.auth === "client") assertClientToken(request.headers);
-    const body = endpoint.method === "GET" ? {} : await readBody(request);
+    const body = endpoint.method === "GET" ? Object.fromEntries(new URL(request.url).searchParams) : await readBody(request);
     await endpoint.precheck?.(ctx as never, body);
-    const schema = bodySchemaOf(endpoint);
+    const schema = endpoint.method === "GET" ? endpoint.query : bodySchemaOf(endpoint);
     const input = schema ? parseInput(schema, body) : body;
     const reply = await endpoint.handle(input as never, ctx as never);
     if (reply instanceof Response) return reply;

@@ -40,6 +40,7 @@ const WIRE_FIELDS: Record<string, string> = {
   recoveryCode: "recovery_code",
   idToken: "auth_token",
   refreshToken: "refresh",
+  search: "q",
 };
 
 /** What an endpoint declares about its failures (see lib/api/endpoint.ts). */

@@ -27,7 +27,10 @@ export function openApiDocument(endpoints: readonly Endpoint<never, never, unkno
       responses[String(r.status)] = { description: r.description, content: { "application/json": { schema: { $ref: "#/components/schemas/Envelope" } } } };
     }
     const body = bodySchemaOf(e);
-    const pathParams = [...e.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "integer" } }));
+    const pathParams = [
+      ...[...e.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "integer" } })),
+      ...queryParameters(e.query),
+    ];
     (paths[e.path] ??= {})[e.method.toLowerCase()] = {
       summary: e.summary,
       security: SECURITY[e.auth],
@@ -57,6 +60,19 @@ export function openApiDocument(endpoints: readonly Endpoint<never, never, unkno
       },
     },
   };
+}
+
+/** A query schema's members as OpenAPI query parameters. */
+function queryParameters(schema: z.ZodType | undefined) {
+  if (!schema) return [];
+  const described = jsonSchema(schema) as { properties?: Record<string, { description?: string }>; required?: string[] };
+  return Object.entries(described.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: described.required?.includes(name) ?? false,
+    ...(property.description ? { description: property.description } : {}),
+    schema: property,
+  }));
 }
 
 function jsonSchema(schema: z.ZodType) {

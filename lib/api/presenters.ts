@@ -1,3 +1,6 @@
+import type { AuditEvent } from "@/lib/admin/audit";
+import type { DailyStats, DayFigures } from "@/lib/admin/stats";
+import type { UserDetail, UserSummary } from "@/lib/admin/users";
 import type { Passkey } from "@/lib/auth/passkeys";
 import type { AppSignIn } from "@/lib/auth/sign-in";
 import type { Tokens, User } from "@/lib/auth/types";
@@ -78,4 +81,60 @@ export const presentPasskey = (p: Passkey) => ({
   created_at: p.createdAt.toISOString(),
   last_used_at: p.lastUsedAt?.toISOString() ?? null,
   backed_up: p.backedUp,
+});
+
+// ---- Operator's console
+
+/** An account as the admin API lists it. */
+export const presentAdminUser = (u: UserSummary) => ({
+  userid: u.id,
+  email: u.email,
+  name: u.name,
+  roleid: u.roleId,
+  role: u.role,
+  is_verified: u.verified,
+  disabled: u.disabled,
+  two_factor: u.twoFactor,
+  passkeys: u.passkeys,
+  google: u.google,
+  created_at: u.createdAt.toISOString(),
+  last_login_at: u.lastLoginAt?.toISOString() ?? null,
+});
+
+export const presentAdminUserDetail = (detail: UserDetail) => ({
+  user: { ...presentAdminUser(detail.user), dob: detail.user.dob, mobile: detail.user.mobile, locale: detail.user.locale },
+  sessions: detail.sessions.map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    created_at: s.createdAt.toISOString(),
+    last_used_at: s.lastUsedAt.toISOString(),
+    ip: s.ip,
+    user_agent: s.userAgent,
+    methods: s.methods.split(",").filter(Boolean),
+  })),
+  audit: detail.audit.map(presentAuditEvent),
+});
+
+export const presentAuditEvent = (e: AuditEvent) => ({
+  id: e.id,
+  at: e.at.toISOString(),
+  type: e.type,
+  userid: e.userId,
+  actor: e.actorId,
+  ip: e.ip,
+  user_agent: e.userAgent,
+  details: e.details,
+});
+
+const presentFigures = (f: DayFigures) => ({
+  signups: f.signups,
+  verified: f.verified,
+  logins: f.logins,
+  failed_logins: f.failedLogins,
+  rate_limited: f.rateLimited,
+});
+
+export const presentStats = (stats: DailyStats) => ({
+  days: stats.days.map((d) => ({ date: d.date, ...presentFigures(d) })),
+  totals: { ...presentFigures(stats.totals), users: stats.totals.users },
 });

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { MESSAGES } from "@/lib/messages";
+import { MESSAGES, messageFor } from "@/lib/messages";
 import {
   AuthCodeSchema,
+  complaint,
   DobSchema,
   EmailSchema,
   IntegerSchema,
@@ -102,3 +103,62 @@ export const ReauthenticateRequest = z.object({
 
 export const ChangeEmailRequest = z.object({ new_email: EmailSchema, password: z.optional(PresentedPasswordSchema) });
 export const DeleteAccountRequest = z.object({ password: z.optional(PresentedPasswordSchema), email: z.optional(EmailSchema) });
+
+// ---- Operator's console (query strings: every value arrives as a string)
+
+/** One of `choices`, as a query parameter spells it. */
+function stringChoice<const T extends readonly string[]>(choices: T) {
+  return z
+    .unknown()
+    .transform((v, ctx): T[number] => {
+      if (typeof v === "string" && (choices as readonly string[]).includes(v)) return v;
+      ctx.addIssue({ code: "custom", ...complaint("INVALID_CHOICE", { value: String(v).slice(0, 100) }) });
+      return z.NEVER;
+    })
+    .register(z.globalRegistry, { type: "string", enum: [...choices] });
+}
+
+/** An ISO 8601 time with a date and a time of day ("2026-12-05T10:00:00Z"; no zone means UTC). */
+const DateTimeSchema = z
+  .unknown()
+  .transform((v, ctx): Date => {
+    const at = typeof v === "string" && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) ? new Date(/T.*(Z|[+-]\d{2}:?\d{2})$/.test(v) || !v.includes("T") ? v : `${v}Z`) : null;
+    if (at && !Number.isNaN(at.getTime())) return at;
+    ctx.addIssue({ code: "custom", ...complaint("DATETIME_FORMAT") });
+    return z.NEVER;
+  })
+  .register(z.globalRegistry, { type: "string", format: "date-time", example: "2026-12-05T10:00:00Z" });
+
+const PageQuery = {
+  limit: z.optional(IntegerSchema),
+  cursor: z.optional(TextQuery(200).meta({ description: "`next_cursor` of the previous page" })),
+};
+
+function TextQuery(max: number) {
+  return z.string().max(max, { error: () => messageFor("MAX_LENGTH", { max }) });
+}
+
+export const AdminUsersQuery = z
+  .object({
+    q: z.optional(TextQuery(100).meta({ description: "A case-insensitive substring of the e-mail or the name" })),
+    status: z.optional(stringChoice(["verified", "unverified", "disabled"] as const)),
+    role: z.optional(TextQuery(50).meta({ description: "A role's name or id" })),
+    two_factor: z.optional(stringChoice(["on", "off"] as const)),
+    ...PageQuery,
+  })
+  .transform(({ q, two_factor, ...rest }) => ({ ...rest, search: q, twoFactor: two_factor === undefined ? undefined : two_factor === "on" }));
+
+export const AdminAuditQuery = z
+  .object({
+    user: z.optional(IntegerSchema),
+    type: z.optional(TextQuery(64)),
+    since: z.optional(DateTimeSchema.meta({ description: "Recorded at or after (ISO 8601)" })),
+    until: z.optional(DateTimeSchema.meta({ description: "Recorded before (ISO 8601)" })),
+    format: z.optional(stringChoice(["json", "csv"] as const)),
+    ...PageQuery,
+  })
+  .transform(({ user, ...rest }) => ({ ...rest, userId: user }));
+
+export const AdminStatsQuery = z.object({ days: z.optional(IntegerSchema) });
+
+export const AdminRoleRequest = z.object({ roleid: IntegerSchema });

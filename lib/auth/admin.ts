@@ -5,7 +5,7 @@ import { markDisabled, setRole, type User } from "@/lib/db/users";
 import { securityEvent } from "./security-events";
 import type { ClientInfo } from "./types";
 
-/** Grants a role from the command line; the only way to make an admin. */
+/** Grants a role from the command line: how the first admin is made (later ones by an admin, lib/admin/users.ts). */
 export async function grantRole(email: string, roleName: string): Promise<User> {
   const role = await findRoleByName(database, roleName);
   if (!role) {

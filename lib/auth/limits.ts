@@ -1,5 +1,6 @@
 import { now } from "@/lib/clock";
 import { countTogether, database, type Tx } from "@/lib/db";
+import { recordAudit } from "@/lib/db/audit";
 import type { MailKind } from "@/lib/db/outbox";
 import { addressKeys, claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
 import { AppError, rateLimited } from "@/lib/errors";
@@ -33,11 +34,19 @@ export const LIMITS = {
 export type ClientAction = "signup" | "login" | "verify" | "generate-link" | "resend" | "refresh" | "password" | "oauth-registration";
 
 const secondsUntil = (end: Date) => Math.max(1, Math.ceil((end.getTime() - now().getTime()) / 1000));
-/** A 429 for `limit` (counted in the metrics by name), with the seconds until `end`. */
-function limitedUntil(end: Date, limit: string) {
+/**
+ * A 429 for `limit` (counted in the metrics by name, and in the audit log for the console's daily
+ * figures), with the seconds until `end`. The audit row is written outside the request's work, not
+ * awaited: a refusal inside a transaction must not wait for that transaction to end.
+ */
+function limitedUntil(end: Date, limit: string, ip: string | null = null) {
   metrics().rateLimited.inc({ limit });
+  void recordAudit(database, { type: RATE_LIMITED_EVENT, ip, detail: { limit } }).catch(() => {});
   return rateLimited(secondsUntil(end));
 }
+
+/** The audit type of a refusal by a limit (a 429). */
+export const RATE_LIMITED_EVENT = "rate_limited";
 
 const clientRule = (action: ClientAction) => (action === "refresh" ? LIMITS.refresh : LIMITS.client);
 const clientKey = (action: ClientAction, ip: string | null) => `client:${action}:${addressKey(ip)}`;
@@ -47,7 +56,7 @@ export async function limitClient(tx: Tx, action: ClientAction, ip: string | nul
   const rule = clientRule(action);
   const state = await hitWindow(tx, clientKey(action, ip), rule.windowMs);
   if (state.count > rule.limit) {
-    const refusal = limitedUntil(state.windowEnds, `client:${action}`);
+    const refusal = limitedUntil(state.windowEnds, `client:${action}`, ip);
     countedRefusals.set(refusal, action);
     throw refusal;
   }
@@ -69,7 +78,7 @@ export async function withClientLimit<T>(action: ClientAction, ip: string | null
   const rule = clientRule(action);
   const key = clientKey(action, ip);
   const seen = await peekWindow(database, key);
-  if (seen && seen.count >= rule.limit) throw limitedUntil(seen.windowEnds, `client:${action}`);
+  if (seen && seen.count >= rule.limit) throw limitedUntil(seen.windowEnds, `client:${action}`, ip);
   try {
     return await work();
   } catch (error) {

@@ -1,6 +1,6 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import { database, transaction } from "@/lib/db";
+import { database, transaction, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { enqueueEmail } from "@/lib/db/outbox";
 import { findUserById, markVerified, setPasswordHash, type User } from "@/lib/db/users";
@@ -29,26 +29,35 @@ export async function requestPasswordReset(email: string, client: ClientInfo): P
   const user = await mailRequest("generate-link", "password_reset", email, client);
   if (!user || user.disabledAt) return;
 
-  const { appName, appUrl } = config();
-  const token = randomToken();
   await transaction(async (tx) => {
-    await replaceVerification(tx, {
-      userId: user.id,
-      purpose: "reset_password",
-      tokenHash: sha256Hex(token),
-      expiresAt: secondsFromNow(RESET_LIFETIME_SECONDS),
-    });
-    const mail = await passwordResetEmail({
-      appName,
-      locale: mailLanguage(user, client),
-      link: `${appUrl}/reset-password?token=${token}`,
-      expiresInMinutes: RESET_LIFETIME_SECONDS / 60,
-      firstPassword: user.passwordHash === null,
-    });
-    await enqueueEmail(tx, { to: user.email, kind: "password_reset", ...mail });
+    await startPasswordReset(tx, user, client);
     await recordAudit(tx, { type: "password_reset_requested", userId: user.id, ip: client.ip, userAgent: client.userAgent });
   });
   nudgeMailSender();
+}
+
+/**
+ * Records a new reset link for `user` and queues its e-mail in the caller's transaction (the
+ * previous link stops working); to an account without a password, a link that sets its first one.
+ * The mail speaks the account's language, else that of `client`'s request.
+ */
+export async function startPasswordReset(tx: Tx, user: User, client: ClientInfo | null = null): Promise<void> {
+  const { appName, appUrl } = config();
+  const token = randomToken();
+  await replaceVerification(tx, {
+    userId: user.id,
+    purpose: "reset_password",
+    tokenHash: sha256Hex(token),
+    expiresAt: secondsFromNow(RESET_LIFETIME_SECONDS),
+  });
+  const mail = await passwordResetEmail({
+    appName,
+    locale: mailLanguage(user, client),
+    link: `${appUrl}/reset-password?token=${token}`,
+    expiresInMinutes: RESET_LIFETIME_SECONDS / 60,
+    firstPassword: user.passwordHash === null,
+  });
+  await enqueueEmail(tx, { to: user.email, kind: "password_reset", ...mail });
 }
 
 /**
@@ -69,6 +78,8 @@ export async function resetPassword(token: string | null, password: string, clie
   if (!pending || pending.purpose !== "reset_password" || pending.consumedAt || pending.expiresAt <= now()) throw invalid();
   const user = await findUserById(database, pending.userId);
   if (!user) throw invalid();
+  // Disabling voids every link; this holds even for one that raced it.
+  if (user.disabledAt) throw new AppError("ACCOUNT_DISABLED");
 
   // Hash before the transaction: nothing slow runs while the database holds a lock.
   const passwordHash = await hashPassword(password);

@@ -25,6 +25,7 @@ export type SecurityEvent =
   | "google_linked"
   | "two_factor_enabled"
   | "two_factor_disabled"
+  | "two_factor_reset"
   | "recovery_codes_replaced"
   | "passkey_added"
   | "passkey_removed"
@@ -78,6 +79,14 @@ export const CONSEQUENCES: Readonly<Record<SecurityEvent, Consequences>> = {
   google_linked: { audit: "google_linked", notice: "google_linked" },
   two_factor_enabled: { sessions: { which: "others-single-factor", reason: "two_factor_enabled" }, audit: "totp_enabled", notice: "two_factor_enabled" },
   two_factor_disabled: { voids: ["mfa_login"], audit: "totp_disabled", notice: "two_factor_disabled" },
+  // The support path for a lost phone (an admin's): the second factors go, and with them whoever signed in with them.
+  two_factor_reset: {
+    sessions: { which: "all", reason: "two_factor_reset" },
+    voids: ["mfa_login", "reauthenticate"],
+    credentials: { withPassword: false },
+    audit: "two_factor_reset",
+    notice: "two_factor_disabled",
+  },
   recovery_codes_replaced: { audit: "recovery_codes_replaced", notice: "recovery_codes_replaced" },
   passkey_added: { audit: "passkey_added", notice: "passkey_added" },
   passkey_removed: { audit: "passkey_removed", notice: null },
@@ -100,6 +109,8 @@ export interface EventSubject {
   client: ClientInfo;
   /** The session that acts, which "others" spares (null: none does). */
   sessionId?: string | null;
+  /** The admin who acts on the account (the operator's console), recorded as the audit row's actor. */
+  actor?: { id: number } | null;
 }
 
 export interface EventDetails {
@@ -149,8 +160,15 @@ export async function securityEvent<T>(
       tx,
       // A deleted account's event keeps no address, browser or user link: only that it happened.
       erased
-        ? { type: rule.audit, detail: { user_id: user.id, ...details.audit } }
-        : { type: rule.audit, userId: user.id, ip: client.ip, userAgent: client.userAgent, ...(details.audit ? { detail: details.audit } : {}) },
+        ? { type: rule.audit, actorId: subject.actor?.id ?? null, detail: { user_id: user.id, ...details.audit } }
+        : {
+            type: rule.audit,
+            userId: user.id,
+            actorId: subject.actor?.id ?? null,
+            ip: client.ip,
+            userAgent: client.userAgent,
+            ...(details.audit ? { detail: details.audit } : {}),
+          },
     );
     if (noticeKind) await queueNotice(tx, slot, user, noticeKind, client, details.notice);
     return value;

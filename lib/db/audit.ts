@@ -1,22 +1,43 @@
 import { now } from "@/lib/clock";
-import { execute, prisma, sql, type Tx } from "./sql";
+import type { Prisma } from "./generated/postgres/client";
+import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
   userId?: number | null;
+  /** The admin who acted on `userId` (the operator's console); absent when the user acted. */
+  actorId?: number | null;
   ip?: string | null;
   userAgent?: string | null;
   detail?: Record<string, string | number | boolean | null>;
 }
 
+/** The event types the console's daily figures count (lib/admin/stats.ts), counted as they are recorded. */
+export const DAILY_COUNTED_TYPES: ReadonlySet<string> = new Set(["signup", "email_verified", "login", "login_failed", "mfa_failed", "rate_limited"]);
+
 /** Security events (logins, failures, resets, token reuse). Never pass a secret in `detail`. */
 export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const detail = entry.detail ? JSON.stringify(entry.detail) : null;
-  await execute(
-    tx,
-    sql`INSERT INTO "AuditEvent" ("userId", "type", "ip", "userAgent", "detail", "createdAt")
-        VALUES (${entry.userId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,
-  );
+  const at = now();
+  const insert = (t: Tx) =>
+    execute(
+      t,
+      sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
+          VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${at})`,
+    );
+  if (!DAILY_COUNTED_TYPES.has(entry.type)) {
+    await insert(tx);
+    return;
+  }
+  // The event and its day's count commit together.
+  await atomically(tx, async (t) => {
+    await insert(t);
+    await execute(
+      t,
+      sql`INSERT INTO "AuditDayCount" ("day", "type", "count") VALUES (${at.toISOString().slice(0, 10)}, ${entry.type}, 1)
+          ON CONFLICT ("day", "type") DO UPDATE SET "count" = "AuditDayCount"."count" + 1`,
+    );
+  });
 }
 
 /** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */
@@ -24,4 +45,65 @@ export async function deleteAuditEventsBefore(tx: Tx, cutoff: Date, limit: numbe
   const old = await (await prisma(tx)).auditEvent.findMany({ where: { createdAt: { lt: cutoff } }, select: { id: true }, take: limit });
   if (old.length === 0) return 0;
   return (await (await prisma(tx)).auditEvent.deleteMany({ where: { id: { in: old.map((e) => e.id) } } })).count;
+}
+
+/** An audit row as recorded (`detail` still the stored JSON text). */
+export interface AuditEventRecord {
+  id: number;
+  createdAt: Date;
+  type: string;
+  userId: number | null;
+  actorId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: string | null;
+}
+
+export interface AuditFilter {
+  userId?: number;
+  type?: string;
+  /** Recorded at or after. */
+  since?: Date;
+  /** Recorded before. */
+  until?: Date;
+}
+
+/** Where a page of events ends: the next page starts after this event in the (createdAt, id) order. */
+export interface AuditPosition {
+  createdAt: Date;
+  id: number;
+}
+
+/**
+ * Events matching `filter`, newest first, `limit` of them after `after` (keyset paging: each page
+ * is an index range, however deep, where OFFSET would count every row before it). Each filter has
+ * its index ending in createdAt: (userId, createdAt), (type, createdAt), (createdAt).
+ */
+export async function listAuditEvents(tx: Tx, filter: AuditFilter, limit: number, after: AuditPosition | null): Promise<AuditEventRecord[]> {
+  const createdAt: Prisma.DateTimeFilter<"AuditEvent"> = {};
+  if (filter.since) createdAt.gte = filter.since;
+  if (filter.until) createdAt.lt = filter.until;
+  // The bound `createdAt <= after` is what an index range starts from; the OR only settles ties.
+  if (after) createdAt.lte = after.createdAt;
+  const where: Prisma.AuditEventWhereInput = {
+    ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
+    ...(filter.type !== undefined ? { type: filter.type } : {}),
+    ...(Object.keys(createdAt).length ? { createdAt } : {}),
+    ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { id: { lt: after.id } }] } : {}),
+  };
+  return (await prisma(tx)).auditEvent.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+    select: { id: true, createdAt: true, type: true, userId: true, actorId: true, ip: true, userAgent: true, detail: true },
+  });
+}
+
+/** How many events of each of `types` were recorded per UTC day since the day of `since` (the counts kept by recordAudit). */
+export async function countAuditEventsByDay(tx: Tx, types: readonly string[], since: Date): Promise<Array<{ day: string; type: string; count: number }>> {
+  const rows = await query<{ day: string; type: string; count: number | bigint }>(
+    tx,
+    sql`SELECT "day", "type", "count" FROM "AuditDayCount" WHERE "day" >= ${since.toISOString().slice(0, 10)}`,
+  );
+  return rows.filter((r) => types.includes(r.type)).map((r) => ({ day: r.day, type: r.type, count: Number(r.count) }));
 }

@@ -29,6 +29,8 @@ export type RevokeReason =
   | "address_proven"
   // Two-factor was turned on: sessions that one factor opened end.
   | "two_factor_enabled"
+  // An admin removed the account's second factors (a lost phone).
+  | "two_factor_reset"
   | "account_deleted";
 
 /** When a session ends by itself: `maxAgeMs` after sign-in, or after `idleMs` without use. */

@@ -368,3 +368,15 @@ const ROLLBACK = sql`ROLLBACK`;
 export function likePrefix(text: string): string {
   return `${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
+
+/** `parts` joined by `separator` into one fragment (the conditions of a WHERE built from filters). */
+export function joinSql(parts: readonly Statement[], separator: string): Statement {
+  const strings: string[] = [""];
+  const values: unknown[] = [];
+  parts.forEach((part, i) => {
+    strings[strings.length - 1] += (i === 0 ? "" : separator) + part.strings[0]!;
+    strings.push(...part.strings.slice(1));
+    values.push(...part.values);
+  });
+  return { strings, values };
+}

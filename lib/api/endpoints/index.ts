@@ -1,5 +1,19 @@
 import { endpoint, type Endpoint } from "../endpoint";
 import { openApiDocument } from "../openapi";
+import {
+  adminAudit,
+  adminDelete,
+  adminDisable,
+  adminEnable,
+  adminResendVerification,
+  adminResetTwoFactor,
+  adminRole,
+  adminSendReset,
+  adminSignOut,
+  adminStats,
+  adminUser,
+  adminUsers,
+} from "./admin";
 import { deleteMe, reauthenticateEndpoint, reauthenticatePasskeyOptions } from "./account";
 import { emailChange, emailConfirm } from "./email";
 import { googleLogin, login, secondStep } from "./login";
@@ -64,6 +78,18 @@ export const ENDPOINTS: readonly Endpoint<never, never, unknown>[] = [
   emailConfirm,
   reauthenticateEndpoint,
   reauthenticatePasskeyOptions,
+  adminUsers,
+  adminUser,
+  adminDelete,
+  adminDisable,
+  adminEnable,
+  adminSignOut,
+  adminSendReset,
+  adminResendVerification,
+  adminResetTwoFactor,
+  adminRole,
+  adminAudit,
+  adminStats,
   health,
   live,
   ready,

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { DAY, advance, appError, appSession, failure, setUpAuthTests, verifiedUser } from "@/lib/auth/testing";
+
+/** The console's audit log, in-process: filters, keyset pages, CSV; and the daily figures. */
+
+process.env.ADMIN_REQUIRE_TWO_FACTOR = "false";
+setUpAuthTests();
+
+const { database } = await import("@/lib/db");
+const { grantRole } = await import("@/lib/auth/admin");
+const { recordAudit } = await import("@/lib/db/audit");
+const { auditCsv, listAudit } = await import("./audit");
+const { dailyStats, FIGURE_EVENTS } = await import("./stats");
+const { DAILY_COUNTED_TYPES } = await import("@/lib/db/audit");
+
+async function signedInAdmin() {
+  const { email } = await verifiedUser("admin");
+  return (await appSession(await grantRole(email, "admin"))).caller;
+}
+
+async function csvOf(lines: AsyncGenerator<string>) {
+  let text = "";
+  for await (const line of lines) text += line;
+  return text;
+}
+
+describe("the audit log", () => {
+  it("filters by user, type and time, and pages newest first without repeating an event", async () => {
+    const caller = await signedInAdmin();
+    const { user } = await verifiedUser("audited");
+    const start = new Date();
+    for (let i = 0; i < 5; i++) {
+      advance(1000);
+      await recordAudit(database, { type: "test_event", userId: user.id, detail: { i } });
+    }
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof listAudit>> = await listAudit(caller, { userId: user.id, type: "test_event", limit: 2, cursor });
+      seen.push(...page.events.map((e) => e.details!.i as number));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([4, 3, 2, 1, 0]);
+    const window = await listAudit(caller, { userId: user.id, since: new Date(start.getTime() + 2500), until: new Date(start.getTime() + 4500) });
+    expect(window.events.map((e) => e.details!.i)).toEqual([3, 2]);
+    expect((await listAudit(caller, { userId: user.id })).events.map((e) => e.type)).toContain("signup");
+    expect(await failure(listAudit(caller, { cursor: "bad" }))).toMatchObject(appError("VALIDATION", "cursor"));
+  });
+
+  it("exports the same rows as CSV, quoting what needs it and defusing formulas", async () => {
+    const caller = await signedInAdmin();
+    const { user } = await verifiedUser("csv");
+    await recordAudit(database, { type: "csv_event", userId: user.id, ip: "198.51.100.1", userAgent: '=HYPERLINK("x"), "quoted"', detail: { note: "a,b" } });
+    const text = await csvOf(auditCsv(caller, { userId: user.id, type: "csv_event" }));
+    const [header, row, end] = text.split("\r\n");
+    expect(header).toBe("id,at,type,userid,actor,ip,user_agent,details");
+    expect(row).toMatch(new RegExp(`^\\d+,[0-9T:.Z-]+,csv_event,${user.id},,198\\.51\\.100\\.1,"'=HYPERLINK\\(""x""\\), ""quoted""","\\{""note"":""a,b""\\}"$`));
+    expect(end).toBe("");
+  });
+
+  it("is the admins' only", async () => {
+    const { user } = await verifiedUser("nosy");
+    const { caller } = await appSession(user);
+    expect(await failure(listAudit(caller))).toMatchObject(appError("FORBIDDEN"));
+    expect(await failure(csvOf(auditCsv(caller)))).toMatchObject(appError("FORBIDDEN"));
+    expect(await failure(dailyStats(caller))).toMatchObject(appError("FORBIDDEN"));
+  });
+});
+
+describe("the daily figures", () => {
+  it("are counted for exactly the event types they show", () => {
+    expect(Object.values(FIGURE_EVENTS).flat().sort()).toEqual([...DAILY_COUNTED_TYPES].sort());
+  });
+
+  it("count sign-ups, verifications, sign-ins, failures and 429s per UTC day, with totals", async () => {
+    advance(DAY);
+    const caller = await signedInAdmin();
+    const before = await dailyStats(caller, 3);
+    expect(before.days.map((d) => d.date)).toEqual([0, 1, 2].map((i) => new Date(Date.now() - (2 - i) * DAY).toISOString().slice(0, 10)));
+    await verifiedUser("counted");
+    await recordAudit(database, { type: "login_failed" });
+    await recordAudit(database, { type: "rate_limited", detail: { limit: "client:login" } });
+    const after = await dailyStats(caller, 3);
+    const today = (s: typeof after) => s.days.at(-1)!;
+    expect(today(after).signups - today(before).signups).toBe(1);
+    expect(today(after).verified - today(before).verified).toBe(1);
+    expect(today(after).failedLogins - today(before).failedLogins).toBe(1);
+    expect(today(after).rateLimited - today(before).rateLimited).toBe(1);
+    expect(after.totals.signups).toBe(after.days.reduce((n, d) => n + d.signups, 0));
+    expect(after.totals.users).toBe(before.totals.users + 1);
+  });
+});
