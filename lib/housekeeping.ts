@@ -8,6 +8,7 @@ import { deleteEndedSessions } from "@/lib/db/sessions";
 import { deleteFinishedVerifications } from "@/lib/db/verifications";
 import { deleteExpiredOAuthRows } from "@/lib/db/oauth";
 import { deleteExpiredChallenges } from "@/lib/db/webauthn-challenges";
+import { keepRecentDayCounts } from "@/lib/admin/stats";
 import { log } from "@/lib/log";
 
 /**
@@ -53,6 +54,7 @@ export async function sweepOnce(): Promise<SweepReport | null> {
     challenges: await drain((limit) => deleteExpiredChallenges(database, new Date(at), limit)),
     oauth: await drain((limit) => deleteExpiredOAuthRows(database, new Date(at), limit)),
   };
+  await keepRecentDayCounts().catch((error: unknown) => log.warn("housekeeping: the console's daily figures were not kept", { error }));
   if (Object.values(report).some((n) => n > 0)) log.info("housekeeping", { ...report });
   return report;
 }

@@ -1,3 +1,4 @@
+import { flushRefusalCounts } from "@/lib/auth/refusal-counts";
 import { disconnectDb } from "@/lib/db";
 import { stopHousekeeping } from "@/lib/housekeeping";
 import { log } from "@/lib/log";
@@ -23,6 +24,8 @@ export function registerShutdown(): void {
   holder.__authStopBackgroundWork = async () => {
     stopHousekeeping();
     await stopMailSender();
+    // The 429s counted since the last save (lib/auth/refusal-counts.ts).
+    await flushRefusalCounts().catch((error: unknown) => log.warn("429 counts not saved", { error }));
     await disconnectDb();
     log.info("background work stopped");
   };

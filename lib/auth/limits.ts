@@ -1,11 +1,11 @@
 import { now } from "@/lib/clock";
 import { countTogether, database, type Tx } from "@/lib/db";
-import { recordAudit } from "@/lib/db/audit";
 import type { MailKind } from "@/lib/db/outbox";
 import { addressKeys, claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
 import { AppError, rateLimited } from "@/lib/errors";
 import { addressKey } from "@/lib/http/client-address";
 import { metrics } from "@/lib/metrics";
+import { countRefusal } from "./refusal-counts";
 
 /**
  * The contract's abuse limits. Counters live in the database, so they hold across restarts and
@@ -35,18 +35,14 @@ export type ClientAction = "signup" | "login" | "verify" | "generate-link" | "re
 
 const secondsUntil = (end: Date) => Math.max(1, Math.ceil((end.getTime() - now().getTime()) / 1000));
 /**
- * A 429 for `limit` (counted in the metrics by name, and in the audit log for the console's daily
- * figures), with the seconds until `end`. The audit row is written outside the request's work, not
- * awaited: a refusal inside a transaction must not wait for that transaction to end.
+ * A 429 for `limit` (counted in the metrics by name, and per day for the console's figures, in
+ * memory: lib/auth/refusal-counts.ts), with the seconds until `end`.
  */
-function limitedUntil(end: Date, limit: string, ip: string | null = null) {
+function limitedUntil(end: Date, limit: string) {
   metrics().rateLimited.inc({ limit });
-  void recordAudit(database, { type: RATE_LIMITED_EVENT, ip, detail: { limit } }).catch(() => {});
+  countRefusal();
   return rateLimited(secondsUntil(end));
 }
-
-/** The audit type of a refusal by a limit (a 429). */
-export const RATE_LIMITED_EVENT = "rate_limited";
 
 const clientRule = (action: ClientAction) => (action === "refresh" ? LIMITS.refresh : LIMITS.client);
 const clientKey = (action: ClientAction, ip: string | null) => `client:${action}:${addressKey(ip)}`;
@@ -56,7 +52,7 @@ export async function limitClient(tx: Tx, action: ClientAction, ip: string | nul
   const rule = clientRule(action);
   const state = await hitWindow(tx, clientKey(action, ip), rule.windowMs);
   if (state.count > rule.limit) {
-    const refusal = limitedUntil(state.windowEnds, `client:${action}`, ip);
+    const refusal = limitedUntil(state.windowEnds, `client:${action}`);
     countedRefusals.set(refusal, action);
     throw refusal;
   }
@@ -78,7 +74,7 @@ export async function withClientLimit<T>(action: ClientAction, ip: string | null
   const rule = clientRule(action);
   const key = clientKey(action, ip);
   const seen = await peekWindow(database, key);
-  if (seen && seen.count >= rule.limit) throw limitedUntil(seen.windowEnds, `client:${action}`, ip);
+  if (seen && seen.count >= rule.limit) throw limitedUntil(seen.windowEnds, `client:${action}`);
   try {
     return await work();
   } catch (error) {

@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import type { Prisma } from "./generated/postgres/client";
-import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
+import { execute, prisma, query, sql, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -12,32 +12,14 @@ export interface AuditEntry {
   detail?: Record<string, string | number | boolean | null>;
 }
 
-/** The event types the console's daily figures count (lib/admin/stats.ts), counted as they are recorded. */
-export const DAILY_COUNTED_TYPES: ReadonlySet<string> = new Set(["signup", "email_verified", "login", "login_failed", "mfa_failed", "rate_limited"]);
-
 /** Security events (logins, failures, resets, token reuse). Never pass a secret in `detail`. */
 export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const detail = entry.detail ? JSON.stringify(entry.detail) : null;
-  const at = now();
-  const insert = (t: Tx) =>
-    execute(
-      t,
-      sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
-          VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${at})`,
-    );
-  if (!DAILY_COUNTED_TYPES.has(entry.type)) {
-    await insert(tx);
-    return;
-  }
-  // The event and its day's count commit together.
-  await atomically(tx, async (t) => {
-    await insert(t);
-    await execute(
-      t,
-      sql`INSERT INTO "AuditDayCount" ("day", "type", "count") VALUES (${at.toISOString().slice(0, 10)}, ${entry.type}, 1)
-          ON CONFLICT ("day", "type") DO UPDATE SET "count" = "AuditDayCount"."count" + 1`,
-    );
-  });
+  await execute(
+    tx,
+    sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
+        VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,
+  );
 }
 
 /** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */
@@ -99,11 +81,40 @@ export async function listAuditEvents(tx: Tx, filter: AuditFilter, limit: number
   });
 }
 
-/** How many events of each of `types` were recorded per UTC day since the day of `since` (the counts kept by recordAudit). */
-export async function countAuditEventsByDay(tx: Tx, types: readonly string[], since: Date): Promise<Array<{ day: string; type: string; count: number }>> {
+/** The day counts kept in "AuditDayCount" since the UTC day `sinceDay` ("YYYY-MM-DD"). */
+export async function findDayCounts(tx: Tx, sinceDay: string): Promise<Array<{ day: string; type: string; count: number }>> {
   const rows = await query<{ day: string; type: string; count: number | bigint }>(
     tx,
-    sql`SELECT "day", "type", "count" FROM "AuditDayCount" WHERE "day" >= ${since.toISOString().slice(0, 10)}`,
+    sql`SELECT "day", "type", "count" FROM "AuditDayCount" WHERE "day" >= ${sinceDay}`,
   );
-  return rows.filter((r) => types.includes(r.type)).map((r) => ({ day: r.day, type: r.type, count: Number(r.count) }));
+  return rows.map((r) => ({ day: r.day, type: r.type, count: Number(r.count) }));
+}
+
+/** How many events of each of `types` were recorded in [from, to) (the (type, createdAt) index's ranges). */
+export async function countAuditEvents(tx: Tx, types: readonly string[], from: Date, to: Date): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const type of types) {
+    const [row] = await query<{ n: number | bigint }>(
+      tx,
+      sql`SELECT COUNT(*) AS "n" FROM "AuditEvent" WHERE "type" = ${type} AND "createdAt" >= ${from} AND "createdAt" < ${to}`,
+    );
+    counts.set(type, Number(row?.n ?? 0));
+  }
+  return counts;
+}
+
+/** Keeps a finished day's counts (a concurrent reader that kept them first wins: they are the same). */
+export async function keepDayCounts(tx: Tx, day: string, counts: ReadonlyMap<string, number>): Promise<void> {
+  for (const [type, count] of counts) {
+    await execute(tx, sql`INSERT INTO "AuditDayCount" ("day", "type", "count") VALUES (${day}, ${type}, ${count}) ON CONFLICT ("day", "type") DO NOTHING`);
+  }
+}
+
+/** Adds `n` to a day's count of `type` (a counter several instances add to). */
+export async function addToDayCount(tx: Tx, day: string, type: string, n: number): Promise<void> {
+  await execute(
+    tx,
+    sql`INSERT INTO "AuditDayCount" ("day", "type", "count") VALUES (${day}, ${type}, ${n})
+        ON CONFLICT ("day", "type") DO UPDATE SET "count" = "AuditDayCount"."count" + ${n}`,
+  );
 }

@@ -6,7 +6,3 @@ CREATE TABLE "AuditDayCount" (
 
     CONSTRAINT "AuditDayCount_pkey" PRIMARY KEY ("day","type")
 );
-
--- The figures of the events already recorded (lib/db/audit.ts DAILY_COUNTED_TYPES).
-INSERT INTO "AuditDayCount" ("day", "type", "count")
-SELECT to_char("createdAt", 'YYYY-MM-DD'), "type", COUNT(*) FROM "AuditEvent" WHERE "type" IN ('signup', 'email_verified', 'login', 'login_failed', 'mfa_failed', 'rate_limited') GROUP BY 1, 2;
