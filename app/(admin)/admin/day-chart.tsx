@@ -88,10 +88,10 @@ export function DayChart({ days, words, locale }: { days: DailyStats["days"]; wo
       </div>
       <details className="group text-sm">
         <summary className="cursor-pointer rounded font-semibold text-indigo-700 underline-offset-4 hover:underline dark:text-indigo-300">{words.tableToggle}</summary>
-        <div className="mt-3 max-h-96 overflow-auto rounded-lg border border-slate-200 dark:border-slate-800">
+        <div className="mt-3 max-w-lg overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800">
           <table className="w-full text-start text-sm">
             <caption className="sr-only">{words.tableCaption}</caption>
-            <thead className="sticky top-0 bg-slate-50 text-slate-700 dark:bg-slate-800 dark:text-slate-200">
+            <thead className="bg-slate-50 text-slate-700 dark:bg-slate-800 dark:text-slate-200">
               <tr>
                 <th scope="col" className="px-3 py-2 text-start font-semibold">{words.day}</th>
                 <th scope="col" className="px-3 py-2 text-end font-semibold">{words.signups}</th>

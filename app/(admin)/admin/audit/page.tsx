@@ -125,7 +125,8 @@ function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.D
     id === null ? (
       <span className="text-slate-500 dark:text-slate-400">{t("nobody")}</span>
     ) : (
-      <Link href={`/admin/users/${id}`} className={`${linkStyle} rounded whitespace-nowrap`}>
+      // No prefetch: a page of 50 events would fetch 50 user pages no one asked for.
+      <Link href={`/admin/users/${id}`} prefetch={false} className={`${linkStyle} rounded whitespace-nowrap`}>
         {t("userLink", { id })}
       </Link>
     );
@@ -156,7 +157,7 @@ function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.D
               </td>
               <td className={cell}>{userLink(event.userId)}</td>
               <td className={cell}>{userLink(event.actorId)}</td>
-              <td className={`${cell} font-mono text-xs break-all`}>{event.ip ?? t("nobody")}</td>
+              <td className={`${cell} font-mono text-xs whitespace-nowrap`}>{event.ip ?? t("nobody")}</td>
               <td className={`${cell} max-w-64 text-xs break-words text-slate-600 dark:text-slate-400`}>{event.userAgent ?? t("nobody")}</td>
               <td className={`${cell} max-w-72 font-mono text-xs break-words`}>{event.details ? detailsText(event.details) : t("nobody")}</td>
             </tr>
