@@ -100,6 +100,7 @@ describe("the audit log page", () => {
     expect(html).toContain("“yesterday” isn't a date and time.");
     expect(html).toContain('aria-invalid="true"');
     expect(rowsOf(html)).toEqual([]);
+    expect(html).toContain("Correct the filters above to see the events.");
 
     expect(await textOf(await admin.get("/admin/audit?user=someone"))).toContain("The user ID is a whole number, such as 42.");
     expect(await textOf(await admin.get("/admin/audit?cursor=not-a-cursor"))).toContain("That page of the log can't be found any more.");

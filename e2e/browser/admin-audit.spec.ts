@@ -86,5 +86,17 @@ test("an admin reads the dashboard, filters the audit log by type and downloads 
   // A time that isn't one is said in words, at the field.
   await page.goto("/admin/audit?since=last%20week");
   await expect(page.getByText("“last week” isn't a date and time.", { exact: false })).toBeVisible();
+  await expect(page.getByText("Correct the filters above to see the events.")).toBeVisible();
   await photograph(page, "audit-bad-filter");
+
+  // Right to left (Arabic), chosen on the profile as a person does: the chart's time still runs left to right.
+  await page.goto("/profile");
+  await page.locator("#language-choice").selectOption("ar");
+  await page.locator("section#language button[type=submit]").click();
+  await expect(page).toHaveURL(/\/profile\?language=saved$/);
+  for (const path of ["/admin", "/admin/audit"]) {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveAttribute("lang", "ar");
+    await photograph(page, `${path === "/admin" ? "dashboard" : "audit"}-ar`);
+  }
 });

@@ -78,6 +78,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
             </Link>
           </Notice>
         )}
+        {!page && !invalid.has("cursor") && <p className="text-sm text-slate-700 dark:text-slate-300">{t("fixFilters")}</p>}
         {page && (
           <div className="flex flex-col gap-5">
             <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
@@ -119,7 +120,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
 
 type Words = Awaited<ReturnType<typeof getTranslations<"adminAudit.audit">>>;
 
-/** The events as a table, scrolled sideways on a narrow screen (by keyboard too: the region takes focus). */
+/**
+ * The events as a table, scrolled sideways on a narrow screen (by keyboard too: the region takes
+ * focus). Addresses, browsers and details are Latin machine text: left to right in every language.
+ */
 function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.DateTimeFormat }) {
   const userLink = (id: number | null) =>
     id === null ? (
@@ -153,13 +157,13 @@ function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.D
                 <time dateTime={event.at.toISOString()}>{time.format(event.at)}</time>
               </td>
               <td className={cell}>
-                <code className="rounded bg-slate-100 px-1.5 py-0.5 text-xs whitespace-nowrap dark:bg-slate-800">{event.type}</code>
+                <code dir="ltr" className="rounded bg-slate-100 px-1.5 py-0.5 text-xs whitespace-nowrap dark:bg-slate-800">{event.type}</code>
               </td>
               <td className={cell}>{userLink(event.userId)}</td>
               <td className={cell}>{userLink(event.actorId)}</td>
-              <td className={`${cell} font-mono text-xs whitespace-nowrap`}>{event.ip ?? t("nobody")}</td>
-              <td className={`${cell} max-w-64 text-xs break-words text-slate-600 dark:text-slate-400`}>{event.userAgent ?? t("nobody")}</td>
-              <td className={`${cell} max-w-72 font-mono text-xs break-words`}>{event.details ? detailsText(event.details) : t("nobody")}</td>
+              <td dir="ltr" className={`${cell} text-start font-mono text-xs whitespace-nowrap`}>{event.ip ?? t("nobody")}</td>
+              <td dir="ltr" className={`${cell} max-w-64 text-start text-xs break-words text-slate-600 dark:text-slate-400`}>{event.userAgent ?? t("nobody")}</td>
+              <td dir="ltr" className={`${cell} max-w-72 text-start font-mono text-xs break-words`}>{event.details ? detailsText(event.details) : t("nobody")}</td>
             </tr>
           ))}
         </tbody>
