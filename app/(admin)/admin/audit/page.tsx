@@ -93,7 +93,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
             {page.events.length === 0 ? (
               <p className="text-sm text-slate-700 dark:text-slate-300">{t("none")}</p>
             ) : (
-              <EventTable page={page} t={t} time={time} />
+              <>
+                <EventList page={page} t={t} time={time} />
+                <EventTable page={page} t={t} time={time} />
+              </>
             )}
             {(page.nextCursor || filters.raw.cursor) && (
               <nav aria-label={t("eventsTitle")} className="flex flex-wrap justify-between gap-3">
@@ -125,19 +128,10 @@ type Words = Awaited<ReturnType<typeof getTranslations<"adminAudit.audit">>>;
  * focus). Addresses, browsers and details are Latin machine text: left to right in every language.
  */
 function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.DateTimeFormat }) {
-  const userLink = (id: number | null) =>
-    id === null ? (
-      <span className="text-slate-500 dark:text-slate-400">{t("nobody")}</span>
-    ) : (
-      // No prefetch: a page of 50 events would fetch 50 user pages no one asked for.
-      <Link href={`/admin/users/${id}`} prefetch={false} className={`${linkStyle} rounded whitespace-nowrap`}>
-        {t("userLink", { id })}
-      </Link>
-    );
   const head = "px-3 py-2 text-start font-semibold whitespace-nowrap";
   const cell = "px-3 py-2 align-top";
   return (
-    <div role="region" aria-labelledby="events-title" tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:border-slate-800">
+    <div role="region" aria-labelledby="events-title" tabIndex={0} className="hidden overflow-x-auto sm:block rounded-lg border border-slate-200 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:border-slate-800">
       <table className="w-full min-w-[56rem] text-sm">
         <thead className="bg-slate-50 text-slate-700 dark:bg-slate-800 dark:text-slate-200">
           <tr>
@@ -159,8 +153,8 @@ function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.D
               <td className={cell}>
                 <code dir="ltr" className="rounded bg-slate-100 px-1.5 py-0.5 text-xs whitespace-nowrap dark:bg-slate-800">{event.type}</code>
               </td>
-              <td className={cell}>{userLink(event.userId)}</td>
-              <td className={cell}>{userLink(event.actorId)}</td>
+              <td className={cell}><UserLink id={event.userId} t={t} /></td>
+              <td className={cell}><UserLink id={event.actorId} t={t} /></td>
               <td dir="ltr" className={`${cell} text-start font-mono text-xs whitespace-nowrap`}>{event.ip ?? t("nobody")}</td>
               <td dir="ltr" className={`${cell} max-w-64 text-start text-xs break-words text-slate-600 dark:text-slate-400`}>{event.userAgent ?? t("nobody")}</td>
               <td dir="ltr" className={`${cell} max-w-72 text-start font-mono text-xs break-words`}>{event.details ? detailsText(event.details) : t("nobody")}</td>
@@ -169,6 +163,63 @@ function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.D
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The events on a phone: one card each, every field under its name, rather than a table to scroll sideways. */
+function EventList({ page, t, time }: { page: AuditPage; t: Words; time: Intl.DateTimeFormat }) {
+  const term = "text-xs text-slate-600 dark:text-slate-400";
+  const machine = "text-start font-mono text-xs break-words";
+  return (
+    <ul className="flex flex-col gap-3 sm:hidden">
+      {page.events.map((event) => (
+        <li key={event.id} className="rounded-lg border border-slate-200 px-4 py-3 text-sm text-slate-800 dark:border-slate-800 dark:text-slate-200">
+          <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
+            <code dir="ltr" className="rounded bg-slate-100 px-1.5 py-0.5 text-xs dark:bg-slate-800">{event.type}</code>
+            <time dateTime={event.at.toISOString()} className="tabular-nums">{time.format(event.at)}</time>
+          </div>
+          <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
+            <dt className={term}>{t("userColumn")}</dt>
+            <dd><UserLink id={event.userId} t={t} /></dd>
+            {event.actorId !== null && (
+              <>
+                <dt className={term}>{t("actor")}</dt>
+                <dd><UserLink id={event.actorId} t={t} /></dd>
+              </>
+            )}
+            {event.ip && (
+              <>
+                <dt className={term}>{t("ip")}</dt>
+                <dd dir="ltr" className={machine}>{event.ip}</dd>
+              </>
+            )}
+            {event.userAgent && (
+              <>
+                <dt className={term}>{t("userAgent")}</dt>
+                <dd dir="ltr" className={`${machine} font-sans text-slate-600 dark:text-slate-400`}>{event.userAgent}</dd>
+              </>
+            )}
+            {event.details && (
+              <>
+                <dt className={term}>{t("details")}</dt>
+                <dd dir="ltr" className={machine}>{detailsText(event.details)}</dd>
+              </>
+            )}
+          </dl>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A link to the user's page in the console; a dash for no one. */
+function UserLink({ id, t }: { id: number | null; t: Words }) {
+  if (id === null) return <span className="text-slate-500 dark:text-slate-400">{t("nobody")}</span>;
+  return (
+    // No prefetch: a page of 50 events would fetch 50 user pages no one asked for.
+    <Link href={`/admin/users/${id}`} prefetch={false} className={`${linkStyle} rounded whitespace-nowrap`}>
+      {t("userLink", { id })}
+    </Link>
   );
 }
 
