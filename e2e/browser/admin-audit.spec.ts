@@ -22,7 +22,8 @@ async function photograph(page: Page, name: string) {
     for (const width of [390, 1280]) {
       await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
       await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: `${SHOTS}/${name}-${colorScheme}-${width}.png`, fullPage: true });
+      // Transitions finished: a photograph taken just after the scheme changed would catch colours half way.
+      await page.screenshot({ path: `${SHOTS}/${name}-${colorScheme}-${width}.png`, fullPage: true, animations: "disabled" });
       // Nothing sticks out sideways (the events table scrolls within its own box).
       expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
       if (width === 390) await expectAxeClean(page, `${name} (${colorScheme})`);
