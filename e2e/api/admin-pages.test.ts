@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { baseUrl } from "./client";
+import { grantAdmin, signedIn as signedInWith } from "./admin-support";
 import { execSql, postFormAction, registeredVerifiedUser, serverClock, twoFactorUser } from "./helpers";
-import { Browser } from "./oidc-support";
 
 /**
  * Who gets into the console's pages (/admin, lib/web/admin.ts): a signed-out visitor is sent to
@@ -11,26 +11,8 @@ import { Browser } from "./oidc-support";
  */
 
 const clock = serverClock();
-const PAGES = ["/admin", "/admin/apps"];
-
-/** As `npm run user:role -- <email> admin` does (scripts/user-role.ts), in one UPDATE. */
-const grantAdmin = (email: string) =>
-  execSql(`UPDATE "User" SET "roleId" = (SELECT "id" FROM "Role" WHERE "name" = 'admin') WHERE "email" = $1`, [email]);
-
-/** A browser signed in on /login with the password, and the authenticator code when asked. */
-async function signedIn(user: { email: string; password: string; secret?: string }): Promise<Browser> {
-  const browser = new Browser();
-  const to = await browser.signIn(user.email, user.password, "/profile");
-  if (user.secret) {
-    expect(to).toMatch(/^\/login\/two-factor\?/);
-    const res = await postFormAction("/login/two-factor", "secondStepCodeAction", { code: await clock.totp(user.secret), next: "/profile" }, { cookie: browser.cookie("/login/two-factor"), "x-forwarded-for": browser.ip });
-    browser.keep(res);
-    expect(res.headers.get("x-action-redirect")?.split(";")[0]).toBe("/profile");
-  } else {
-    expect(to).toBe("/profile");
-  }
-  return browser;
-}
+const PAGES = ["/admin", "/admin/apps", "/admin/audit"];
+const signedIn = (user: Parameters<typeof signedInWith>[0]) => signedInWith(user, clock);
 
 const oauthClientNamed = async (name: string) =>
   (await execSql<{ id: string }>(`SELECT "id" FROM "OAuthModel" WHERE "model" = 'Client' AND "payload" LIKE $1`, [`%"client_name":"${name}"%`])).length;

@@ -26,6 +26,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
   const sections = [
     { href: "/admin", label: t("dashboard") },
     { href: "/admin/apps", label: t("apps") },
+    { href: "/admin/audit", label: t("audit") },
   ];
   return (
     <div className="flex min-h-dvh flex-col">

@@ -1,4 +1,5 @@
 import { auditCsv, listAudit } from "@/lib/admin/audit";
+import { csvDownload } from "@/lib/http/csv-download";
 import { dailyStats } from "@/lib/admin/stats";
 import {
   changeRole,
@@ -131,12 +132,8 @@ export const adminAudit = endpoint({
   query: AdminAuditQuery,
   async handle({ format, ...query }, ctx) {
     if (format === "csv") {
-      const lines = auditCsv(ctx.caller, query);
-      // The first line is read here, so a refusal (403) is still a JSON answer, not a broken stream.
-      const first = await lines.next();
-      return new Response(streamOf(first.done ? [] : [first.value], lines), {
-        headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="audit.csv"', "cache-control": "no-store" },
-      });
+      // A refusal (403) is still a JSON answer, not a broken stream: csvDownload reads the first line first.
+      return csvDownload(auditCsv(ctx.caller, query), "audit.csv");
     }
     const page = await listAudit(ctx.caller, query);
     return { events: page.events.map(presentAuditEvent), next_cursor: page.nextCursor };
@@ -157,19 +154,3 @@ export const adminStats = endpoint({
   success: { description: "`days` (oldest first), `totals`" },
   failures: [BAD_REQUEST("errors.days"), ...READ_FAILURES],
 });
-
-/** A text stream of `head`, then what `rest` yields. */
-function streamOf(head: string[], rest: AsyncIterator<string>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const pending = [...head];
-  return new ReadableStream({
-    async pull(controller) {
-      const next = pending.length ? { done: false, value: pending.shift()! } : await rest.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    async cancel() {
-      await rest.return?.(undefined);
-    },
-  });
-}
