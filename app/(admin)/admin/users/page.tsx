@@ -95,9 +95,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
               name="q"
               type="search"
               label={t("list.search")}
-              hint={t("list.searchHint")}
+              hint={t("list.searchHint", { min: SEARCH_MIN_LENGTH })}
               defaultValue={filters.q}
-              minLength={SEARCH_MIN_LENGTH}
               maxLength={200}
               autoComplete="off"
               spellCheck={false}

@@ -48,8 +48,10 @@ export function UserActions({ user, roles }: { user: ActionTarget; roles: { id: 
     // The button that was pressed may be gone (Disable becomes Enable): focus goes to the message's box.
     boxRef.current?.focus();
   }, []);
-  const action = (name: ActionName, formAction: FormAction, tone: "normal" | "danger" = "normal", fields?: ReactNode) => (
-    <ConfirmedAction key={name} name={name} action={formAction} user={user} tone={tone} onDone={succeeded}>
+  // Every action stays mounted, its button shown only where it applies: the one just done may no
+  // longer apply (Disable becomes Enable) and must still say that it succeeded.
+  const action = (name: ActionName, formAction: FormAction, available: boolean, tone: "normal" | "danger" = "normal", fields?: ReactNode) => (
+    <ConfirmedAction key={name} name={name} action={formAction} user={user} available={available} tone={tone} onDone={succeeded}>
       {fields}
     </ConfirmedAction>
   );
@@ -57,14 +59,16 @@ export function UserActions({ user, roles }: { user: ActionTarget; roles: { id: 
     <div ref={boxRef} tabIndex={-1} className="outline-none">
       <FormMessage status={done ? "success" : "idle"} message={done} />
       <div className="flex flex-col gap-3 sm:flex-row sm:flex-wrap">
-        {user.disabled ? action("enable", enableUserAction) : action("disable", disableUserAction, "danger")}
-        {action("signOut", signOutUserAction)}
-        {!user.disabled && action("sendReset", sendPasswordResetAction)}
-        {!user.disabled && !user.verified && action("resendVerification", resendVerificationAction)}
-        {user.secondFactor && action("resetTwoFactor", resetTwoFactorAction, "danger")}
+        {action("disable", disableUserAction, !user.disabled, "danger")}
+        {action("enable", enableUserAction, user.disabled)}
+        {action("signOut", signOutUserAction, true)}
+        {action("sendReset", sendPasswordResetAction, !user.disabled)}
+        {action("resendVerification", resendVerificationAction, !user.disabled && !user.verified)}
+        {action("resetTwoFactor", resetTwoFactorAction, user.secondFactor, "danger")}
         {action(
           "changeRole",
           changeRoleAction,
+          true,
           "normal",
           <SelectField id="change-role" name="roleId" label={t("changeRole.label")} defaultValue={String(user.roleId)}>
             {roles.map((role) => (
@@ -74,7 +78,7 @@ export function UserActions({ user, roles }: { user: ActionTarget; roles: { id: 
             ))}
           </SelectField>,
         )}
-        {action("delete", deleteUserAction, "danger")}
+        {action("delete", deleteUserAction, true, "danger")}
       </div>
     </div>
   );
@@ -84,6 +88,7 @@ function ConfirmedAction({
   name,
   action,
   user,
+  available,
   tone,
   onDone,
   children,
@@ -91,6 +96,7 @@ function ConfirmedAction({
   name: ActionName;
   action: FormAction;
   user: ActionTarget;
+  available: boolean;
   tone: "normal" | "danger";
   onDone: (message: string | undefined) => void;
   children?: ReactNode;
@@ -136,6 +142,7 @@ function ConfirmedAction({
     if (!pending) send(new FormData(event.currentTarget));
   };
 
+  if (!available) return null;
   return (
     <>
       <button ref={buttonRef} type="button" onClick={() => void start()} className={`${tone === "danger" ? buttonStyles.danger : buttonStyles.secondary} w-full sm:w-auto`}>
