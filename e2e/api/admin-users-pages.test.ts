@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api } from "./client";
+import { api, baseUrl } from "./client";
 import { execSql, postFormAction, registeredVerifiedUser, serverClock, STRONG_PASSWORD, twoFactorUser, uniqueEmail } from "./helpers";
 import { Browser } from "./oidc-support";
 
@@ -131,6 +131,14 @@ describe("the user page", () => {
 });
 
 describe("for anyone but an admin", () => {
+  it("a signed-out visitor is sent to sign in, and back to the page", async () => {
+    for (const page of ["/admin/users", "/admin/users/1"]) {
+      const res = await fetch(`${baseUrl()}${page}`, { redirect: "manual", headers: { accept: "text/html" } });
+      expect([303, 307], page).toContain(res.status);
+      expect(res.headers.get("location"), page).toMatch(new RegExp(`/login\\?next=${encodeURIComponent(page)}$`));
+    }
+  });
+
   it("the Users pages are the 404 page, showing nothing of the accounts", async () => {
     const other = await registeredVerifiedUser();
     const browser = await signedIn(await registeredVerifiedUser());
