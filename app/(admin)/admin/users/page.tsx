@@ -150,7 +150,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
               <thead className="border-b border-slate-200 text-xs font-semibold tracking-wide text-slate-600 uppercase dark:border-slate-700 dark:text-slate-400">
                 <tr>
                   {(["email", "name", "role", "status", "twoFactor", "passkeys", "google", "created", "lastSignIn"] as const).map((key) => (
-                    <th key={key} scope="col" className="px-3 py-2 first:ps-5 last:pe-5 sm:first:ps-8 sm:last:pe-8">
+                    <th
+                      key={key}
+                      scope="col"
+                      className="px-3 py-2 first:sticky first:start-0 first:bg-white first:ps-5 last:pe-5 sm:first:ps-8 sm:last:pe-8 dark:first:bg-slate-900"
+                    >
                       {column(`list.column.${key}`)}
                     </th>
                   ))}
@@ -159,7 +163,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
               <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
                 {page.users.map((user) => (
                   <tr key={user.id} className="align-top text-slate-900 dark:text-slate-100">
-                    <th scope="row" className="max-w-72 px-3 py-3 ps-5 font-medium sm:ps-8">
+                    {/* The e-mail stays in view while the other columns scroll under it. */}
+                    <th scope="row" className="sticky start-0 max-w-44 bg-white px-3 py-3 ps-5 font-medium sm:max-w-72 sm:ps-8 dark:bg-slate-900">
                       <Link href={`/admin/users/${user.id}`} className={`${linkStyle} rounded wrap-anywhere`}>
                         <bdi dir="ltr">{user.email}</bdi>
                       </Link>
