@@ -66,6 +66,7 @@ describe("who may", () => {
     const { caller } = await signedInUser();
     expect(await failure(admin.listUsers(caller))).toMatchObject(appError("FORBIDDEN"));
     expect(await failure(admin.userDetail(caller, caller.user.id))).toMatchObject(appError("FORBIDDEN"));
+    expect(await failure(admin.roleChoices(caller))).toMatchObject(appError("FORBIDDEN"));
     expect(await failure(admin.disableUser(caller, caller.user.id, client))).toMatchObject(appError("FORBIDDEN"));
   });
 
@@ -139,10 +140,17 @@ describe("one account", () => {
     const caller = await signedInAdmin();
     const { caller: target } = await signedInUser("detail");
     const detail = await admin.userDetail(caller, target.user.id);
-    expect(detail.user).toMatchObject({ id: target.user.id, email: target.user.email, verified: true });
+    expect(detail.user).toMatchObject({ id: target.user.id, email: target.user.email, verified: true, password: true });
     expect(detail.sessions.map((s) => s.id)).toEqual([target.sessionId]);
     expect(detail.audit.map((e) => e.type)).toContain("signup");
     expect(detail.audit.map((e) => e.at.getTime())).toEqual(detail.audit.map((e) => e.at.getTime()).sort((a, b) => b - a));
+  });
+});
+
+describe("the roles", () => {
+  it("are offered by name and id, for the role filter and Change role", async () => {
+    const names = (await admin.roleChoices(await signedInAdmin())).map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(["admin", "user"]));
   });
 });
 

@@ -74,7 +74,8 @@ export interface UserPage {
 
 /** One account as its console page shows it: the summary and profile, live sessions, the last events. */
 export interface UserDetail {
-  user: UserSummary & { dob: string | null; mobile: string; locale: string | null };
+  /** `password`: whether the account has one (a Google-only account has none). */
+  user: UserSummary & { dob: string | null; mobile: string; locale: string | null; password: boolean };
   sessions: Session[];
   /** The account's last AUDIT_DETAIL_EVENTS events, newest first. */
   audit: AuditEvent[];
@@ -112,6 +113,12 @@ async function roleIdOf(role: string): Promise<number> {
   return found.id;
 }
 
+/** The roles an account may be given, for the console's role filter and "Change role". */
+export async function roleChoices(admin: Caller): Promise<{ id: number; name: string }[]> {
+  requireAdmin(admin.user);
+  return (await listRoles(database)).map(({ id, name }) => ({ id, name }));
+}
+
 /** A page of accounts matching `query`, newest first. */
 export async function listUsers(admin: Caller, query: UserQuery = {}): Promise<UserPage> {
   requireAdmin(admin.user);
@@ -141,7 +148,7 @@ export async function userDetail(admin: Caller, userId: number): Promise<UserDet
   if (!row) throw new AppError("NOT_FOUND");
   const events = await listAuditEvents(database, { userId }, AUDIT_DETAIL_EVENTS, null);
   return {
-    user: { ...(await summaryOf(row)), dob: user.dob, mobile: user.mobile, locale: user.locale },
+    user: { ...(await summaryOf(row)), dob: user.dob, mobile: user.mobile, locale: user.locale, password: user.passwordHash !== null },
     sessions: await listSessions(userId),
     audit: events.map(toAuditEvent),
   };

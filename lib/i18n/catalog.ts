@@ -8,7 +8,7 @@ import type { Locale } from "./locales";
  * that each area's words can change without touching another's. English is the source; every
  * other language has exactly its keys and arguments (catalog.test.ts).
  */
-export const NAMESPACES = ["common", "errors", "auth", "account", "admin", "adminAudit", "mail", "mailbox"] as const;
+export const NAMESPACES = ["common", "errors", "auth", "account", "admin", "adminAudit", "adminUsers", "mail", "mailbox"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 const loaded = new Map<Locale, Promise<Messages>>();

@@ -231,3 +231,16 @@ export const NewClientFormSchema = z
       ...complaint("PUBLIC_CLIENT_CREDENTIALS"),
     }),
   );
+
+// ---- The console's user page
+
+const UserIdField = z.pipe(
+  z.unknown(),
+  z.transform((v: unknown) => Number(v)),
+).check(z.refine((v) => Number.isSafeInteger(v) && v > 0, complaint("NOT_AN_INTEGER")));
+
+/** One account, by its id (a hidden field): each action of the console's user page. */
+export const UserIdFormSchema = z.object({ userId: UserIdField });
+
+/** "Change role": the account and the role it is to have. */
+export const ChangeRoleFormSchema = z.object({ userId: UserIdField, roleId: UserIdField });

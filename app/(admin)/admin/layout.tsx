@@ -25,6 +25,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
   const [t, messages] = await Promise.all([getTranslations("admin.layout"), getMessages()]);
   const sections = [
     { href: "/admin", label: t("dashboard") },
+    { href: "/admin/users", label: t("users") },
     { href: "/admin/apps", label: t("apps") },
     { href: "/admin/audit", label: t("audit") },
   ];
@@ -47,7 +48,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
       </SignedInHeader>
       <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-10">
         {/* The console's forms, and the "Confirm it's you" step before its changes, word themselves in the browser. */}
-        <NextIntlClientProvider messages={pick(messages, ["common", "errors", "account", "admin"])}>{children}</NextIntlClientProvider>
+        <NextIntlClientProvider messages={pick(messages, ["common", "errors", "account", "admin", "adminUsers"])}>{children}</NextIntlClientProvider>
       </main>
     </div>
   );

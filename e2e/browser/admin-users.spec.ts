@@ -1,0 +1,110 @@
+import { mkdirSync } from "node:fs";
+import type { Page } from "@playwright/test";
+import { expect, expectAxeClean, login, operatorScript, test, turnOnTwoFactor } from "./fixtures";
+
+/**
+ * The console's Users pages in a browser: a two-factor admin searches for an account, opens its
+ * page, and disables it through the confirmation dialog (confirming it's them first, the proof
+ * having gone stale), then sees its status change. Photographed at 390 and 1280 px, light and
+ * dark, into /tmp/shots-admin-users/ for a person to look at; axe checks each state.
+ */
+
+const SHOTS = "/tmp/shots-admin-users";
+
+/** Makes `email` an admin as an operator does: `npm run user:role -- <email> admin`. */
+const grantAdmin = (email: string) => operatorScript("scripts/user-role.ts", email, "admin");
+
+/** The page as it is now, in both schemes at both widths, `shot` only when given (a dialog); axe at the phone width. */
+async function photograph(page: Page, name: string, shot?: "viewport") {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({ path: `${SHOTS}/${name}-${colorScheme}-${width}.png`, fullPage: shot !== "viewport" });
+      // Nothing sticks out sideways: a wide table scrolls inside its own box.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
+      if (width !== 390) continue;
+      await expectAxeClean(page, `${name} (${colorScheme})`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+test("an admin finds an account, opens it, and disables it through the dialog", async ({ page, createUser, clock }) => {
+  test.setTimeout(240_000);
+  const admin = await createUser();
+  const person = await createUser({ name: "Grace Hopper" });
+  await login(page, admin);
+  const { secret, box } = await turnOnTwoFactor(page, clock.codeFor);
+  await box.getByRole("button", { name: "I have saved them" }).click();
+  await grantAdmin(admin.email);
+
+  // From the console's navigation, by keyboard, to the Users section.
+  await page.goto("/admin");
+  const nav = page.getByRole("navigation", { name: "Admin console" });
+  await nav.getByRole("link", { name: "Users", exact: true }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Users", exact: true })).toHaveAttribute("aria-current", "page");
+
+  // A search too short to look up says so.
+  const search = page.getByRole("searchbox", { name: "Search users" });
+  await search.fill("ab");
+  await search.press("Enter");
+  await expect(page.getByText("Type at least 3 characters to search.")).toBeVisible();
+
+  // The search is in the address: back and forward keep it.
+  await search.fill(person.email);
+  await search.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/admin/users\\?q=${encodeURIComponent(person.email).replace(/\./g, "\\.")}`));
+  const table = page.getByRole("table", { name: "Accounts, newest first" });
+  const row = table.getByRole("row").filter({ hasText: person.email });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("Grace Hopper");
+  await expect(row).toContainText("Verified");
+  await expect(table.getByRole("row").filter({ hasText: admin.email })).toHaveCount(0);
+  await photograph(page, "users");
+
+  await row.getByRole("link", { name: person.email }).click();
+  const heading = page.getByRole("heading", { level: 1 });
+  await expect(heading).toContainText(person.email);
+  await expect(heading).toContainText("Verified");
+  await photograph(page, "user");
+  await page.goBack();
+  await expect(search).toHaveValue(person.email);
+  await row.getByRole("link", { name: person.email }).click();
+  await expect(heading).toContainText(person.email);
+
+  // The session's proof goes stale (REAUTH_MAX_AGE_SECONDS, 600): the page asks first, then the dialog opens.
+  clock.later(11 * 60_000);
+  await page.reload();
+  const actions = page.getByRole("region", { name: "Actions", exact: true });
+  await actions.getByRole("button", { name: "Disable account" }).click();
+  const step = page.getByRole("dialog", { name: "Confirm it’s you" });
+  await expect(step).toBeVisible();
+  await step.getByLabel("Current password", { exact: true }).fill(admin.password);
+  await step.getByLabel("Authentication code", { exact: true }).fill(await clock.codeFor(secret));
+  await step.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(step).toBeHidden();
+
+  const dialog = page.getByRole("dialog", { name: `Disable ${person.email}?` });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await photograph(page, "user-disable", "viewport");
+  await dialog.getByRole("button", { name: "Disable account" }).click();
+  await expect(dialog).toBeHidden();
+
+  await expect(actions.getByText("The account is disabled.")).toBeVisible();
+  await expect(heading).toContainText("Disabled");
+  await expect(actions.getByRole("button", { name: "Enable account" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Activity", exact: true })).toContainText("account_disabled");
+  await photograph(page, "user-disabled");
+
+  // The table says so too.
+  await page.goto(`/admin/users?q=${encodeURIComponent(person.email)}&status=disabled`);
+  await expect(page.getByRole("table", { name: "Accounts, newest first" }).getByRole("row").filter({ hasText: person.email })).toContainText("Disabled");
+});
