@@ -754,21 +754,30 @@ interface ManifestEntry {
 const MANIFEST = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8")) as {
   node: Record<string, ManifestEntry>;
 };
-/** `app/(auth)/login/page` → `/login`: route groups and the page file are not part of the URL. */
-const pageUrlOf = (worker: string) => `/${worker.split("/").slice(1, -1).filter((s) => !/^\(.*\)$/.test(s)).join("/")}`;
-const ACTIONS = Object.entries(MANIFEST.node).map(([id, entry]) => ({
-  id,
-  name: entry.exportedName,
-  file: entry.filename,
-  page: pageUrlOf(Object.keys(entry.workers)[0] ?? "app/page"),
-}));
+/**
+ * `app/(auth)/login/page` → `/login`: route groups and the page file are not part of the URL; a
+ * dynamic segment (`[id]`) becomes 1.
+ */
+const pageUrlOf = (worker: string) =>
+  `/${worker
+    .split("/")
+    .slice(1, -1)
+    .filter((s) => !/^\(.*\)$/.test(s))
+    .map((s) => (s.startsWith("[") ? "1" : s))
+    .join("/")}`;
+/** The console's pages: a page an action is posted to without JavaScript is one of them only when the action is the console's. */
+const isConsolePage = (worker: string) => worker.startsWith("app/(admin)/");
+const ACTIONS = Object.entries(MANIFEST.node).map(([id, entry]) => {
+  const workers = Object.keys(entry.workers);
+  return { id, name: entry.exportedName, file: entry.filename, page: pageUrlOf(workers.find((w) => !isConsolePage(w)) ?? workers[0] ?? "app/page") };
+});
 
 /**
  * The form fields each action reads (lib/validation/forms.ts) and how it is called: `state`
  * actions are useActionState's `(previous, formData)`, `plain` ones take no arguments (a bare
  * `<form action>`). `session`: it acts for the signed-in browser; `endsSession`: it signs out.
  */
-const ACTION_FORMS: Record<string, { fields: string[]; call: "state" | "plain"; session?: boolean; endsSession?: boolean }> = {
+const ACTION_FORMS: Record<string, { fields: string[]; call: "state" | "plain"; session?: boolean; endsSession?: boolean; console?: boolean }> = {
   signUpAction: { fields: ["name", "email", "password", "confirmPassword", "mobile", "dob", "roleId"], call: "state" },
   loginAction: { fields: ["email", "password", "next"], call: "state" },
   verifyCodeAction: { fields: ["email", "code", "next"], call: "state" },
@@ -804,6 +813,17 @@ const ACTION_FORMS: Record<string, { fields: string[]; call: "state" | "plain"; 
   reauthenticateAction: { fields: ["password", "otp", "code"], call: "state", session: true },
   passkeyReauthenticationOptionsAction: { fields: [], call: "state", session: true },
   reauthenticateWithPasskeyAction: { fields: ["response", "code"], call: "state", session: true },
+  // The console's (the session is not an admin's: each must refuse, whatever it is sent).
+  addClientAction: { fields: ["name", "type", "redirectUris", "postLogoutRedirectUris", "clientCredentials", "firstParty"], call: "state", session: true, console: true },
+  removeClientAction: { fields: ["clientId"], call: "state", session: true, console: true },
+  disableUserAction: { fields: ["userId"], call: "state", session: true, console: true },
+  enableUserAction: { fields: ["userId"], call: "state", session: true, console: true },
+  signOutUserAction: { fields: ["userId"], call: "state", session: true, console: true },
+  sendPasswordResetAction: { fields: ["userId"], call: "state", session: true, console: true },
+  resendVerificationAction: { fields: ["userId"], call: "state", session: true, console: true },
+  resetTwoFactorAction: { fields: ["userId"], call: "state", session: true, console: true },
+  changeRoleAction: { fields: ["userId", "roleId"], call: "state", session: true, console: true },
+  deleteUserAction: { fields: ["userId"], call: "state", session: true, console: true },
 };
 
 interface Part {
@@ -977,8 +997,9 @@ function expectActionInvariants(action: (typeof ACTIONS)[number], c: ActionCase,
     }
     case "mpa":
       // Without JavaScript: the page rendered with the action's state, a 303 to where the action
-      // leads, or the 307 of a signed-in page rendered for a visitor without a session.
-      expect([200, 303, 307], what).toContain(answer.status);
+      // leads, or the 307 of a signed-in page rendered for a visitor without a session; the
+      // console's pages are a 404 for anyone but an admin (the session here is not one).
+      expect(form.console ? [303, 307, 404] : [200, 303, 307], what).toContain(answer.status);
       if (answer.status === 303 || answer.status === 307) expect(sameOriginPath(answer.headers.get("location") ?? ""), `an off-site redirect:\n${what}`).toBe(true);
       else expect(answer.headers.get("content-type") ?? "", what).toMatch(/^text\/html/);
       break;
@@ -1016,7 +1037,7 @@ describe("server actions under generated form fields", () => {
 
   it("has a form description for every action in the build's manifest, and an action for each", () => {
     expect(ACTIONS.map((a) => a.name).sort()).toEqual(Object.keys(ACTION_FORMS).sort());
-    for (const a of ACTIONS) expect(a.page, a.name).toMatch(/^(\/[a-z-]+)+$/);
+    for (const a of ACTIONS) expect(a.page, a.name).toMatch(/^(\/[a-z0-9-]+)+$/);
   });
 
   const caseFor = (name: string): fc.Arbitrary<ActionCase> => {
