@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { api, baseUrl } from "./client";
 import { execSql, postFormAction, registeredVerifiedUser, serverClock, STRONG_PASSWORD, twoFactorUser, uniqueEmail } from "./helpers";
-import { Browser } from "./oidc-support";
+import { grantAdmin, signedIn } from "./admin-support";
+import type { Browser } from "./oidc-support";
 
 /**
  * The console's Users pages (/admin/users, /admin/users/[id]) as the server renders them: the
@@ -12,29 +13,10 @@ import { Browser } from "./oidc-support";
 
 const clock = serverClock();
 
-/** As `npm run user:role -- <email> admin` does (scripts/user-role.ts), in one UPDATE. */
-const grantAdmin = (email: string) =>
-  execSql(`UPDATE "User" SET "roleId" = (SELECT "id" FROM "Role" WHERE "name" = 'admin') WHERE "email" = $1`, [email]);
-
-/** A browser signed in on /login with the password, and the authenticator code when asked. */
-async function signedIn(user: { email: string; password: string; secret?: string }): Promise<Browser> {
-  const browser = new Browser();
-  const to = await browser.signIn(user.email, user.password, "/profile");
-  if (user.secret) {
-    expect(to).toMatch(/^\/login\/two-factor\?/);
-    const res = await postFormAction("/login/two-factor", "secondStepCodeAction", { code: await clock.totp(user.secret), next: "/profile" }, { cookie: browser.cookie("/login/two-factor"), "x-forwarded-for": browser.ip });
-    browser.keep(res);
-    expect(res.headers.get("x-action-redirect")?.split(";")[0]).toBe("/profile");
-  } else {
-    expect(to).toBe("/profile");
-  }
-  return browser;
-}
-
 async function adminBrowser(): Promise<Browser> {
   const admin = await twoFactorUser(clock);
   await grantAdmin(admin.email);
-  return signedIn(admin);
+  return signedIn(admin, clock);
 }
 
 /** Registers `email` (left unconfirmed): an account for the table, without the mail round trip. */
@@ -141,7 +123,7 @@ describe("for anyone but an admin", () => {
 
   it("the Users pages are the 404 page, showing nothing of the accounts", async () => {
     const other = await registeredVerifiedUser();
-    const browser = await signedIn(await registeredVerifiedUser());
+    const browser = await signedIn(await registeredVerifiedUser(), clock);
     for (const page of ["/admin/users", `/admin/users?q=${encodeURIComponent(other.email)}`, `/admin/users/${other.userId}`]) {
       const res = await browser.get(page);
       expect(res.status, page).toBe(404);
@@ -151,7 +133,7 @@ describe("for anyone but an admin", () => {
 
   it("the user page's actions change nothing", async () => {
     const target = await registeredVerifiedUser();
-    const browser = await signedIn(await registeredVerifiedUser());
+    const browser = await signedIn(await registeredVerifiedUser(), clock);
     const headers = { cookie: browser.cookie(`/admin/users/${target.userId}`), "x-forwarded-for": browser.ip };
     for (const action of ["disableUserAction", "deleteUserAction"]) {
       const res = await postFormAction(`/admin/users/${target.userId}`, action, { userId: String(target.userId) }, headers);

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
-import { expect, expectAxeClean, login, operatorScript, test, turnOnTwoFactor } from "./fixtures";
+import { expect, grantAdmin, login, photograph, test, turnOnTwoFactor } from "./fixtures";
 
 /**
  * The console's dashboard and audit log in a browser: an admin with two-factor on reads the last
@@ -10,28 +10,6 @@ import { expect, expectAxeClean, login, operatorScript, test, turnOnTwoFactor } 
  */
 
 const SHOTS = "/tmp/shots-admin-audit";
-
-/** Makes `email` an admin as an operator does: `npm run user:role -- <email> admin`. */
-const grantAdmin = (email: string) => operatorScript("scripts/user-role.ts", email, "admin");
-
-/** The page in both schemes at both widths, full length; axe at the phone width. */
-async function photograph(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const width of [390, 1280]) {
-      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
-      await page.evaluate(() => document.fonts.ready);
-      // Transitions finished: a photograph taken just after the scheme changed would catch colours half way.
-      await page.screenshot({ path: `${SHOTS}/${name}-${colorScheme}-${width}.png`, fullPage: true, animations: "disabled" });
-      // Nothing sticks out sideways (the events table scrolls within its own box).
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
-      if (width === 390) await expectAxeClean(page, `${name} (${colorScheme})`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 const consoleNav = (page: Page) => page.getByRole("navigation", { name: "Admin console" });
 
@@ -53,7 +31,7 @@ test("an admin reads the dashboard, filters the audit log by type and downloads 
   await expect(chart).toBeVisible();
   await page.getByText("Show the figures as a table").click();
   await expect(page.getByRole("table", { name: "Sign-ups and sign-ins per day" }).getByRole("row")).toHaveCount(31);
-  await photograph(page, "dashboard");
+  await photograph(page, SHOTS, "dashboard");
 
   // To the audit log by its section in the console's navigation.
   await consoleNav(page).getByRole("link", { name: "Audit log", exact: true }).click();
@@ -62,7 +40,7 @@ test("an admin reads the dashboard, filters the audit log by type and downloads 
   await expect(consoleNav(page).getByRole("link", { name: "Audit log", exact: true })).toHaveAttribute("aria-current", "page");
   const events = page.getByRole("region", { name: "Events", exact: true }).locator("tbody tr");
   await expect(events.first()).toBeVisible();
-  await photograph(page, "audit");
+  await photograph(page, SHOTS, "audit");
 
   // Filter by type: only that type is listed, and the filter is in the address.
   await page.getByLabel("Event type", { exact: true }).fill("totp_enabled");
@@ -71,7 +49,7 @@ test("an admin reads the dashboard, filters the audit log by type and downloads 
   await expect(events).not.toHaveCount(0);
   for (const type of await events.locator("td:nth-child(2)").allInnerTexts()) expect(type).toBe("totp_enabled");
   await expect(page.getByLabel("Event type", { exact: true })).toHaveValue("totp_enabled");
-  await photograph(page, "audit-filtered");
+  await photograph(page, SHOTS, "audit-filtered");
 
   // The same rows as a file.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download as CSV" }).click()]);
@@ -88,7 +66,7 @@ test("an admin reads the dashboard, filters the audit log by type and downloads 
   await page.goto("/admin/audit?since=last%20week");
   await expect(page.getByText("“last week” isn't a date and time.", { exact: false })).toBeVisible();
   await expect(page.getByText("Correct the filters above to see the events.")).toBeVisible();
-  await photograph(page, "audit-bad-filter");
+  await photograph(page, SHOTS, "audit-bad-filter");
 
   // Right to left (Arabic), chosen on the profile as a person does: the chart's time still runs left to right.
   await page.goto("/profile");
@@ -98,6 +76,6 @@ test("an admin reads the dashboard, filters the audit log by type and downloads 
   for (const path of ["/admin", "/admin/audit"]) {
     await page.goto(path);
     await expect(page.locator("html")).toHaveAttribute("lang", "ar");
-    await photograph(page, `${path === "/admin" ? "dashboard" : "audit"}-ar`);
+    await photograph(page, SHOTS, `${path === "/admin" ? "dashboard" : "audit"}-ar`);
   }
 });

@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
-import type { Page } from "@playwright/test";
-import { expect, expectAxeClean, login, operatorScript, test, turnOnTwoFactor } from "./fixtures";
+import { expect, grantAdmin, login, photograph, test, turnOnTwoFactor } from "./fixtures";
 
 /**
  * The console's Users pages in a browser: a two-factor admin searches for an account, opens its
@@ -10,28 +8,6 @@ import { expect, expectAxeClean, login, operatorScript, test, turnOnTwoFactor } 
  */
 
 const SHOTS = "/tmp/shots-admin-users";
-
-/** Makes `email` an admin as an operator does: `npm run user:role -- <email> admin`. */
-const grantAdmin = (email: string) => operatorScript("scripts/user-role.ts", email, "admin");
-
-/** The page as it is now, in both schemes at both widths, `shot` only when given (a dialog); axe at the phone width. */
-async function photograph(page: Page, name: string, shot?: "viewport") {
-  mkdirSync(SHOTS, { recursive: true });
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const width of [390, 1280]) {
-      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
-      await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: `${SHOTS}/${name}-${colorScheme}-${width}.png`, fullPage: shot !== "viewport" });
-      // Nothing sticks out sideways: a wide table scrolls inside its own box.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
-      if (width !== 390) continue;
-      await expectAxeClean(page, `${name} (${colorScheme})`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 test("an admin finds an account, opens it, and disables it through the dialog", async ({ page, createUser, clock }) => {
   test.setTimeout(240_000);
@@ -67,13 +43,13 @@ test("an admin finds an account, opens it, and disables it through the dialog", 
   await expect(row).toContainText("Grace Hopper");
   await expect(row).toContainText("Verified");
   await expect(table.getByRole("row").filter({ hasText: admin.email })).toHaveCount(0);
-  await photograph(page, "users");
+  await photograph(page, SHOTS, "users");
 
   await row.getByRole("link", { name: person.email }).click();
   const heading = page.getByRole("heading", { level: 1 });
   await expect(heading).toContainText(person.email);
   await expect(heading).toContainText("Verified");
-  await photograph(page, "user");
+  await photograph(page, SHOTS, "user");
   await page.goBack();
   await expect(search).toHaveValue(person.email);
   await row.getByRole("link", { name: person.email }).click();
@@ -94,7 +70,7 @@ test("an admin finds an account, opens it, and disables it through the dialog", 
   const dialog = page.getByRole("dialog", { name: `Disable ${person.email}?` });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
-  await photograph(page, "user-disable", "viewport");
+  await photograph(page, SHOTS, "user-disable", "viewport");
   await dialog.getByRole("button", { name: "Disable account" }).click();
   await expect(dialog).toBeHidden();
 
@@ -102,7 +78,7 @@ test("an admin finds an account, opens it, and disables it through the dialog", 
   await expect(heading).toContainText("Disabled");
   await expect(actions.getByRole("button", { name: "Enable account" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Activity", exact: true })).toContainText("account_disabled");
-  await photograph(page, "user-disabled");
+  await photograph(page, SHOTS, "user-disabled");
 
   // The table says so too.
   await page.goto(`/admin/users?q=${encodeURIComponent(person.email)}&status=disabled`);

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
 import type { Locator, Page } from "@playwright/test";
-import { expect, expectAxeClean, login, operatorScript, test, turnOnTwoFactor } from "./fixtures";
+import { expect, grantAdmin, login, photograph, test, turnOnTwoFactor } from "./fixtures";
 
 /**
  * The console in a browser (/admin): an admin with two-factor on finds it from the profile, moves
@@ -11,31 +10,6 @@ import { expect, expectAxeClean, login, operatorScript, test, turnOnTwoFactor } 
 
 const SHOTS = "/tmp/shots-admin";
 const REDIRECT_URI = "https://planner.example.test/callback";
-
-/** Makes `email` an admin as an operator does: `npm run user:role -- <email> admin`. */
-const grantAdmin = (email: string) => operatorScript("scripts/user-role.ts", email, "admin");
-
-/**
- * The page as it is now, in both schemes at both widths (no reload: a secret shown once stays on
- * screen), `shot` only when given (a dialog: what the screen shows); axe at the phone width.
- */
-async function photograph(page: Page, name: string, shot?: "viewport") {
-  mkdirSync(SHOTS, { recursive: true });
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const width of [390, 1280]) {
-      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
-      await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: `${SHOTS}/${name}-${colorScheme}-${width}.png`, fullPage: shot !== "viewport" });
-      // Nothing sticks out sideways.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
-      if (width !== 390) continue;
-      await expectAxeClean(page, `${name} (${colorScheme})`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 const consoleNav = (page: Page) => page.getByRole("navigation", { name: "Admin console" });
 const section = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
@@ -56,12 +30,12 @@ test("an admin with two-factor adds an app, sees its secret once, and removes it
   // The profile leads an admin to the console.
   await page.reload();
   await page.evaluate(() => window.scrollTo(0, 0));
-  await photograph(page, "profile-of-an-admin", "viewport");
+  await photograph(page, SHOTS, "profile-of-an-admin", "viewport");
   await page.getByRole("banner").getByRole("link", { name: "Admin console" }).click();
   await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByRole("heading", { level: 1, name: "Admin console" })).toBeVisible();
   await expectCurrent(consoleNav(page), "Dashboard");
-  await photograph(page, "overview");
+  await photograph(page, SHOTS, "overview");
 
   // By keyboard, to the Apps section.
   await consoleNav(page).getByRole("link", { name: "Apps", exact: true }).focus();
@@ -75,13 +49,13 @@ test("an admin with two-factor adds an app, sees its secret once, and removes it
   await form.getByLabel("Name", { exact: true }).fill(name);
   await form.getByLabel("Redirect URIs", { exact: true }).fill(`${REDIRECT_URI}\nhttp://127.0.0.1:8080/callback`);
   await form.getByLabel("First-party app").check();
-  await photograph(page, "apps");
+  await photograph(page, SHOTS, "apps");
 
   // The form checks what it can before anything is sent.
   await form.getByLabel("Redirect URIs", { exact: true }).fill("planner.example.test/callback");
   await form.getByRole("button", { name: "Add app" }).click();
   await expect(form.getByText("“planner.example.test/callback” isn't a full address.", { exact: false })).toBeVisible();
-  await photograph(page, "apps-errors");
+  await photograph(page, SHOTS, "apps-errors");
   await form.getByLabel("Redirect URIs", { exact: true }).fill(`${REDIRECT_URI}\nhttp://127.0.0.1:8080/callback`);
 
   // The session's proof goes stale (REAUTH_MAX_AGE_SECONDS, 600) while the page is open: the action says so, and the step asks.
@@ -101,7 +75,7 @@ test("an admin with two-factor adds an app, sees its secret once, and removes it
   const shownSecret = await form.locator("dd code").nth(1).innerText();
   expect(shownSecret).toMatch(/^[\w-]{43}$/);
   await expect(form.getByRole("button", { name: "Copy secret" })).toBeVisible();
-  await photograph(page, "apps-added");
+  await photograph(page, SHOTS, "apps-added");
 
   const listed = section(page, "Registered apps").getByRole("listitem").filter({ has: page.getByRole("heading", { name }) });
   await expect(listed).toContainText("First-party");
@@ -123,7 +97,7 @@ test("an admin with two-factor adds an app, sees its secret once, and removes it
   const confirmRemoval = page.getByRole("dialog", { name: `Remove ${name}?` });
   await expect(confirmRemoval).toBeVisible();
   await expect(confirmRemoval.getByRole("button", { name: "Cancel" })).toBeFocused();
-  await photograph(page, "apps-remove", "viewport");
+  await photograph(page, SHOTS, "apps-remove", "viewport");
   await page.keyboard.press("Escape");
   await expect(confirmRemoval).toBeHidden();
   await expect(remove).toBeFocused();
@@ -142,7 +116,7 @@ test("an admin with two-factor adds an app, sees its secret once, and removes it
     await expect(page).toHaveURL(/\/profile\?language=saved$/);
     await page.goto("/admin/apps");
     await expect(page.locator("html")).toHaveAttribute("lang", language);
-    await photograph(page, `apps-${language}`);
+    await photograph(page, SHOTS, `apps-${language}`);
   }
 });
 
@@ -156,7 +130,7 @@ test("an admin without two-factor is sent to turn it on, and gets into the conso
   const why = box.getByText("Turn on two-factor authentication below to use the admin console", { exact: false });
   // Where the anchor took the reader, not at the top of a long page.
   await expect(why).toBeInViewport();
-  await photograph(page, "needs-two-factor", "viewport");
+  await photograph(page, SHOTS, "needs-two-factor", "viewport");
 
   const { box: turnedOn } = await turnOnTwoFactor(page, clock.codeFor);
   await turnedOn.getByRole("button", { name: "I have saved them" }).click();

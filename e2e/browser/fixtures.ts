@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,6 +140,31 @@ export async function expectAxeClean(page: Page, what: string) {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   expect(serious, `axe on ${what}`).toEqual([]);
+}
+
+/** Makes `email` an admin as an operator does: `npm run user:role -- <email> admin`. */
+export const grantAdmin = (email: string) => operatorScript("scripts/user-role.ts", email, "admin");
+
+/**
+ * Photographs the page as it is now into `dir`, light and dark at 390 and 1280 px (full length, or
+ * the viewport for a dialog), with transitions finished (a photograph just after the scheme
+ * changed would catch colours half way); checks nothing sticks out sideways at either width, and
+ * runs axe at the phone width. No reload: what is on screen (a secret shown once) stays.
+ */
+export async function photograph(page: Page, dir: string, name: string, shot: "full" | "viewport" = "full") {
+  mkdirSync(dir, { recursive: true });
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({ path: `${dir}/${name}-${colorScheme}-${width}.png`, fullPage: shot === "full", animations: "disabled" });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
+      if (width === 390) await expectAxeClean(page, `${name} (${colorScheme})`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 /** Signs out with the header's button. */
