@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/badge";
-import { ConfirmItsYouProvider } from "@/components/confirm-its-you";
 import { Notice } from "@/components/form-message";
 import { PageSection } from "@/components/page-section";
 import { first, type SearchParams } from "@/components/search-params";
@@ -12,12 +11,7 @@ import { SCOPES } from "@/lib/oauth/provider";
 import { wordDevice } from "@/lib/user-agent";
 import { authPageData, profilePageData } from "@/lib/web/pages";
 import { requireSession } from "@/lib/web/session";
-import {
-  passkeyReauthenticationOptionsAction,
-  reauthenticateAction,
-  reauthenticateWithPasskeyAction,
-  sendReauthenticationCodeAction,
-} from "../reauthenticate-actions";
+import { ConfirmItsYou } from "../confirm-its-you";
 import { revokeAppAction, revokeSessionAction, signOutAllAction } from "./actions";
 import { ChangeEmailForm } from "./change-email-form";
 import { ChangePasswordForm } from "./change-password-form";
@@ -63,16 +57,10 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
   const describeScope = (scope: string) => (isKnownScope(scope) ? consentWords(`scopes.${scope}`) : scope);
 
   return (
-    <ConfirmItsYouProvider
+    <ConfirmItsYou
       needs={reauthentication}
       email={user.email}
       freshForSeconds={proofFreshForSeconds}
-      actions={{
-        reauthenticate: reauthenticateAction,
-        sendCode: sendReauthenticationCodeAction,
-        passkeyOptions: passkeyReauthenticationOptionsAction,
-        reauthenticateWithPasskey: reauthenticateWithPasskeyAction,
-      }}
     >
       <div className="flex flex-col gap-8">
         <div>
@@ -232,7 +220,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
           <DeleteAccount hasPassword={user.hasPassword} email={user.email} />
         </PageSection>
       </div>
-    </ConfirmItsYouProvider>
+    </ConfirmItsYou>
   );
 }
 

@@ -1,17 +1,11 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { ConfirmItsYouProvider } from "@/components/confirm-its-you";
 import { Notice } from "@/components/form-message";
 import { PageSection } from "@/components/page-section";
 import { clientsForAdmin } from "@/lib/admin/clients";
 import { requireAdminPage } from "@/lib/web/admin";
 import { confirmItsYouData } from "@/lib/web/pages";
-import {
-  passkeyReauthenticationOptionsAction,
-  reauthenticateAction,
-  reauthenticateWithPasskeyAction,
-  sendReauthenticationCodeAction,
-} from "../../../(app)/reauthenticate-actions";
+import { ConfirmItsYou } from "../../../(app)/confirm-its-you";
 import { PageTitle } from "../page-title";
 import { AddAppForm } from "./add-app-form";
 import { AppList, type AppItem } from "./app-list";
@@ -41,14 +35,8 @@ export default async function AppsPage() {
     })) ?? null;
 
   return (
-    <ConfirmItsYouProvider
+    <ConfirmItsYou
       {...confirmation}
-      actions={{
-        reauthenticate: reauthenticateAction,
-        sendCode: sendReauthenticationCodeAction,
-        passkeyOptions: passkeyReauthenticationOptionsAction,
-        reauthenticateWithPasskey: reauthenticateWithPasskeyAction,
-      }}
     >
       <div className="flex flex-col gap-8">
         <PageTitle title={t("title")} intro={t("intro")} />
@@ -65,6 +53,6 @@ export default async function AppsPage() {
           </>
         )}
       </div>
-    </ConfirmItsYouProvider>
+    </ConfirmItsYou>
   );
 }

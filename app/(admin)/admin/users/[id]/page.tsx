@@ -4,7 +4,6 @@ import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/badge";
-import { ConfirmItsYouProvider } from "@/components/confirm-its-you";
 import { PageSection } from "@/components/page-section";
 import { linkStyle, mutedText } from "@/components/styles";
 import { AUDIT_DETAIL_EVENTS, roleChoices, userDetail, type UserDetail } from "@/lib/admin/users";
@@ -13,12 +12,7 @@ import { isAppError } from "@/lib/errors";
 import { wordDevice } from "@/lib/user-agent";
 import { requireAdminPage } from "@/lib/web/admin";
 import { confirmItsYouData } from "@/lib/web/pages";
-import {
-  passkeyReauthenticationOptionsAction,
-  reauthenticateAction,
-  reauthenticateWithPasskeyAction,
-  sendReauthenticationCodeAction,
-} from "../../../../(app)/reauthenticate-actions";
+import { ConfirmItsYou } from "../../../../(app)/confirm-its-you";
 import { StatusBadge } from "../status-badge";
 import { UserActions } from "./user-actions";
 
@@ -80,14 +74,8 @@ export default async function UserPage({ params }: { params: Params }) {
       .join(", ");
 
   return (
-    <ConfirmItsYouProvider
+    <ConfirmItsYou
       {...confirmation}
-      actions={{
-        reauthenticate: reauthenticateAction,
-        sendCode: sendReauthenticationCodeAction,
-        passkeyOptions: passkeyReauthenticationOptionsAction,
-        reauthenticateWithPasskey: reauthenticateWithPasskeyAction,
-      }}
     >
       <div className="flex flex-col gap-8">
         <div className="flex flex-col gap-3">
@@ -187,7 +175,7 @@ export default async function UserPage({ params }: { params: Params }) {
           )}
         </PageSection>
       </div>
-    </ConfirmItsYouProvider>
+    </ConfirmItsYou>
   );
 }
 
