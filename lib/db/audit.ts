@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import type { Prisma } from "./generated/postgres/client";
-import { execute, prisma, query, sql, type Tx } from "./sql";
+import { execute, joinSql, prisma, query, sql, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -90,16 +90,16 @@ export async function findDayCounts(tx: Tx, sinceDay: string): Promise<Array<{ d
   return rows.map((r) => ({ day: r.day, type: r.type, count: Number(r.count) }));
 }
 
-/** How many events of each of `types` were recorded in [from, to) (the (type, createdAt) index's ranges). */
+/** How many events of each of `types` were recorded in [from, to) (ranges of the (type, createdAt) index). */
 export async function countAuditEvents(tx: Tx, types: readonly string[], from: Date, to: Date): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const type of types) {
-    const [row] = await query<{ n: number | bigint }>(
-      tx,
-      sql`SELECT COUNT(*) AS "n" FROM "AuditEvent" WHERE "type" = ${type} AND "createdAt" >= ${from} AND "createdAt" < ${to}`,
-    );
-    counts.set(type, Number(row?.n ?? 0));
-  }
+  const rows = await query<{ type: string; n: number | bigint }>(
+    tx,
+    sql`SELECT "type", COUNT(*) AS "n" FROM "AuditEvent"
+        WHERE "type" IN (${joinSql(types.map((type) => sql`${type}`), ", ")}) AND "createdAt" >= ${from} AND "createdAt" < ${to}
+        GROUP BY "type"`,
+  );
+  const counts = new Map(types.map((type) => [type, 0]));
+  for (const row of rows) counts.set(row.type, Number(row.n));
   return counts;
 }
 

@@ -29,7 +29,8 @@ export type OAuthRowInput = Omit<OAuthRow, "consumedAt" | "sessionId">;
 
 // The provider asks for a row, or writes one, several times per request: plain SQL (ADR 009),
 // not the Prisma client's query building.
-const ROW_COLUMNS = sql`"model", "id", "payload", "grantId", "userCode", "uid", "consumedAt", "expiresAt", "userId", "clientId", "sessionId"`;
+const OAUTH_COLUMN_NAMES = ["model", "id", "payload", "grantId", "userCode", "uid", "consumedAt", "expiresAt", "userId", "clientId", "sessionId"];
+const ROW_COLUMNS: Statement = { strings: [OAUTH_COLUMN_NAMES.map((column) => `"${column}"`).join(", ")], values: [] };
 
 export async function upsertOAuthRow(tx: Tx, row: OAuthRowInput): Promise<void> {
   const { model, id, payload, grantId, userCode, uid, userId, clientId, expiresAt } = row;
@@ -63,7 +64,6 @@ export interface OAuthTokenRows {
 
 type Prefixed<P extends string> = { [K in keyof OAuthRow as `${P}${K & string}`]: OAuthRow[K] };
 
-const OAUTH_COLUMN_NAMES = ["model", "id", "payload", "grantId", "userCode", "uid", "consumedAt", "expiresAt", "userId", "clientId", "sessionId"];
 
 /**
  * Every column of "OAuthModel" `alias`, each named `<alias>_<column>` in the result. Built once
