@@ -18,6 +18,10 @@ process.chdir(root);
 const args = new Set(process.argv.slice(2));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+/** Each failed test by name with the first line of its error, repeated at the end of the output. */
+const failedTests = [];
+// The first line of an error message without the terminal's colour codes.
+const firstLine = (message) => String(message ?? "").replace(/\u001b\[[0-9;]*m/g, "").trim().split("\n")[0].slice(0, 300);
 
 const hasBrowserTests = () =>
   existsSync("e2e/browser") && readdirSync("e2e/browser").some((f) => f.endsWith(".spec.ts"));
@@ -53,6 +57,14 @@ function vitest(label, vitestArgs, env = {}) {
   ], { env: { ...process.env, ...env } });
   count(label, code, () => {
     const r = JSON.parse(readFileSync(report, "utf8"));
+    for (const file of r.testResults ?? []) {
+      const where = path.relative(root, file.name);
+      // A file that failed outside any test (an import, a hook) has no failed assertion to name.
+      if (file.status === "failed" && !file.assertionResults?.some((a) => a.status === "failed")) failedTests.push(`${label}: ${where}: ${firstLine(file.message)}`);
+      for (const a of file.assertionResults ?? []) {
+        if (a.status === "failed") failedTests.push(`${label}: ${where} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+      }
+    }
     return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests };
   });
 }
@@ -64,7 +76,18 @@ function playwright(label, env = {}) {
     env: { ...process.env, ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
   });
   count(label, code, () => {
-    const s = JSON.parse(readFileSync(report, "utf8")).stats;
+    const r = JSON.parse(readFileSync(report, "utf8"));
+    const walk = (suite, titles) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests ?? []) {
+          if (t.status === "unexpected") failedTests.push(`${label}: ${spec.file}:${spec.line} › ${[...titles, spec.title].join(" › ")}: ${firstLine(t.results?.at(-1)?.error?.message)}`);
+        }
+      }
+      for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+    };
+    // The top suites are the files, which each spec names already.
+    for (const suite of r.suites ?? []) walk(suite, []);
+    const s = r.stats;
     return { passed: s.expected + (s.flaky ?? 0), failed: s.unexpected, skipped: s.skipped };
   });
 }
@@ -109,6 +132,7 @@ try {
   postgres?.stop();
 }
 
+if (failedTests.length) console.log(`\nFailed tests:\n${failedTests.map((t) => `  ${t}`).join("\n")}`);
 if (failures.length) console.log(`\nFailed: ${failures.join("; ")}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed ? 1 : 0);

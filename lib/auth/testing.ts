@@ -35,10 +35,11 @@ let clock = Date.now();
 
 /**
  * Call at the top level of a test file, before importing any service: sets the environment, gives
- * the file its own migrated database, and runs every test on a fake Date (timers stay real, so the
- * database driver keeps working).
+ * the file its own migrated database (SQLite, or PostgreSQL on TEST_POSTGRES_URL's server: see
+ * useTestDatabase), and runs every test on a fake Date (timers stay real, so the database driver
+ * keeps working).
  */
-export function setUpAuthTests(): () => Db {
+export function setUpAuthTests(databaseKind: "sqlite" | "postgres" = "sqlite"): () => Db {
   Object.assign(process.env, {
     AUTH_SECRET: "unit-test-secret-".padEnd(48, "x"),
     JWT_PRIVATE_KEY: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
@@ -47,7 +48,7 @@ export function setUpAuthTests(): () => Db {
   });
   // useTestDatabase() is a vitest fixture, not a React hook (see eslint.config.mjs).
   // eslint-disable-next-line react-hooks/rules-of-hooks
-  db = useTestDatabase();
+  db = useTestDatabase(databaseKind);
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ["Date"] });
     clock += HOUR;

@@ -1,9 +1,12 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+// Its type asks for a name for every statement; the driver takes none (undefined) as unnamed.
+type StatementNameGenerator = NonNullable<NonNullable<ConstructorParameters<typeof PrismaPg>[1]>["statementNameGenerator"]>;
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
+import { preparedStatementName } from "./prepared-statements";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
 
 /**
@@ -31,10 +34,20 @@ export type Db = PrismaClient;
 /** An interactive transaction of Prisma's (lib/db/sql.ts binds it to one of its own). */
 export type PrismaTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/**
+ * The data layer's statements are prepared once per connection (lib/db/prepared-statements.ts),
+ * unless the URL says `pgbouncer=true`, Prisma's own spelling for a pooler in transaction mode,
+ * where the next transaction may run on a server connection that never saw the statement.
+ */
+function postgresOptions(databaseUrl: string): ConstructorParameters<typeof PrismaPg>[1] {
+  const behindPgbouncer = new URL(databaseUrl).searchParams.get("pgbouncer") === "true";
+  return behindPgbouncer ? {} : { statementNameGenerator: preparedStatementName as StatementNameGenerator };
+}
+
 function createDb(): Db {
   const { databaseUrl, databaseKind } = config();
   const factory = bindable(
-    remembered(watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL }) : embeddedSqliteAdapter(databaseUrl))),
+    remembered(watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL }, postgresOptions(databaseUrl)) : embeddedSqliteAdapter(databaseUrl))),
   );
   if (databaseKind === "postgres") return new PrismaClient({ adapter: factory });
   return new SqlitePrismaClient({ adapter: factory }) as unknown as Db;

@@ -2,6 +2,7 @@ import type { ArgType, SqlDriverAdapter, SqlQuery, SqlResultSet, Transaction } f
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { AppError } from "@/lib/errors";
 import { noteFailure } from "./availability";
+import { prepareStatement } from "./prepared-statements";
 import { BINDING_ISOLATION_LEVEL, connectedAdapter, offerToPrisma, prismaClient, type Db, type PrismaTx, type TransactionConnection } from "./client";
 import { embeddedConnection, type EmbeddedConnection } from "./sqlite-adapter";
 
@@ -108,6 +109,9 @@ function text(statement: Statement, provider: Provider): string {
     out = strings[0]!;
     for (let i = 1; i < strings.length; i++) out += (provider === "postgres" ? `$${i}` : "?") + strings[i];
     cache.set(strings, out);
+  } else if (provider === "postgres") {
+    // Its second use with the same template: a statement of a fixed template, worth preparing.
+    prepareStatement(out);
   }
   return out;
 }

@@ -1,27 +1,58 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
 import { disconnectDb, prismaClient, type Db } from "./client";
 
 export type { Db };
 
+/** The PostgreSQL server in-process tests may use (CI sets it); without it they are skipped. */
+export const TEST_POSTGRES_SERVER = process.env.TEST_POSTGRES_URL;
+
 /**
- * For unit tests of the data layer and services: a fresh, migrated SQLite database for this test
- * file. Call at the top level of the file, before anything reads the configuration.
+ * For unit tests of the data layer and services: a fresh, migrated database for this test file,
+ * SQLite by default, or a new database on TEST_POSTGRES_URL's server for `"postgres"` (the file's
+ * tests skip themselves when it is not set). Call at the top level of the file, before anything
+ * reads the configuration.
  */
-export function useTestDatabase(): () => Db {
+export function useTestDatabase(kind: "sqlite" | "postgres" = "sqlite"): () => Db {
   const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-db-"));
-  process.env.DATABASE_URL = `file:${path.join(dir, "auth.db")}`;
   process.env.DATA_DIR = dir;
   process.env.LOG_LEVEL ??= "silent";
+  let dropPostgres: (() => Promise<void>) | undefined;
+  if (kind === "postgres") {
+    const name = `auth_unit_${randomBytes(6).toString("hex")}`;
+    const server = TEST_POSTGRES_SERVER ? new URL(TEST_POSTGRES_SERVER) : undefined;
+    if (server) {
+      const url = new URL(server);
+      url.pathname = `/${name}`;
+      process.env.DATABASE_URL = url.toString();
+      beforeAll(() => onServer(server, `CREATE DATABASE ${name}`), 60_000);
+      dropPostgres = () => onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  } else {
+    process.env.DATABASE_URL = `file:${path.join(dir, "auth.db")}`;
+  }
   beforeAll(async () => {
-    await migrateDeploy({ url: process.env.DATABASE_URL! });
+    if (process.env.DATABASE_URL) await migrateDeploy({ url: process.env.DATABASE_URL });
   }, 60_000);
   afterAll(async () => {
     await disconnectDb();
+    await dropPostgres?.();
     rmSync(dir, { recursive: true, force: true });
   });
   return prismaClient;
+}
+
+async function onServer(server: URL, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server.toString() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }

@@ -1,14 +1,21 @@
-// The SQL statements each flow sends to the embedded database, and how many of them commit
-// (each commit is an fsync with synchronous=FULL). A tool for the performance notes:
-//   npx tsx scripts/bench/trace-statements.ts
+// The SQL statements each flow sends to the database, and how many of them commit (each commit is
+// an fsync: synchronous=FULL on SQLite, a durable commit on PostgreSQL). A tool for the
+// performance notes:
+//   npx tsx scripts/bench/trace-statements.ts              (the embedded SQLite database)
+//   npx tsx scripts/bench/trace-statements.ts --postgres   (a throwaway PostgreSQL cluster; or
+//                                                           TRACE_DATABASE_URL=postgres://…)
+// On PostgreSQL each statement listed is one round trip to the server.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startThrowawayPostgres } from "../postgres-cluster.mjs";
 
 const dir = mkdtempSync(path.join(tmpdir(), "auth-trace-"));
+const onPostgres = process.argv.includes("--postgres") || Boolean(process.env.TRACE_DATABASE_URL);
+const cluster = onPostgres && !process.env.TRACE_DATABASE_URL ? await startThrowawayPostgres() : undefined;
 Object.assign(process.env, {
-  DATABASE_URL: `file:${path.join(dir, "auth.db")}`,
+  DATABASE_URL: onPostgres ? (process.env.TRACE_DATABASE_URL ?? cluster!.url) : `file:${path.join(dir, "auth.db")}`,
   DATA_DIR: dir,
   AUTH_SECRET: "trace-secret-".padEnd(48, "x"),
   JWT_PRIVATE_KEY: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
@@ -26,12 +33,14 @@ const { updateUser } = await import("@/lib/auth/profile");
 const { disconnectDb } = await import("@/lib/db");
 const { pingDatabase } = await import("@/lib/db/health");
 const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
+const { recordPostgresStatements } = await import("@/lib/db/postgres-statements");
+const record = () => (onPostgres ? { viaPrismaClient: [] as boolean[], ...recordPostgresStatements() } : recordSqliteStatements());
 
 let n = 0;
 const client = () => ({ ip: `10.0.0.${++n}`, userAgent: "trace" });
 
 async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const { statements, viaPrismaClient, stop } = recordSqliteStatements();
+  const { statements, viaPrismaClient, stop } = record();
   let result: T;
   try {
     result = await run();
@@ -39,7 +48,7 @@ async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
     stop();
   }
   console.log(`\n${name}: ${statements.length} statements, ${commitsOf(statements)} commits`);
-  statements.forEach((s, i) => console.log(`  ${viaPrismaClient[i] ? "prisma" : "direct"}  ${s.replace(/\s+/g, " ").slice(0, 140)}`));
+  statements.forEach((s, i) => console.log(`  ${onPostgres ? "" : viaPrismaClient[i] ? "prisma  " : "direct  "}${s.replace(/\s+/g, " ").slice(0, 140)}`));
   return result;
 }
 
@@ -57,4 +66,5 @@ await trace("profile update (authenticate + updateUser)", async () => {
   await updateUser(c, caller.user.id, { name: "Trace" });
 });
 await disconnectDb();
+cluster?.stop();
 rmSync(dir, { recursive: true, force: true });

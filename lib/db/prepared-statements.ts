@@ -1,0 +1,20 @@
+import type { SqlQuery } from "@prisma/driver-adapter-utils";
+
+/**
+ * Names for the data layer's PostgreSQL statements, so the `pg` driver prepares each once per
+ * connection (Parse once, then Bind/Execute) instead of the server parsing and planning it on
+ * every call. Only statements written as one template (lib/db/sql.ts) get a name, so the names
+ * are as few as those templates; SQL built afresh per call (a list of filters, an IN list) and
+ * the Prisma client's own statements stay unnamed.
+ */
+const names = new Map<string, string>();
+
+/** Marks `text` as a statement of a fixed template: the driver may prepare it. */
+export function prepareStatement(text: string): void {
+  if (!names.has(text)) names.set(text, `auth_${names.size + 1}`);
+}
+
+/** For the driver adapter: the prepared statement's name for a query, or undefined (unnamed). */
+export function preparedStatementName(query: SqlQuery): string | undefined {
+  return names.get(query.sql);
+}
