@@ -4,7 +4,8 @@
 //      installed with apt-get when missing and we are root;
 //   2. a production build (`next build`), since the HTTP and browser tests run the real server;
 //   3. unit tests + the HTTP suite on the embedded SQLite database;
-//   4. the HTTP suite again on PostgreSQL (TEST_POSTGRES_URL, or a throwaway cluster started here);
+//   4. the unit tests and the HTTP suite again on PostgreSQL (TEST_POSTGRES_URL, or a throwaway
+//      cluster started here);
 //   5. the browser suite (Playwright on Debian's chromium), when e2e/browser has tests.
 // It ends with one line `N passed, N failed` and a non-zero exit when anything failed.
 import { spawnSync } from "node:child_process";
@@ -126,6 +127,8 @@ if (!postgresUrl) {
 
 try {
   vitest("unit + HTTP on SQLite", [], { TEST_DB: "sqlite", TEST_POSTGRES_URL: postgresUrl });
+  // The services and data layer again, in process, on PostgreSQL (lib/db/testing.ts).
+  vitest("unit on PostgreSQL", ["--project", "unit"], { TEST_UNIT_DB: "postgres", TEST_POSTGRES_URL: postgresUrl });
   vitest("HTTP on PostgreSQL", ["--project", "http"], { TEST_DB: "postgres", TEST_POSTGRES_URL: postgresUrl });
   if (hasBrowserTests()) playwright("browser (Chromium)", { TEST_POSTGRES_URL: postgresUrl });
 } finally {

@@ -28,7 +28,8 @@ const { confirmCode, confirmLink, resendCode, resendVerificationLink, sendCodeIf
 const { requestPasswordReset } = await import("./password");
 const { authenticate } = await import("./sessions");
 const { findUserByEmail } = await import("@/lib/db/users");
-const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
+const { commitsOf } = await import("@/lib/db/sqlite-statements");
+const { recordStatements } = await import("@/lib/db/testing");
 
 /** A code that is not `code`, of the same length. */
 const otherThan = (code: string, n = 1) => String((Number(code) + n) % 10_000).padStart(4, "0");
@@ -55,7 +56,7 @@ describe("verification codes", () => {
     const { email, code, user } = await unverifiedUser();
     const from = freshClient();
     const commits = async (work: () => Promise<unknown>) => {
-      const recorder = recordSqliteStatements();
+      const recorder = recordStatements();
       try {
         await work().catch(() => {});
       } finally {

@@ -1,7 +1,7 @@
 import { now } from "@/lib/clock";
 import { countTogether, database, type Tx } from "@/lib/db";
 import type { MailKind } from "@/lib/db/outbox";
-import { addressKeys, claimStreakStep, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
+import { addressKeys, claimStreakStep, countHit, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
 import { AppError, rateLimited } from "@/lib/errors";
 import { addressKey } from "@/lib/http/client-address";
 import { metrics } from "@/lib/metrics";
@@ -129,8 +129,8 @@ export async function scheduleMailSlot(tx: Tx, kind: MailKind, email: string): P
  * replacing it.
  */
 export async function countMailSent(tx: Tx, kind: MailKind, email: string): Promise<void> {
-  await hitWindow(tx, mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
-  await hitWindow(tx, mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
+  await countHit(tx, mailCooldownKey(kind, email), LIMITS.mailCooldown.windowMs);
+  await countHit(tx, mailHourlyKey(kind, email), LIMITS.mailHourly.windowMs);
 }
 
 const wrongCodeKey = addressKeys.wrongCodes;

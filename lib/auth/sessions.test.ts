@@ -33,7 +33,8 @@ const {
 const { database } = await import("@/lib/db");
 const { revokeAllSessions } = await import("@/lib/db/sessions");
 const { findUserById } = await import("@/lib/db/users");
-const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
+const { commitsOf } = await import("@/lib/db/sqlite-statements");
+const { recordStatements } = await import("@/lib/db/testing");
 
 async function signedIn(): Promise<{ user: User; sessionId: string; tokens: Tokens }> {
   const { user } = await verifiedUser();
@@ -134,7 +135,7 @@ describe("app sessions", () => {
 describe("refreshSession", () => {
   it("is one commit: the address's count with the rotation", async () => {
     const { tokens } = await signedIn();
-    const recorder = recordSqliteStatements();
+    const recorder = recordStatements();
     try {
       await refreshSession(tokens.refreshToken, freshClient());
     } finally {

@@ -20,7 +20,8 @@ const db = setUpAuthTests();
 const { createAccount, createSignedInAccount } = await import("./signup");
 const { confirmLink } = await import("./email-verification");
 const { authenticate } = await import("./sessions");
-const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
+const { commitsOf } = await import("@/lib/db/sqlite-statements");
+const { recordStatements } = await import("@/lib/db/testing");
 
 describe("createAccount", () => {
   it("creates an unverified account with the default role and queues one mail carrying a code and a link", async () => {
@@ -60,7 +61,7 @@ describe("createAccount", () => {
 describe("createSignedInAccount (the legacy register)", () => {
   it("commits the address's count, the account, its code, its mail and its first session together: one commit in all", async () => {
     const email = uniqueEmail();
-    const recorder = recordSqliteStatements();
+    const recorder = recordStatements();
     let result: Awaited<ReturnType<typeof createSignedInAccount>>;
     try {
       result = await createSignedInAccount({ email, password: PASSWORD }, freshClient());

@@ -39,7 +39,7 @@ let clock = Date.now();
  * useTestDatabase), and runs every test on a fake Date (timers stay real, so the database driver
  * keeps working).
  */
-export function setUpAuthTests(databaseKind: "sqlite" | "postgres" = "sqlite"): () => Db {
+export function setUpAuthTests(databaseKind?: "sqlite" | "postgres"): () => Db {
   Object.assign(process.env, {
     AUTH_SECRET: "unit-test-secret-".padEnd(48, "x"),
     JWT_PRIVATE_KEY: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),

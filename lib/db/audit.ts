@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import type { Prisma } from "./generated/postgres/client";
-import { execute, joinSql, prisma, query, sql, type Tx } from "./sql";
+import { execute, joinSql, prisma, query, queueWrite, sql, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -15,7 +15,7 @@ export interface AuditEntry {
 /** Security events (logins, failures, resets, token reuse). Never pass a secret in `detail`. */
 export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const detail = entry.detail ? JSON.stringify(entry.detail) : null;
-  await execute(
+  await queueWrite(
     tx,
     sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
         VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,

@@ -38,6 +38,8 @@ function note<T>(work: Promise<T>): Promise<T> {
 
 function watchTransaction(tx: Transaction): Transaction {
   return {
+    // Prisma's pg transaction keeps its pooled connection here: lib/db/sql.ts pipelines on it.
+    ...("client" in tx ? { client: tx.client } : {}),
     provider: tx.provider,
     adapterName: tx.adapterName,
     options: tx.options,

@@ -6,7 +6,7 @@ import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
-import { preparedStatementName } from "./prepared-statements";
+import { preparedStatementName, sendStatementsUnprepared } from "./prepared-statements";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
 
 /**
@@ -40,8 +40,8 @@ export type PrismaTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
  * where the next transaction may run on a server connection that never saw the statement.
  */
 function postgresOptions(databaseUrl: string): ConstructorParameters<typeof PrismaPg>[1] {
-  const behindPgbouncer = new URL(databaseUrl).searchParams.get("pgbouncer") === "true";
-  return behindPgbouncer ? {} : { statementNameGenerator: preparedStatementName as StatementNameGenerator };
+  if (new URL(databaseUrl).searchParams.get("pgbouncer") === "true") sendStatementsUnprepared();
+  return { statementNameGenerator: preparedStatementName as StatementNameGenerator };
 }
 
 function createDb(): Db {

@@ -6,7 +6,8 @@ export function isUniqueViolation(error: unknown): boolean {
   // A statement of lib/db/sql.ts fails with the driver adapter's error, directly or (in a Prisma
   // transaction) inside Prisma's "raw query failed", or on SQLite with better-sqlite3's own.
   const e = error as { code?: unknown; cause?: { kind?: unknown }; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
-  if (e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+  // SQLite's own, and PostgreSQL's SQLSTATE from a statement pipelined by lib/db/postgres-pipeline.ts.
+  if (e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e?.code === "23505") return true;
   return (e?.cause?.kind ?? e?.meta?.driverAdapterError?.cause?.kind) === "UniqueConstraintViolation";
 }
 

@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
+import { atomically, prisma, query, queueWrite, sql, type Tx } from "./sql";
 import type { OutboxEmail } from "./generated/postgres/client";
 
 /**
@@ -109,7 +109,7 @@ export interface SentEmail {
 export async function recordSent(tx: Tx, sent: readonly SentEmail[], options: MarkOptions = {}): Promise<void> {
   const body = options.eraseBody ? sql`, "text" = ${ERASED_BODY}, "html" = ${ERASED_BODY}` : sql``;
   for (const { id, sentAt } of sent) {
-    await execute(
+    await queueWrite(
       tx,
       sql`UPDATE "OutboxEmail" SET "status" = 'sent', "sentAt" = ${sentAt}, "attempts" = "attempts" + 1, "lockedUntil" = NULL, "lastError" = NULL${body}
           WHERE "id" = ${id}`,

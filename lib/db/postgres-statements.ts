@@ -1,25 +1,42 @@
 import pg from "pg";
+import { preparedStatementName } from "./prepared-statements";
 
 /**
- * Records every statement the `pg` driver sends in this process, each one a round trip to the
- * server: `pg.Client`'s query method is wrapped until `stop`. The PostgreSQL twin of
- * recordSqliteStatements, for scripts/bench/trace-statements.ts and tests that count round trips;
- * never for the server.
+ * Records every statement the `pg` driver sends in this process and the round trips they take (a
+ * pipeline of lib/db/postgres-pipeline.ts sends several in one): `pg.Client`'s query method is
+ * wrapped until `stop`. The PostgreSQL twin of recordSqliteStatements, for
+ * scripts/bench/trace-statements.ts and tests that count round trips; never for the server.
  */
-export function recordPostgresStatements(): { statements: string[]; names: (string | undefined)[]; stop(): void } {
+export function recordPostgresStatements(): {
+  statements: string[];
+  /** Each round trip's statements. */
+  roundTrips: string[][];
+  /** The prepared statement's name each statement was sent under; undefined for an unnamed one. */
+  names: (string | undefined)[];
+  stop(): void;
+} {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   const statements: string[] = [];
-  // The prepared statement's name each was sent under; undefined for an unnamed one.
+  const roundTrips: string[][] = [];
   const names: (string | undefined)[] = [];
   proto.query = function (this: unknown, ...args: unknown[]) {
     const [first] = args;
-    const text = typeof first === "string" ? first : (first as { text?: string } | null)?.text;
-    if (text !== undefined) {
-      statements.push(text);
-      names.push((first as { name?: string }).name);
+    const sent =
+      typeof first === "string"
+        ? [{ text: first }]
+        : ((first as { queries?: { sql: string; args: unknown[]; argTypes: [] }[] }).queries?.map((q) => ({ text: q.sql, name: preparedStatementName(q) })) ?? [
+            first as { text?: string; name?: string },
+          ]);
+    const texts: string[] = [];
+    for (const q of sent as { text?: string; name?: string }[]) {
+      if (q.text === undefined) continue;
+      texts.push(q.text);
+      statements.push(q.text);
+      names.push(q.name);
     }
+    if (texts.length) roundTrips.push(texts);
     return original.apply(this, args);
   };
-  return { statements, names, stop: () => void (proto.query = original) };
+  return { statements, roundTrips, names, stop: () => void (proto.query = original) };
 }

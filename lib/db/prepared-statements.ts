@@ -8,6 +8,12 @@ import type { SqlQuery } from "@prisma/driver-adapter-utils";
  * the Prisma client's own statements stay unnamed.
  */
 const names = new Map<string, string>();
+let enabled = true;
+
+/** Behind a pooler in transaction mode (lib/db/client.ts): every statement goes unnamed. */
+export function sendStatementsUnprepared(): void {
+  enabled = false;
+}
 
 /** Marks `text` as a statement of a fixed template: the driver may prepare it. */
 export function prepareStatement(text: string): void {
@@ -16,5 +22,5 @@ export function prepareStatement(text: string): void {
 
 /** For the driver adapter: the prepared statement's name for a query, or undefined (unnamed). */
 export function preparedStatementName(query: SqlQuery): string | undefined {
-  return names.get(query.sql);
+  return enabled ? names.get(query.sql) : undefined;
 }

@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { execute, likePrefix, prisma, query, sql, type Tx } from "./sql";
+import { likePrefix, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
 import { isUniqueViolation } from "./errors";
 import type { MailKind } from "./outbox";
 
@@ -43,21 +43,26 @@ export interface WindowState {
  * a lock, in one round trip.
  */
 export async function hitWindow(tx: Tx, key: string, windowMs: number, options: { sliding?: boolean } = {}): Promise<WindowState> {
+  const [row] = await query<WindowState>(tx, sql`${hitStatement(key, windowMs, options)} RETURNING "count", "windowEnds", "lastHitAt"`);
+  return row!;
+}
+
+/** As hitWindow, for a count whose state the caller does not read: held for the transaction's next round trip. */
+export async function countHit(tx: Tx, key: string, windowMs: number): Promise<void> {
+  await queueWrite(tx, hitStatement(key, windowMs, {}));
+}
+
+function hitStatement(key: string, windowMs: number, options: { sliding?: boolean }): Statement {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
   // excluded."windowEnds" (the proposed row's) rather than a parameter: PostgreSQL types it by the
   // column, where a bare parameter in CASE would be text.
   const keptEnd = options.sliding ? sql`excluded."windowEnds"` : sql`"RateLimit"."windowEnds"`;
-  const [row] = await query<WindowState>(
-    tx,
-    sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
-        ON CONFLICT ("key") DO UPDATE SET
-          "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
-          "windowEnds" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN ${keptEnd} ELSE excluded."windowEnds" END,
-          "lastHitAt" = ${at}
-        RETURNING "count", "windowEnds", "lastHitAt"`,
-  );
-  return row!;
+  return sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
+      ON CONFLICT ("key") DO UPDATE SET
+        "count" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN "RateLimit"."count" + 1 ELSE 1 END,
+        "windowEnds" = CASE WHEN "RateLimit"."windowEnds" > ${at} THEN ${keptEnd} ELSE excluded."windowEnds" END,
+        "lastHitAt" = ${at}`;
 }
 
 /**
@@ -91,14 +96,14 @@ export async function peekWindow(tx: Tx, key: string): Promise<WindowState | nul
 
 /** Takes back one hit of the open window of `key` (a claim that, in the end, did not count). */
 export async function releaseHit(tx: Tx, key: string): Promise<void> {
-  await execute(tx, sql`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = ${key} AND "count" > 0 AND "windowEnds" > ${now()}`);
+  await queueWrite(tx, sql`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = ${key} AND "count" > 0 AND "windowEnds" > ${now()}`);
 }
 
 /** Opens or extends `key` to end `windowMs` from now (a remembered fact, such as a known address). */
 export async function markWindow(tx: Tx, key: string, windowMs: number): Promise<void> {
   const at = now();
   const windowEnds = new Date(at.getTime() + windowMs);
-  await execute(
+  await queueWrite(
     tx,
     sql`INSERT INTO "RateLimit" ("key", "count", "windowEnds", "lastHitAt") VALUES (${key}, 1, ${windowEnds}, ${at})
         ON CONFLICT ("key") DO UPDATE SET "windowEnds" = excluded."windowEnds", "lastHitAt" = excluded."lastHitAt"`,
@@ -106,12 +111,12 @@ export async function markWindow(tx: Tx, key: string, windowMs: number): Promise
 }
 
 export async function deleteWindow(tx: Tx, key: string): Promise<void> {
-  await execute(tx, sql`DELETE FROM "RateLimit" WHERE "key" = ${key}`);
+  await queueWrite(tx, sql`DELETE FROM "RateLimit" WHERE "key" = ${key}`);
 }
 
 /** Ends every window whose key starts with `prefix` (all of an account's failed-login streaks), and no other. */
 export async function deleteWindows(tx: Tx, prefix: string): Promise<void> {
-  await execute(tx, sql`DELETE FROM "RateLimit" WHERE "key" LIKE ${likePrefix(prefix)} ESCAPE '\\'`);
+  await queueWrite(tx, sql`DELETE FROM "RateLimit" WHERE "key" LIKE ${likePrefix(prefix)} ESCAPE '\\'`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
 import { deleteGrantsOfSessions } from "./oauth";
-import { atomically, execute, prisma, query, sql, type Tx } from "./sql";
+import { atomically, execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
@@ -96,14 +96,14 @@ export async function createSession(tx: Tx, input: NewSession): Promise<SessionR
     methods: input.methods,
     provedAt: at,
   };
-  await execute(
+  await queueWrite(
     tx,
     sql`INSERT INTO "Session" ("id", "userId", "kind", "userAgent", "ip", "createdAt", "lastUsedAt", "methods", "provedAt")
         VALUES (${session.id}, ${session.userId}, ${session.kind}, ${session.userAgent}, ${session.ip}, ${at}, ${at}, ${session.methods}, ${at})`,
   );
   if (input.refreshToken) {
     const { tokenHash, expiresAt } = input.refreshToken;
-    await execute(tx, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+    await queueWrite(tx, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
   }
   return session;
 }
@@ -203,7 +203,7 @@ export async function rotateRefreshToken(tx: Tx, tokenHash: string, newTokenHash
     }
 
     await insertRefreshToken(tx, { id: sessionId, createdAt: session.createdAt }, newTokenHash, options.refreshTtlMs, options.lifetime);
-    await execute(tx, sql`UPDATE "Session" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
+    await queueWrite(tx, sql`UPDATE "Session" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
     // A refresh renews the tokens, never the proof: the new access token carries the session's.
     return { kind: "rotated", ...owner, user: await toUserRecord(tx, user), proof: { methods: s_methods, provedAt: s_provedAt } } as const;
   });
@@ -253,7 +253,7 @@ async function insertRefreshToken(
 ): Promise<void> {
   const at = now();
   const expiresAt = new Date(Math.min(at.getTime() + refreshTtlMs, session.createdAt.getTime() + lifetime.maxAgeMs));
-  await execute(tx, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
+  await queueWrite(tx, sql`INSERT INTO "RefreshToken" ("sessionId", "tokenHash", "expiresAt", "createdAt") VALUES (${session.id}, ${tokenHash}, ${expiresAt}, ${at})`);
 }
 
 /** One more refresh token of a live app session (the fresh tokens of a reauthentication). */

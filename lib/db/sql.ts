@@ -1,7 +1,9 @@
 import type { ArgType, SqlDriverAdapter, SqlQuery, SqlResultSet, Transaction } from "@prisma/driver-adapter-utils";
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { AppError } from "@/lib/errors";
+import type { PoolClient } from "pg";
 import { noteFailure } from "./availability";
+import { runPipelined } from "./postgres-pipeline";
 import { prepareStatement } from "./prepared-statements";
 import { BINDING_ISOLATION_LEVEL, connectedAdapter, offerToPrisma, prismaClient, type Db, type PrismaTx, type TransactionConnection } from "./client";
 import { embeddedConnection, type EmbeddedConnection } from "./sqlite-adapter";
@@ -73,6 +75,10 @@ function splicedStrings(strings: TemplateStringsArray, values: readonly unknown[
 interface Runner {
   query<T>(statement: Statement): Promise<T[]>;
   execute(statement: Statement): Promise<number>;
+  /** A write whose result is not needed: at once, or held for the transaction's next round trip. */
+  queue(statement: Statement): Promise<void>;
+  /** Forgets the writes held (before a rollback). */
+  discardQueued?(): void;
 }
 
 interface OpenSqlTransaction {
@@ -171,6 +177,19 @@ export function execute(tx: Tx, statement: Statement): Promise<number> {
 }
 
 /**
+ * A write whose result nobody needs (an audit event, a new session's rows). In a transaction on
+ * PostgreSQL it is held and sent with the transaction's next statement or its COMMIT, in the same
+ * round trip (lib/db/postgres-pipeline.ts); a failure then fails that statement or the commit, so
+ * the transaction still commits all or nothing. Elsewhere it runs at once. Not for a write whose
+ * failure the caller handles (a taken e-mail): that one must be `execute`d.
+ */
+export function queueWrite(tx: Tx, statement: Statement): Promise<void> {
+  const open = openOf(tx);
+  if (open) return open.runner.queue(statement);
+  return execute(tx, statement).then(() => undefined);
+}
+
+/**
  * Prisma's query API for a data function given `tx`. For a transaction it is an interactive
  * transaction of Prisma's on that transaction's connection, opened the first time it is asked for
  * and ended with it: its statements are part of the same commit.
@@ -219,10 +238,64 @@ async function prismaTransactionOn(open: OpenSqlTransaction): Promise<PrismaTx> 
 
 /** Statements on a driver adapter's connection or transaction (PostgreSQL). */
 function onAdapter(queryable: Pick<Transaction, "provider" | "queryRaw" | "executeRaw">): Runner {
+  const execute = (statement: Statement) => queryable.executeRaw(toQuery(statement, queryable.provider));
   return {
     query: async <T>(statement: Statement) => toRows<T>(await queryable.queryRaw(toQuery(statement, queryable.provider))),
-    execute: (statement) => queryable.executeRaw(toQuery(statement, queryable.provider)),
+    execute,
+    queue: (statement) => execute(statement).then(() => undefined),
   };
+}
+
+/**
+ * Statements of a PostgreSQL transaction on its pooled connection, with queued writes held until
+ * the next statement: a write-only statement (or COMMIT) goes in the same round trip as the writes
+ * before it; a query with rows goes after them, through the adapter, which reads its rows. Prisma's
+ * statements in the transaction (`connection`) also see the held writes first.
+ */
+function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: Runner; connection: TransactionConnection } {
+  let held: SqlQuery[] = [];
+  const pipelined = async (queries: SqlQuery[]): Promise<number[]> => {
+    try {
+      return await runPipelined(client, queries);
+    } catch (error) {
+      noteFailure(error);
+      throw error;
+    }
+  };
+  const flush = async () => {
+    if (!held.length) return;
+    const queries = held;
+    held = [];
+    await pipelined(queries);
+  };
+  const runner: Runner = {
+    query: async <T>(statement: Statement) => {
+      await flush();
+      return toRows<T>(await tx.queryRaw(toQuery(statement, "postgres")));
+    },
+    execute: async (statement) => {
+      const queries = [...held, toQuery(statement, "postgres")];
+      held = [];
+      return (await pipelined(queries)).at(-1)!;
+    },
+    queue: async (statement) => {
+      held.push(toQuery(statement, "postgres"));
+    },
+    discardQueued: () => {
+      held = [];
+    },
+  };
+  const connection: TransactionConnection = {
+    queryRaw: async (q) => {
+      await flush();
+      return tx.queryRaw(q);
+    },
+    executeRaw: async (q) => {
+      await flush();
+      return tx.executeRaw(q);
+    },
+  };
+  return { runner, connection };
 }
 
 /**
@@ -242,9 +315,12 @@ function onEmbedded(connection: EmbeddedConnection, gated: boolean): Runner {
     // A throw inside the executor rejects the promise.
     return gated ? connection.gate.runSync(noted) : new Promise<T>((resolve) => resolve(noted()));
   };
+  const execute = (statement: Statement) => run(() => connection.run(text(statement, "sqlite"), statement.values));
   return {
     query: <T>(statement: Statement) => run(() => connection.all<T>(text(statement, "sqlite"), statement.values)),
-    execute: (statement) => run(() => connection.run(text(statement, "sqlite"), statement.values)),
+    execute,
+    // In process a write costs no round trip: nothing to gain by holding it.
+    queue: (statement) => execute(statement).then(() => undefined),
   };
 }
 
@@ -286,9 +362,11 @@ export async function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     }
   }
   const tx = await adapter.startTransaction();
+  const client = (tx as Transaction & { client?: PoolClient }).client;
   let committed = false;
   try {
-    const value = await commitOrRollBack(opened(onAdapter(tx), tx), work);
+    const { runner, connection } = client ? onPostgresTransaction(tx, client) : { runner: onAdapter(tx), connection: tx };
+    const value = await commitOrRollBack(opened(runner, connection), work);
     committed = true;
     return value;
   } finally {
@@ -307,7 +385,10 @@ function opened(runner: Runner, connection: TransactionConnection): OpenSqlTrans
 async function commitOrRollBack<T>(open: OpenSqlTransaction, work: (tx: Tx) => Promise<T>): Promise<T> {
   const { runner } = open;
   // The first error is the one to report, even if the rollback fails too (a connection gone).
-  const rollBack = () => runner.execute(ROLLBACK).catch(() => {});
+  const rollBack = () => {
+    runner.discardQueued?.();
+    return runner.execute(ROLLBACK).catch(() => {});
+  };
   try {
     let value: T;
     try {

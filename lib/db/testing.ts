@@ -6,6 +6,8 @@ import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
 import { disconnectDb, prismaClient, type Db } from "./client";
+import { recordPostgresStatements } from "./postgres-statements";
+import { recordSqliteStatements } from "./sqlite-statements";
 
 export type { Db };
 
@@ -18,7 +20,7 @@ export const TEST_POSTGRES_SERVER = process.env.TEST_POSTGRES_URL;
  * tests skip themselves when it is not set). Call at the top level of the file, before anything
  * reads the configuration.
  */
-export function useTestDatabase(kind: "sqlite" | "postgres" = "sqlite"): () => Db {
+export function useTestDatabase(kind: "sqlite" | "postgres" = process.env.TEST_UNIT_DB === "postgres" ? "postgres" : "sqlite"): () => Db {
   const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-db-"));
   process.env.DATA_DIR = dir;
   process.env.LOG_LEVEL ??= "silent";
@@ -55,4 +57,30 @@ async function onServer(server: URL, statement: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** True when this test file's database (useTestDatabase) is PostgreSQL. */
+export const onPostgres = () => /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? "");
+
+/**
+ * Records the statements this process sends to the test file's database until `stop`: each one's
+ * SQL, and whether it came through the Prisma client's query engine (which on PostgreSQL always
+ * names the schema, `"public"."User"`, where lib/db/sql.ts never does).
+ */
+export function recordStatements(): {
+  statements: string[];
+  viaPrismaClient: boolean[];
+  /** On SQLite: whether Prisma's SQLite adapter ran it (on PostgreSQL every statement goes through pg). */
+  viaPrismaAdapter?: boolean[];
+  stop(): void;
+} {
+  if (!onPostgres()) return recordSqliteStatements();
+  const recorder = recordPostgresStatements();
+  return {
+    statements: recorder.statements,
+    get viaPrismaClient() {
+      return recorder.statements.map((s) => s.includes('"public".'));
+    },
+    stop: recorder.stop,
+  };
 }

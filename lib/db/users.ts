@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { isUniqueViolation } from "./errors";
 import { deleteAddressWindows } from "./rate-limits";
-import { execute, prisma, query, sql, type Tx } from "./sql";
+import { prisma, query, queueWrite, sql, type Tx } from "./sql";
 import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
@@ -115,7 +115,7 @@ export async function updateProfile(tx: Tx, id: number, fields: { name?: string;
 
 export async function markVerified(tx: Tx, id: number): Promise<void> {
   const at = now();
-  await execute(tx, sql`UPDATE "User" SET "verifiedAt" = ${at}, "updatedAt" = ${at} WHERE "id" = ${id} AND "verifiedAt" IS NULL`);
+  await queueWrite(tx, sql`UPDATE "User" SET "verifiedAt" = ${at}, "updatedAt" = ${at} WHERE "id" = ${id} AND "verifiedAt" IS NULL`);
 }
 
 /** Sets (or, with null, removes) the account's password. */

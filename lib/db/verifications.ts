@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { execute, prisma, query, sql, type Tx } from "./sql";
+import { execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
 
 export type VerificationPurpose = "verify_email" | "reset_password" | "change_email" | "mfa_login" | "reauthenticate";
 
@@ -72,7 +72,7 @@ export async function addVerifications(tx: Tx, rows: NewVerification[]): Promise
 /** Voids every open code and link of the user for `purposes` (a password change voids reset links). */
 export async function voidVerifications(tx: Tx, userId: number, purposes: VerificationPurpose[]): Promise<void> {
   for (const purpose of purposes) {
-    await execute(tx, sql`UPDATE "Verification" SET "consumedAt" = ${now()} WHERE "userId" = ${userId} AND "purpose" = ${purpose} AND "consumedAt" IS NULL`);
+    await queueWrite(tx, sql`UPDATE "Verification" SET "consumedAt" = ${now()} WHERE "userId" = ${userId} AND "purpose" = ${purpose} AND "consumedAt" IS NULL`);
   }
 }
 

@@ -7,7 +7,8 @@ import { useTestDatabase } from "@/lib/db/testing";
 import { startMailSink, type CapturedMail } from "@/e2e/support/mail-sink";
 import { now } from "@/lib/clock";
 import { claimDueEmails, enqueueEmail, pendingCount, recordSent, type NewEmail } from "@/lib/db/outbox";
-import { commitsOf, recordSqliteStatements } from "@/lib/db/sqlite-statements";
+import { commitsOf } from "@/lib/db/sqlite-statements";
+import { recordStatements } from "@/lib/db/testing";
 import {
   baseRetryDelayMs,
   deliverDueEmailsOnce,
@@ -140,7 +141,7 @@ describe("deliverDueEmailsOnce", () => {
     expect(await claimDueEmails(database, 10, 60_000)).toEqual([]);
 
     const second = await enqueueEmail(database, mail("second@example.com", "Second"));
-    const recorder = recordSqliteStatements();
+    const recorder = recordStatements();
     try {
       expect(await deliverDueEmailsOnce({ recordSentLater: true })).toMatchObject({ claimed: 1, sent: 1 });
     } finally {

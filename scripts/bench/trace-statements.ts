@@ -34,21 +34,28 @@ const { disconnectDb } = await import("@/lib/db");
 const { pingDatabase } = await import("@/lib/db/health");
 const { commitsOf, recordSqliteStatements } = await import("@/lib/db/sqlite-statements");
 const { recordPostgresStatements } = await import("@/lib/db/postgres-statements");
-const record = () => (onPostgres ? { viaPrismaClient: [] as boolean[], ...recordPostgresStatements() } : recordSqliteStatements());
+const record = () => (onPostgres ? { viaPrismaClient: [] as boolean[], ...recordPostgresStatements() } : { roundTrips: undefined, ...recordSqliteStatements() });
 
 let n = 0;
 const client = () => ({ ip: `10.0.0.${++n}`, userAgent: "trace" });
 
 async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const { statements, viaPrismaClient, stop } = record();
+  const { statements, roundTrips, viaPrismaClient, stop } = record();
   let result: T;
   try {
     result = await run();
   } finally {
     stop();
   }
-  console.log(`\n${name}: ${statements.length} statements, ${commitsOf(statements)} commits`);
-  statements.forEach((s, i) => console.log(`  ${onPostgres ? "" : viaPrismaClient[i] ? "prisma  " : "direct  "}${s.replace(/\s+/g, " ").slice(0, 140)}`));
+  const line = (s: string) => s.replace(/\s+/g, " ").slice(0, 140);
+  if (roundTrips) {
+    // On PostgreSQL: one paragraph per round trip.
+    console.log(`\n${name}: ${statements.length} statements in ${roundTrips.length} round trips, ${commitsOf(statements)} commits`);
+    roundTrips.forEach((trip, i) => trip.forEach((s, j) => console.log(`  ${j === 0 ? String(i + 1).padStart(2) : "  "}  ${line(s)}`)));
+  } else {
+    console.log(`\n${name}: ${statements.length} statements, ${commitsOf(statements)} commits`);
+    statements.forEach((s, i) => console.log(`  ${viaPrismaClient[i] ? "prisma" : "direct"}  ${line(s)}`));
+  }
   return result;
 }
 
