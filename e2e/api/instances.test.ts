@@ -109,7 +109,7 @@ describe("two instances on one database under sustained load", () => {
   const REFRESH_GROUP_SENT = LIMITS.refresh.limit + 20;
   const STREAK_SENT = LIMITS.loginStreak.failuresBeforeWait + 6;
   const CEILING_SENT = LIMITS.accountFailures.limit + 15;
-  const REFRESH_CHAINS = 6;
+  const REFRESH_CHAINS = 3;
 
   interface Answer {
     what: string;
@@ -190,7 +190,7 @@ describe("two instances on one database under sustained load", () => {
       send("streak probe", i % 2 ? a! : b!, "POST", "/auth/login/", { json: { email: streakAccount!.email, password: "Wrong-password-1!" }, headers: { "x-forwarded-for": streakIp } }, (r) => isWrongPassword(r) || isTooMany(r)).then(() => {}),
     );
     // Each from an address of its own: only the account's own ceiling can stop them.
-    const ceiling = turns(CEILING_SENT, 4, (i) =>
+    const ceiling = turns(CEILING_SENT, 3, (i) =>
       send("ceiling probe", i % 2 ? a! : b!, "POST", "/auth/login/", { json: { email: ceilingAccount!.email, password: "Wrong-password-1!" } }, (r) => isWrongPassword(r) || isTooMany(r)).then(() => {}),
     );
     const refreshGroupIp = randomIp();
