@@ -7,4 +7,5 @@ export interface ThrowawayPostgres {
   thaw(): void;
   stop(): void;
 }
-export function startThrowawayPostgres(): Promise<ThrowawayPostgres>;
+/** `durable`: fsync and synchronous_commit on (PostgreSQL's defaults) instead of fsync off. */
+export function startThrowawayPostgres(options?: { durable?: boolean }): Promise<ThrowawayPostgres>;

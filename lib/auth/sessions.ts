@@ -177,14 +177,18 @@ export async function refreshSession(refreshToken: string, client: ClientInfo): 
   const result = await withClientLimit("refresh", client.ip, () => {
     if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) throw refreshInvalid();
     const { refreshTokenTtlSeconds, refreshReuseIntervalSeconds } = config();
-    // The address's count is committed with the rotation.
+    // The address's count is committed with the rotation, and taken last: an address's requests
+    // (a NAT's many clients) queue on its one row, on PostgreSQL until the commit, so the row is
+    // held for that statement and the commit only, not for the whole rotation. Past the limit the
+    // rotation rolls back with it.
     return transaction(async (tx) => {
-      await limitClient(tx, "refresh", client.ip);
-      return rotateRefreshToken(tx, sha256Hex(refreshToken), sha256Hex(successor), {
+      const rotation = await rotateRefreshToken(tx, sha256Hex(refreshToken), sha256Hex(successor), {
         lifetime: lifetime(),
         reuseIntervalMs: refreshReuseIntervalSeconds * 1000,
         refreshTtlMs: refreshTokenTtlSeconds * 1000,
       });
+      await limitClient(tx, "refresh", client.ip);
+      return rotation;
     });
   });
   if (result.kind === "reused") {
