@@ -45,4 +45,7 @@ try {
 } finally {
   await disconnectDb();
 }
+// Exits once everything printed has been taken by the reader: a pipe's reader (a script, a pager)
+// may be behind, and exiting at once would cut off the end, the totals with it.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
 process.exit();
