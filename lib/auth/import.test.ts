@@ -128,6 +128,23 @@ describe("importing users from the Django service", () => {
     ]);
   });
 
+  it("writes batches of the default size in statements of every size, with one event per user", async () => {
+    const hash = djangoPbkdf2("many pw");
+    const rows = Array.from({ length: 2345 }, (_, i) => ({ email: `many-${i}@example.com`, password: hash, is_active: i % 7 === 0 ? "0" : "1" }));
+    // Eleven of them already imported: the statements' row counts differ from the batches'.
+    await runImport(rows.filter((_, i) => i % 234 === 0));
+    const report = await runImport(rows);
+    expect(report).toMatchObject({ read: 2345, created: 2334, skipped: 11, failed: 0 });
+    expect(report.skippedRows.map((s) => s.row)).toEqual(Array.from({ length: 11 }, (_, i) => 1 + i * 234));
+    const users = await db().user.findMany({ where: { email: { startsWith: "many-" } }, select: { id: true, email: true, disabledAt: true } });
+    expect(users).toHaveLength(2345);
+    const events = await db().auditEvent.findMany({ where: { type: "user_imported", userId: { in: users.map((u) => u.id) } } });
+    expect(events).toHaveLength(2345);
+    const disabledById = new Map(users.map((u) => [u.id, u.disabledAt !== null]));
+    expect(events.every((e) => JSON.parse(e.detail!).disabled === disabledById.get(e.userId!))).toBe(true);
+    expect(users.filter((u) => u.disabledAt !== null)).toHaveLength(Math.ceil(2345 / 7));
+  });
+
   it("reads its rows as they come, holding no more than two batches", async () => {
     let pulled = 0;
     let written = 0;

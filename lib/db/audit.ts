@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import type { Prisma } from "./generated/postgres/client";
-import { execute, joinSql, prisma, query, sql, type Statement, type Tx } from "./sql";
+import { execute, joinSql, multiRowChunks, prisma, query, sql, type Statement, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -27,11 +27,11 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 /** Seven parameters an event: a statement stays well under SQLite's 32,766 bound parameters. */
 const EVENTS_PER_INSERT = 1000;
 
-/** Many events at once (an import's), a thousand per statement. */
+/** Many events at once (an import's), up to a thousand per statement. */
 export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
   const at = now();
-  for (let start = 0; start < entries.length; start += EVENTS_PER_INSERT) {
-    const values = joinSql(entries.slice(start, start + EVENTS_PER_INSERT).map((entry) => auditValues(entry, at)), ", ");
+  for (const chunk of multiRowChunks(entries, EVENTS_PER_INSERT)) {
+    const values = joinSql(chunk.map((entry) => auditValues(entry, at)), ", ");
     await execute(tx, sql`INSERT INTO "AuditEvent" ${AUDIT_COLUMNS} VALUES ${values}`);
   }
 }

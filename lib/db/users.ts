@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { isUniqueViolation } from "./errors";
 import { deleteAddressWindows } from "./rate-limits";
-import { execute, joinSql, prisma, query, sql, type Statement, type Tx } from "./sql";
+import { execute, joinSql, multiRowChunks, prisma, query, sql, type Statement, type Tx } from "./sql";
 import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
@@ -113,15 +113,15 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<User> {
 const USERS_PER_INSERT = 1000;
 
 /**
- * Inserts the users whose e-mail is not taken yet (an import), a thousand per statement; a taken
+ * Inserts the users whose e-mail is not taken yet (an import), up to a thousand per statement; a taken
  * e-mail is left as it is, not an error. Returns the ids and e-mails of the users inserted (the
  * e-mails must be distinct: of two equal ones in one statement PostgreSQL inserts one silently).
  */
 export async function insertUsersIfNew(tx: Tx, users: readonly NewUser[]): Promise<Array<{ id: number; email: string }>> {
   const at = now();
   const inserted: Array<{ id: number; email: string }> = [];
-  for (let start = 0; start < users.length; start += USERS_PER_INSERT) {
-    const values = joinSql(users.slice(start, start + USERS_PER_INSERT).map((user) => newUserValues(user, at)), ", ");
+  for (const chunk of multiRowChunks(users, USERS_PER_INSERT)) {
+    const values = joinSql(chunk.map((user) => newUserValues(user, at)), ", ");
     inserted.push(
       ...(await query<{ id: number; email: string }>(
         tx,
