@@ -93,6 +93,44 @@ function descendantsOf(pid: number): number[] {
   return out;
 }
 
+/** Fields of /proc/PID/stat after the command's name (the first is field 3, the state). */
+function statFields(pid: number | "self"): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
+/** CPU seconds of a process (user + system), with its reaped children's when `children`. */
+function cpuSecondsOf(pid: number | "self", children: boolean): number {
+  const f = statFields(pid).map(Number); // f[11] utime, f[12] stime, f[13] cutime, f[14] cstime
+  return (f[11]! + f[12]! + (children ? f[13]! + f[14]! : 0)) / TICKS_PER_SECOND;
+}
+
+/**
+ * The CPU the PostgreSQL cluster listening on `port` has used: its postmaster and the backends
+ * that ended (reaped into its children's time), and those still running.
+ */
+function postgresCpuSeconds(port: number): number {
+  const postmaster = readdirSync("/proc").find((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      return argv[0]!.endsWith("postgres") && argv.includes(`-p`) && argv[argv.indexOf("-p") + 1] === String(port);
+    } catch {
+      return false;
+    }
+  });
+  if (!postmaster) return NaN;
+  let seconds = cpuSecondsOf(Number(postmaster), true);
+  for (const pid of descendantsOf(Number(postmaster))) {
+    try {
+      seconds += cpuSecondsOf(pid, false);
+    } catch {
+      // it ended meanwhile
+    }
+  }
+  return seconds;
+}
+
 /** A process's peak resident memory so far (VmHWM), in MB, with its command line. */
 function peakOf(pid: number): { mb: number; command: string } | undefined {
   try {
@@ -106,6 +144,8 @@ function peakOf(pid: number): { mb: number; command: string } | undefined {
 
 interface Run {
   seconds: number;
+  /** CPU seconds of everything `npm run` started (npm, tsx, the import), once they have ended. */
+  cpuSeconds: number;
   /** The largest single process's peak (the node process that imports), and its command line. */
   peak: { mb: number; command: string };
   code: number | null;
@@ -116,6 +156,7 @@ interface Run {
 /** `npm run users:import -- FILE` exactly as an operator runs it. */
 async function runImport(env: NodeJS.ProcessEnv): Promise<Run> {
   const started = performance.now();
+  const cpuBefore = cpuSecondsOf("self", true);
   const child = spawn("npm", ["run", "-s", "users:import", "--", file], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let peak = { mb: 0, command: "" };
   const sample = () => {
@@ -138,7 +179,7 @@ async function runImport(env: NodeJS.ProcessEnv): Promise<Run> {
   // "close", not "exit": the last of its output (the totals) may still be in the pipe at exit.
   const [code] = (await once(child, "close")) as [number | null];
   clearInterval(sampler);
-  return { seconds: (performance.now() - started) / 1000, peak, code, totalsLine: lastStdout.trim().split("\n").at(-1) ?? "", progressLines };
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSecondsOf("self", true) - cpuBefore, peak, code, totalsLine: lastStdout.trim().split("\n").at(-1) ?? "", progressLines };
 }
 
 let postgres: ThrowawayPostgres | undefined;
@@ -163,10 +204,17 @@ try {
   const runs = args.again ? ["first run", "second run (every row already imported)"] : ["first run"];
   for (const name of runs) {
     console.log(`${name}: load average before ${load()}`);
+    const postgresCpuBefore = postgres ? postgresCpuSeconds(Number(new URL(postgres.url).port)) : 0;
     const run = await runImport(env);
+    const postgresCpu = postgres ? postgresCpuSeconds(Number(new URL(postgres.url).port)) - postgresCpuBefore : 0;
     console.log(
       `${name}: ${run.totalsLine} (exit ${run.code}) in ${run.seconds.toFixed(1)} s, ${Math.round(rows / run.seconds)} rows/s ` +
         `(process start and migrations included), ${run.progressLines} progress lines; load average after ${load()}`,
+    );
+    // On a machine others share, the wall time says little: the CPU each side took says what the rows cost.
+    console.log(
+      `${name}: CPU ${run.cpuSeconds.toFixed(1)} s in the import's processes (${Math.round(rows / run.cpuSeconds)} rows per CPU second)` +
+        (postgres ? `, ${postgresCpu.toFixed(1)} s in PostgreSQL's (${Math.round(rows / postgresCpu)} rows per CPU second)` : ""),
     );
     console.log(`${name}: peak RSS ${run.peak.mb.toFixed(0)} MB (VmHWM, sampled every 200 ms) of ${run.peak.command}`,
     );
