@@ -191,7 +191,11 @@ describe("importing users from the Django service", () => {
     expect((await findUserByEmail(database, "c2@example.com"))!.disabledAt).not.toBeNull();
 
     await expect(fromFile("other.json", `{ "people": [{ "email": "p@example.com" }] }`)).rejects.toThrow("JSON must be an array of users or { users: [...] }");
-    await expect(fromFile("broken.json", `[{ "email": "k1@example.com" }, { "email": `)).rejects.toThrow();
     expect(await findUserByEmail(database, "p@example.com")).toBeNull();
+    // A file broken part-way: the batch written before the break stays (and a second run would skip it).
+    await expect(fromFile("broken.json", `[{ "email": "k1@example.com" }, { "email": "k2@example.com" }, { "email": "k3@example.com" }, { "email": `)).rejects.toThrow();
+    expect(await findUserByEmail(database, "k1@example.com")).not.toBeNull();
+    expect(await findUserByEmail(database, "k2@example.com")).not.toBeNull();
+    expect(await findUserByEmail(database, "k3@example.com")).toBeNull();
   });
 });

@@ -111,26 +111,32 @@ export async function importUsers(
   // The previous batch is written while the next one is read and checked (PostgreSQL works on
   // it meanwhile); at most two batches are held.
   let writing: Promise<void> | null = null;
-  for await (const raw of rows) {
-    const rowNumber = ++totals.read;
-    const user = checkedRow(raw, roles, fallbackRole);
-    if ("errors" in user) {
-      totals.failed++;
-      listener.failed?.({ row: rowNumber, errors: user.errors });
-      continue;
+  try {
+    for await (const raw of rows) {
+      const rowNumber = ++totals.read;
+      const user = checkedRow(raw, roles, fallbackRole);
+      if ("errors" in user) {
+        totals.failed++;
+        listener.failed?.({ row: rowNumber, errors: user.errors });
+        continue;
+      }
+      if (batch.has(user.email)) {
+        skip({ row: rowNumber, email: user.email, reason: "already exists" });
+        continue;
+      }
+      batch.set(user.email, { row: rowNumber, user });
+      if (batch.size >= batchSize) {
+        await writing;
+        writing = write(batch);
+        // Awaited before the next batch is written or at the end; until then its failure must not count as unhandled.
+        writing.catch(() => {});
+        batch = new Map();
+      }
     }
-    if (batch.has(user.email)) {
-      skip({ row: rowNumber, email: user.email, reason: "already exists" });
-      continue;
-    }
-    batch.set(user.email, { row: rowNumber, user });
-    if (batch.size >= batchSize) {
-      await writing;
-      writing = write(batch);
-      // Awaited before the next batch is written or at the end; until then its failure must not count as unhandled.
-      writing.catch(() => {});
-      batch = new Map();
-    }
+  } catch (error) {
+    // A file that stops parsing part-way: the batch being written still ends, committed or not, before this returns.
+    await writing?.catch(() => {});
+    throw error;
   }
   await writing;
   if (batch.size) await write(batch);
