@@ -6,7 +6,7 @@
 import { importUsers, type ImportTotals } from "@/lib/auth/import";
 import { readImportFile } from "@/lib/auth/import-file";
 import { config } from "@/lib/config/env";
-import { disconnectDb } from "@/lib/db";
+import { disconnectDb, runAsBatchJob } from "@/lib/db";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
 
 const PROGRESS_EVERY_MS = 5000;
@@ -24,6 +24,7 @@ const progressLine = ({ read, created, skipped, failed }: ImportTotals) => {
   return `${read} rows read, ${created} created, ${skipped} skipped, ${failed} failed in ${seconds.toFixed(1)} s (${Math.round(read / seconds)} rows/s)`;
 };
 
+runAsBatchJob();
 try {
   await migrateDeploy({ url: config().databaseUrl });
   started = lastProgress = performance.now();
