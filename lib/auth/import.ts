@@ -1,19 +1,21 @@
 import { z } from "zod";
 import { now } from "@/lib/clock";
-import { recordAudit } from "@/lib/db/audit";
+import { recordAudits } from "@/lib/db/audit";
 import { database, transaction } from "@/lib/db";
-import { defaultRole, listRoles } from "@/lib/db/roles";
-import { EmailTakenError, findUserByEmail, insertUser } from "@/lib/db/users";
+import { defaultRole, listRoles, type RoleRecord } from "@/lib/db/roles";
+import { insertUsersIfNew, type NewUser } from "@/lib/db/users";
 import { isRecognizedHashFormat } from "@/lib/password/hash";
 import { DobSchema, EmailSchema, MobileSchema, NameSchema } from "@/lib/validation/fields";
 import { fieldErrorsOf } from "@/lib/validation/parse";
 
 /**
- * Imports users exported from the Django service. Each row is checked in full, then written in
- * its own transaction: a bad row is reported and skipped, nothing is half-written, and a second
- * run skips the users the first one created. Imported hashes stay in Django's format until the
- * user's first login re-hashes them to Argon2id. Django's inactive users (`is_active` false) are
- * imported disabled: they get no tokens by any path.
+ * Imports users exported from the Django service, a stream of rows of any length. Each row is
+ * checked in full before it joins a batch: a bad row is reported and skipped, and nothing of it is
+ * written. A batch of good rows is one transaction (the users and their `user_imported` events),
+ * whose INSERT leaves alone the e-mails that exist already: those rows are reported skipped, so a
+ * second run skips the users the first one created. Imported hashes stay in Django's format until
+ * the user's first login re-hashes them to Argon2id. Django's inactive users (`is_active` false)
+ * are imported disabled: they get no tokens by any path.
  */
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
@@ -34,11 +36,33 @@ const ImportRow = z.object({
 
 export type RawImportRow = Record<string, unknown>;
 
-export interface ImportReport {
-  created: number;
-  skipped: Array<{ row: number; email: string; reason: string }>;
-  failed: Array<{ row: number; errors: Record<string, string[]> }>;
+export interface SkippedRow {
+  row: number;
+  email: string;
+  reason: string;
 }
+
+export interface FailedRow {
+  row: number;
+  errors: Record<string, string[]>;
+}
+
+export interface ImportTotals {
+  read: number;
+  created: number;
+  skipped: number;
+  failed: number;
+}
+
+/** Told of each row left out as it is known, and of the totals after each batch is written. */
+export interface ImportListener {
+  skipped?(row: SkippedRow): void;
+  failed?(row: FailedRow): void;
+  progress?(totals: Readonly<ImportTotals>): void;
+}
+
+/** Rows per transaction: a commit (an fsync) per few thousand rows, and short enough that another process's write waits a fraction of a second. */
+export const IMPORT_BATCH_SIZE = 2000;
 
 /** Django's column names and a few common spellings, onto ours. */
 function normaliseKeys(raw: RawImportRow): RawImportRow {
@@ -51,51 +75,95 @@ function normaliseKeys(raw: RawImportRow): RawImportRow {
   return out;
 }
 
-export async function importUsers(rows: RawImportRow[]): Promise<ImportReport> {
-  const report: ImportReport = { created: 0, skipped: [], failed: [] };
+interface BatchRow {
+  row: number;
+  user: NewUser;
+}
+
+export async function importUsers(
+  rows: AsyncIterable<RawImportRow> | Iterable<RawImportRow>,
+  listener: ImportListener = {},
+  batchSize = IMPORT_BATCH_SIZE,
+): Promise<ImportTotals> {
+  const totals: ImportTotals = { read: 0, created: 0, skipped: 0, failed: 0 };
   const roles = await listRoles(database);
   const fallbackRole = await defaultRole(database);
-  for (const [index, raw] of rows.entries()) {
-    const rowNumber = index + 1;
-    const parsed = ImportRow.safeParse(normaliseKeys(raw));
-    if (!parsed.success) {
-      report.failed.push({ row: rowNumber, errors: fieldErrorsOf(parsed.error) });
-      continue;
+  const skip = (skipped: SkippedRow) => {
+    totals.skipped++;
+    listener.skipped?.(skipped);
+  };
+
+  /** Writes one batch (keyed by e-mail); the rows whose e-mail was taken are skipped. */
+  const write = async (batch: Map<string, BatchRow>) => {
+    const inserted = await transaction(async (tx) => {
+      const users = await insertUsersIfNew(tx, Array.from(batch.values(), (b) => b.user));
+      const events = users.map(({ id, email }) => ({ type: "user_imported", userId: id, detail: { disabled: batch.get(email)!.user.disabledAt !== null } }));
+      await recordAudits(tx, events);
+      return new Set(users.map((user) => user.email));
+    });
+    totals.created += inserted.size;
+    for (const { row, user } of batch.values()) if (!inserted.has(user.email)) skip({ row, email: user.email, reason: "already exists" });
+    listener.progress?.(totals);
+  };
+
+  // A second row with an e-mail already in the batch is skipped, as it would be once the first is written.
+  let batch = new Map<string, BatchRow>();
+  // The previous batch is written while the next one is read and checked (PostgreSQL works on
+  // it meanwhile); at most two batches are held.
+  let writing: Promise<void> | null = null;
+  try {
+    for await (const raw of rows) {
+      const rowNumber = ++totals.read;
+      const user = checkedRow(raw, roles, fallbackRole);
+      if ("errors" in user) {
+        totals.failed++;
+        listener.failed?.({ row: rowNumber, errors: user.errors });
+        continue;
+      }
+      if (batch.has(user.email)) {
+        skip({ row: rowNumber, email: user.email, reason: "already exists" });
+        continue;
+      }
+      batch.set(user.email, { row: rowNumber, user });
+      if (batch.size >= batchSize) {
+        await writing;
+        writing = write(batch);
+        // Awaited before the next batch is written or at the end; until then its failure must not count as unhandled.
+        writing.catch(() => {});
+        batch = new Map();
+      }
     }
-    const row = parsed.data;
-    const role = row.roleid === undefined ? fallbackRole : roles.find((r) => r.id === row.roleid);
-    // Django marks accounts without a usable password with a leading "!": they import without one.
-    const passwordHash = !row.password || row.password.startsWith("!") ? null : row.password;
-    const errors: Record<string, string[]> = {};
-    if (!role) errors.roleid = [`Unknown role id ${row.roleid}.`];
-    if (passwordHash && !isRecognizedHashFormat(passwordHash)) errors.password = ["Unrecognised password hash format."];
-    if (Object.keys(errors).length) {
-      report.failed.push({ row: rowNumber, errors });
-      continue;
-    }
-    if (await findUserByEmail(database, row.email)) {
-      report.skipped.push({ row: rowNumber, email: row.email, reason: "already exists" });
-      continue;
-    }
-    try {
-      await transaction(async (tx) => {
-        const user = await insertUser(tx, {
-          email: row.email,
-          name: row.name,
-          dob: row.dob ?? null,
-          mobile: row.mobile,
-          passwordHash,
-          roleId: role!.id,
-          verifiedAt: row.is_verified ? now() : null,
-          disabledAt: row.is_active ? null : now(),
-        });
-        await recordAudit(tx, { type: "user_imported", userId: user.id, detail: { disabled: !row.is_active } });
-      });
-      report.created++;
-    } catch (error) {
-      if (!(error instanceof EmailTakenError)) throw error;
-      report.skipped.push({ row: rowNumber, email: row.email, reason: "already exists" });
-    }
+  } catch (error) {
+    // A file that stops parsing part-way: the batch being written still ends, committed or not, before this returns.
+    await writing?.catch(() => {});
+    throw error;
   }
-  return report;
+  await writing;
+  if (batch.size) await write(batch);
+  else listener.progress?.(totals);
+  return totals;
+}
+
+/** The user a row describes, or what is wrong with it. */
+function checkedRow(raw: RawImportRow, roles: RoleRecord[], fallbackRole: RoleRecord): NewUser | { errors: Record<string, string[]> } {
+  const parsed = ImportRow.safeParse(normaliseKeys(raw));
+  if (!parsed.success) return { errors: fieldErrorsOf(parsed.error) };
+  const row = parsed.data;
+  const role = row.roleid === undefined ? fallbackRole : roles.find((r) => r.id === row.roleid);
+  // Django marks accounts without a usable password with a leading "!": they import without one.
+  const passwordHash = !row.password || row.password.startsWith("!") ? null : row.password;
+  const errors: Record<string, string[]> = {};
+  if (!role) errors.roleid = [`Unknown role id ${row.roleid}.`];
+  if (passwordHash && !isRecognizedHashFormat(passwordHash)) errors.password = ["Unrecognised password hash format."];
+  if (Object.keys(errors).length) return { errors };
+  return {
+    email: row.email,
+    name: row.name,
+    dob: row.dob ?? null,
+    mobile: row.mobile,
+    passwordHash,
+    roleId: role!.id,
+    verifiedAt: row.is_verified ? now() : null,
+    disabledAt: row.is_active ? null : now(),
+  };
 }

@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import type { Prisma } from "./generated/postgres/client";
-import { execute, joinSql, prisma, query, queueWrite, sql, type Tx } from "./sql";
+import { execute, joinSql, multiRowChunks, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -12,14 +12,28 @@ export interface AuditEntry {
   detail?: Record<string, string | number | boolean | null>;
 }
 
+const AUDIT_COLUMNS = sql`("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")`;
+
+function auditValues(entry: AuditEntry, at: Date): Statement {
+  const detail = entry.detail ? JSON.stringify(entry.detail) : null;
+  return sql`(${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${at})`;
+}
+
 /** Security events (logins, failures, resets, token reuse). Never pass a secret in `detail`. */
 export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
-  const detail = entry.detail ? JSON.stringify(entry.detail) : null;
-  await queueWrite(
-    tx,
-    sql`INSERT INTO "AuditEvent" ("userId", "actorId", "type", "ip", "userAgent", "detail", "createdAt")
-        VALUES (${entry.userId ?? null}, ${entry.actorId ?? null}, ${entry.type}, ${entry.ip ?? null}, ${entry.userAgent ?? null}, ${detail}, ${now()})`,
-  );
+  await queueWrite(tx, sql`INSERT INTO "AuditEvent" ${AUDIT_COLUMNS} VALUES ${auditValues(entry, now())}`);
+}
+
+/** Seven parameters an event: a statement stays well under SQLite's 32,766 bound parameters. */
+const EVENTS_PER_INSERT = 1000;
+
+/** Many events at once (an import's), up to a thousand per statement. */
+export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
+  const at = now();
+  for (const chunk of multiRowChunks(entries, EVENTS_PER_INSERT)) {
+    const values = joinSql(chunk.map((entry) => auditValues(entry, at)), ", ");
+    await execute(tx, sql`INSERT INTO "AuditEvent" ${AUDIT_COLUMNS} VALUES ${values}`);
+  }
 }
 
 /** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */

@@ -25,6 +25,20 @@ const POSTGRES_POOL = {
 } as const;
 
 /**
+ * A batch job's limits instead (users:import): a statement of a thousand rows may wait seconds on
+ * PostgreSQL's index upkeep (a GIN index's pending list merged in by the insert that fills it),
+ * and the serving pool's 1.5 s would end the job there. Nobody waits on a batch job for an answer.
+ */
+const BATCH_TIMEOUTS = { query_timeout: 300_000, statement_timeout: 300_000 } as const;
+let batchJob = false;
+
+/** Gives this process a batch job's timeouts; before its first statement (the pool is made once). */
+export function runAsBatchJob(): void {
+  if (holder.__authDb) throw new Error("runAsBatchJob() must come before the first statement");
+  batchJob = true;
+}
+
+/**
  * The Prisma client for DATABASE_URL, for the data layer only (lib/db/sql.ts hands it out as
  * `prisma(tx)`). Both generated clients come from one data model (prisma/schema.prisma; the SQLite
  * one is derived from it), so they have the same API and the data layer is written once against
@@ -47,7 +61,7 @@ function postgresOptions(databaseUrl: string): ConstructorParameters<typeof Pris
 function createDb(): Db {
   const { databaseUrl, databaseKind } = config();
   const factory = bindable(
-    remembered(watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL }, postgresOptions(databaseUrl)) : embeddedSqliteAdapter(databaseUrl))),
+    remembered(watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL, ...(batchJob ? BATCH_TIMEOUTS : {}) }, postgresOptions(databaseUrl)) : embeddedSqliteAdapter(databaseUrl))),
   );
   if (databaseKind === "postgres") return new PrismaClient({ adapter: factory });
   return new SqlitePrismaClient({ adapter: factory }) as unknown as Db;

@@ -5,4 +5,4 @@
  * touches Prisma (ADR 005, ADR 013).
  */
 export { atomically, countTogether, database, transaction, Tx } from "./sql";
-export { disconnectDb } from "./client";
+export { disconnectDb, runAsBatchJob } from "./client";

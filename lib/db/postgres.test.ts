@@ -64,11 +64,12 @@ describe.skipIf(!TEST_POSTGRES_SERVER)("on PostgreSQL", () => {
     expect(trips.length).toBeLessThanOrEqual(9);
   });
 
-  it("sends a refresh's new token, the session's use and the COMMIT in one round trip", async () => {
+  it("sends a refresh's new token and the session's use in one round trip", async () => {
     const { user } = await verifiedUser();
     const { tokens } = await startAppSession(database, user, client, "password");
     const trips = await roundTripsOf(() => refreshSession(tokens.refreshToken, freshClient()));
-    expect(trips.at(-1)).toEqual([`INSERT INTO "RefreshToken"`, `UPDATE "Session"`, "COMMIT"]);
+    expect(trips).toContainEqual([`INSERT INTO "RefreshToken"`, `UPDATE "Session"`]);
+    expect(trips.length).toBeLessThanOrEqual(7);
   });
 
   it("fails the transaction at its next round trip when a held write fails, and commits none of it", async () => {

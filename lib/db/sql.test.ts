@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "./testing";
 
 const db = useTestDatabase();
-const { atomically, database, execute, prisma, query, sql, transaction } = await import("./sql");
+const { atomically, database, execute, multiRowChunks, prisma, query, sql, transaction } = await import("./sql");
 const { isUniqueViolation } = await import("./errors");
 
 const key = (name: string) => `sql-test:${name}:${Math.random()}`;
@@ -60,6 +60,17 @@ describe("statements of lib/db/sql.ts", () => {
     for (const [columns, value] of [[counts, 4], [keys, k], [counts, 4], [sql`"count" + ${10} AS "value"`, 14]] as const) {
       expect(await query(database, select(columns))).toEqual([{ value }]);
     }
+  });
+});
+
+describe("multiRowChunks", () => {
+  it("cuts the largest size first, then powers of four, every item once and in order", () => {
+    const items = Array.from({ length: 2345 }, (_, i) => i);
+    const chunks = [...multiRowChunks(items, 1000)];
+    expect(chunks.map((c) => c.length)).toEqual([1000, 1000, 256, 64, 16, 4, 4, 1]);
+    expect(chunks.flat()).toEqual(items);
+    expect([...multiRowChunks([], 1000)]).toEqual([]);
+    expect([...multiRowChunks([1, 2, 3], 2)].map((c) => c.length)).toEqual([2, 1]);
   });
 });
 

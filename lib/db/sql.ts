@@ -465,3 +465,19 @@ export function joinSql(parts: readonly Statement[], separator: string): Stateme
   });
   return { strings, values };
 }
+
+/**
+ * `items` cut for multi-row statements: `largest` at a time, then what is left in powers of four.
+ * The sizes are few and fixed, so the compiled-statement cache (lib/db/sqlite-adapter.ts) keeps a
+ * handful of texts, not a large statement for every row count a batch happens to have.
+ */
+export function* multiRowChunks<T>(items: readonly T[], largest: number): Generator<T[]> {
+  let start = 0;
+  while (start < items.length) {
+    let size = largest;
+    const left = items.length - start;
+    if (left < largest) for (size = 1; size * 4 <= left; size *= 4);
+    yield items.slice(start, start + size);
+    start += size;
+  }
+}

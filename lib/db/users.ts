@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/postgres/client";
 import { isUniqueViolation } from "./errors";
 import { deleteAddressWindows } from "./rate-limits";
-import { prisma, query, queueWrite, sql, type Tx } from "./sql";
+import { joinSql, multiRowChunks, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
 import { roleName } from "./roles";
 import { now } from "@/lib/clock";
 
@@ -71,6 +71,14 @@ export class EmailTakenError extends Error {
   override name = "EmailTakenError";
 }
 
+/** The columns a new account is written with, and its values: the defaults of a row written one way or the other. */
+const NEW_USER_COLUMNS = sql`("email", "name", "dob", "mobile", "passwordHash", "verifiedAt", "disabledAt", "roleId", "createdAt", "updatedAt")`;
+
+function newUserValues(user: NewUser, at: Date): Statement {
+  return sql`(${user.email}, ${user.name ?? ""}, ${user.dob ?? null}, ${user.mobile ?? ""}, ${user.passwordHash}, ${user.verifiedAt ?? null},
+    ${user.disabledAt ?? null}, ${user.roleId}, ${at}, ${at})`;
+}
+
 /** Inserts a user; a concurrent insert of the same e-mail surfaces as `EmailTakenError`. */
 export async function insertUser(tx: Tx, user: NewUser): Promise<User> {
   const at = now();
@@ -90,17 +98,38 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<User> {
     updatedAt: at,
   };
   try {
-    const [inserted] = await query<{ id: number }>(
-      tx,
-      sql`INSERT INTO "User" ("email", "name", "dob", "mobile", "passwordHash", "verifiedAt", "disabledAt", "roleId", "createdAt", "updatedAt")
-          VALUES (${row.email}, ${row.name}, ${row.dob}, ${row.mobile}, ${row.passwordHash}, ${row.verifiedAt}, ${row.disabledAt}, ${row.roleId}, ${at}, ${at})
-          RETURNING "id"`,
-    );
+    const [inserted] = await query<{ id: number }>(tx, sql`INSERT INTO "User" ${NEW_USER_COLUMNS} VALUES ${newUserValues(user, at)} RETURNING "id"`);
     return toUserRecord(tx, { ...row, id: inserted!.id });
   } catch (error) {
     if (isUniqueViolation(error)) throw new EmailTakenError(user.email);
     throw error;
   }
+}
+
+/**
+ * Rows per multi-row INSERT: ten parameters a user, well under SQLite's 32,766 bound parameters
+ * and PostgreSQL's 65,535, and a statement text short enough to build per call.
+ */
+const USERS_PER_INSERT = 1000;
+
+/**
+ * Inserts the users whose e-mail is not taken yet (an import), up to a thousand per statement; a taken
+ * e-mail is left as it is, not an error. Returns the ids and e-mails of the users inserted (the
+ * e-mails must be distinct: of two equal ones in one statement PostgreSQL inserts one silently).
+ */
+export async function insertUsersIfNew(tx: Tx, users: readonly NewUser[]): Promise<Array<{ id: number; email: string }>> {
+  const at = now();
+  const inserted: Array<{ id: number; email: string }> = [];
+  for (const chunk of multiRowChunks(users, USERS_PER_INSERT)) {
+    const values = joinSql(chunk.map((user) => newUserValues(user, at)), ", ");
+    inserted.push(
+      ...(await query<{ id: number; email: string }>(
+        tx,
+        sql`INSERT INTO "User" ${NEW_USER_COLUMNS} VALUES ${values} ON CONFLICT ("email") DO NOTHING RETURNING "id", "email"`,
+      )),
+    );
+  }
+  return inserted;
 }
 
 /** Many accounts at once (bench data): their ids, in the order given. */
