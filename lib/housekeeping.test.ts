@@ -71,7 +71,7 @@ describe("sweepOnce", () => {
     });
 
     const report = await sweepOnce();
-    expect(report).toEqual({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1, challenges: 0, oauth: 1 });
+    expect(report).toMatchObject({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1, challenges: 0, oauth: 1, backlog: false });
     expect((await db().oAuthModel.findMany({ orderBy: { id: "asc" } })).map((r) => r.id)).toEqual(["client", "live-token"]);
 
     expect((await db().rateLimit.findMany()).map((r) => r.key).filter((k) => !k.startsWith("lease:"))).toEqual(["open"]);
@@ -99,6 +99,23 @@ describe("sweepOnce", () => {
     await db().rateLimit.createMany({ data: Array.from({ length: 1234 }, (_, i) => ({ key: `old-${i}`, count: 1, windowEnds: at(1000) })) });
     const report = await sweepOnce();
     expect(report?.windows).toBe(1234);
+    expect(report?.backlog).toBe(false);
     expect(await db().rateLimit.count({ where: { key: { startsWith: "old-" } } })).toBe(0);
+  });
+
+  it("stops a table at its cap, says a backlog is left and hands the lease back so the next sweep can follow at once", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 2 * 60 * 60_000);
+    const cap = 20 * 500;
+    await db().rateLimit.createMany({ data: Array.from({ length: cap + 700 }, (_, i) => ({ key: `backlog-${i}`, count: 1, windowEnds: at(1000) })) });
+
+    const first = await sweepOnce();
+    expect(first).toMatchObject({ windows: cap, backlog: true });
+    expect(first?.batches).toBeGreaterThanOrEqual(20);
+    const second = await sweepOnce();
+    expect(second).toMatchObject({ windows: 700, backlog: false });
+    expect(await db().rateLimit.count({ where: { key: { startsWith: "backlog-" } } })).toBe(0);
+    // Without a backlog the lease is kept for half the interval, as before.
+    expect(await sweepOnce()).toBeNull();
   });
 });
