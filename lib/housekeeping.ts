@@ -48,10 +48,13 @@ export interface SweepReport {
   backlog: boolean;
 }
 
+const holder = globalThis as unknown as { __authHousekeeping?: NodeJS.Timeout; __authHousekeepingBacklog?: boolean };
+
 /** One sweep, if this instance gets the lease; null when another instance holds it. */
 export async function sweepOnce(): Promise<SweepReport | null> {
   if (!(await takeLease(database, LEASE_KEY, config().housekeepingIntervalMs / 2))) return null;
   const at = now().getTime();
+  const started = performance.now();
   const { sessionMaxAgeSeconds, refreshTokenTtlSeconds, auditRetentionDays } = config();
   const lifetime = { maxAgeMs: sessionMaxAgeSeconds * 1000, idleMs: refreshTokenTtlSeconds * 1000 };
   const batches = { count: 0, longestMs: 0, capped: false };
@@ -81,11 +84,12 @@ export async function sweepOnce(): Promise<SweepReport | null> {
   const report: SweepReport = { ...counts, batches: batches.count, longestBatchMs: Math.round(batches.longestMs), backlog: batches.capped };
   // Handed back at once so the next sweep of the backlog (this instance's or another's) need not wait it out.
   if (report.backlog) await deleteWindow(database, LEASE_KEY);
-  if (Object.values(counts).some((n) => n > 0)) log.info("housekeeping", { ...report });
+  // The sweep after a backlog's last says so even when it found nothing: the backlog is gone.
+  if (Object.values(counts).some((n) => n > 0) || holder.__authHousekeepingBacklog) log.info("housekeeping", { ...report, tookMs: Math.round(performance.now() - started) });
+  holder.__authHousekeepingBacklog = report.backlog;
   return report;
 }
 
-const holder = globalThis as unknown as { __authHousekeeping?: NodeJS.Timeout };
 
 /**
  * Sweeps now and then for the life of the process (once per process, even across dev reloads):

@@ -7,4 +7,4 @@ export interface ThrowawayPostgres {
   thaw(): void;
   stop(): void;
 }
-export function startThrowawayPostgres(): Promise<ThrowawayPostgres>;
+export function startThrowawayPostgres(options?: { durable?: boolean }): Promise<ThrowawayPostgres>;

@@ -44,9 +44,11 @@ function childrenOf(pid) {
 /**
  * Starts a cluster on a free port (initdb refuses root: it then runs as the postgres user).
  * Returns its URL and controls: stop for good, stop and start again (an outage), freeze and thaw
- * (a server that accepts connections but never answers).
+ * (a server that accepts connections but never answers). Tests run it without fsync; `durable`
+ * (the benchmark's) commits as production does, fsync and synchronous_commit on, as the embedded
+ * SQLite commits with synchronous=FULL.
  */
-export async function startThrowawayPostgres() {
+export async function startThrowawayPostgres({ durable = false } = {}) {
   const bin = postgresBinDir();
   if (!bin) throw new Error("PostgreSQL is not installed (apt-get install postgresql)");
   const port = await freePort();
@@ -61,7 +63,7 @@ export async function startThrowawayPostgres() {
   const start = () =>
     run([
       path.join(bin, "pg_ctl"), "-D", data, "-l", path.join(dir, "server.log"), "-w", "-o",
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, "start",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${durable ? "-c fsync=on -c synchronous_commit=on" : "-c fsync=off"} -c max_connections=200`, "start",
     ]);
   const halt = () => run([path.join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"]);
   /** The postmaster and its children (one per connection): SIGSTOP freezes them all. */
