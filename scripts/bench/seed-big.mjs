@@ -48,7 +48,8 @@ function prng(seed) {
 const random = prng(24);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const between = (lo, hi) => lo + random() * (hi - lo);
-const ipOf = (i) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+/** A client's address as lib/http/client-address.ts keys it: an IPv6 /64 of the documentation range, one per row (the bench's own clients are 10.x.y.z). */
+const ipOf = (i) => `2001:db8:${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}::/64`;
 const randomIp = () => `${pick([81, 86, 92, 151, 176, 203])}.${(random() * 256) | 0}.${(random() * 256) | 0}.${1 + ((random() * 254) | 0)}`;
 const FIRST = ["Ada", "Ben", "Chloé", "Dmitri", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya"];
 const LAST = ["Okafor", "Smith", "Müller", "Rossi", "Tanaka", "García", "Nowak", "Dubois", "Silva", "Khan", "Jensen", "Ivanova"];
