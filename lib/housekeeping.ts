@@ -66,6 +66,9 @@ export async function sweepOnce(): Promise<SweepReport | null> {
       batches.count++;
       batches.longestMs = Math.max(batches.longestMs, performance.now() - started);
       total += deleted;
+      // On SQLite a statement completes synchronously, so awaiting it never lets the event loop
+      // come round: without this a whole sweep would hold every request until its last batch.
+      await new Promise((resolve) => setImmediate(resolve));
       if (deleted < BATCH) return total;
     }
     batches.capped = true;

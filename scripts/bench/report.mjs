@@ -162,6 +162,8 @@ export function printSweep(sweep, title) {
   console.log(`time taken       ${fixed(sweep.seconds, 1)} s over ${sweep.sweeps} sweeps (${fixed(sweep.clearedTotal / sweep.seconds, 0)} rows/s)`);
   console.log(`batches          ${sweep.batches.toLocaleString("en")} (≤ 500 rows each), the slowest ${sweep.longestBatchMs} ms`);
   console.log(`me before        p50 ${sweep.before?.p50 ?? "-"} ms, p99 ${sweep.before?.p99 ?? "-"} ms, ${fixed(sweep.before?.rps, 0)} req/s`);
-  console.log(`me during        p99 ${sweep.during.p99Worst} ms in the worst ${sweep.chunkSeconds} s period, ${sweep.during.p99Median} ms in the median one (${sweep.during.periods} periods), ${fixed(sweep.during.rps, 0)} req/s, errors ${sweep.during.errors}`);
-  console.log(`goal             me p99 < 50 ms during the sweep: ${sweep.during.p99Worst < 50 ? "met" : "not met"} (worst period)`);
+  const d = sweep.during;
+  console.log(`me during        p99 ${d.p99Worst} ms in the worst ${sweep.chunkSeconds} s period, ${d.p99Median} ms in the median one, max ${d.maxMs} ms (${d.periods} periods, ${d.silent} of them without a single answer), ${fixed(d.rps, 0)} req/s, errors ${d.errors}`);
+  const met = d.periods > 0 && d.silent === 0 && d.p99Worst < 50;
+  console.log(`goal             me p99 < 50 ms during the sweep (every period): ${met ? "met" : "not met"}`);
 }

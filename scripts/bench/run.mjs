@@ -13,7 +13,8 @@
 //            else a throwaway durable cluster of scripts/postgres-cluster.mjs, stopped at the end)
 //          --seed N (after the scenarios: stop the server, bulk-load N accounts, 3N sessions, 10N
 //            audit events and N limit windows with scripts/bench/seed-big.mjs, run the same
-//            scenarios again, then the sweep of the seeded backlog while me is driven)
+//            scenarios again, then the sweep of the seeded backlog while me is driven, given at
+//            most --sweep-seconds 1800)
 //          --build (always build) --no-build --json FILE --wait-quiet (wait for load < 0.7)
 //          --cpu-prof DIR (the server writes a V8 CPU profile there when it stops)
 //          --app DIR (benchmark the checkout in DIR instead of this one, e.g. a worktree of main)
@@ -53,7 +54,7 @@ const PASSWORD = "Bench-password-123!";
 // ---- options
 
 function parseArgs(argv) {
-  const o = { duration: 10, warmup: 2, connections: 16, floodConnections: 32, only: ALL, databases: ["sqlite"], seed: 0, build: "auto", json: null, waitQuiet: false, cpuProf: null };
+  const o = { duration: 10, warmup: 2, connections: 16, floodConnections: 32, only: ALL, databases: ["sqlite"], seed: 0, sweepSeconds: 1800, build: "auto", json: null, waitQuiet: false, cpuProf: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => argv[++i];
@@ -64,6 +65,7 @@ function parseArgs(argv) {
     else if (a === "--only") o.only = value().split(",");
     else if (a === "--database") o.databases = value().split(",");
     else if (a === "--seed") o.seed = Number(value());
+    else if (a === "--sweep-seconds") o.sweepSeconds = Number(value());
     else if (a === "--build") o.build = "always";
     else if (a === "--no-build") o.build = "never";
     else if (a === "--json") o.json = value();
@@ -226,7 +228,7 @@ async function sweepScenario(o, ctx, seeding) {
   try {
     console.log(`[bench] sweep: server pid ${server.pid}, first sweep ${SWEEP_FIRST_MS / 1000} s after start-up, GET /auth/me/ driven meanwhile …`);
     const data = await prepare(server.url, 0);
-    return await sweepWhileDriving({ server, logFile: ctx.logFile, logFrom, data, backlog: seeding.backlog.total });
+    return await sweepWhileDriving({ server, logFile: ctx.logFile, logFrom, data, backlog: seeding.backlog.total, limitSeconds: o.sweepSeconds });
   } finally {
     await server.stop();
   }
