@@ -61,10 +61,10 @@ export async function sweepOnce(): Promise<SweepReport | null> {
   const drain = async (batch: (limit: number) => Promise<number>): Promise<number> => {
     let total = 0;
     for (let i = 0; i < MAX_BATCHES; i++) {
-      const started = performance.now();
+      const batchStarted = performance.now();
       const deleted = await batch(BATCH);
       batches.count++;
-      batches.longestMs = Math.max(batches.longestMs, performance.now() - started);
+      batches.longestMs = Math.max(batches.longestMs, performance.now() - batchStarted);
       total += deleted;
       // On SQLite a statement completes synchronously, so awaiting it never lets the event loop
       // come round: without this a whole sweep would hold every request until its last batch.
@@ -92,7 +92,6 @@ export async function sweepOnce(): Promise<SweepReport | null> {
   holder.__authHousekeepingBacklog = report.backlog;
   return report;
 }
-
 
 /**
  * Sweeps now and then for the life of the process (once per process, even across dev reloads):
