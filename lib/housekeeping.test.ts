@@ -4,6 +4,8 @@ import { useTestDatabase } from "@/lib/db/testing";
 const db = useTestDatabase();
 process.env.AUDIT_RETENTION_DAYS = "30";
 const { sweepOnce } = await import("./housekeeping");
+const { deleteEndedSessionsAfter } = await import("@/lib/db/sessions");
+const { database } = await import("@/lib/db");
 
 const DAY = 24 * 60 * 60_000;
 const at = (msAgo: number) => new Date(Date.now() - msAgo);
@@ -14,6 +16,28 @@ async function user(email: string) {
 }
 
 afterEach(() => vi.useRealTimers());
+
+describe("deleteEndedSessionsAfter", () => {
+  it("walks the sessions by key, a bounded number at a time, deleting the ended ones among them", async () => {
+    const u = await user("walk@example.test");
+    const ended = new Set(["w01", "w04", "w05", "w08"]);
+    await db().session.createMany({
+      data: Array.from({ length: 10 }, (_, i) => `w0${i}`).map((id) => ({ id, userId: u.id, createdAt: at(DAY), lastUsedAt: at(1000), revokedAt: ended.has(id) ? at(10 * DAY) : null })),
+    });
+    const lifetime = { maxAgeMs: 90 * DAY, idleMs: 30 * DAY };
+    const walk = (after: string | null, examine: number, limit = 500) => deleteEndedSessionsAfter(database, after, examine, at(7 * DAY), lifetime, limit);
+    const left = async () => (await db().session.findMany({ where: { id: { startsWith: "w0" } }, orderBy: { id: "asc" } })).map((s) => s.id);
+
+    expect(await walk(null, 3)).toEqual({ deleted: 1, next: "w02" });
+    expect(await left()).toEqual(["w00", "w02", "w03", "w04", "w05", "w06", "w07", "w08", "w09"]);
+    expect(await walk("w02", 3)).toEqual({ deleted: 2, next: "w05" });
+    // At `limit` deletions the walk stops at the last one, whatever is left to examine.
+    expect(await walk("w05", 10, 1)).toEqual({ deleted: 1, next: "w08" });
+    expect(await walk("w08", 10)).toEqual({ deleted: 0, next: null });
+    expect(await left()).toEqual(["w00", "w02", "w03", "w06", "w07", "w09"]);
+    await db().session.deleteMany({ where: { id: { startsWith: "w0" } } });
+  });
+});
 
 describe("sweepOnce", () => {
   it("deletes what has stopped mattering and keeps what still does", async () => {

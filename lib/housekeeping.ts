@@ -4,7 +4,7 @@ import { config } from "@/lib/config/env";
 import { deleteAuditEventsBefore } from "@/lib/db/audit";
 import { deleteFinishedEmailsBefore } from "@/lib/db/outbox";
 import { deleteEndedWindows, deleteWindow, takeLease } from "@/lib/db/rate-limits";
-import { deleteEndedSessions } from "@/lib/db/sessions";
+import { deleteEndedSessionsAfter, deleteExpiredRefreshTokens } from "@/lib/db/sessions";
 import { deleteFinishedVerifications } from "@/lib/db/verifications";
 import { deleteExpiredOAuthRows } from "@/lib/db/oauth";
 import { deleteExpiredChallenges } from "@/lib/db/webauthn-challenges";
@@ -26,6 +26,8 @@ const LEASE_KEY = "lease:housekeeping";
 const BATCH = 500;
 /** Batches per table per sweep: at most BATCH × this rows leave a table at a time. */
 const MAX_BATCHES = 20;
+/** Sessions examined per batch, walking the table by key (see deleteEndedSessionsAfter). */
+const SESSIONS_EXAMINED = 2000;
 /** Between two sweeps of a backlog: requests get the database to themselves for a moment. */
 export const BACKLOG_PAUSE_MS = 1000;
 /** Kept a while after they end, to answer "why was I signed out?" or "did my mail go out?". */
@@ -48,7 +50,12 @@ export interface SweepReport {
   backlog: boolean;
 }
 
-const holder = globalThis as unknown as { __authHousekeeping?: NodeJS.Timeout; __authHousekeepingBacklog?: boolean };
+const holder = globalThis as unknown as {
+  __authHousekeeping?: NodeJS.Timeout;
+  __authHousekeepingBacklog?: boolean;
+  /** Where the walk over the sessions stopped: the next sweep goes on from there. */
+  __authSessionWalk?: string | null;
+};
 
 /** One sweep, if this instance gets the lease; null when another instance holds it. */
 export async function sweepOnce(): Promise<SweepReport | null> {
@@ -58,26 +65,44 @@ export async function sweepOnce(): Promise<SweepReport | null> {
   const { sessionMaxAgeSeconds, refreshTokenTtlSeconds, auditRetentionDays } = config();
   const lifetime = { maxAgeMs: sessionMaxAgeSeconds * 1000, idleMs: refreshTokenTtlSeconds * 1000 };
   const batches = { count: 0, longestMs: 0, capped: false };
+  const timed = async <T>(batch: () => Promise<T>): Promise<T> => {
+    const batchStarted = performance.now();
+    const result = await batch();
+    batches.count++;
+    batches.longestMs = Math.max(batches.longestMs, performance.now() - batchStarted);
+    // On SQLite a statement completes synchronously, so awaiting it never lets the event loop
+    // come round: without this a whole sweep would hold every request until its last batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    return result;
+  };
   const drain = async (batch: (limit: number) => Promise<number>): Promise<number> => {
     let total = 0;
     for (let i = 0; i < MAX_BATCHES; i++) {
-      const batchStarted = performance.now();
-      const deleted = await batch(BATCH);
-      batches.count++;
-      batches.longestMs = Math.max(batches.longestMs, performance.now() - batchStarted);
+      const deleted = await timed(() => batch(BATCH));
       total += deleted;
-      // On SQLite a statement completes synchronously, so awaiting it never lets the event loop
-      // come round: without this a whole sweep would hold every request until its last batch.
-      await new Promise((resolve) => setImmediate(resolve));
       if (deleted < BATCH) return total;
     }
     batches.capped = true;
     return total;
   };
+  const walkSessions = async (cutoff: Date): Promise<number> => {
+    let total = 0;
+    for (let i = 0; i < MAX_BATCHES; i++) {
+      const { deleted, next } = await timed(() => deleteEndedSessionsAfter(database, holder.__authSessionWalk ?? null, SESSIONS_EXAMINED, cutoff, lifetime, BATCH));
+      holder.__authSessionWalk = next;
+      total += deleted;
+      if (next === null) return total;
+    }
+    // A walk over a big table takes many sweeps by design; only many ended sessions make it hurry.
+    if (total >= BATCH) batches.capped = true;
+    return total;
+  };
   const counts = {
     windows: await drain((limit) => deleteEndedWindows(database, limit)),
     verifications: await drain((limit) => deleteFinishedVerifications(database, new Date(at - KEEP_ENDED_MS.verifications), limit)),
-    sessions: await drain((limit) => deleteEndedSessions(database, new Date(at - KEEP_ENDED_MS.sessions), lifetime, limit)),
+    sessions:
+      (await walkSessions(new Date(at - KEEP_ENDED_MS.sessions))) +
+      (await drain((limit) => deleteExpiredRefreshTokens(database, new Date(at - KEEP_ENDED_MS.sessions), limit))),
     mail: await drain((limit) => deleteFinishedEmailsBefore(database, new Date(at - KEEP_ENDED_MS.mail), limit)),
     auditEvents: await drain((limit) => deleteAuditEventsBefore(database, new Date(at - auditRetentionDays * DAY_MS), limit)),
     challenges: await drain((limit) => deleteExpiredChallenges(database, new Date(at), limit)),
