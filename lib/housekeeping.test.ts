@@ -4,6 +4,8 @@ import { useTestDatabase } from "@/lib/db/testing";
 const db = useTestDatabase();
 process.env.AUDIT_RETENTION_DAYS = "30";
 const { sweepOnce } = await import("./housekeeping");
+const { deleteEndedSessionsAfter } = await import("@/lib/db/sessions");
+const { database } = await import("@/lib/db");
 
 const DAY = 24 * 60 * 60_000;
 const at = (msAgo: number) => new Date(Date.now() - msAgo);
@@ -14,6 +16,28 @@ async function user(email: string) {
 }
 
 afterEach(() => vi.useRealTimers());
+
+describe("deleteEndedSessionsAfter", () => {
+  it("walks the sessions by key, a bounded number at a time, deleting the ended ones among them", async () => {
+    const u = await user("walk@example.test");
+    const ended = new Set(["w01", "w04", "w05", "w08"]);
+    await db().session.createMany({
+      data: Array.from({ length: 10 }, (_, i) => `w0${i}`).map((id) => ({ id, userId: u.id, createdAt: at(DAY), lastUsedAt: at(1000), revokedAt: ended.has(id) ? at(10 * DAY) : null })),
+    });
+    const lifetime = { maxAgeMs: 90 * DAY, idleMs: 30 * DAY };
+    const walk = (after: string | null, examine: number, limit = 500) => deleteEndedSessionsAfter(database, after, examine, at(7 * DAY), lifetime, limit);
+    const left = async () => (await db().session.findMany({ where: { id: { startsWith: "w0" } }, orderBy: { id: "asc" } })).map((s) => s.id);
+
+    expect(await walk(null, 3)).toEqual({ deleted: 1, next: "w02" });
+    expect(await left()).toEqual(["w00", "w02", "w03", "w04", "w05", "w06", "w07", "w08", "w09"]);
+    expect(await walk("w02", 3)).toEqual({ deleted: 2, next: "w05" });
+    // At `limit` deletions the walk stops at the last one, whatever is left to examine.
+    expect(await walk("w05", 10, 1)).toEqual({ deleted: 1, next: "w08" });
+    expect(await walk("w08", 10)).toEqual({ deleted: 0, next: null });
+    expect(await left()).toEqual(["w00", "w02", "w03", "w06", "w07", "w09"]);
+    await db().session.deleteMany({ where: { id: { startsWith: "w0" } } });
+  });
+});
 
 describe("sweepOnce", () => {
   it("deletes what has stopped mattering and keeps what still does", async () => {
@@ -71,7 +95,7 @@ describe("sweepOnce", () => {
     });
 
     const report = await sweepOnce();
-    expect(report).toEqual({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1, challenges: 0, oauth: 1 });
+    expect(report).toMatchObject({ windows: 1, verifications: 2, sessions: 4, mail: 1, auditEvents: 1, challenges: 0, oauth: 1, backlog: false });
     expect((await db().oAuthModel.findMany({ orderBy: { id: "asc" } })).map((r) => r.id)).toEqual(["client", "live-token"]);
 
     expect((await db().rateLimit.findMany()).map((r) => r.key).filter((k) => !k.startsWith("lease:"))).toEqual(["open"]);
@@ -99,6 +123,40 @@ describe("sweepOnce", () => {
     await db().rateLimit.createMany({ data: Array.from({ length: 1234 }, (_, i) => ({ key: `old-${i}`, count: 1, windowEnds: at(1000) })) });
     const report = await sweepOnce();
     expect(report?.windows).toBe(1234);
+    expect(report?.backlog).toBe(false);
     expect(await db().rateLimit.count({ where: { key: { startsWith: "old-" } } })).toBe(0);
+  });
+
+  it("lets requests in between its batches: a sweep never holds the event loop for more than one batch", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 3 * 60 * 60_000);
+    await db().rateLimit.createMany({ data: Array.from({ length: 2600 }, (_, i) => ({ key: `busy-${i}`, count: 1, windowEnds: at(1000) })) });
+    // Other work (a request's I/O callback, here a timer) queued while the sweep runs.
+    let turns = 0;
+    const other = setInterval(() => turns++, 0);
+    try {
+      const report = await sweepOnce();
+      expect(report?.windows).toBe(2600);
+    } finally {
+      clearInterval(other);
+    }
+    // Six batches of windows and one of each other table: the loop came round between them.
+    expect(turns).toBeGreaterThanOrEqual(6);
+  });
+
+  it("stops a table at its cap, says a backlog is left and hands the lease back so the next sweep can follow at once", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 4 * 60 * 60_000);
+    const cap = 20 * 500;
+    await db().rateLimit.createMany({ data: Array.from({ length: cap + 700 }, (_, i) => ({ key: `backlog-${i}`, count: 1, windowEnds: at(1000) })) });
+
+    const first = await sweepOnce();
+    expect(first).toMatchObject({ windows: cap, backlog: true });
+    expect(first?.batches).toBeGreaterThanOrEqual(20);
+    const second = await sweepOnce();
+    expect(second).toMatchObject({ windows: 700, backlog: false });
+    expect(await db().rateLimit.count({ where: { key: { startsWith: "backlog-" } } })).toBe(0);
+    // Without a backlog the lease is kept for half the interval, as before.
+    expect(await sweepOnce()).toBeNull();
   });
 });

@@ -85,6 +85,7 @@ const EnvSchema = z.object({
   ADMIN_REQUIRE_TWO_FACTOR: flagOnByDefault,
   SESSION_MAX_AGE_SECONDS: positiveInt(90 * 24 * 60 * 60),
   AUDIT_RETENTION_DAYS: positiveInt(365),
+  HOUSEKEEPING_INTERVAL_MS: positiveInt(10 * 60_000),
   AUTH_EXPOSE_OTP: flag,
   AUTH_CLIENT_TOKENS: z.string().optional(),
   AUTH_GENERIC_ERRORS: flag,
@@ -139,6 +140,8 @@ export interface AppConfig {
   reauthMaxAgeSeconds: number;
   sessionMaxAgeSeconds: number;
   auditRetentionDays: number;
+  /** How often each instance offers to sweep (lib/housekeeping.ts); the lease lets one of them do it. */
+  housekeepingIntervalMs: number;
   exposeOtp: boolean;
   clientTokens: string[];
   genericErrors: boolean;
@@ -276,6 +279,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     adminRequireTwoFactor: env.ADMIN_REQUIRE_TWO_FACTOR,
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    housekeepingIntervalMs: env.HOUSEKEEPING_INTERVAL_MS,
     exposeOtp: env.AUTH_EXPOSE_OTP,
     clientTokens: list(env.AUTH_CLIENT_TOKENS),
     genericErrors: env.AUTH_GENERIC_ERRORS,

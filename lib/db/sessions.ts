@@ -320,28 +320,47 @@ export async function touchSession(tx: Tx, sessionId: string): Promise<void> {
 }
 
 /**
- * Housekeeping: deletes up to `limit` sessions that ended before `cutoff` (revoked, too old or idle;
- * their tokens go with them) and refresh tokens that expired before `cutoff`.
+ * Housekeeping: of the next `examine` sessions after `after` in key order (from the first when
+ * null), deletes those that ended before `cutoff` (revoked, too old or idle; their tokens go with
+ * them), at most `limit`. None of the columns that say a session ended is indexed (every refresh
+ * would pay for it), so a search for ended sessions reads the table until it finds them; a walk
+ * along the primary key costs each batch the same whatever the table's size. `next` is where the
+ * following batch starts: null once the walk has passed the last session.
  */
-export async function deleteEndedSessions(tx: Tx, cutoff: Date, lifetime: SessionLifetime, limit: number): Promise<number> {
-  const ended = await (await prisma(tx)).session.findMany({
-    where: {
-      OR: [
-        { revokedAt: { lt: cutoff } },
-        { createdAt: { lt: new Date(cutoff.getTime() - lifetime.maxAgeMs) } },
-        { lastUsedAt: { lt: new Date(cutoff.getTime() - lifetime.idleMs) } },
-      ],
-    },
-    select: { id: true },
-    take: limit,
-  });
-  const sessions = ended.length ? (await (await prisma(tx)).session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } })).count : 0;
+export async function deleteEndedSessionsAfter(
+  tx: Tx,
+  after: string | null,
+  examine: number,
+  cutoff: Date,
+  lifetime: SessionLifetime,
+  limit: number,
+): Promise<{ deleted: number; next: string | null }> {
+  const rows = await query<{ id: string; revokedAt: Date | null; createdAt: Date; lastUsedAt: Date }>(
+    tx,
+    sql`SELECT "id", "revokedAt", "createdAt", "lastUsedAt" FROM "Session" WHERE "id" > ${after ?? ""} ORDER BY "id" LIMIT ${examine}`,
+  );
+  const tooOld = cutoff.getTime() - lifetime.maxAgeMs;
+  const idle = cutoff.getTime() - lifetime.idleMs;
+  const ended: string[] = [];
+  let next: string | null = rows.length < examine ? null : rows.at(-1)!.id;
+  for (const row of rows) {
+    if ((row.revokedAt && row.revokedAt < cutoff) || row.createdAt.getTime() < tooOld || row.lastUsedAt.getTime() < idle) ended.push(row.id);
+    if (ended.length === limit) {
+      next = row.id;
+      break;
+    }
+  }
+  const deleted = ended.length ? (await (await prisma(tx)).session.deleteMany({ where: { id: { in: ended } } })).count : 0;
+  return { deleted, next };
+}
+
+/** Housekeeping: deletes up to `limit` refresh tokens that expired before `cutoff`. */
+export async function deleteExpiredRefreshTokens(tx: Tx, cutoff: Date, limit: number): Promise<number> {
   const spent = await (await prisma(tx)).refreshToken.findMany({
     // Expired tokens only: a rotated one that could still be presented must stay to be recognised as reuse.
     where: { expiresAt: { lt: cutoff } },
     select: { id: true },
     take: limit,
   });
-  const tokens = spent.length ? (await (await prisma(tx)).refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
-  return sessions + tokens;
+  return spent.length ? (await (await prisma(tx)).refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
 }

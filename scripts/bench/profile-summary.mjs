@@ -14,7 +14,9 @@ let window = [-Infinity, Infinity];
 const w = rest.indexOf("--window");
 if (w >= 0) {
   const bench = JSON.parse(readFileSync(rest[w + 1], "utf8"));
-  const row = bench.rows.find((r) => r.scenario === rest[w + 2]);
+  // A report holds a run per database (and per seeded database); the first with that scenario.
+  const rows = bench.runs ? bench.runs.flatMap((run) => [...run.rows, ...(run.seeded?.rows ?? [])]) : bench.rows;
+  const row = rows.find((r) => r.scenario === rest[w + 2]);
   if (!row?.window) throw new Error(`no window for scenario ${rest[w + 2]} in ${rest[w + 1]}`);
   window = row.window;
 }

@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // npm run bench [-- options]
 //
-// The service's HTTP benchmark: builds if the sources changed since the last build, measures the
-// raw Argon2id rate of this machine, starts the production server (`npm start`'s command line)
-// on a fresh embedded database (or on BENCH_DATABASE_URL) with an SMTP sink of its own, drives
-// each scenario with autocannon from a separate process, and prints one table; the same figures
-// go to bench-results/bench-<time>.json.
+// The service's HTTP benchmark: builds if the sources changed since the last build, and for each
+// database asked for measures the raw Argon2id rate of this machine, starts the production server
+// (`npm start`'s command line) on a fresh database with an SMTP sink of its own, drives each
+// scenario with autocannon from a separate process, and prints its table; with two databases a
+// table of SQLite beside PostgreSQL and the issue's goals follow. The same figures go to
+// bench-results/bench-<time>.json.
 //
 // Options: --duration 10 --warmup 2 --connections 16 --flood-connections 32 --only a,b,…
+//          --database sqlite,postgres (default sqlite; PostgreSQL is BENCH_DATABASE_URL when set,
+//            else a throwaway durable cluster of scripts/postgres-cluster.mjs, stopped at the end)
+//          --seed N (after the scenarios: stop the server, bulk-load N accounts, 3N sessions, 10N
+//            audit events and N limit windows with scripts/bench/seed-big.mjs, run the same
+//            scenarios again, then the sweep of the seeded backlog while me is driven, given at
+//            most --sweep-seconds 1800)
 //          --build (always build) --no-build --json FILE --wait-quiet (wait for load < 0.7)
 //          --cpu-prof DIR (the server writes a V8 CPU profile there when it stops)
 //          --app DIR (benchmark the checkout in DIR instead of this one, e.g. a worktree of main)
@@ -18,17 +25,19 @@
 // TRUST_PROXY=1 (every request carries its own X-Forwarded-For, so the per-address limits see
 // many clients instead of one abuser; the limits stay as documented) and AUTH_EXPOSE_OTP=true
 // (the legacy switch: register answers with the code, so the prepared account can be verified
-// without parsing mail). Only 127.0.0.1 is used; everything started here is stopped here.
-import { execFileSync, spawn } from "node:child_process";
+// without parsing mail); the sweep scenario's server adds HOUSEKEEPING_INTERVAL_MS. Only 127.0.0.1
+// is used; everything started here is stopped here.
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { SMTPServer } from "smtp-server";
 import { freePort } from "../free-port.mjs";
+import { startThrowawayPostgres } from "../postgres-cluster.mjs";
 import { prepareOAuth } from "./oauth-prepare.mjs";
-import { startCommand } from "../start-command.mjs";
+import { measure, procStat, sleep, startMailSink, startServer } from "./processes.mjs";
+import { mainMsPerRequest, printComparison, printEmptyVsSeeded, printRun, printSweep, ratiosOf } from "./report.mjs";
+import { logSize, SWEEP_FIRST_MS, sweepWhileDriving } from "./sweep.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 // The checkout whose server is measured (--app); results and tools stay in this one.
@@ -38,13 +47,14 @@ const HERE = import.meta.dirname;
 // apart (this machine's speed drifts): login and sign-up right after the raw hash rate, and the
 // session check right after the trivial route it is compared with.
 const ALL = ["login", "register", "trivial", "me", "oauth-userinfo", "verify", "refresh", "oauth-refresh", "profile", "oauth-cc", "oauth-introspect", "flood"];
+const DATABASES = ["sqlite", "postgres"];
+const DATABASE_LABEL = { sqlite: "SQLite (embedded)", postgres: "PostgreSQL" };
 const PASSWORD = "Bench-password-123!";
-const CLK_TCK = 100; // Linux USER_HZ
 
 // ---- options
 
 function parseArgs(argv) {
-  const o = { duration: 10, warmup: 2, connections: 16, floodConnections: 32, only: ALL, build: "auto", json: null, waitQuiet: false, cpuProf: null };
+  const o = { duration: 10, warmup: 2, connections: 16, floodConnections: 32, only: ALL, databases: ["sqlite"], seed: 0, sweepSeconds: 1800, build: "auto", json: null, waitQuiet: false, cpuProf: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => argv[++i];
@@ -53,6 +63,9 @@ function parseArgs(argv) {
     else if (a === "--connections") o.connections = Number(value());
     else if (a === "--flood-connections") o.floodConnections = Number(value());
     else if (a === "--only") o.only = value().split(",");
+    else if (a === "--database") o.databases = value().split(",");
+    else if (a === "--seed") o.seed = Number(value());
+    else if (a === "--sweep-seconds") o.sweepSeconds = Number(value());
     else if (a === "--build") o.build = "always";
     else if (a === "--no-build") o.build = "never";
     else if (a === "--json") o.json = value();
@@ -63,12 +76,13 @@ function parseArgs(argv) {
   }
   for (const s of o.only) if (!ALL.includes(s)) throw new Error(`unknown scenario ${s}; known: ${ALL.join(", ")}`);
   o.only = ALL.filter((s) => o.only.includes(s));
+  for (const d of o.databases) if (!DATABASES.includes(d)) throw new Error(`unknown database ${d}; known: ${DATABASES.join(", ")}`);
+  o.databases = DATABASES.filter((d) => o.databases.includes(d));
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new Error("--seed takes a number of accounts");
   return o;
 }
 
 // ---- helpers
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The newest modification time under the directories the build reads. */
 function newestSource() {
@@ -101,51 +115,6 @@ function ensureBuild(mode) {
   }
 }
 
-/** CPU ticks and memory of a process, from /proc. */
-function procStat(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    // The main thread (the event loop: JavaScript, SQLite's calls) apart from the others (hashes, GC helpers).
-    const main = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
-    const m = main.slice(main.lastIndexOf(")") + 2).split(" ");
-    return { ticks: Number(f[11]) + Number(f[12]), mainTicks: Number(m[11]) + Number(m[12]), rssKb: kb("VmRSS"), hwmKb: kb("VmHWM"), at: performance.now() };
-  } catch {
-    return null;
-  }
-}
-
-/** Busy CPU of the whole machine (all processes), in ticks, from /proc/stat. */
-function machineTicks() {
-  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu;
-  return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
-}
-
-/** The peak RSS (VmHWM) starts again from the current RSS (Linux: clear_refs 5). */
-function resetPeak(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, "5");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits until `pid` uses < 5 % of a core over 250 ms (at most 10 s): the last scenario's requests are done. */
-async function settle(pid) {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const a = procStat(pid);
-    await sleep(250);
-    const b = procStat(pid);
-    if (!a || !b) return;
-    if ((b.ticks - a.ticks) / CLK_TCK / ((b.at - a.at) / 1000) < 0.05) return;
-  }
-}
-
 async function waitQuiet() {
   for (let i = 0; i < 30; i++) {
     const [one] = loadavg();
@@ -154,90 +123,6 @@ async function waitQuiet() {
     await sleep(60_000);
   }
   throw new Error("the machine did not become quiet within 30 minutes");
-}
-
-// ---- the pieces the bench starts
-
-/** An SMTP server that accepts and counts mail without parsing it (the cheapest possible relay). */
-async function startMailSink() {
-  let accepted = 0;
-  const port = await freePort();
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on("end", () => {
-        accepted++;
-        callback();
-      });
-      stream.resume();
-    },
-  });
-  await new Promise((resolve) => smtp.listen(port, "127.0.0.1", resolve));
-  return { url: `smtp://127.0.0.1:${port}`, accepted: () => accepted, close: () => new Promise((r) => smtp.close(r)) };
-}
-
-async function startServer({ port, env, logFile, cpuProf }) {
-  const start = startCommand(APP);
-  const args = cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`, ...start.args] : start.args;
-  const out = openSync(logFile, "a");
-  const child = spawn(process.execPath, args, { cwd: APP, env: { ...process.env, ...start.env, ...env }, stdio: ["ignore", out, out] });
-  closeSync(out);
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const status = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
-    if (status === 200) break;
-    const early = await Promise.race([exited, sleep(200).then(() => "running")]);
-    if (early !== "running") throw new Error(`the server exited (${early}) during start-up; see ${logFile}`);
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`the server did not become healthy within 90 s; see ${logFile}`);
-    }
-  }
-  return {
-    url,
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      const done = await Promise.race([exited, sleep(20_000).then(() => "timeout")]);
-      if (done === "timeout") {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    },
-  };
-}
-
-/** A driver process (scripts/bench/drive.mjs) that has done its warm-up and waits for "go". */
-async function startDriver(spec) {
-  const child = spawn(process.execPath, [path.join(HERE, "drive.mjs"), JSON.stringify(spec)], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
-  const events = createInterface({ input: child.stdout });
-  const queue = [];
-  const waiters = [];
-  events.on("line", (line) => {
-    const event = JSON.parse(line);
-    const w = waiters.shift();
-    if (w) w(event);
-    else queue.push(event);
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const next = () => (queue.length ? Promise.resolve(queue.shift()) : Promise.race([new Promise((r) => waiters.push(r)), exited.then((code) => { throw new Error(`driver ${spec.scenario} exited (${code})`); })]));
-  const warm = await next();
-  if (warm.event !== "warm") throw new Error(`driver ${spec.scenario}: unexpected ${JSON.stringify(warm)}`);
-  return {
-    go() {
-      child.stdin.write("go\n");
-      return next().then(async (result) => {
-        child.stdin.end();
-        await exited;
-        return result;
-      });
-    },
-    kill: () => child.kill("SIGTERM"),
-  };
 }
 
 // ---- preparation over HTTP (what a client does), before the measured runs
@@ -273,109 +158,133 @@ function seedUnverified(env, count, file) {
   });
 }
 
-// ---- one scenario
-
-async function measure(o, server, mail, spec) {
-  const drivers = [];
-  try {
-    // The scenario's peak memory includes its warm-up.
-    const peakReset = resetPeak(server.pid);
-    for (const s of spec.drivers) drivers.push(await startDriver({ origin: server.url, warmup: o.warmup, duration: o.duration, ...s }));
-    await settle(server.pid);
-    const before = procStat(server.pid);
-    const machineBefore = machineTicks();
-    const mailBefore = mail.accepted();
-    const windowStartUs = Number(process.hrtime.bigint() / 1000n);
-    let maxRssKb = before.rssKb;
-    const sampler = setInterval(() => {
-      const s = procStat(server.pid);
-      if (s) maxRssKb = Math.max(maxRssKb, s.rssKb);
-    }, 100);
-    const results = await Promise.all(drivers.map((d) => d.go()));
-    clearInterval(sampler);
-    const windowEndUs = Number(process.hrtime.bigint() / 1000n);
-    const after = procStat(server.pid);
-    const machineAfter = machineTicks();
-    const wall = (after.at - before.at) / 1000;
-    const busy = machineAfter.busy - machineBefore.busy;
-    const total = busy + machineAfter.idle - machineBefore.idle;
-    return {
-      results,
-      server: {
-        cpuCores: (after.ticks - before.ticks) / CLK_TCK / wall,
-        mainThreadCores: (after.mainTicks - before.mainTicks) / CLK_TCK / wall,
-        peakRssMb: (peakReset ? after.hwmKb : Math.max(maxRssKb, after.rssKb)) / 1024,
-        rssMb: after.rssKb / 1024,
-        peakSource: peakReset ? "VmHWM (reset before the scenario)" : "VmRSS sampled every 100 ms",
-      },
-      machineCpuCores: (busy / total) * cpus().length,
-      mails: mail.accepted() - mailBefore,
-      // CLOCK_MONOTONIC in µs, the clock of V8's CPU profiles: profile-summary.mjs --window picks these samples.
-      window: [windowStartUs, windowEndUs],
-    };
-  } finally {
-    for (const d of drivers) d.kill();
-  }
-}
-
-// ---- the table
-
-const SCENARIO_LABEL = {
-  trivial: "GET /.well-known/jwks.json (floor)",
-  login: "POST /auth/login/",
-  register: "POST /auth/register/",
-  verify: "POST /auth/verify/otp/",
-  refresh: "POST /auth/token/refresh/",
-  me: "GET /auth/me/",
-  profile: "PUT /auth/{id}/",
-  "oauth-userinfo": "GET /oauth/me (OpenID userinfo)",
-  "oauth-refresh": "POST /oauth/token (refresh_token)",
-  "oauth-cc": "POST /oauth/token (client_credentials)",
-  "oauth-introspect": "POST /oauth/token/introspection",
-  "flood:login": "flood: POST /auth/login/",
-  "flood:me": "flood: GET /auth/me/ meanwhile",
-};
-
-/** Main-thread CPU per request: what the event loop, the one thread every request passes, spends on each. */
-function mainMsPerRequest(server, rps) {
-  return ((server.mainThreadCores * 1000) / Math.max(rps, 1e-9)).toFixed(2);
-}
-
-function printTable(report) {
-  const head = ["scenario", "conns", "req/s", "2xx/s", "p50 ms", "p99 ms", "max ms", "errors", "status codes", "srv CPU", "main ms/req", "peak RSS MB"];
-  const rows = report.rows.map((r) => [
-    SCENARIO_LABEL[r.scenario] ?? r.scenario,
-    String(r.connections),
-    r.rps.toFixed(1),
-    r.okPerSecond.toFixed(1),
-    String(r.p50),
-    String(r.p99),
-    String(r.max),
-    String(r.errors + r.timeouts + r.non2xx),
-    Object.entries(r.codes).map(([k, v]) => `${k}:${v}`).join(" ") || "-",
-    r.server ? r.server.cpuCores.toFixed(2) : "",
-    r.server ? mainMsPerRequest(r.server, r.rps) : "",
-    r.server ? r.server.peakRssMb.toFixed(0) : "",
-  ]);
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 || i === 8 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
-  const h = report.hash;
-  console.log(`\n${report.machine.cpus} CPUs (${report.machine.model}), node ${report.node}, ${report.database}, ${report.duration} s each after ${report.warmup} s warm-up, autocannon ${report.autocannon}`);
-  const how = (x) => (x.threads ? `on ${x.threads} hash threads as the server runs them` : `with ${x.concurrency} in flight`);
-  console.log(`raw Argon2id (m=${h.params.memoryCost} KiB, t=${h.params.timeCost}, p=${h.params.parallelism}), verify in one process: ${h.results.map((x) => `${x.perSecond.toFixed(1)}/s ${how(x)}`).join(", ")}\n`);
-  console.log(line(head));
-  console.log(w.map((n) => "-".repeat(n)).join("  "));
-  for (const r of rows) console.log(line(r));
-  console.log("");
-  for (const [k, v] of Object.entries(report.ratios)) console.log(`${k.padEnd(44)} ${v}`);
-  console.log(`${"server peak RSS over the run (VmHWM)".padEnd(44)} ${report.serverPeakRssMb.toFixed(0)} MB (start-up and preparation: ${report.startupPeakRssMb.toFixed(0)} MB)`);
-}
-
 function gitCommit(dir) {
   try {
     return execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   } catch {
     return null;
+  }
+}
+
+
+// ---- one database
+
+/** The scenarios of `o.only`, one after the other, against a running server. */
+async function runScenarios(o, { server, mail, env, dataDir, data }) {
+  const rows = [];
+  for (const scenario of o.only) {
+    let drivers;
+    if (scenario === "flood") {
+      drivers = [
+        { scenario: "login", connections: o.floodConnections, data, label: "flood:login" },
+        { scenario: "me", connections: 4, data, label: "flood:me" },
+      ];
+    } else if (scenario === "verify") {
+      const file = path.join(dataDir, "verify-pairs.json");
+      seedUnverified(env, 25_000, file);
+      drivers = [{ scenario, connections: o.connections, data: { ...data, verifyFile: file } }];
+    } else {
+      drivers = [{ scenario, connections: o.connections, data }];
+    }
+    const m = await measure(o, server, mail, { drivers });
+    m.results.forEach((r, i) => {
+      const row = { ...r, scenario: drivers[i].label ?? scenario, server: i === 0 ? m.server : null, machineCpuCores: m.machineCpuCores, mails: m.mails, window: m.window };
+      rows.push(row);
+      console.log(`[bench] ${row.scenario}: ${row.rps.toFixed(1)} req/s, 2xx ${row.okPerSecond.toFixed(1)}/s, p50 ${row.p50} ms, p99 ${row.p99} ms, codes ${JSON.stringify(row.codes)}, server ${m.server.cpuCores.toFixed(2)} cores (main thread ${mainMsPerRequest(m.server, row.rps)} ms/req), peak ${m.server.peakRssMb.toFixed(0)} MB`);
+    });
+  }
+  return rows;
+}
+
+/** A server on `env`, the prepared account (and OpenID client), then every scenario: one table's rows. */
+async function serveAndMeasure(o, ctx, label) {
+  const server = await startServer({ app: APP, port: ctx.port, env: ctx.env, logFile: ctx.logFile, cpuProf: o.cpuProf });
+  try {
+    console.log(`[bench] ${label}: server pid ${server.pid} on ${server.url} from ${APP}; log ${path.relative(ROOT, ctx.logFile)}`);
+    let data = await prepare(server.url, o.connections * 4);
+    if (o.only.some((s) => s.startsWith("oauth-"))) {
+      data = { ...data, ...(await prepareOAuth({ url: server.url, app: APP, env: ctx.env, email: data.email, password: data.password, refreshSessions: o.connections * 4 })) };
+    }
+    const startupPeakRssMb = procStat(server.pid).hwmKb / 1024;
+    const rows = await runScenarios(o, { ...ctx, server, data });
+    return { rows, startupPeakRssMb, serverPeakRssMb: Math.max(startupPeakRssMb, ...rows.filter((r) => r.server).map((r) => r.server.peakRssMb)) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** scripts/bench/seed-big.mjs against the server's database (the server stopped); its figures. */
+function seedBig(env, accounts) {
+  console.log(`[bench] seeding ${accounts.toLocaleString("en")} accounts …`);
+  const out = execFileSync(process.execPath, [path.join(HERE, "seed-big.mjs"), String(accounts), "--hold-lease"], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  return JSON.parse(out.trim().split("\n").at(-1));
+}
+
+/** The sweep scenario: the backlog's lease handed back, a server that sweeps soon, me driven meanwhile. */
+async function sweepScenario(o, ctx, seeding) {
+  execFileSync(process.execPath, [path.join(HERE, "seed-big.mjs"), "--release-lease"], { cwd: ROOT, env: { ...process.env, ...ctx.env }, stdio: ["ignore", "ignore", "inherit"] });
+  const logFrom = logSize(ctx.logFile);
+  const server = await startServer({ app: APP, port: ctx.port, env: { ...ctx.env, HOUSEKEEPING_INTERVAL_MS: String(SWEEP_FIRST_MS) }, logFile: ctx.logFile });
+  try {
+    console.log(`[bench] sweep: server pid ${server.pid}, first sweep ${SWEEP_FIRST_MS / 1000} s after start-up, GET /auth/me/ driven meanwhile …`);
+    const data = await prepare(server.url, 0);
+    return await sweepWhileDriving({ server, logFile: ctx.logFile, logFrom, data, backlog: seeding.backlog.total, limitSeconds: o.sweepSeconds });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function benchDatabase(o, database, { mail, outDir, stamp }) {
+  const load = loadavg();
+  console.log(`[bench] ${DATABASE_LABEL[database]}: raw Argon2id rate …`);
+  const cores = availableParallelism();
+  const hash = JSON.parse(execFileSync(process.execPath, [path.join(HERE, "hash.mjs"), "--seconds", "5", "--concurrency", [...new Set([4, cores])].join(","), "--threads", String(cores)], { cwd: ROOT, encoding: "utf8" }));
+  const dataDir = mkdtempSync(path.join(tmpdir(), "auth-bench-"));
+  let cluster = null;
+  try {
+    let databaseUrl;
+    if (database === "postgres") {
+      databaseUrl = process.env.BENCH_DATABASE_URL;
+      if (!databaseUrl) {
+        console.log("[bench] starting a throwaway PostgreSQL cluster (fsync and synchronous_commit on) …");
+        cluster = await startThrowawayPostgres({ durable: true });
+        databaseUrl = cluster.url;
+      }
+    }
+    const port = await freePort();
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const { privateKey: rsaKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const env = {
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      APP_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      AUTH_SECRET: randomBytes(32).toString("base64url"),
+      JWT_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      OIDC_RSA_PRIVATE_KEY: rsaKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      SMTP_URL: mail.url,
+      TRUST_PROXY: "1",
+      AUTH_EXPOSE_OTP: "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    };
+    const ctx = { port, env, mail, dataDir, logFile: path.join(outDir, `server-${stamp}-${database}.log`) };
+    const run = { database: DATABASE_LABEL[database], load, hash, ...(await serveAndMeasure(o, ctx, DATABASE_LABEL[database])) };
+    run.ratios = ratiosOf(run.rows, hash);
+    if (o.seed > 0) {
+      const seeding = seedBig(env, o.seed);
+      const seededLoad = loadavg();
+      const seededHash = JSON.parse(execFileSync(process.execPath, [path.join(HERE, "hash.mjs"), "--seconds", "5", "--concurrency", [...new Set([4, cores])].join(","), "--threads", String(cores)], { cwd: ROOT, encoding: "utf8" }));
+      const seeded = { load: seededLoad, hash: seededHash, seeding, ...(await serveAndMeasure(o, ctx, `${DATABASE_LABEL[database]}, seeded`)) };
+      seeded.ratios = ratiosOf(seeded.rows, seededHash);
+      run.seeded = seeded;
+      run.sweep = await sweepScenario(o, ctx, seeding);
+    }
+    return run;
+  } finally {
+    cluster?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -391,104 +300,42 @@ async function main() {
   const started = { load: loadavg(), at: new Date().toISOString() };
   if (started.load[0] >= 0.7) console.log(`[bench] WARNING: load ${started.load[0].toFixed(2)} at start: other work shares the CPUs; figures will be low`);
 
-  const cores = availableParallelism();
-  console.log("[bench] raw Argon2id rate …");
-  const hash = JSON.parse(execFileSync(process.execPath, [path.join(HERE, "hash.mjs"), "--seconds", "5", "--concurrency", [...new Set([4, cores])].join(","), "--threads", String(cores)], { cwd: ROOT, encoding: "utf8" }));
-
   const mail = await startMailSink();
-  const dataDir = mkdtempSync(path.join(tmpdir(), "auth-bench-"));
-  const port = await freePort();
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const { privateKey: rsaKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const env = {
-    NODE_ENV: "production",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    APP_URL: `http://127.0.0.1:${port}`,
-    DATA_DIR: dataDir,
-    AUTH_SECRET: randomBytes(32).toString("base64url"),
-    JWT_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    OIDC_RSA_PRIVATE_KEY: rsaKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    SMTP_URL: mail.url,
-    TRUST_PROXY: "1",
-    AUTH_EXPOSE_OTP: "true",
-    NEXT_TELEMETRY_DISABLED: "1",
-    ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
-  };
-  const logFile = path.join(outDir, `server-${stamp}.log`);
-  let server;
-  let startupPeakMb = 0;
-  const rows = [];
+  const runs = [];
   try {
-    server = await startServer({ port, env, logFile, cpuProf: o.cpuProf });
-    console.log(`[bench] server pid ${server.pid} on ${server.url} (${process.env.BENCH_DATABASE_URL ? "PostgreSQL" : "embedded SQLite"}) from ${APP}; log ${path.relative(ROOT, logFile)}`);
-    let data = await prepare(server.url, o.connections * 4);
-    if (o.only.some((s) => s.startsWith("oauth-"))) {
-      data = { ...data, ...(await prepareOAuth({ url: server.url, app: APP, env, email: data.email, password: data.password, refreshSessions: o.connections * 4 })) };
-    }
-    startupPeakMb = procStat(server.pid).hwmKb / 1024;
-
-    for (const scenario of o.only) {
-      let drivers;
-      if (scenario === "flood") {
-        drivers = [
-          { scenario: "login", connections: o.floodConnections, data, label: "flood:login" },
-          { scenario: "me", connections: 4, data, label: "flood:me" },
-        ];
-      } else if (scenario === "verify") {
-        const file = path.join(dataDir, "verify-pairs.json");
-        seedUnverified(env, 25_000, file);
-        drivers = [{ scenario, connections: o.connections, data: { ...data, verifyFile: file } }];
-      } else {
-        drivers = [{ scenario, connections: o.connections, data }];
-      }
-      const m = await measure(o, server, mail, { drivers });
-      m.results.forEach((r, i) => {
-        const row = { ...r, scenario: drivers[i].label ?? scenario, server: i === 0 ? m.server : null, machineCpuCores: m.machineCpuCores, mails: m.mails, window: m.window };
-        rows.push(row);
-        console.log(`[bench] ${row.scenario}: ${row.rps.toFixed(1)} req/s, 2xx ${row.okPerSecond.toFixed(1)}/s, p50 ${row.p50} ms, p99 ${row.p99} ms, codes ${JSON.stringify(row.codes)}, server ${m.server.cpuCores.toFixed(2)} cores (main thread ${mainMsPerRequest(m.server, row.rps)} ms/req), peak ${m.server.peakRssMb.toFixed(0)} MB`);
-      });
-    }
+    for (const database of o.databases) runs.push(await benchDatabase(o, database, { mail, outDir, stamp }));
   } finally {
-    await server?.stop();
     await mail.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const raw4 = hash.results.find((x) => x.concurrency === 4)?.perSecond;
-  const byName = Object.fromEntries(rows.map((r) => [r.scenario, r]));
-  const ratios = {};
-  if (byName.login && raw4) ratios["login 2xx/s ÷ raw Argon2id (4 in flight)"] = (byName.login.okPerSecond / raw4).toFixed(2);
-  if (byName.register && raw4) ratios["register 2xx/s ÷ raw Argon2id (4 in flight)"] = (byName.register.okPerSecond / raw4).toFixed(2);
-  // The server's own way of hashing is faster than the library's asynchronous calls; against it,
-  // what remains is the cost of everything else a login or sign-up does.
-  const onThreads = hash.results.find((x) => x.threads)?.perSecond;
-  if (byName.login && onThreads) ratios["login 2xx/s ÷ the server's hash threads alone"] = (byName.login.okPerSecond / onThreads).toFixed(2);
-  if (byName.register && onThreads) ratios["register 2xx/s ÷ the server's hash threads alone"] = (byName.register.okPerSecond / onThreads).toFixed(2);
-  if (byName.me && byName.trivial) ratios["me req/s ÷ trivial route req/s"] = (byName.me.rps / byName.trivial.rps).toFixed(2);
-  if (byName["oauth-userinfo"] && byName.me) ratios["OpenID userinfo req/s ÷ me req/s"] = (byName["oauth-userinfo"].rps / byName.me.rps).toFixed(2);
-  if (byName["oauth-refresh"] && byName.refresh) ratios["OpenID refresh 2xx/s ÷ API refresh 2xx/s"] = (byName["oauth-refresh"].okPerSecond / byName.refresh.okPerSecond).toFixed(2);
-  if (byName["oauth-cc"]) ratios["client credentials tokens/s"] = byName["oauth-cc"].okPerSecond.toFixed(0);
-  if (byName["oauth-introspect"]) ratios["introspections/s"] = byName["oauth-introspect"].okPerSecond.toFixed(0);
-  if (byName["flood:me"]) ratios["me p50 / p99 while login is flooded"] = `${byName["flood:me"].p50} / ${byName["flood:me"].p99} ms`;
   const report = {
     date: started.at,
     app: APP,
     commit: gitCommit(APP),
     loadAtStart: started.load,
+    loadAtEnd: loadavg(),
     node: process.version,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "?" },
-    database: process.env.BENCH_DATABASE_URL ? "PostgreSQL" : "SQLite (embedded)",
     autocannon: JSON.parse(readFileSync(path.join(ROOT, "node_modules/autocannon/package.json"), "utf8")).version,
     duration: o.duration,
     warmup: o.warmup,
-    hash,
-    rows,
-    ratios,
-    startupPeakRssMb: startupPeakMb,
-    serverPeakRssMb: Math.max(startupPeakMb, ...rows.filter((r) => r.server).map((r) => r.server.peakRssMb)),
+    seed: o.seed,
+    runs,
   };
-  printTable(report);
+  for (const run of runs) {
+    printRun(report, run, run.database);
+    if (run.seeded) printRun(report, run.seeded, `${run.database}, seeded with ${o.seed.toLocaleString("en")} accounts`);
+  }
+  const [sqlite, postgres] = [runs.find((r) => r.database === DATABASE_LABEL.sqlite), runs.find((r) => r.database === DATABASE_LABEL.postgres)];
+  if (sqlite && postgres) {
+    report.goals = printComparison(sqlite, postgres);
+    if (sqlite.seeded && postgres.seeded) report.seededGoals = printComparison(sqlite.seeded, postgres.seeded);
+  }
+  for (const run of runs) {
+    if (run.seeded) run.seededGoals = printEmptyVsSeeded(run, run.database);
+    if (run.sweep) printSweep(run.sweep, run.database);
+  }
+  console.log(`\nload average at the start ${started.load.map((x) => x.toFixed(2)).join(" ")}, at the end ${report.loadAtEnd.map((x) => x.toFixed(2)).join(" ")}`);
   const jsonFile = o.json ? path.resolve(o.json) : path.join(outDir, `bench-${stamp}.json`);
   writeFileSync(jsonFile, JSON.stringify(report, null, 2));
   console.log(`\n[bench] JSON written to ${path.relative(ROOT, jsonFile)}`);
