@@ -87,16 +87,20 @@ export async function deleteFinishedVerifications(tx: Tx, cutoff: Date, limit: n
   return (await (await prisma(tx)).verification.deleteMany({ where: { id: { in: done.map((v) => v.id) } } })).count;
 }
 
-/** The newest open verification of a user, for checking a typed code. */
+const VERIFICATION_COLUMNS = sql`"id", "userId", "purpose", "tokenHash", "expiresAt", "codeHash", "codeExpiresAt", "attempts", "consumedAt", "target", "createdAt"`;
+
+/** The newest open verification of a user, for checking a typed code (every code check asks). */
 export async function latestOpenVerification(tx: Tx, userId: number, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
-  return (await (await prisma(tx)).verification.findFirst({
-    where: { userId, purpose, consumedAt: null },
-    orderBy: { id: "desc" },
-  })) as VerificationRecord | null;
+  const [row] = await query<VerificationRecord>(
+    tx,
+    sql`SELECT ${VERIFICATION_COLUMNS} FROM "Verification" WHERE "userId" = ${userId} AND "purpose" = ${purpose} AND "consumedAt" IS NULL ORDER BY "id" DESC LIMIT 1`,
+  );
+  return row ?? null;
 }
 
 export async function findVerificationByTokenHash(tx: Tx, tokenHash: string): Promise<VerificationRecord | null> {
-  return (await (await prisma(tx)).verification.findFirst({ where: { tokenHash } })) as VerificationRecord | null;
+  const [row] = await query<VerificationRecord>(tx, sql`SELECT ${VERIFICATION_COLUMNS} FROM "Verification" WHERE "tokenHash" = ${tokenHash}`);
+  return row ?? null;
 }
 
 /**
