@@ -56,8 +56,11 @@ class Pipeline {
     connection.stream.cork?.();
     try {
       for (const query of this.queries) {
-        const name = preparedStatementName(query);
-        const parsed = name !== undefined && (connection.parsedStatements[name] === query.sql || parsedHere.has(name));
+        let name = preparedStatementName(query);
+        // A name this connection holds for another text (never expected) would be refused: unnamed then.
+        const held = name === undefined ? undefined : connection.parsedStatements[name];
+        if (held !== undefined && held !== query.sql) name = undefined;
+        const parsed = name !== undefined && (held !== undefined || parsedHere.has(name));
         if (!parsed) {
           connection.parse({ text: query.sql, ...(name ? { name } : {}) });
           this.parses.push(name ? { name, text: query.sql } : null);

@@ -7,12 +7,14 @@ import type { SqlQuery } from "@prisma/driver-adapter-utils";
  * are as few as those templates; SQL built afresh per call (a list of filters, an IN list) and
  * the Prisma client's own statements stay unnamed.
  */
-const names = new Map<string, string>();
-let enabled = true;
+// On globalThis, like the client whose connections hold the statements: Next.js compiles some
+// entries with copies of lib/ of their own, and every copy must give a text the same name.
+const holder = globalThis as unknown as { __authStatementNames?: Map<string, string>; __authStatementsUnprepared?: boolean };
+const names = (holder.__authStatementNames ??= new Map<string, string>());
 
 /** Behind a pooler in transaction mode (lib/db/client.ts): every statement goes unnamed. */
 export function sendStatementsUnprepared(): void {
-  enabled = false;
+  holder.__authStatementsUnprepared = true;
 }
 
 /** Marks `text` as a statement of a fixed template: the driver may prepare it. */
@@ -22,5 +24,5 @@ export function prepareStatement(text: string): void {
 
 /** For the driver adapter: the prepared statement's name for a query, or undefined (unnamed). */
 export function preparedStatementName(query: SqlQuery): string | undefined {
-  return enabled ? names.get(query.sql) : undefined;
+  return holder.__authStatementsUnprepared ? undefined : names.get(query.sql);
 }
