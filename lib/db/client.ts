@@ -1,6 +1,4 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-// Its type asks for a name for every statement; the driver takes none (undefined) as unnamed.
-type StatementNameGenerator = NonNullable<NonNullable<ConstructorParameters<typeof PrismaPg>[1]>["statementNameGenerator"]>;
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
@@ -8,6 +6,9 @@ import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
 import { preparedStatementName, sendStatementsUnprepared } from "./prepared-statements";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
+
+// Its type asks for a name for every statement; the driver takes none (undefined) as unnamed.
+type StatementNameGenerator = NonNullable<NonNullable<ConstructorParameters<typeof PrismaPg>[1]>["statementNameGenerator"]>;
 
 /**
  * PostgreSQL pool settings that keep an outage from holding requests: connecting (or waiting for a

@@ -132,11 +132,6 @@ export async function insertUsersIfNew(tx: Tx, users: readonly NewUser[]): Promi
   return inserted;
 }
 
-/** Many accounts at once (bench data): their ids, in the order given. */
-export async function insertUsers(tx: Tx, users: Array<Pick<NewUser, "email" | "passwordHash" | "roleId">>): Promise<Array<{ id: number; email: string }>> {
-  return (await prisma(tx)).user.createManyAndReturn({ data: users, select: { id: true, email: true } });
-}
-
 export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string; locale?: string | null }): Promise<User> {
   const row = await (await prisma(tx)).user.update({ where: { id }, data: fields });
   return toUserRecord(tx, row);

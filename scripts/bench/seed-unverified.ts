@@ -9,7 +9,7 @@ import { codeDigest, newCode } from "@/lib/auth/codes";
 import { CODE_LIFETIME_SECONDS, LINK_LIFETIME_SECONDS } from "@/lib/auth/email-verification";
 import { database, disconnectDb, transaction } from "@/lib/db";
 import { defaultRole } from "@/lib/db/roles";
-import { insertUsers } from "@/lib/db/users";
+import { insertUsersIfNew } from "@/lib/db/users";
 import { addVerifications, type NewVerification } from "@/lib/db/verifications";
 import { hashPassword } from "@/lib/password/hash";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
@@ -30,7 +30,7 @@ const pairs: Array<{ email: string; otp: string }> = [];
 for (let start = 0; start < count; start += CHUNK) {
   const emails = Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => `v-${runId}-${start + i}@bench.local`);
   await transaction(async (tx) => {
-    const users = await insertUsers(tx, emails.map((email) => ({ email, passwordHash, roleId })));
+    const users = await insertUsersIfNew(tx, emails.map((email) => ({ email, passwordHash, roleId })));
     const rows = users.map((user): NewVerification => {
       const tokenHash = sha256Hex(randomToken());
       const otp = newCode();
