@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { prng } from "../../scripts/prng.mjs";
 import { api, baseUrl, randomIp, type ApiResponse } from "./client";
 import { authHeader, registeredVerifiedUser, STRONG_PASSWORD, uniqueEmail, waitForMail, resetTokenIn } from "./helpers";
 
@@ -314,17 +315,6 @@ describe("unknown paths", () => {
   });
 });
 
-/** A small, seeded PRNG (mulberry32): the same run every time. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("fuzz", () => {
   it("300 seeded random requests: never a 5xx, always the JSON envelope", async () => {

@@ -21,6 +21,7 @@ import { hash } from "@node-rs/argon2";
 import { randomUUID } from "node:crypto";
 import { databaseKindOfUrl, databaseUrlFromEnv } from "../../lib/config/database-url.mjs";
 import params from "../../lib/password/params.json" with { type: "json" };
+import { prng } from "../prng.mjs";
 
 const DAY = 24 * 60 * 60_000;
 const CHUNK = 50_000;
@@ -34,17 +35,6 @@ const say = (line) => process.stderr.write(`[seed] ${line}\n`);
 
 // ---- the rows, as plain values in column order; dates as Date
 
-/** A small fast PRNG (mulberry32): the same seed gives the same database. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(24);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const between = (lo, hi) => lo + random() * (hi - lo);
