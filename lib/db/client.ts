@@ -1,9 +1,11 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { config } from "@/lib/config/env";
 import { PrismaClient } from "./generated/postgres/client";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
+import { deferTransactionStarts } from "./postgres-pipeline";
 import { preparedStatementName, sendStatementsUnprepared } from "./prepared-statements";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
 
@@ -62,10 +64,31 @@ function postgresOptions(databaseUrl: string): ConstructorParameters<typeof Pris
 function createDb(): Db {
   const { databaseUrl, databaseKind } = config();
   const factory = bindable(
-    remembered(watched(databaseKind === "postgres" ? new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL, ...(batchJob ? BATCH_TIMEOUTS : {}) }, postgresOptions(databaseUrl)) : embeddedSqliteAdapter(databaseUrl))),
+    remembered(watched(databaseKind === "postgres" ? deferringBegins(new PrismaPg({ connectionString: databaseUrl, ...POSTGRES_POOL, ...(batchJob ? BATCH_TIMEOUTS : {}) }, postgresOptions(databaseUrl))) : embeddedSqliteAdapter(databaseUrl))),
   );
   if (databaseKind === "postgres") return new PrismaClient({ adapter: factory });
   return new SqlitePrismaClient({ adapter: factory }) as unknown as Db;
+}
+
+/**
+ * PrismaPg's adapter with its pool's transactions sending BEGIN with their first statement
+ * (lib/db/postgres-pipeline.ts). The adapter keeps the pool it made as `client`.
+ */
+function deferringBegins(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const adapter = await factory.connect();
+      const pool = (adapter as { client?: Partial<pg.Pool> }).client;
+      // Not `instanceof`: a bundle may hold its own copy of pg's module.
+      if (typeof pool?.on !== "function" || typeof pool.connect !== "function") throw new Error("PrismaPg's adapter no longer keeps its pool as `client`");
+      deferTransactionStarts(pool as pg.Pool);
+      holder.__authPostgresPool = pool as pg.Pool;
+      return adapter;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
 }
 
 /** A transaction's connection at the driver adapter's level: where Prisma's statements of it go. */
@@ -151,7 +174,7 @@ function partOf(connection: TransactionConnection, adapter: SqlDriverAdapter): T
 }
 
 // One client per process; kept on globalThis so dev-mode module reloads don't open more.
-const holder = globalThis as unknown as { __authDb?: Db; __authAdapter?: Promise<SqlDriverAdapter> };
+const holder = globalThis as unknown as { __authDb?: Db; __authAdapter?: Promise<SqlDriverAdapter>; __authPostgresPool?: pg.Pool };
 
 /** The factory, remembering the connection it gives Prisma so lib/db/sql.ts can use the same one. */
 function remembered(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
@@ -177,6 +200,11 @@ export async function connectedAdapter(): Promise<SqlDriverAdapter> {
   return holder.__authAdapter!;
 }
 
+/** The PostgreSQL adapter's pool, once connected: lib/db/sql.ts runs its statements outside transactions on it. */
+export function postgresPool(): pg.Pool | undefined {
+  return holder.__authPostgresPool;
+}
+
 export function prismaClient(): Db {
   holder.__authDb ??= createDb();
   return holder.__authDb;
@@ -186,4 +214,5 @@ export async function disconnectDb(): Promise<void> {
   await holder.__authDb?.$disconnect();
   holder.__authDb = undefined;
   holder.__authAdapter = undefined;
+  holder.__authPostgresPool = undefined;
 }

@@ -1,11 +1,11 @@
 import type { ArgType, SqlDriverAdapter, SqlQuery, SqlResultSet, Transaction } from "@prisma/driver-adapter-utils";
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { AppError } from "@/lib/errors";
-import type { PoolClient } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { noteFailure } from "./availability";
-import { runPipelined } from "./postgres-pipeline";
+import { type PipelinedResult, runPipelined, takePendingBegin } from "./postgres-pipeline";
 import { prepareStatement } from "./prepared-statements";
-import { BINDING_ISOLATION_LEVEL, connectedAdapter, offerToPrisma, prismaClient, type Db, type PrismaTx, type TransactionConnection } from "./client";
+import { BINDING_ISOLATION_LEVEL, connectedAdapter, offerToPrisma, postgresPool, prismaClient, type Db, type PrismaTx, type TransactionConnection } from "./client";
 import { embeddedConnection, type EmbeddedConnection } from "./sqlite-adapter";
 
 /**
@@ -247,14 +247,18 @@ function onAdapter(queryable: Pick<Transaction, "provider" | "queryRaw" | "execu
 }
 
 /**
- * Statements of a PostgreSQL transaction on its pooled connection, with queued writes held until
- * the next statement: a write-only statement (or COMMIT) goes in the same round trip as the writes
- * before it; a query with rows goes after them, through the adapter, which reads its rows. Prisma's
- * statements in the transaction (`connection`) also see the held writes first.
+ * Statements of a PostgreSQL transaction on its pooled connection, each sent with everything held
+ * before it in one round trip (lib/db/postgres-pipeline.ts): the transaction's BEGIN (held since
+ * the adapter opened it) and the writes `queueWrite` held. A transaction whose statements all wait
+ * for its COMMIT is one round trip; one that sent nothing sends nothing to end. Prisma's statements
+ * in the transaction (`connection`) go through the adapter after whatever is held.
  */
 function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: Runner; connection: TransactionConnection } {
+  let beginHeld = takePendingBegin(client);
   let held: SqlQuery[] = [];
-  const pipelined = async (queries: SqlQuery[]): Promise<number[]> => {
+  const pipelined = async (statements: SqlQuery[]): Promise<PipelinedResult[]> => {
+    const queries = beginHeld ? [BEGIN_ON_POSTGRES, ...statements] : statements;
+    beginHeld = false;
     try {
       return await runPipelined(client, queries);
     } catch (error) {
@@ -262,21 +266,26 @@ function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: R
       throw error;
     }
   };
+  const withHeld = (statement: Statement): SqlQuery[] => {
+    const queries = [...held, toQuery(statement, "postgres")];
+    held = [];
+    return queries;
+  };
   const flush = async () => {
-    if (!held.length) return;
+    if (!held.length && !beginHeld) return;
     const queries = held;
     held = [];
     await pipelined(queries);
   };
   const runner: Runner = {
-    query: async <T>(statement: Statement) => {
-      await flush();
-      return toRows<T>(await tx.queryRaw(toQuery(statement, "postgres")));
-    },
+    query: async <T>(statement: Statement) => (await pipelined(withHeld(statement))).at(-1)!.rows as T[],
     execute: async (statement) => {
-      const queries = [...held, toQuery(statement, "postgres")];
-      held = [];
-      return (await pipelined(queries)).at(-1)!;
+      // Ending a transaction that never started: nothing was sent, nothing to end.
+      if (beginHeld && !held.length && (statement === COMMIT || statement === ROLLBACK)) {
+        beginHeld = false;
+        return 0;
+      }
+      return (await pipelined(withHeld(statement))).at(-1)!.count;
     },
     queue: async (statement) => {
       held.push(toQuery(statement, "postgres"));
@@ -297,6 +306,8 @@ function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: R
   };
   return { runner, connection };
 }
+
+const BEGIN_ON_POSTGRES: SqlQuery = { sql: "BEGIN", args: [], argTypes: [] };
 
 /**
  * Statements on the embedded connection; `gated` outside a transaction (they wait for an open one
@@ -331,7 +342,46 @@ function onEmbedded(connection: EmbeddedConnection, gated: boolean): Runner {
 async function outside(): Promise<Runner> {
   const adapter = await connectedAdapter();
   const embedded = adapter.provider === "sqlite" ? embeddedConnection() : undefined;
-  return embedded ? gatedOn(embedded) : onAdapter(adapter);
+  if (embedded) return gatedOn(embedded);
+  const pool = adapter.provider === "postgres" ? postgresPool() : undefined;
+  if (!pool) return onAdapter(adapter);
+  let runner = pooledRunners.get(pool);
+  if (!runner) pooledRunners.set(pool, (runner = pooledRunner(pool)));
+  return runner;
+}
+
+const pooledRunners = new WeakMap<Pool, Runner>();
+
+/**
+ * A statement outside any transaction on PostgreSQL: on a connection of the adapter's pool, as the
+ * adapter's own would go, but read by lib/db/postgres-pipeline.ts, which costs less CPU per
+ * statement than the adapter's path (the session check of every authenticated request is one).
+ */
+function pooledRunner(pool: Pool): Runner {
+  const run = async (statement: Statement): Promise<PipelinedResult> => {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      noteFailure(error);
+      throw error;
+    }
+    try {
+      const [result] = await runPipelined(client, [toQuery(statement, "postgres")]);
+      client.release();
+      return result!;
+    } catch (error) {
+      // As pg's pool.query does: a connection that failed a statement is not reused.
+      client.release(error instanceof Error ? error : true);
+      noteFailure(error);
+      throw error;
+    }
+  };
+  return {
+    query: async <T>(statement: Statement) => (await run(statement)).rows as T[],
+    execute: async (statement) => (await run(statement)).count,
+    queue: async (statement) => void (await run(statement)),
+  };
 }
 
 const gatedRunners = new WeakMap<EmbeddedConnection, Runner>();
