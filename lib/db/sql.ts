@@ -3,6 +3,7 @@ import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { AppError } from "@/lib/errors";
 import type { Pool, PoolClient } from "pg";
 import { noteFailure } from "./availability";
+import { isDatabaseUnavailable } from "./errors";
 import { type PipelinedResult, runPipelined, takePendingBegin } from "./postgres-pipeline";
 import { prepareStatement } from "./prepared-statements";
 import { BINDING_ISOLATION_LEVEL, connectedAdapter, offerToPrisma, postgresPool, prismaClient, type Db, type PrismaTx, type TransactionConnection } from "./client";
@@ -256,13 +257,23 @@ function onAdapter(queryable: Pick<Transaction, "provider" | "queryRaw" | "execu
 function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: Runner; connection: TransactionConnection } {
   let beginHeld = takePendingBegin(client);
   let held: SqlQuery[] = [];
+  // The connection failed (the server gone, or silent past the query timeout): nothing more is
+  // sent on it, not even the ROLLBACK (the server ends the transaction with the connection), so a
+  // request waits out one timeout, not two.
+  let lost: unknown;
   const pipelined = async (statements: SqlQuery[]): Promise<PipelinedResult[]> => {
+    if (lost) throw lost;
     const queries = beginHeld ? [BEGIN_ON_POSTGRES, ...statements] : statements;
     beginHeld = false;
     try {
       return await runPipelined(client, queries);
     } catch (error) {
       noteFailure(error);
+      if (isDatabaseUnavailable(error)) {
+        lost = error;
+        // Ended, so the pool drops it when the transaction hands it back.
+        void (client as PoolClient & { end(): Promise<void> }).end().catch(() => {});
+      }
       throw error;
     }
   };
@@ -280,8 +291,8 @@ function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: R
   const runner: Runner = {
     query: async <T>(statement: Statement) => (await pipelined(withHeld(statement))).at(-1)!.rows as T[],
     execute: async (statement) => {
-      // Ending a transaction that never started: nothing was sent, nothing to end.
-      if (beginHeld && !held.length && (statement === COMMIT || statement === ROLLBACK)) {
+      // Ending a transaction that never started (nothing was sent) or whose connection is lost.
+      if ((lost && statement === ROLLBACK) || (beginHeld && !held.length && (statement === COMMIT || statement === ROLLBACK))) {
         beginHeld = false;
         return 0;
       }
