@@ -25,7 +25,7 @@ setUpAuthTests();
 const { database } = await import("@/lib/db");
 const { grantRole } = await import("@/lib/auth/admin");
 const { authenticate } = await import("@/lib/auth/sessions");
-const { findUserById } = await import("@/lib/db/users");
+const { findUserById, updateProfile } = await import("@/lib/db/users");
 const { listPasskeys } = await import("@/lib/db/passkeys");
 const { listAuditEvents } = await import("@/lib/db/audit");
 const admin = await import("./users");
@@ -162,9 +162,21 @@ describe("actions", () => {
     expect(await failure(authenticate(target.tokens.accessToken))).toMatchObject(appError("ACCESS_TOKEN_INVALID"));
     expect((await findUserById(database, target.caller.user.id))!.disabledAt).not.toBeNull();
     expect(await lastEventOf(target.caller.user.id)).toMatchObject({ type: "account_disabled", actorId: caller.user.id });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/account was disabled/);
     await admin.enableUser(caller, target.caller.user.id, client);
     expect((await findUserById(database, target.caller.user.id))!.disabledAt).toBeNull();
     expect(await lastEventOf(target.caller.user.id)).toMatchObject({ type: "account_enabled", actorId: caller.user.id });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/account was enabled again/);
+  });
+
+  it("tells the owner in their language that an administrator changed the account", async () => {
+    const caller = await signedInAdmin();
+    const { user } = await verifiedUser("german");
+    await updateProfile(database, user.id, { locale: "de" });
+    await admin.disableUser(caller, user.id, client);
+    const mail = await lastMailTo(user.email, "notice");
+    expect(mail.subject).toMatch(/deaktiviert/);
+    expect(mail.text).toMatch(/Support/);
   });
 
   it("signs an account out everywhere", async () => {
@@ -173,6 +185,7 @@ describe("actions", () => {
     await admin.signOutUser(caller, target.caller.user.id, client);
     expect(await failure(authenticate(target.tokens.accessToken))).toMatchObject(appError("ACCESS_TOKEN_INVALID"));
     expect(await lastEventOf(target.caller.user.id)).toMatchObject({ type: "signout_everywhere", actorId: caller.user.id });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/signed out of every device/);
   });
 
   it("mails a reset link or a new verification, as the user could ask for, under the address's mail limit", async () => {
@@ -211,6 +224,7 @@ describe("actions", () => {
     await admin.changeRole(caller, target.id, 3, client);
     expect((await findUserById(database, target.id))!.roleName).toBe("employer");
     expect(await lastEventOf(target.id)).toMatchObject({ type: "role_changed", actorId: caller.user.id, detail: JSON.stringify({ from: "user", to: "employer" }) });
+    expect((await lastMailTo(target.email, "notice")).text).toContain("is now “employer”");
   });
 
   it("deletes an account as its owner would, with a last notice", async () => {

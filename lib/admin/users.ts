@@ -1,7 +1,6 @@
 import { transaction, database, type Tx } from "@/lib/db";
 import { listAuditEvents, recordAudit } from "@/lib/db/audit";
 import { findRoleByName, listRoles } from "@/lib/db/roles";
-import { revokeAllSessions } from "@/lib/db/sessions";
 import {
   countEnabledWithRole,
   directoryRowOf,
@@ -199,19 +198,15 @@ export async function disableUser(admin: Caller, userId: number, client: ClientI
 /** Lets a disabled account sign in again (its ended sessions stay ended). */
 export async function enableUser(admin: Caller, userId: number, client: ClientInfo): Promise<void> {
   const user = await actionOn(admin, userId);
-  await transaction(async (tx) => {
-    await markEnabled(tx, user.id);
-    await recordAudit(tx, auditOf("account_enabled", user, admin, client));
-  });
+  // Nothing changes, so nothing to tell the owner.
+  if (!user.disabledAt) return;
+  await securityEvent("account_enabled", { user, client, actor: admin.user }, (tx) => markEnabled(tx, user.id));
 }
 
 /** Ends every session of the account (browser and app, refresh tokens with them, apps' grants made in them). */
 export async function signOutUser(admin: Caller, userId: number, client: ClientInfo): Promise<void> {
   const user = await actionOn(admin, userId);
-  await transaction(async (tx) => {
-    await revokeAllSessions(tx, user.id, "signout_everywhere");
-    await recordAudit(tx, auditOf("signout_everywhere", user, admin, client));
-  });
+  await securityEvent("signed_out_everywhere", { user, client, actor: admin.user }, async () => {});
 }
 
 /**
@@ -258,11 +253,15 @@ export async function changeRole(admin: Caller, userId: number, roleId: number, 
   const role = roles.find((r) => r.id === roleId);
   if (!role) throw new ValidationError([fieldIssue("roleId", "INVALID_CHOICE", { value: roleId })]);
   if (role.id === user.roleId) return;
-  await transaction(async (tx) => {
-    await keepAnAdmin(tx, user);
-    await setRoleOf(tx, user.id, role.id);
-    await recordAudit(tx, auditOf("role_changed", user, admin, client, { from: user.roleName, to: role.name }));
-  });
+  await securityEvent(
+    "role_changed",
+    { user, client, actor: admin.user },
+    async (tx) => {
+      await keepAnAdmin(tx, user);
+      await setRoleOf(tx, user.id, role.id);
+    },
+    { audit: { from: user.roleName, to: role.name }, notice: { role: role.name } },
+  );
 }
 
 /** Deletes the account as its owner would (erased, a last notice to its address); the last admin stays. */
