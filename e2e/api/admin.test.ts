@@ -45,6 +45,7 @@ const ACTIONS = [
   ["POST", `/auth/admin/users/${USER_ID}/resend-verification/`],
   ["POST", `/auth/admin/users/${USER_ID}/two-factor/reset/`],
   ["PUT", `/auth/admin/users/${USER_ID}/role/`],
+  ["DELETE", `/auth/admin/users/${USER_ID}/sessions/00000000-0000-4000-8000-000000000000/`],
 ] as const;
 const EVERY_ENDPOINT = [...READS, ...ACTIONS];
 /** A valid body for the one endpoint that takes one; GETs send none. */
@@ -218,6 +219,27 @@ describe("actions", () => {
     expect((await api("POST", "/auth/token/refresh/", { json: { refresh: target.tokens.refresh } })).status).toBe(401);
   });
 
+  it("ends one session of an account: 404 for a session of another account or one already ended; the owner is told", async () => {
+    const admin = await newAdmin();
+    const target = await registeredVerifiedUser();
+    const stranger = await registeredVerifiedUser();
+    const sessionOf = async (who: { userId: number }) => (await act(admin, "GET", `/auth/admin/users/${who.userId}/`)).body.sessions[0].id as string;
+    const path = (id: string) => `/auth/admin/users/${target.userId}/sessions/${id}/`;
+    const notFound = { success: false, errors: { errors: ["Not found."] } };
+    expect((await act(admin, "DELETE", path(await sessionOf(stranger)))).body).toEqual(notFound);
+    expect((await api("GET", "/auth/me/", { headers: authHeader(stranger.tokens.access_token) })).status).toBe(200);
+    expect((await act(admin, "DELETE", path("not-a-session"))).status).toBe(404);
+    const ended = await act(admin, "DELETE", path(await sessionOf(target)));
+    expect(ended.status, ended.text).toBe(200);
+    expect(ended.body).toEqual({ success: true, errors: {} });
+    expect((await api("GET", "/auth/me/", { headers: authHeader(target.tokens.access_token) })).status).toBe(401);
+    expect((await api("POST", "/auth/token/refresh/", { json: { refresh: target.tokens.refresh } })).status).toBe(401);
+    expect((await act(admin, "GET", `/auth/admin/users/${target.userId}/`)).body.sessions).toEqual([]);
+    const [event] = (await api("GET", `/auth/admin/audit/?user=${target.userId}&limit=1`, admin.auth)).body.events;
+    expect(event).toMatchObject({ type: "session_revoked", actor: admin.userId });
+    expect(await lastQueuedSubject(target.email)).toMatch(/A device was signed out/);
+  });
+
   it("send-reset mails the reset link; resend-verification mails a code to an unverified account only", async () => {
     const admin = await newAdmin();
     const target = await registeredVerifiedUser();
@@ -363,8 +385,9 @@ describe("GET /auth/admin/stats/", () => {
 describe("the OpenAPI document", () => {
   it("declares every admin endpoint with its query parameters", async () => {
     const doc = (await api("GET", "/auth/openapi.json")).body;
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/auth/admin/"))).toHaveLength(11);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/auth/admin/"))).toHaveLength(12);
     expect(doc.paths["/auth/admin/users/"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["q", "status", "role", "two_factor", "limit", "cursor"]);
     expect(doc.paths["/auth/admin/users/{id}/role/"].put.requestBody).toBeTruthy();
+    expect(doc.paths["/auth/admin/users/{id}/sessions/{session_id}/"].delete.parameters.map((p: { name: string }) => p.name)).toEqual(["id", "session_id"]);
   });
 });

@@ -188,6 +188,29 @@ describe("actions", () => {
     expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/signed out of every device/);
   });
 
+  it("ends one session of an account, telling its owner, and no session of another account", async () => {
+    const caller = await signedInAdmin();
+    const target = await signedInUser("one-session");
+    const other = await appSession(target.caller.user);
+    const stranger = await signedInUser("stranger");
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, stranger.caller.sessionId, client))).toMatchObject(appError("NOT_FOUND"));
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, "no-such-session", client))).toMatchObject(appError("NOT_FOUND"));
+    expect(await authenticate(stranger.tokens.accessToken)).toBeTruthy();
+    await admin.revokeUserSession(caller, target.caller.user.id, target.caller.sessionId, client);
+    expect(await failure(authenticate(target.tokens.accessToken))).toMatchObject(appError("ACCESS_TOKEN_INVALID"));
+    expect(await authenticate(other.tokens.accessToken)).toBeTruthy();
+    expect(await lastEventOf(target.caller.user.id)).toMatchObject({
+      type: "session_revoked",
+      actorId: caller.user.id,
+      detail: JSON.stringify({ session_id: target.caller.sessionId }),
+    });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/A device was signed out/);
+    // Already ended: nothing to end, nothing audited.
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, target.caller.sessionId, client))).toMatchObject(appError("NOT_FOUND"));
+    advance(11 * MINUTE);
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, other.caller.sessionId, client))).toMatchObject(appError("REAUTHENTICATION_REQUIRED"));
+  });
+
   it("mails a reset link or a new verification, as the user could ask for, under the address's mail limit", async () => {
     const caller = await signedInAdmin();
     const verified = (await signedInUser("mails")).caller.user;

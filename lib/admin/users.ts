@@ -1,6 +1,7 @@
 import { transaction, database, type Tx } from "@/lib/db";
 import { listAuditEvents, recordAudit } from "@/lib/db/audit";
 import { findRoleByName, listRoles } from "@/lib/db/roles";
+import { revokeSession } from "@/lib/db/sessions";
 import {
   countEnabledWithRole,
   directoryRowOf,
@@ -207,6 +208,22 @@ export async function enableUser(admin: Caller, userId: number, client: ClientIn
 export async function signOutUser(admin: Caller, userId: number, client: ClientInfo): Promise<void> {
   const user = await actionOn(admin, userId);
   await securityEvent("signed_out_everywhere", { user, client, actor: admin.user }, async () => {});
+}
+
+/**
+ * Ends one session of the account (a device of its list), its refresh tokens and the apps' grants
+ * made in it; NOT_FOUND when the account holds no open session by that id.
+ */
+export async function revokeUserSession(admin: Caller, userId: number, sessionId: string, client: ClientInfo): Promise<void> {
+  const user = await actionOn(admin, userId);
+  await securityEvent(
+    "session_revoked",
+    { user, client, actor: admin.user },
+    async (tx) => {
+      if (!(await revokeSession(tx, user.id, sessionId, "session_revoked"))) throw new AppError("NOT_FOUND");
+    },
+    { audit: { session_id: sessionId } },
+  );
 }
 
 /**

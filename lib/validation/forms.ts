@@ -242,5 +242,8 @@ const UserIdField = z.pipe(
 /** One account, by its id (a hidden field): each action of the console's user page. */
 export const UserIdFormSchema = z.object({ userId: UserIdField });
 
+/** "Sign out" of one session on the console's user page: the account and the session (hidden fields). */
+export const UserSessionFormSchema = z.object({ userId: UserIdField, sessionId: z.string().check(z.minLength(1)) });
+
 /** "Change role": the account and the role it is to have. */
 export const ChangeRoleFormSchema = z.object({ userId: UserIdField, roleId: UserIdField });

@@ -14,7 +14,7 @@ import { requireAdminPage } from "@/lib/web/admin";
 import { confirmItsYouData } from "@/lib/web/pages";
 import { ConfirmItsYou } from "../../../../(app)/confirm-its-you";
 import { StatusBadge } from "../status-badge";
-import { UserActions } from "./user-actions";
+import { SessionList, UserActions } from "./user-actions";
 
 export const dynamic = "force-dynamic";
 
@@ -126,23 +126,21 @@ export default async function UserPage({ params }: { params: Params }) {
         </PageSection>
 
         <PageSection id="sessions" title={t("user.sessionsTitle")} description={t("user.sessionsIntro")}>
-          {sessions.length === 0 ? (
-            <p className={`text-sm ${mutedText}`}>{t("user.noSessions")}</p>
-          ) : (
-            <ul className="-my-4 divide-y divide-slate-200 dark:divide-slate-800">
-              {sessions.map((s) => (
-                <li key={s.id} className="py-4">
-                  <p className="font-medium text-slate-900 dark:text-white">{wordDevice(common, s.userAgent, s.kind)}</p>
-                  <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_minmax(0,1fr)]">
-                    <Detail term={t("user.session.ip")}>{s.ip ? <bdi dir="ltr">{s.ip}</bdi> : <NotGiven text={t("user.notGiven")} />}</Detail>
-                    <Detail term={t("user.session.started")}>{when(s.createdAt)}</Detail>
-                    <Detail term={t("user.session.lastUsed")}>{when(s.lastUsedAt)}</Detail>
-                    <Detail term={t("user.session.methods")}>{methodsOf(s.methods)}</Detail>
-                  </dl>
-                </li>
-              ))}
-            </ul>
-          )}
+          <SessionList
+            user={{ id: user.id, email: user.email }}
+            sessions={sessions.map((s) => ({
+              id: s.id,
+              device: wordDevice(common, s.userAgent, s.kind),
+              details: (
+                <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_minmax(0,1fr)]">
+                  <Detail term={t("user.session.ip")}>{s.ip ? <bdi dir="ltr">{s.ip}</bdi> : <NotGiven text={t("user.notGiven")} />}</Detail>
+                  <Detail term={t("user.session.started")}>{when(s.createdAt)}</Detail>
+                  <Detail term={t("user.session.lastUsed")}>{when(s.lastUsedAt)}</Detail>
+                  <Detail term={t("user.session.methods")}>{methodsOf(s.methods)}</Detail>
+                </dl>
+              ),
+            }))}
+          />
         </PageSection>
 
         <PageSection id="activity" title={t("user.auditTitle")} description={t("user.auditIntro", { count: AUDIT_DETAIL_EVENTS })}>
