@@ -23,7 +23,7 @@ import type { Caller, ClientInfo } from "@/lib/auth/types";
 import { AppError, fieldIssue, ValidationError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import { requireAdmin } from "./access";
-import { toAuditEvent, type AuditEvent } from "./audit";
+import { toAuditEvents, type AuditEvent } from "./audit";
 import { decodeCursor, encodeCursor } from "./cursor";
 
 /**
@@ -150,7 +150,7 @@ export async function userDetail(admin: Caller, userId: number): Promise<UserDet
   return {
     user: { ...(await summaryOf(row)), dob: user.dob, mobile: user.mobile, locale: user.locale, password: user.passwordHash !== null },
     sessions: await listSessions(userId),
-    audit: events.map(toAuditEvent),
+    audit: await toAuditEvents(events),
   };
 }
 

@@ -56,6 +56,13 @@ export async function findUserById(tx: Tx, id: number): Promise<User | null> {
   return row ? toUserRecord(tx, row) : null;
 }
 
+/** The addresses of those of `ids` whose accounts still exist, by id: one statement for a page of rows that name accounts. */
+export async function emailsOfUsers(tx: Tx, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await query<{ id: number; email: string }>(tx, sql`SELECT "id", "email" FROM "User" WHERE "id" IN (${joinSql(ids.map((id) => sql`${id}`), ", ")})`);
+  return new Map(rows.map((r) => [Number(r.id), r.email]));
+}
+
 export interface NewUser {
   email: string;
   name?: string;

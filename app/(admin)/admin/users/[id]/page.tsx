@@ -13,6 +13,7 @@ import { wordDevice } from "@/lib/user-agent";
 import { requireAdminPage } from "@/lib/web/admin";
 import { confirmItsYouData } from "@/lib/web/pages";
 import { ConfirmItsYou } from "../../../../(app)/confirm-its-you";
+import { EventType, eventTypeWords } from "../../event-type";
 import { StatusBadge } from "../status-badge";
 import { SessionList, UserActions } from "./user-actions";
 
@@ -55,13 +56,14 @@ const isKnownMethod = (method: string): method is keyof typeof METHOD_KEYS => Ob
 export default async function UserPage({ params }: { params: Params }) {
   const { id } = await params;
   const session = await requireAdminPage(`/admin/users/${id}`);
-  const [detail, roles, confirmation, t, common, format] = await Promise.all([
+  const [detail, roles, confirmation, t, common, format, wordsOf] = await Promise.all([
     detailOf(session, id),
     roleChoices(session),
     confirmItsYouData(session),
     getTranslations("adminUsers"),
     getTranslations("common"),
     getFormatter(),
+    eventTypeWords(),
   ]);
   const { user, sessions, audit } = detail;
   const when = (value: Date) => format.dateTime(value, { dateStyle: "medium", timeStyle: "short" });
@@ -151,12 +153,16 @@ export default async function UserPage({ params }: { params: Params }) {
               {audit.map((event) => (
                 <li key={event.id} className="text-sm">
                   <p className="flex flex-wrap items-baseline gap-x-2">
-                    <code className="font-mono text-[0.8125rem] font-semibold text-slate-900 dark:text-white">{event.type}</code>
-                    {event.actorId !== null && event.actorId !== event.userId && (
-                      <Link href={`/admin/users/${event.actorId}`} className={`${linkStyle} rounded`}>
-                        {t("user.byAdmin", { id: event.actorId })}
-                      </Link>
-                    )}
+                    <EventType type={event.type} words={wordsOf(event.type)} />
+                    {event.actorId !== null && event.actorId !== event.userId &&
+                      (event.actorEmail ? (
+                        <Link href={`/admin/users/${event.actorId}`} className={`${linkStyle} rounded`}>
+                          {t.rich("user.byAdminEmail", { email: event.actorEmail, address: (chunks) => <bdi dir="ltr">{chunks}</bdi> })}
+                        </Link>
+                      ) : (
+                        // The admin's account is gone: its id is all the record keeps.
+                        <span className={mutedText}>{t("user.byAdmin", { id: event.actorId })}</span>
+                      ))}
                   </p>
                   <p className={mutedText}>
                     <time dateTime={event.at.toISOString()}>{when(event.at)}</time>
