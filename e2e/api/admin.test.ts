@@ -165,6 +165,37 @@ describe("GET /auth/admin/users/", () => {
     expect(await bad("role=wizard")).toEqual({ success: false, errors: { role: ['"wizard" is not a valid choice.'] } });
     expect(await bad("limit=many")).toEqual({ success: false, errors: { limit: ["A valid integer is required."] } });
     expect((await bad("cursor=xyz")).errors).toHaveProperty("cursor");
+    expect(await bad("sort=name")).toEqual({ success: false, errors: { sort: ['"name" is not a valid choice.'] } });
+  });
+
+  it("sorts by e-mail or last sign-in, either way, in pages whose cursor keeps the order", async () => {
+    const admin = await newAdmin();
+    const tag = `srt${Date.now().toString(36)}`;
+    // Created c, a, b, each signed in by its confirmation in that order; then b signs in again.
+    const made = [];
+    for (const letter of ["c", "a", "b"]) made.push(await registeredVerifiedUser(`${tag}-${letter}@example.com`));
+    clock.later(60_000);
+    expect((await api("POST", "/auth/login/", { json: { email: made[2]!.email, password: STRONG_PASSWORD } })).status).toBe(200);
+    const pages = async (sort: string) => {
+      const emails: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await api("GET", `/auth/admin/users/?q=${tag}&sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ""}`, admin.auth);
+        expect(res.status, res.text).toBe(200);
+        emails.push(...res.body.users.map((u: { email: string }) => u.email.slice(tag.length + 1, tag.length + 2)));
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      return emails.join("");
+    };
+    expect(await pages("email")).toBe("abc");
+    expect(await pages("-email")).toBe("cba");
+    expect(await pages("created")).toBe("cab");
+    expect(await pages("-created")).toBe("bac");
+    expect(await pages("-last_login")).toBe("bac");
+    expect(await pages("last_login")).toBe("cab");
+    // A cursor of one order is no place in another.
+    const first = await api("GET", `/auth/admin/users/?q=${tag}&sort=email&limit=1`, admin.auth);
+    expect((await api("GET", `/auth/admin/users/?q=${tag}&sort=-email&cursor=${first.body.next_cursor}`, admin.auth)).body.errors).toHaveProperty("cursor");
   });
 });
 
@@ -388,7 +419,7 @@ describe("the OpenAPI document", () => {
   it("declares every admin endpoint with its query parameters", async () => {
     const doc = (await api("GET", "/auth/openapi.json")).body;
     expect(Object.keys(doc.paths).filter((p) => p.startsWith("/auth/admin/"))).toHaveLength(12);
-    expect(doc.paths["/auth/admin/users/"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["q", "status", "role", "two_factor", "limit", "cursor"]);
+    expect(doc.paths["/auth/admin/users/"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["q", "status", "role", "two_factor", "sort", "limit", "cursor"]);
     expect(doc.paths["/auth/admin/users/{id}/role/"].put.requestBody).toBeTruthy();
     expect(doc.paths["/auth/admin/users/{id}/sessions/{session_id}/"].delete.parameters.map((p: { name: string }) => p.name)).toEqual(["id", "session_id"]);
   });

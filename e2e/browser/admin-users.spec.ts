@@ -10,7 +10,7 @@ import { expect, grantAdmin, login, photograph, test, turnOnTwoFactor } from "./
 const SHOTS = "/tmp/shots-admin-users";
 
 test("an admin finds an account, opens it, signs one of its sessions out and disables it through the dialogs", async ({ page, request, createUser, clock }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000);
   const admin = await createUser();
   const person = await createUser({ name: "Grace Hopper" });
   await login(page, admin);
@@ -46,6 +46,22 @@ test("an admin finds an account, opens it, signs one of its sessions out and dis
   await expect(row).toContainText("Verified");
   await expect(table.getByRole("row").filter({ hasText: admin.email })).toHaveCount(0);
   await photograph(page, SHOTS, "users");
+
+  // Sorted by a column header, the search kept; back returns to the newest first.
+  const emailHeader = table.getByRole("columnheader", { name: /^E-mail/ });
+  await emailHeader.getByRole("link").click();
+  await expect(page).toHaveURL(/[?&]sort=email(&|$)/);
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(person.email).replace(/\./g, "\\.")}`));
+  const byEmail = page.getByRole("table", { name: "Accounts by e-mail, A to Z" });
+  await expect(byEmail.getByRole("columnheader", { name: /^E-mail/ })).toHaveAttribute("aria-sort", "ascending");
+  await byEmail.getByRole("columnheader", { name: /^E-mail/ }).getByRole("link").click();
+  await expect(page.getByRole("table", { name: "Accounts by e-mail, Z to A" }).getByRole("columnheader", { name: /^E-mail/ })).toHaveAttribute("aria-sort", "descending");
+  await page.goBack();
+  await expect(byEmail).toBeVisible();
+  await page.goBack();
+  await expect(table).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: /^Created/ })).toHaveAttribute("aria-sort", "descending");
+  await expect(search).toHaveValue(person.email);
 
   await row.getByRole("link", { name: person.email }).click();
   const heading = page.getByRole("heading", { level: 1 });

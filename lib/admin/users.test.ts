@@ -113,6 +113,51 @@ describe("finding accounts", () => {
     expect(await failure(admin.listUsers(caller, { cursor: "not-a-cursor" }))).toMatchObject(appError("VALIDATION", "cursor"));
   });
 
+  it("pages through the same accounts in every order, each once, the cursor keeping the order", async () => {
+    const caller = await signedInAdmin();
+    const tag = `srt${Date.now() % 1e6}`;
+    const { createAccount } = await import("@/lib/auth/signup");
+    const made = [];
+    for (const letter of ["d", "b", "f", "a", "e", "c", "g"]) {
+      made.push((await createAccount({ email: `${tag}-${letter}@example.com`, password: "a long enough password", name: letter }, client)).user);
+    }
+    // Four sign in, at three moments (two at the same one: the id settles the tie); three never do.
+    for (const [i, user] of [made[0]!, made[2]!, made[4]!].entries()) {
+      advance(MINUTE);
+      await appSession(user);
+      if (i === 1) await appSession(made[5]!);
+    }
+    const signedIn = new Set([made[0]!.id, made[2]!.id, made[4]!.id, made[5]!.id]);
+    const byId = (a: number, b: number) => a - b;
+    const rows = await everyPage(caller, { search: tag, limit: 100 });
+    const summaries = new Map((await admin.listUsers(caller, { search: tag, limit: 100 })).users.map((u) => [u.id, u]));
+    expect(rows.ids.sort(byId)).toEqual(made.map((u) => u.id).sort(byId));
+    expect([...summaries.values()].filter((u) => u.lastLoginAt).map((u) => u.id).sort(byId)).toEqual([...signedIn].sort(byId));
+    const login = (id: number) => summaries.get(id)!.lastLoginAt!.getTime();
+    const email = (id: number) => summaries.get(id)!.email;
+    const expected: Record<string, number[]> = {
+      "-created": made.map((u) => u.id).sort((a, b) => b - a),
+      created: made.map((u) => u.id).sort(byId),
+      email: made.map((u) => u.id).sort((a, b) => (email(a) < email(b) ? -1 : 1)),
+      "-email": made.map((u) => u.id).sort((a, b) => (email(a) < email(b) ? 1 : -1)),
+      // Those who never signed in come last either way, by id in the same direction.
+      "-last_login": [...[...signedIn].sort((a, b) => login(b) - login(a) || b - a), ...made.map((u) => u.id).filter((id) => !signedIn.has(id)).sort((a, b) => b - a)],
+      last_login: [...[...signedIn].sort((a, b) => login(a) - login(b) || a - b), ...made.map((u) => u.id).filter((id) => !signedIn.has(id)).sort(byId)],
+    };
+    expect(login(made[2]!.id)).toBe(login(made[5]!.id));
+    for (const sort of admin.USER_SORTS) {
+      for (const limit of [1, 2, 3]) {
+        const paged = await everyPage(caller, { search: tag, sort, limit });
+        expect(paged.ids, `${sort}, ${limit} a page`).toEqual(expected[sort]);
+        expect(paged.pages).toBe(Math.ceil(made.length / limit));
+      }
+    }
+    // A cursor is its order's: another order's, or one of no order, is refused.
+    const first = await admin.listUsers(caller, { search: tag, sort: "email", limit: 2 });
+    expect(await failure(admin.listUsers(caller, { search: tag, sort: "-last_login", cursor: first.nextCursor }))).toMatchObject(appError("VALIDATION", "cursor"));
+    expect(await failure(admin.listUsers(caller, { sort: "name" as never }))).toMatchObject(appError("VALIDATION", "sort"));
+  });
+
   it("filters by status, role and two-factor, and shows what a row shows", async () => {
     const caller = await signedInAdmin();
     const unverified = (await unverifiedUser("filters")).user;
