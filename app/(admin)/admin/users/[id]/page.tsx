@@ -82,7 +82,10 @@ export default async function UserPage({ params }: { params: Params }) {
       <div className="flex flex-col gap-8">
         <div className="flex flex-col gap-3">
           <Link href="/admin/users" className={`${linkStyle} self-start rounded text-sm`}>
-            <span aria-hidden="true">← </span>
+            {/* Back points to where a line starts: right, in a right-to-left language. */}
+            <span aria-hidden="true" className="inline-block rtl:-scale-x-100">
+              ←
+            </span>{" "}
             {t("user.back")}
           </Link>
           <div className="min-w-0">
