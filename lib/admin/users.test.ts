@@ -220,7 +220,7 @@ describe("actions", () => {
     await updateProfile(database, user.id, { locale: "de" });
     await admin.disableUser(caller, user.id, client);
     const mail = await lastMailTo(user.email, "notice");
-    expect(mail.subject).toMatch(/deaktiviert/);
+    expect(mail.subject).toMatch(/gesperrt/);
     expect(mail.text).toMatch(/Support/);
   });
 

@@ -156,9 +156,8 @@ function EventTable({ page, t, time, wordsOf }: { page: AuditPage; t: Words; tim
               <td className={cell}>
                 <EventType type={event.type} words={wordsOf(event.type)} />
               </td>
-              {/* Wide enough for most addresses on one line; a longer one wraps where it must. */}
-              <td className={`${cell} min-w-52`}><UserLink id={event.userId} email={event.userEmail} t={t} /></td>
-              <td className={`${cell} min-w-52`}><UserLink id={event.actorId} email={event.actorEmail} t={t} /></td>
+              <td className={cell}><UserLink id={event.userId} email={event.userEmail} t={t} /></td>
+              <td className={cell}><UserLink id={event.actorId} email={event.actorEmail} t={t} /></td>
               <td dir="ltr" className={`${cell} text-start font-mono text-xs whitespace-nowrap`}>{event.ip ?? t("nobody")}</td>
               <td dir="ltr" className={`${cell} max-w-64 text-start text-xs break-words text-slate-600 dark:text-slate-400`}>{event.userAgent ?? t("nobody")}</td>
               <td dir="ltr" className={`${cell} max-w-72 text-start font-mono text-xs break-words`}>{event.details ? detailsText(event.details) : t("nobody")}</td>
@@ -223,7 +222,12 @@ function UserLink({ id, email, t }: { id: number | null; email: string | null; t
   return (
     // No prefetch: a page of 50 events would fetch 50 user pages no one asked for.
     <Link href={`/admin/users/${id}`} prefetch={false} title={t("userLink", { id })} className={`${linkStyle} rounded wrap-anywhere`}>
-      <bdi dir="ltr">{email}</bdi>
+      <bdi dir="ltr">
+        {/* A narrow column breaks an address before its @, not in the middle of a word. */}
+        {email.slice(0, email.lastIndexOf("@"))}
+        <wbr />
+        {email.slice(email.lastIndexOf("@"))}
+      </bdi>
     </Link>
   );
 }
