@@ -221,12 +221,12 @@ function UserLink({ id, email, t }: { id: number | null; email: string | null; t
   if (email === null) return <span className="whitespace-nowrap text-slate-600 dark:text-slate-400">{t("userLink", { id })}</span>;
   return (
     // No prefetch: a page of 50 events would fetch 50 user pages no one asked for.
-    <Link href={`/admin/users/${id}`} prefetch={false} title={t("userLink", { id })} className={`${linkStyle} rounded wrap-anywhere`}>
+    <Link href={`/admin/users/${id}`} prefetch={false} title={t("userLink", { id })} className={`${linkStyle} rounded`}>
       <bdi dir="ltr">
-        {/* A narrow column breaks an address before its @, not in the middle of a word. */}
-        {email.slice(0, email.lastIndexOf("@"))}
+        {/* A narrow column breaks an address before its @ and nowhere else (the table scrolls sideways). */}
+        <span className="whitespace-nowrap">{email.slice(0, email.lastIndexOf("@"))}</span>
         <wbr />
-        {email.slice(email.lastIndexOf("@"))}
+        <span className="whitespace-nowrap">{email.slice(email.lastIndexOf("@"))}</span>
       </bdi>
     </Link>
   );
