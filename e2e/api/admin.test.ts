@@ -45,6 +45,7 @@ const ACTIONS = [
   ["POST", `/auth/admin/users/${USER_ID}/resend-verification/`],
   ["POST", `/auth/admin/users/${USER_ID}/two-factor/reset/`],
   ["PUT", `/auth/admin/users/${USER_ID}/role/`],
+  ["DELETE", `/auth/admin/users/${USER_ID}/sessions/00000000-0000-4000-8000-000000000000/`],
 ] as const;
 const EVERY_ENDPOINT = [...READS, ...ACTIONS];
 /** A valid body for the one endpoint that takes one; GETs send none. */
@@ -164,6 +165,37 @@ describe("GET /auth/admin/users/", () => {
     expect(await bad("role=wizard")).toEqual({ success: false, errors: { role: ['"wizard" is not a valid choice.'] } });
     expect(await bad("limit=many")).toEqual({ success: false, errors: { limit: ["A valid integer is required."] } });
     expect((await bad("cursor=xyz")).errors).toHaveProperty("cursor");
+    expect(await bad("sort=name")).toEqual({ success: false, errors: { sort: ['"name" is not a valid choice.'] } });
+  });
+
+  it("sorts by e-mail or last sign-in, either way, in pages whose cursor keeps the order", async () => {
+    const admin = await newAdmin();
+    const tag = `srt${Date.now().toString(36)}`;
+    // Created c, a, b, each signed in by its confirmation in that order; then b signs in again.
+    const made = [];
+    for (const letter of ["c", "a", "b"]) made.push(await registeredVerifiedUser(`${tag}-${letter}@example.com`));
+    clock.later(60_000);
+    expect((await api("POST", "/auth/login/", { json: { email: made[2]!.email, password: STRONG_PASSWORD } })).status).toBe(200);
+    const pages = async (sort: string) => {
+      const emails: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await api("GET", `/auth/admin/users/?q=${tag}&sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ""}`, admin.auth);
+        expect(res.status, res.text).toBe(200);
+        emails.push(...res.body.users.map((u: { email: string }) => u.email.slice(tag.length + 1, tag.length + 2)));
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      return emails.join("");
+    };
+    expect(await pages("email")).toBe("abc");
+    expect(await pages("-email")).toBe("cba");
+    expect(await pages("created")).toBe("cab");
+    expect(await pages("-created")).toBe("bac");
+    expect(await pages("-last_login")).toBe("bac");
+    expect(await pages("last_login")).toBe("cab");
+    // A cursor of one order is no place in another.
+    const first = await api("GET", `/auth/admin/users/?q=${tag}&sort=email&limit=1`, admin.auth);
+    expect((await api("GET", `/auth/admin/users/?q=${tag}&sort=-email&cursor=${first.body.next_cursor}`, admin.auth)).body.errors).toHaveProperty("cursor");
   });
 });
 
@@ -216,6 +248,29 @@ describe("actions", () => {
     expect((await act(admin, "POST", `/auth/admin/users/${target.userId}/sign-out/`)).status).toBe(200);
     expect((await api("GET", "/auth/me/", { headers: authHeader(target.tokens.access_token) })).status).toBe(401);
     expect((await api("POST", "/auth/token/refresh/", { json: { refresh: target.tokens.refresh } })).status).toBe(401);
+  });
+
+  it("ends one session of an account: 404 for a session of another account or one already ended; the owner is told", async () => {
+    const admin = await newAdmin();
+    const target = await registeredVerifiedUser();
+    const stranger = await registeredVerifiedUser();
+    const sessionOf = async (who: { userId: number }) => (await act(admin, "GET", `/auth/admin/users/${who.userId}/`)).body.sessions[0].id as string;
+    const path = (id: string) => `/auth/admin/users/${target.userId}/sessions/${id}/`;
+    const notFound = { success: false, errors: { errors: ["Not found."] } };
+    expect((await act(admin, "DELETE", path(await sessionOf(stranger)))).body).toEqual(notFound);
+    expect((await api("GET", "/auth/me/", { headers: authHeader(stranger.tokens.access_token) })).status).toBe(200);
+    expect((await act(admin, "DELETE", path("not-a-session"))).status).toBe(404);
+    const sessionId = await sessionOf(target);
+    const ended = await act(admin, "DELETE", path(sessionId));
+    expect(ended.status, ended.text).toBe(200);
+    expect(ended.body).toEqual({ success: true, errors: {} });
+    expect((await api("GET", "/auth/me/", { headers: authHeader(target.tokens.access_token) })).status).toBe(401);
+    expect((await api("POST", "/auth/token/refresh/", { json: { refresh: target.tokens.refresh } })).status).toBe(401);
+    expect((await act(admin, "GET", `/auth/admin/users/${target.userId}/`)).body.sessions.map((s: { id: string }) => s.id)).not.toContain(sessionId);
+    expect((await act(admin, "DELETE", path(sessionId))).body).toEqual(notFound);
+    const [event] = (await api("GET", `/auth/admin/audit/?user=${target.userId}&limit=1`, admin.auth)).body.events;
+    expect(event).toMatchObject({ type: "session_revoked", actor: admin.userId });
+    expect(await lastQueuedSubject(target.email)).toMatch(/A device was signed out/);
   });
 
   it("send-reset mails the reset link; resend-verification mails a code to an unverified account only", async () => {
@@ -363,8 +418,9 @@ describe("GET /auth/admin/stats/", () => {
 describe("the OpenAPI document", () => {
   it("declares every admin endpoint with its query parameters", async () => {
     const doc = (await api("GET", "/auth/openapi.json")).body;
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/auth/admin/"))).toHaveLength(11);
-    expect(doc.paths["/auth/admin/users/"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["q", "status", "role", "two_factor", "limit", "cursor"]);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/auth/admin/"))).toHaveLength(12);
+    expect(doc.paths["/auth/admin/users/"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["q", "status", "role", "two_factor", "sort", "limit", "cursor"]);
     expect(doc.paths["/auth/admin/users/{id}/role/"].put.requestBody).toBeTruthy();
+    expect(doc.paths["/auth/admin/users/{id}/sessions/{session_id}/"].delete.parameters.map((p: { name: string }) => p.name)).toEqual(["id", "session_id"]);
   });
 });

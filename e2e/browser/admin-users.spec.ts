@@ -9,14 +9,16 @@ import { expect, grantAdmin, login, photograph, test, turnOnTwoFactor } from "./
 
 const SHOTS = "/tmp/shots-admin-users";
 
-test("an admin finds an account, opens it, and disables it through the dialog", async ({ page, createUser, clock }) => {
-  test.setTimeout(240_000);
+test("an admin finds an account, opens it, signs one of its sessions out and disables it through the dialogs", async ({ page, request, createUser, clock }) => {
+  test.setTimeout(420_000);
   const admin = await createUser();
   const person = await createUser({ name: "Grace Hopper" });
   await login(page, admin);
   const { secret, box } = await turnOnTwoFactor(page, clock.codeFor);
   await box.getByRole("button", { name: "I have saved them" }).click();
   await grantAdmin(admin.email);
+  // Two sessions of the person's, signed in from an app.
+  for (let i = 0; i < 2; i++) expect((await request.post("/auth/login/", { data: { email: person.email, password: person.password } })).status()).toBe(200);
 
   // From the console's navigation, by keyboard, to the Users section.
   await page.goto("/admin");
@@ -45,6 +47,22 @@ test("an admin finds an account, opens it, and disables it through the dialog", 
   await expect(table.getByRole("row").filter({ hasText: admin.email })).toHaveCount(0);
   await photograph(page, SHOTS, "users");
 
+  // Sorted by a column header, the search kept; back returns to the newest first.
+  const emailHeader = table.getByRole("columnheader", { name: /^E-mail/ });
+  await emailHeader.getByRole("link").click();
+  await expect(page).toHaveURL(/[?&]sort=email(&|$)/);
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(person.email).replace(/\./g, "\\.")}`));
+  const byEmail = page.getByRole("table", { name: "Accounts by e-mail, A to Z" });
+  await expect(byEmail.getByRole("columnheader", { name: /^E-mail/ })).toHaveAttribute("aria-sort", "ascending");
+  await byEmail.getByRole("columnheader", { name: /^E-mail/ }).getByRole("link").click();
+  await expect(page.getByRole("table", { name: "Accounts by e-mail, Z to A" }).getByRole("columnheader", { name: /^E-mail/ })).toHaveAttribute("aria-sort", "descending");
+  await page.goBack();
+  await expect(byEmail).toBeVisible();
+  await page.goBack();
+  await expect(table).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: /^Created/ })).toHaveAttribute("aria-sort", "descending");
+  await expect(search).toHaveValue(person.email);
+
   await row.getByRole("link", { name: person.email }).click();
   const heading = page.getByRole("heading", { level: 1 });
   await expect(heading).toContainText(person.email);
@@ -54,6 +72,22 @@ test("an admin finds an account, opens it, and disables it through the dialog", 
   await expect(search).toHaveValue(person.email);
   await row.getByRole("link", { name: person.email }).click();
   await expect(heading).toContainText(person.email);
+  const userPage = page.url();
+
+  // One session signed out, through its own dialog.
+  const sessions = page.getByRole("region", { name: "Sessions", exact: true });
+  const signOuts = sessions.getByRole("button", { name: /^Sign out / });
+  const before = await signOuts.count();
+  expect(before).toBeGreaterThanOrEqual(2);
+  await signOuts.first().click();
+  const revoke = page.getByRole("dialog", { name: new RegExp(`^Sign ${person.email.replace(/[.+]/g, "\\$&")} out of `) });
+  await expect(revoke).toBeVisible();
+  await photograph(page, SHOTS, "user-revoke-session", "viewport");
+  await revoke.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(revoke).toBeHidden();
+  await expect(sessions.getByText("That device is signed out.")).toBeVisible();
+  await expect(signOuts).toHaveCount(before - 1);
+  await expect(page.getByRole("region", { name: "Activity", exact: true })).toContainText("One session ended");
 
   // The session's proof goes stale (REAUTH_MAX_AGE_SECONDS, 600): the page asks first, then the dialog opens.
   clock.later(11 * 60_000);
@@ -77,10 +111,28 @@ test("an admin finds an account, opens it, and disables it through the dialog", 
   await expect(actions.getByText("The account is disabled.")).toBeVisible();
   await expect(heading).toContainText("Disabled");
   await expect(actions.getByRole("button", { name: "Enable account" })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Activity", exact: true })).toContainText("account_disabled");
+  // The event in words, its code beside it, and the admin by address.
+  const activity = page.getByRole("region", { name: "Activity", exact: true });
+  await expect(activity.getByRole("listitem").first()).toContainText("Account disabled");
+  await expect(activity.getByRole("listitem").first()).toContainText("account_disabled");
+  await expect(activity.getByRole("listitem").first().getByRole("link", { name: `by ${admin.email}` })).toBeVisible();
   await photograph(page, SHOTS, "user-disabled");
 
   // The table says so too.
   await page.goto(`/admin/users?q=${encodeURIComponent(person.email)}&status=disabled`);
   await expect(page.getByRole("table", { name: "Accounts, newest first" }).getByRole("row").filter({ hasText: person.email })).toContainText("Disabled");
+
+  // In German, and right to left in Arabic, chosen on the profile as a person does.
+  for (const locale of ["de", "ar"]) {
+    await page.goto("/profile");
+    await page.locator("#language-choice").selectOption(locale);
+    await page.locator("section#language button[type=submit]").click();
+    await expect(page).toHaveURL(/\/profile\?language=saved$/);
+    await page.goto(`/admin/users?q=${encodeURIComponent(person.email)}`);
+    await expect(page.locator("html")).toHaveAttribute("lang", locale);
+    await photograph(page, SHOTS, `users-${locale}`);
+    await page.goto(userPage);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(person.email);
+    await photograph(page, SHOTS, `user-${locale}`);
+  }
 });

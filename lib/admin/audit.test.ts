@@ -10,6 +10,7 @@ const { database } = await import("@/lib/db");
 const { now } = await import("@/lib/clock");
 const { grantRole } = await import("@/lib/auth/admin");
 const { recordAudit } = await import("@/lib/db/audit");
+const { eraseUser } = await import("@/lib/db/users");
 const { auditCsv, listAudit } = await import("./audit");
 const { dailyStats } = await import("./stats");
 const { countRefusal, flushRefusalCounts, unsavedRefusals } = await import("@/lib/auth/refusal-counts");
@@ -46,6 +47,21 @@ describe("the audit log", () => {
     expect(window.events.map((e) => e.details!.i)).toEqual([3, 2]);
     expect((await listAudit(caller, { userId: user.id })).events.map((e) => e.type)).toContain("signup");
     expect(await failure(listAudit(caller, { cursor: "bad" }))).toMatchObject(appError("VALIDATION", "cursor"));
+  });
+
+  it("names each event's account and acting admin by address, and by id alone once the account is erased", async () => {
+    const caller = await signedInAdmin();
+    const { user } = await verifiedUser("named");
+    const gone = await signedInAdmin();
+    await recordAudit(database, { type: "named_event", userId: user.id, actorId: caller.user.id });
+    advance(1000);
+    await recordAudit(database, { type: "named_event", userId: user.id, actorId: gone.user.id });
+    await eraseUser(database, gone.user);
+    const { events } = await listAudit(caller, { type: "named_event" });
+    expect(events.map((e) => [e.userEmail, e.actorId, e.actorEmail])).toEqual([
+      [user.email, gone.user.id, null],
+      [user.email, caller.user.id, caller.user.email],
+    ]);
   });
 
   it("exports the same rows as CSV, quoting what needs it and defusing formulas", async () => {

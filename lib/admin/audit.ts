@@ -1,18 +1,25 @@
 import { database } from "@/lib/db";
 import { listAuditEvents, type AuditEventRecord, type AuditFilter } from "@/lib/db/audit";
+import { emailsOfUsers } from "@/lib/db/users";
 import type { Caller } from "@/lib/auth/types";
 import { requireAdmin } from "./access";
 import { decodeCursor, encodeCursor } from "./cursor";
 
 /** The audit log as the operator's console reads it: filtered, newest first, in keyset pages or as CSV. */
 
-/** One audit event: who it concerns (`userId`), who acted when an admin did (`actorId`), and its details. */
+/**
+ * One audit event: who it concerns (`userId`), who acted when an admin did (`actorId`), and its
+ * details. The addresses are those of the accounts now, null for no account or one since erased
+ * (the ids stay: the record outlives them).
+ */
 export interface AuditEvent {
   id: number;
   at: Date;
   type: string;
   userId: number | null;
+  userEmail: string | null;
   actorId: number | null;
+  actorEmail: string | null;
   ip: string | null;
   userAgent: string | null;
   details: Record<string, unknown> | null;
@@ -34,8 +41,23 @@ export interface AuditPage {
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 100;
 
-export function toAuditEvent(row: AuditEventRecord): AuditEvent {
-  return { id: row.id, at: row.createdAt, type: row.type, userId: row.userId, actorId: row.actorId, ip: row.ip, userAgent: row.userAgent, details: parseDetail(row.detail) };
+/** `rows` as events, with the addresses of the accounts they name, read in one statement for them all. */
+export async function toAuditEvents(rows: readonly AuditEventRecord[]): Promise<AuditEvent[]> {
+  const ids = new Set(rows.flatMap((row) => [row.userId, row.actorId]).filter((id) => id !== null));
+  const emails = await emailsOfUsers(database, [...ids]);
+  const emailOf = (id: number | null) => (id === null ? null : (emails.get(id) ?? null));
+  return rows.map((row) => ({
+    id: row.id,
+    at: row.createdAt,
+    type: row.type,
+    userId: row.userId,
+    userEmail: emailOf(row.userId),
+    actorId: row.actorId,
+    actorEmail: emailOf(row.actorId),
+    ip: row.ip,
+    userAgent: row.userAgent,
+    details: parseDetail(row.detail),
+  }));
 }
 
 function parseDetail(detail: string | null): Record<string, unknown> | null {
@@ -60,7 +82,7 @@ export async function listAudit(admin: Caller, query: AuditQuery = {}): Promise<
   const rows = await listAuditEvents(database, query, limit + 1, positionOf(query.cursor));
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { events: page.map(toAuditEvent), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null };
+  return { events: await toAuditEvents(page), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null };
 }
 
 export const AUDIT_CSV_COLUMNS = ["id", "at", "type", "userid", "actor", "ip", "user_agent", "details"] as const;
@@ -77,8 +99,8 @@ export async function* auditCsv(admin: Caller, filter: AuditFilter = {}): AsyncG
   for (;;) {
     const rows = await listAuditEvents(database, filter, CSV_BATCH, after);
     for (const row of rows) {
-      const e = toAuditEvent(row);
-      const cells = [e.id, e.at.toISOString(), e.type, e.userId, e.actorId, e.ip, e.userAgent, e.details && JSON.stringify(e.details)];
+      const details = parseDetail(row.detail);
+      const cells = [row.id, row.createdAt.toISOString(), row.type, row.userId, row.actorId, row.ip, row.userAgent, details && JSON.stringify(details)];
       yield `${cells.map(csvCell).join(",")}\r\n`;
     }
     if (rows.length < CSV_BATCH) return;

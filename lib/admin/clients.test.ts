@@ -36,9 +36,10 @@ describe("the console's Apps", () => {
     expect(await failure(removeClientAsAdmin(admin, created.client_id, client))).toMatchObject(appError("NOT_FOUND"));
 
     const [added] = await auditOf("oauth_client_added");
-    expect(added).toMatchObject({ userId: null, ip: client.ip });
+    expect(added).toMatchObject({ userId: null, actorId: admin.user.id, ip: client.ip });
     expect(JSON.parse(added!.detail!)).toEqual({ actor_id: admin.user.id, client_id: created.client_id, client_name: APP.name, public: false, first_party: true });
     const [removed] = await auditOf("oauth_client_removed");
+    expect(removed).toMatchObject({ userId: null, actorId: admin.user.id });
     expect(JSON.parse(removed!.detail!)).toEqual({ actor_id: admin.user.id, client_id: created.client_id, client_name: APP.name });
   });
 

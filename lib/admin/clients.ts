@@ -11,7 +11,7 @@ import { requireAdmin } from "./access";
  * The OpenID provider's clients from the console (the Apps page): the same registry as
  * `npm run oauth:client` (lib/oauth/clients.ts), for admins only. Adding and removing are changes
  * to who may sign people in, so they need a fresh proof and go to the audit log with the admin as
- * the actor. AuditEvent has no actor column yet: the actor is `actor_id` in the detail, and the
+ * the actor (`actorId`, and `actor_id` in the detail as it was before the column came); the
  * event's user is none (no account changed).
  */
 
@@ -37,6 +37,7 @@ export async function addClientAsAdmin(admin: Caller, input: NewClient, client: 
   }
   await recordAudit(database, {
     type: "oauth_client_added",
+    actorId: admin.user.id,
     ip: client.ip,
     userAgent: client.userAgent,
     detail: { actor_id: admin.user.id, client_id: created.client_id, client_name: input.name.trim(), public: input.public === true, first_party: input.firstParty === true },
@@ -53,6 +54,7 @@ export async function removeClientAsAdmin(admin: Caller, clientId: string, clien
   if (!name || !(await removeClient(clientId))) throw new AppError("NOT_FOUND");
   await recordAudit(database, {
     type: "oauth_client_removed",
+    actorId: admin.user.id,
     ip: client.ip,
     userAgent: client.userAgent,
     detail: { actor_id: admin.user.id, client_id: clientId, client_name: name },

@@ -25,7 +25,7 @@ setUpAuthTests();
 const { database } = await import("@/lib/db");
 const { grantRole } = await import("@/lib/auth/admin");
 const { authenticate } = await import("@/lib/auth/sessions");
-const { findUserById } = await import("@/lib/db/users");
+const { findUserById, updateProfile } = await import("@/lib/db/users");
 const { listPasskeys } = await import("@/lib/db/passkeys");
 const { listAuditEvents } = await import("@/lib/db/audit");
 const admin = await import("./users");
@@ -113,6 +113,51 @@ describe("finding accounts", () => {
     expect(await failure(admin.listUsers(caller, { cursor: "not-a-cursor" }))).toMatchObject(appError("VALIDATION", "cursor"));
   });
 
+  it("pages through the same accounts in every order, each once, the cursor keeping the order", async () => {
+    const caller = await signedInAdmin();
+    const tag = `srt${Date.now() % 1e6}`;
+    const { createAccount } = await import("@/lib/auth/signup");
+    const made = [];
+    for (const letter of ["d", "b", "f", "a", "e", "c", "g"]) {
+      made.push((await createAccount({ email: `${tag}-${letter}@example.com`, password: "a long enough password", name: letter }, client)).user);
+    }
+    // Four sign in, at three moments (two at the same one: the id settles the tie); three never do.
+    for (const [i, user] of [made[0]!, made[2]!, made[4]!].entries()) {
+      advance(MINUTE);
+      await appSession(user);
+      if (i === 1) await appSession(made[5]!);
+    }
+    const signedIn = new Set([made[0]!.id, made[2]!.id, made[4]!.id, made[5]!.id]);
+    const byId = (a: number, b: number) => a - b;
+    const rows = await everyPage(caller, { search: tag, limit: 100 });
+    const summaries = new Map((await admin.listUsers(caller, { search: tag, limit: 100 })).users.map((u) => [u.id, u]));
+    expect(rows.ids.sort(byId)).toEqual(made.map((u) => u.id).sort(byId));
+    expect([...summaries.values()].filter((u) => u.lastLoginAt).map((u) => u.id).sort(byId)).toEqual([...signedIn].sort(byId));
+    const login = (id: number) => summaries.get(id)!.lastLoginAt!.getTime();
+    const email = (id: number) => summaries.get(id)!.email;
+    const expected: Record<string, number[]> = {
+      "-created": made.map((u) => u.id).sort((a, b) => b - a),
+      created: made.map((u) => u.id).sort(byId),
+      email: made.map((u) => u.id).sort((a, b) => (email(a) < email(b) ? -1 : 1)),
+      "-email": made.map((u) => u.id).sort((a, b) => (email(a) < email(b) ? 1 : -1)),
+      // Those who never signed in come last either way, by id in the same direction.
+      "-last_login": [...[...signedIn].sort((a, b) => login(b) - login(a) || b - a), ...made.map((u) => u.id).filter((id) => !signedIn.has(id)).sort((a, b) => b - a)],
+      last_login: [...[...signedIn].sort((a, b) => login(a) - login(b) || a - b), ...made.map((u) => u.id).filter((id) => !signedIn.has(id)).sort(byId)],
+    };
+    expect(login(made[2]!.id)).toBe(login(made[5]!.id));
+    for (const sort of admin.USER_SORTS) {
+      for (const limit of [1, 2, 3]) {
+        const paged = await everyPage(caller, { search: tag, sort, limit });
+        expect(paged.ids, `${sort}, ${limit} a page`).toEqual(expected[sort]);
+        expect(paged.pages).toBe(Math.ceil(made.length / limit));
+      }
+    }
+    // A cursor is its order's: another order's, or one of no order, is refused.
+    const first = await admin.listUsers(caller, { search: tag, sort: "email", limit: 2 });
+    expect(await failure(admin.listUsers(caller, { search: tag, sort: "-last_login", cursor: first.nextCursor }))).toMatchObject(appError("VALIDATION", "cursor"));
+    expect(await failure(admin.listUsers(caller, { sort: "name" as never }))).toMatchObject(appError("VALIDATION", "sort"));
+  });
+
   it("filters by status, role and two-factor, and shows what a row shows", async () => {
     const caller = await signedInAdmin();
     const unverified = (await unverifiedUser("filters")).user;
@@ -162,9 +207,21 @@ describe("actions", () => {
     expect(await failure(authenticate(target.tokens.accessToken))).toMatchObject(appError("ACCESS_TOKEN_INVALID"));
     expect((await findUserById(database, target.caller.user.id))!.disabledAt).not.toBeNull();
     expect(await lastEventOf(target.caller.user.id)).toMatchObject({ type: "account_disabled", actorId: caller.user.id });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/account was disabled/);
     await admin.enableUser(caller, target.caller.user.id, client);
     expect((await findUserById(database, target.caller.user.id))!.disabledAt).toBeNull();
     expect(await lastEventOf(target.caller.user.id)).toMatchObject({ type: "account_enabled", actorId: caller.user.id });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/account was enabled again/);
+  });
+
+  it("tells the owner in their language that an administrator changed the account", async () => {
+    const caller = await signedInAdmin();
+    const { user } = await verifiedUser("german");
+    await updateProfile(database, user.id, { locale: "de" });
+    await admin.disableUser(caller, user.id, client);
+    const mail = await lastMailTo(user.email, "notice");
+    expect(mail.subject).toMatch(/gesperrt/);
+    expect(mail.text).toMatch(/Support/);
   });
 
   it("signs an account out everywhere", async () => {
@@ -173,6 +230,30 @@ describe("actions", () => {
     await admin.signOutUser(caller, target.caller.user.id, client);
     expect(await failure(authenticate(target.tokens.accessToken))).toMatchObject(appError("ACCESS_TOKEN_INVALID"));
     expect(await lastEventOf(target.caller.user.id)).toMatchObject({ type: "signout_everywhere", actorId: caller.user.id });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/signed out of every device/);
+  });
+
+  it("ends one session of an account, telling its owner, and no session of another account", async () => {
+    const caller = await signedInAdmin();
+    const target = await signedInUser("one-session");
+    const other = await appSession(target.caller.user);
+    const stranger = await signedInUser("stranger");
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, stranger.caller.sessionId, client))).toMatchObject(appError("NOT_FOUND"));
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, "no-such-session", client))).toMatchObject(appError("NOT_FOUND"));
+    expect(await authenticate(stranger.tokens.accessToken)).toBeTruthy();
+    await admin.revokeUserSession(caller, target.caller.user.id, target.caller.sessionId, client);
+    expect(await failure(authenticate(target.tokens.accessToken))).toMatchObject(appError("ACCESS_TOKEN_INVALID"));
+    expect(await authenticate(other.tokens.accessToken)).toBeTruthy();
+    expect(await lastEventOf(target.caller.user.id)).toMatchObject({
+      type: "session_revoked",
+      actorId: caller.user.id,
+      detail: JSON.stringify({ session_id: target.caller.sessionId }),
+    });
+    expect((await lastMailTo(target.caller.user.email, "notice")).subject).toMatch(/A device was signed out/);
+    // Already ended: nothing to end, nothing audited.
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, target.caller.sessionId, client))).toMatchObject(appError("NOT_FOUND"));
+    advance(11 * MINUTE);
+    expect(await failure(admin.revokeUserSession(caller, target.caller.user.id, other.caller.sessionId, client))).toMatchObject(appError("REAUTHENTICATION_REQUIRED"));
   });
 
   it("mails a reset link or a new verification, as the user could ask for, under the address's mail limit", async () => {
@@ -211,6 +292,7 @@ describe("actions", () => {
     await admin.changeRole(caller, target.id, 3, client);
     expect((await findUserById(database, target.id))!.roleName).toBe("employer");
     expect(await lastEventOf(target.id)).toMatchObject({ type: "role_changed", actorId: caller.user.id, detail: JSON.stringify({ from: "user", to: "employer" }) });
+    expect((await lastMailTo(target.email, "notice")).text).toContain("is now “employer”");
   });
 
   it("deletes an account as its owner would, with a last notice", async () => {

@@ -1,7 +1,7 @@
 import { transaction, database, type Tx } from "@/lib/db";
 import { listAuditEvents, recordAudit } from "@/lib/db/audit";
 import { findRoleByName, listRoles } from "@/lib/db/roles";
-import { revokeAllSessions } from "@/lib/db/sessions";
+import { revokeSession } from "@/lib/db/sessions";
 import {
   countEnabledWithRole,
   directoryRowOf,
@@ -10,7 +10,9 @@ import {
   searchUsers,
   setRoleOf,
   type AccountStatus,
+  type DirectoryPosition,
   type DirectoryRow,
+  type DirectorySortKey,
 } from "@/lib/db/user-directory";
 import { eraseUser, findUserById, markDisabled, type User } from "@/lib/db/users";
 import { startEmailVerification } from "@/lib/auth/email-verification";
@@ -22,9 +24,10 @@ import { listSessions, type Session } from "@/lib/auth/sessions";
 import type { Caller, ClientInfo } from "@/lib/auth/types";
 import { AppError, fieldIssue, ValidationError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
+import { USER_SORTS, type UserSort } from "@/lib/validation/forms";
 import { requireAdmin } from "./access";
-import { toAuditEvent, type AuditEvent } from "./audit";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { toAuditEvents, type AuditEvent } from "./audit";
+import { decodeTextCursor, encodeTextCursor, type CursorPart } from "./cursor";
 
 /**
  * The operator's console's accounts: find them, look at one, act on it. Every function takes the
@@ -49,9 +52,13 @@ export interface UserSummary {
   passkeys: number;
   google: boolean;
   createdAt: Date;
-  /** The latest sign-in the audit log still holds. */
+  /** The latest sign-in (null: never). */
   lastLoginAt: Date | null;
 }
+
+export { USER_SORTS, type UserSort } from "@/lib/validation/forms";
+/** Newest first. */
+export const DEFAULT_USER_SORT: UserSort = "-created";
 
 export interface UserQuery {
   /** A case-insensitive substring of the e-mail or the name. */
@@ -60,9 +67,11 @@ export interface UserQuery {
   /** A role's name or id. */
   role?: string;
   twoFactor?: boolean;
+  /** Default DEFAULT_USER_SORT. */
+  sort?: UserSort;
   /** 1 to 100 (default 50). */
   limit?: number;
-  /** The `nextCursor` of the previous page. */
+  /** The `nextCursor` of the previous page (of the same order). */
   cursor?: string | null;
 }
 
@@ -119,11 +128,38 @@ export async function roleChoices(admin: Caller): Promise<{ id: number; name: st
   return (await listRoles(database)).map(({ id, name }) => ({ id, name }));
 }
 
-/** A page of accounts matching `query`, newest first. */
+const sortOf = (sort: UserSort) => ({ key: sort.replace(/^-/, "") as DirectorySortKey, descending: sort.startsWith("-") });
+
+type UserCursor = [UserSort, number, CursorPart];
+
+/**
+ * Where the page after `row` starts, in `sort`'s order. The cursor names its order: one of another
+ * order is refused rather than read as a place it is not.
+ */
+function cursorAfter(sort: UserSort, row: DirectoryRow): string {
+  const key = sortOf(sort).key;
+  return encodeTextCursor([sort, row.id, key === "email" ? row.email : key === "last_login" ? (row.lastLoginAt?.getTime() ?? null) : null]);
+}
+
+function positionOf(sort: UserSort, cursor: string): DirectoryPosition {
+  const key = sortOf(sort).key;
+  const [, id, value] = decodeTextCursor(cursor, (parts): parts is UserCursor => {
+    const [order, id, value] = parts;
+    if (parts.length !== 3 || order !== sort || !Number.isSafeInteger(id)) return false;
+    return key === "email" ? typeof value === "string" : key === "last_login" ? value === null || Number.isSafeInteger(value) : value === null;
+  });
+  if (key === "email") return { id, email: value as string };
+  if (key === "last_login") return { id, lastLoginAt: value === null ? null : new Date(value as number) };
+  return { id };
+}
+
+/** A page of accounts matching `query`, in its order (newest first by default). */
 export async function listUsers(admin: Caller, query: UserQuery = {}): Promise<UserPage> {
   requireAdmin(admin.user);
   const limit = Math.min(Math.max(query.limit ?? USER_PAGE_DEFAULT, 1), USER_PAGE_MAX);
-  const beforeId = query.cursor ? decodeCursor(query.cursor, 1)[0]! : null;
+  const sort = query.sort ?? DEFAULT_USER_SORT;
+  if (!USER_SORTS.includes(sort)) throw new ValidationError([fieldIssue("sort", "INVALID_CHOICE", { value: sort })]);
+  const after = query.cursor ? positionOf(sort, query.cursor) : null;
   const search = query.search?.trim() || undefined;
   if (search && [...search].length < SEARCH_MIN_LENGTH) throw new ValidationError([fieldIssue("search", "SEARCH_TOO_SHORT", { min: SEARCH_MIN_LENGTH })]);
   const filter = {
@@ -132,11 +168,11 @@ export async function listUsers(admin: Caller, query: UserQuery = {}): Promise<U
     roleId: query.role === undefined ? undefined : await roleIdOf(query.role),
     twoFactor: query.twoFactor,
   };
-  const rows = await searchUsers(database, filter, limit + 1, beforeId);
+  const rows = await searchUsers(database, filter, sortOf(sort), limit + 1, after);
   const page = rows.slice(0, limit);
   return {
     users: await Promise.all(page.map(summaryOf)),
-    nextCursor: rows.length > limit && page.length ? encodeCursor([page.at(-1)!.id]) : null,
+    nextCursor: rows.length > limit && page.length ? cursorAfter(sort, page.at(-1)!) : null,
   };
 }
 
@@ -150,7 +186,7 @@ export async function userDetail(admin: Caller, userId: number): Promise<UserDet
   return {
     user: { ...(await summaryOf(row)), dob: user.dob, mobile: user.mobile, locale: user.locale, password: user.passwordHash !== null },
     sessions: await listSessions(userId),
-    audit: events.map(toAuditEvent),
+    audit: await toAuditEvents(events),
   };
 }
 
@@ -199,19 +235,31 @@ export async function disableUser(admin: Caller, userId: number, client: ClientI
 /** Lets a disabled account sign in again (its ended sessions stay ended). */
 export async function enableUser(admin: Caller, userId: number, client: ClientInfo): Promise<void> {
   const user = await actionOn(admin, userId);
-  await transaction(async (tx) => {
-    await markEnabled(tx, user.id);
-    await recordAudit(tx, auditOf("account_enabled", user, admin, client));
-  });
+  // Nothing changes, so nothing to tell the owner.
+  if (!user.disabledAt) return;
+  await securityEvent("account_enabled", { user, client, actor: admin.user }, (tx) => markEnabled(tx, user.id));
 }
 
 /** Ends every session of the account (browser and app, refresh tokens with them, apps' grants made in them). */
 export async function signOutUser(admin: Caller, userId: number, client: ClientInfo): Promise<void> {
   const user = await actionOn(admin, userId);
-  await transaction(async (tx) => {
-    await revokeAllSessions(tx, user.id, "signout_everywhere");
-    await recordAudit(tx, auditOf("signout_everywhere", user, admin, client));
-  });
+  await securityEvent("signed_out_everywhere", { user, client, actor: admin.user }, async () => {});
+}
+
+/**
+ * Ends one session of the account (a device of its list), its refresh tokens and the apps' grants
+ * made in it; NOT_FOUND when the account holds no open session by that id.
+ */
+export async function revokeUserSession(admin: Caller, userId: number, sessionId: string, client: ClientInfo): Promise<void> {
+  const user = await actionOn(admin, userId);
+  await securityEvent(
+    "session_revoked",
+    { user, client, actor: admin.user },
+    async (tx) => {
+      if (!(await revokeSession(tx, user.id, sessionId, "session_revoked"))) throw new AppError("NOT_FOUND");
+    },
+    { audit: { session_id: sessionId } },
+  );
 }
 
 /**
@@ -258,11 +306,15 @@ export async function changeRole(admin: Caller, userId: number, roleId: number, 
   const role = roles.find((r) => r.id === roleId);
   if (!role) throw new ValidationError([fieldIssue("roleId", "INVALID_CHOICE", { value: roleId })]);
   if (role.id === user.roleId) return;
-  await transaction(async (tx) => {
-    await keepAnAdmin(tx, user);
-    await setRoleOf(tx, user.id, role.id);
-    await recordAudit(tx, auditOf("role_changed", user, admin, client, { from: user.roleName, to: role.name }));
-  });
+  await securityEvent(
+    "role_changed",
+    { user, client, actor: admin.user },
+    async (tx) => {
+      await keepAnAdmin(tx, user);
+      await setRoleOf(tx, user.id, role.id);
+    },
+    { audit: { from: user.roleName, to: role.name }, notice: { role: role.name } },
+  );
 }
 
 /** Deletes the account as its owner would (erased, a last notice to its address); the last admin stays. */

@@ -14,6 +14,7 @@ import {
   PresentedPasswordSchema,
   REAUTHENTICATION_CODE_LENGTH,
 } from "@/lib/validation/fields";
+import { USER_SORTS } from "@/lib/validation/forms";
 
 /**
  * The body of every JSON endpoint under the wire's field names, composed from the shared field
@@ -131,7 +132,8 @@ const DateTimeSchema = z
 
 const PageQuery = {
   limit: z.optional(IntegerSchema),
-  cursor: z.optional(TextQuery(200).meta({ description: "`next_cursor` of the previous page" })),
+  // A users' cursor may hold an e-mail address (254 characters, base64url).
+  cursor: z.optional(TextQuery(600).meta({ description: "`next_cursor` of the previous page" })),
 };
 
 function TextQuery(max: number) {
@@ -144,6 +146,7 @@ export const AdminUsersQuery = z
     status: z.optional(stringChoice(["verified", "unverified", "disabled"] as const)),
     role: z.optional(TextQuery(50).meta({ description: "A role's name or id" })),
     two_factor: z.optional(stringChoice(["on", "off"] as const)),
+    sort: z.optional(stringChoice(USER_SORTS).meta({ description: "created (the default, newest first), email or last_login; `-` first for descending" })),
     ...PageQuery,
   })
   .transform(({ q, two_factor, ...rest }) => ({ ...rest, search: q, twoFactor: two_factor === undefined ? undefined : two_factor === "on" }));

@@ -2,12 +2,15 @@ import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
 import type { Tx } from "@/lib/db";
 import { enqueueEmail } from "@/lib/db/outbox";
-import { noticeEmail, type NoticeEvent } from "@/lib/mail/templates";
+import { noticeEmail, type NoticeEmailInput, type NoticeEvent } from "@/lib/mail/templates";
 import { wordDevice } from "@/lib/user-agent";
 import { translator } from "@/lib/i18n/catalog";
 import { scheduleMailSlot } from "./limits";
 import { mailLanguage } from "./mail-language";
 import type { ClientInfo } from "./types";
+
+/** What a notice names besides its event (lib/mail/templates.ts's NoticeEmailInput). */
+export type NoticeDetails = Pick<NoticeEmailInput, "googleEmail" | "passkeyName" | "newEmail" | "role">;
 
 /** A notice's turn under the mail limits: when it may go, or null when it may not (see queueNotice). */
 export type NoticeSlot = Date | null;
@@ -33,7 +36,7 @@ export async function queueNotice(
   to: { email: string; locale: string | null },
   event: NoticeEvent,
   client: ClientInfo,
-  details: { googleEmail?: string; passkeyName?: string; newEmail?: string } = {},
+  details: NoticeDetails = {},
 ): Promise<void> {
   if (!slot) return;
   const { appName, appUrl } = config();

@@ -7,7 +7,7 @@ import { setPasswordHash, type User } from "@/lib/db/users";
 import { voidVerifications, type VerificationPurpose } from "@/lib/db/verifications";
 import { nudgeMailSender } from "@/lib/mail/sender";
 import type { NoticeEvent } from "@/lib/mail/templates";
-import { queueNotice, reserveNotice } from "./notices";
+import { queueNotice, reserveNotice, type NoticeDetails } from "./notices";
 import { metSecondFactor, parseMethods } from "./proof";
 import type { ClientInfo } from "./types";
 
@@ -32,6 +32,10 @@ export type SecurityEvent =
   | "email_change_requested"
   | "email_changed"
   | "account_disabled"
+  | "account_enabled"
+  | "role_changed"
+  | "signed_out_everywhere"
+  | "session_revoked"
   | "account_deleted";
 
 /** Every open code and link, and second steps in progress. */
@@ -98,7 +102,14 @@ export const CONSEQUENCES: Readonly<Record<SecurityEvent, Consequences>> = {
     audit: "email_changed",
     notice: "email_changed",
   },
-  account_disabled: { sessions: { which: "all", reason: "account_disabled" }, voids: EVERY_LINK, audit: "account_disabled", notice: null },
+  account_disabled: { sessions: { which: "all", reason: "account_disabled" }, voids: EVERY_LINK, audit: "account_disabled", notice: "account_disabled" },
+  // Its ended sessions stay ended.
+  account_enabled: { audit: "account_enabled", notice: "account_enabled" },
+  role_changed: { audit: "role_changed", notice: "role_changed" },
+  // An admin's "sign out everywhere" (the owner's own, lib/auth/sessions.ts, tells no one: they did it).
+  signed_out_everywhere: { sessions: { which: "all", reason: "signout_everywhere" }, audit: "signout_everywhere", notice: "signed_out_everywhere" },
+  // One session, which the change ends.
+  session_revoked: { audit: "session_revoked", notice: "session_ended" },
   // The change erases the account: everything that hangs on it goes with the row.
   account_deleted: { audit: "account_deleted", notice: "account_deleted", erasesAccount: true },
 };
@@ -114,8 +125,8 @@ export interface EventSubject {
 }
 
 export interface EventDetails {
-  /** For the notice: the Google address, the passkey's name, the new e-mail address. */
-  notice?: { googleEmail?: string; passkeyName?: string; newEmail?: string };
+  /** For the notice: the Google address, the passkey's name, the new e-mail address, the new role. */
+  notice?: NoticeDetails;
   /** For the audit row (never a secret). */
   audit?: Record<string, string | number | boolean | null>;
 }

@@ -18,7 +18,7 @@ import {
   type SessionLifetime,
   type SessionRecord,
 } from "@/lib/db/sessions";
-import type { User } from "@/lib/db/users";
+import { recordLastLogin, type User } from "@/lib/db/users";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { issueAccessToken, verifyAccessToken } from "@/lib/tokens/access";
@@ -112,9 +112,10 @@ function admit(user: User, proof: SignInProof): void {
   if (user.totpEnabledAt && !proof.secondFactor) throw new Error(`a session for user ${user.id} needs a second factor`);
 }
 
-/** What every sign-in records beside its session: the address (past the failed-login ceiling) and the audit event. */
+/** What every sign-in records beside its session: the address (past the failed-login ceiling), the account's last sign-in and the audit event. */
 async function recordSignIn(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, detail: Record<string, unknown>): Promise<void> {
   await rememberAddress(tx, user.email, client.ip);
+  await recordLastLogin(tx, user.id, now());
   await recordAudit(tx, {
     type: "login",
     userId: user.id,

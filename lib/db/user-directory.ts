@@ -30,14 +30,14 @@ export interface DirectoryRow {
   createdAt: Date;
   passkeys: number;
   google: boolean;
-  /** The latest sign-in the audit log still holds (AUDIT_RETENTION_DAYS). */
+  /** The latest sign-in (null: never). */
   lastLoginAt: Date | null;
 }
 
 /** `text` as a pattern matching what contains it, for `LIKE … ESCAPE '\'`: `%` and `_` are valid in an address. */
 const likeSubstring = (text: string) => `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 
-function conditionsOf(filter: DirectoryFilter, beforeId: number | null): Statement[] {
+function conditionsOf(filter: DirectoryFilter): Statement[] {
   const where: Statement[] = [];
   if (filter.search) {
     const pattern = likeSubstring(filter.search.toLowerCase());
@@ -55,8 +55,22 @@ function conditionsOf(filter: DirectoryFilter, beforeId: number | null): Stateme
   if (filter.roleId !== undefined) where.push(sql`u."roleId" = ${filter.roleId}`);
   if (filter.twoFactor === true) where.push(sql`u."totpEnabledAt" IS NOT NULL`);
   if (filter.twoFactor === false) where.push(sql`u."totpEnabledAt" IS NULL`);
-  if (beforeId !== null) where.push(sql`u."id" < ${beforeId}`);
   return where;
+}
+
+/** The orders of the users table: by creation (the id's order), by e-mail, by last sign-in. */
+export type DirectorySortKey = "created" | "email" | "last_login";
+
+export interface DirectorySort {
+  key: DirectorySortKey;
+  descending: boolean;
+}
+
+/** Where a page ended in its order: its last row's id, and its e-mail or last sign-in (null: never) for those orders. */
+export interface DirectoryPosition {
+  id: number;
+  email?: string;
+  lastLoginAt?: Date | null;
 }
 
 interface RawRow extends Omit<DirectoryRow, "passkeys" | "google" | "lastLoginAt"> {
@@ -65,24 +79,20 @@ interface RawRow extends Omit<DirectoryRow, "passkeys" | "google" | "lastLoginAt
   lastLoginAt: Date | string | null;
 }
 
-/**
- * Accounts matching `filter`, newest first, `limit` of them with ids below `beforeId` (keyset
- * paging on the primary key: no OFFSET).
- */
-export async function searchUsers(tx: Tx, filter: DirectoryFilter, limit: number, beforeId: number | null): Promise<DirectoryRow[]> {
-  const where = conditionsOf(filter, beforeId);
+/** Up to `limit` accounts meeting every condition of `where`, in `order`. */
+async function directoryPage(tx: Tx, where: Statement[], order: Statement, limit: number): Promise<DirectoryRow[]> {
+  if (limit <= 0) return [];
   const rows = await query<RawRow>(
     tx,
-    sql`SELECT u."id", u."email", u."name", u."roleId", u."verifiedAt", u."disabledAt", u."totpEnabledAt", u."createdAt",
+    sql`SELECT u."id", u."email", u."name", u."roleId", u."verifiedAt", u."disabledAt", u."totpEnabledAt", u."createdAt", u."lastLoginAt",
           (SELECT COUNT(*) FROM "Passkey" p WHERE p."userId" = u."id") AS "passkeys",
-          (SELECT COUNT(*) FROM "Account" a WHERE a."userId" = u."id" AND a."provider" = 'google') AS "google",
-          (SELECT MAX(e."createdAt") FROM "AuditEvent" e WHERE e."userId" = u."id" AND e."type" = 'login') AS "lastLoginAt"
+          (SELECT COUNT(*) FROM "Account" a WHERE a."userId" = u."id" AND a."provider" = 'google') AS "google"
         FROM "User" u
         WHERE ${where.length ? joinSql(where, " AND ") : sql`1 = 1`}
-        ORDER BY u."id" DESC
+        ORDER BY ${order}
         LIMIT ${limit}`,
   );
-  // Aggregates carry no declared type on SQLite: its counts come as numbers or bigints, its MAX as ISO text.
+  // Aggregates carry no declared type on SQLite: its counts come as numbers or bigints.
   return rows.map((r) => ({
     ...r,
     passkeys: Number(r.passkeys),
@@ -91,9 +101,38 @@ export async function searchUsers(tx: Tx, filter: DirectoryFilter, limit: number
   }));
 }
 
+/**
+ * Accounts matching `filter` in `sort`'s order, `limit` of them after `after`: keyset pages, each
+ * a walk of one index from where the last ended (no OFFSET): the primary key, the unique index of
+ * e-mail, or (lastLoginAt, id). By last sign-in the accounts that never signed in come last in
+ * either direction, by id: a second range of that index once the first is done.
+ */
+export async function searchUsers(tx: Tx, filter: DirectoryFilter, sort: DirectorySort, limit: number, after: DirectoryPosition | null): Promise<DirectoryRow[]> {
+  const where = conditionsOf(filter);
+  const direction = sort.descending ? sql`DESC` : sql`ASC`;
+  const past = (column: Statement, value: unknown) => (sort.descending ? sql`${column} < ${value}` : sql`${column} > ${value}`);
+  if (sort.key === "created") return directoryPage(tx, after ? [...where, past(sql`u."id"`, after.id)] : where, sql`u."id" ${direction}`, limit);
+  // Addresses are unique: the e-mail alone orders the rows.
+  if (sort.key === "email") return directoryPage(tx, after ? [...where, past(sql`u."email"`, after.email ?? "")] : where, sql`u."email" ${direction}`, limit);
+
+  const rows: DirectoryRow[] = [];
+  const inNever = after !== null && (after.lastLoginAt ?? null) === null;
+  if (!inNever) {
+    const at = after?.lastLoginAt;
+    // The bound on lastLoginAt is what the index range starts from; the OR only settles ties.
+    const range = at
+      ? [sort.descending ? sql`u."lastLoginAt" <= ${at}` : sql`u."lastLoginAt" >= ${at}`, sql`(${past(sql`u."lastLoginAt"`, at)} OR ${past(sql`u."id"`, after!.id)})`]
+      : [sql`u."lastLoginAt" IS NOT NULL`];
+    rows.push(...(await directoryPage(tx, [...where, ...range], sql`u."lastLoginAt" ${direction}, u."id" ${direction}`, limit)));
+  }
+  const never = [sql`u."lastLoginAt" IS NULL`, ...(inNever ? [past(sql`u."id"`, after.id)] : [])];
+  rows.push(...(await directoryPage(tx, [...where, ...never], sql`u."id" ${direction}`, limit - rows.length)));
+  return rows;
+}
+
 /** The directory's facts about one account. */
 export async function directoryRowOf(tx: Tx, userId: number): Promise<DirectoryRow | null> {
-  const [row] = await searchUsers(tx, {}, 1, userId + 1);
+  const [row] = await searchUsers(tx, {}, { key: "created", descending: true }, 1, { id: userId + 1 });
   return row?.id === userId ? row : null;
 }
 

@@ -27,10 +27,13 @@ export interface User {
 }
 
 type FullRow = Prisma.UserGetPayload<object>;
-/** Columns a User never carries (a query that names its columns may leave them out). */
-type SecretColumn = "totpSecret" | "totpLastStep" | "webauthnHandle";
-/** A user row as Prisma returns it, or without its secrets. */
-export type UserRow = Omit<FullRow, SecretColumn> & Partial<Pick<FullRow, SecretColumn>>;
+/**
+ * Columns a User never carries (a query that names its columns may leave them out): its secrets,
+ * and the latest sign-in, which only the console's directory reads (lib/db/user-directory.ts).
+ */
+type UncarriedColumn = "totpSecret" | "totpLastStep" | "webauthnHandle" | "lastLoginAt";
+/** A user row as Prisma returns it, or without the columns a User does not carry. */
+export type UserRow = Omit<FullRow, UncarriedColumn> & Partial<Pick<FullRow, UncarriedColumn>>;
 
 /** A User's columns of "User" u (no secrets), for statements of lib/db/sql.ts. */
 export const USER_COLUMNS = sql`u."id", u."email", u."name", u."dob", u."mobile", u."passwordHash", u."verifiedAt", u."disabledAt", u."roleId",
@@ -41,7 +44,7 @@ export const USER_COLUMNS = sql`u."id", u."email", u."name", u."dob", u."mobile"
  * process (lib/db/roles.ts) instead of a second query per user lookup.
  */
 export async function toUserRecord(tx: Tx, row: UserRow): Promise<User> {
-  const { updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, ...rest } = row;
+  const { updatedAt: _updatedAt, totpSecret: _secret, totpLastStep: _step, webauthnHandle: _handle, lastLoginAt: _lastLogin, ...rest } = row;
   return { ...rest, roleName: await roleName(tx, row.roleId) };
 }
 
@@ -54,6 +57,13 @@ export async function findUserByEmail(tx: Tx, email: string): Promise<User | nul
 export async function findUserById(tx: Tx, id: number): Promise<User | null> {
   const [row] = await query<UserRow>(tx, sql`SELECT ${USER_COLUMNS} FROM "User" u WHERE u."id" = ${id}`);
   return row ? toUserRecord(tx, row) : null;
+}
+
+/** The addresses of those of `ids` whose accounts still exist, by id: one statement for a page of rows that name accounts. */
+export async function emailsOfUsers(tx: Tx, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await query<{ id: number; email: string }>(tx, sql`SELECT "id", "email" FROM "User" WHERE "id" IN (${joinSql(ids.map((id) => sql`${id}`), ", ")})`);
+  return new Map(rows.map((r) => [Number(r.id), r.email]));
 }
 
 export interface NewUser {
@@ -135,6 +145,11 @@ export async function insertUsersIfNew(tx: Tx, users: readonly NewUser[]): Promi
 export async function updateProfile(tx: Tx, id: number, fields: { name?: string; mobile?: string; dob?: string; locale?: string | null }): Promise<User> {
   const row = await (await prisma(tx)).user.update({ where: { id }, data: fields });
   return toUserRecord(tx, row);
+}
+
+/** Keeps the time of the account's latest sign-in, queued with the sign-in's other writes. */
+export async function recordLastLogin(tx: Tx, id: number, at: Date): Promise<void> {
+  await queueWrite(tx, sql`UPDATE "User" SET "lastLoginAt" = ${at} WHERE "id" = ${id}`);
 }
 
 export async function markVerified(tx: Tx, id: number): Promise<void> {

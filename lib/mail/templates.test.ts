@@ -44,6 +44,7 @@ const notice = (locale: Locale, event: NoticeEvent, overrides: Partial<Parameter
     googleEmail: "ada@gmail.com",
     passkeyName: "Laptop",
     newEmail: "new@example.com",
+    role: "employer",
     ...overrides,
   });
 
@@ -59,7 +60,14 @@ const NOTICE_EVENTS: NoticeEvent[] = [
   "email_change_requested",
   "email_changed",
   "account_deleted",
+  "account_disabled",
+  "account_enabled",
+  "role_changed",
+  "signed_out_everywhere",
+  "session_ended",
 ];
+
+const NOTICES_WITHOUT_LINK: NoticeEvent[] = ["email_changed", "account_deleted", "account_disabled", "account_enabled", "role_changed", "signed_out_everywhere", "session_ended"];
 
 /** Every mail the service sends, in `locale`, with the code and the link a reader must find in it. */
 async function everyMail(locale: Locale): Promise<Array<{ name: string; mail: RenderedEmail; code: string | null; link: string | null }>> {
@@ -76,7 +84,7 @@ async function everyMail(locale: Locale): Promise<Array<{ name: string; mail: Re
     { name: "reauthentication", mail: await reauthenticationEmail({ appName: "Acme", locale, code: "730194", expiresInMinutes: 10 }), code: "730194", link: null },
     ...(await Promise.all(
       NOTICE_EVENTS.map(async (event) => {
-        const page = event === "passkey_added" ? "/profile" : event === "email_changed" || event === "account_deleted" ? null : "/forgot-password";
+        const page = event === "passkey_added" ? "/profile" : NOTICES_WITHOUT_LINK.includes(event) ? null : "/forgot-password";
         return { name: `notice ${event}`, mail: await notice(locale, event), code: null, link: page && `${APP_URL}${page}` };
       }),
     )),

@@ -221,7 +221,13 @@ export type NoticeEvent =
   | "passkey_added"
   | "email_change_requested"
   | "email_changed"
-  | "account_deleted";
+  | "account_deleted"
+  // An administrator's changes (the operator's console).
+  | "account_disabled"
+  | "account_enabled"
+  | "role_changed"
+  | "signed_out_everywhere"
+  | "session_ended";
 
 export interface NoticeEmailInput extends MailInput {
   /** APP_URL, for the "what to do" links. */
@@ -237,6 +243,8 @@ export interface NoticeEmailInput extends MailInput {
   passkeyName?: string;
   /** email_change_requested, email_changed: the new address. */
   newEmail?: string;
+  /** role_changed: the new role's name. */
+  role?: string;
 }
 
 type Advice = keyof (typeof englishMail)["notice"]["advice"];
@@ -254,6 +262,11 @@ const ADVICE: Record<NoticeEvent, { advice: Advice; page: "/forgot-password" | "
   email_change_requested: { advice: "someoneKnows", page: "/forgot-password" },
   email_changed: { advice: "contactSupport", page: null },
   account_deleted: { advice: "someoneSignedIn", page: null },
+  account_disabled: { advice: "askSupport", page: null },
+  account_enabled: { advice: "askSupport", page: null },
+  role_changed: { advice: "askSupport", page: null },
+  signed_out_everywhere: { advice: "askSupport", page: null },
+  session_ended: { advice: "askSupport", page: null },
 };
 
 /** A security notice: what changed, when and from where, and what to do if it was not the owner. */
@@ -269,6 +282,7 @@ export async function noticeEmail(input: NoticeEmailInput): Promise<RenderedEmai
           googleEmail: isolated(locale, input.googleEmail ?? ""),
           passkeyName: isolated(locale, input.passkeyName ?? ""),
           newEmail: isolated(locale, input.newEmail ?? ""),
+          role: isolated(locale, input.role ?? ""),
         });
   const when = t("notice.time", { time: formatMoment(locale, input.at) });
   const device = isolated(locale, input.device);

@@ -239,8 +239,15 @@ const UserIdField = z.pipe(
   z.transform((v: unknown) => Number(v)),
 ).check(z.refine((v) => Number.isSafeInteger(v) && v > 0, complaint("NOT_AN_INTEGER")));
 
+/** The users table's orders (lib/admin/users.ts): by creation, e-mail or last sign-in; `-` first for descending. */
+export const USER_SORTS = ["-created", "created", "email", "-email", "-last_login", "last_login"] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
 /** One account, by its id (a hidden field): each action of the console's user page. */
 export const UserIdFormSchema = z.object({ userId: UserIdField });
+
+/** "Sign out" of one session on the console's user page: the account and the session (hidden fields). */
+export const UserSessionFormSchema = z.object({ userId: UserIdField, sessionId: z.string().check(z.minLength(1)) });
 
 /** "Change role": the account and the role it is to have. */
 export const ChangeRoleFormSchema = z.object({ userId: UserIdField, roleId: UserIdField });

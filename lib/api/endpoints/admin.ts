@@ -9,6 +9,7 @@ import {
   listUsers,
   resendVerification,
   resetTwoFactor,
+  revokeUserSession,
   sendPasswordReset,
   signOutUser,
   userDetail,
@@ -94,6 +95,26 @@ export const adminResetTwoFactor = userAction(
   "Admin: remove the authenticator, recovery codes and passkeys (a lost phone); every session ends; the account is told",
   resetTwoFactor,
 );
+
+/** A user id and a session id in the path (a session's id is a UUID: anything else names none). */
+const userSessionParams = (raw: Record<string, string>) => {
+  const user = userIdParam(raw);
+  return user && typeof raw.session_id === "string" && /^[0-9a-f-]{36}$/i.test(raw.session_id) ? { ...user, sessionId: raw.session_id } : null;
+};
+
+export const adminRevokeSession = endpoint({
+  method: "DELETE",
+  path: "/auth/admin/users/{id}/sessions/{session_id}/",
+  summary: "Admin: end one session of an account (its refresh tokens and the apps' grants made in it); the account is told",
+  auth: "access",
+  params: userSessionParams,
+  async handle(_input, ctx) {
+    await revokeUserSession(ctx.caller, ctx.params.userId, ctx.params.sessionId, ctx.client);
+    return {};
+  },
+  success: { description: "Ended" },
+  failures: [UNAUTHORIZED, FORBIDDEN_NOT_ADMIN, REAUTHENTICATE, { status: 404, description: "Unknown user id, or no open session of that account by that id" }],
+});
 
 export const adminRole = endpoint({
   method: "PUT",

@@ -9,6 +9,7 @@ import { TextField } from "@/components/text-field";
 import { listAudit, type AuditPage } from "@/lib/admin/audit";
 import { ValidationError } from "@/lib/errors";
 import { requireAdminPage } from "@/lib/web/admin";
+import { EventType, eventTypeWords } from "../event-type";
 import { PageTitle } from "../page-title";
 import { filterQuery, readAuditFilters } from "./filters";
 
@@ -30,7 +31,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") params.set(key, value);
   const filters = readAuditFilters(params);
-  const [t, locale] = await Promise.all([getTranslations("adminAudit.audit"), getLocale()]);
+  const [t, locale, wordsOf] = await Promise.all([getTranslations("adminAudit.audit"), getLocale(), eventTypeWords()]);
 
   let page: AuditPage | null = null;
   const invalid = new Set(filters.invalid);
@@ -94,8 +95,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
               <p className="text-sm text-slate-700 dark:text-slate-300">{t("none")}</p>
             ) : (
               <>
-                <EventList page={page} t={t} time={time} />
-                <EventTable page={page} t={t} time={time} />
+                <EventList page={page} t={t} time={time} wordsOf={wordsOf} />
+                <EventTable page={page} t={t} time={time} wordsOf={wordsOf} />
               </>
             )}
             {(page.nextCursor || filters.raw.cursor) && (
@@ -127,7 +128,9 @@ type Words = Awaited<ReturnType<typeof getTranslations<"adminAudit.audit">>>;
  * The events as a table, scrolled sideways on a narrow screen (by keyboard too: the region takes
  * focus). Addresses, browsers and details are Latin machine text: left to right in every language.
  */
-function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.DateTimeFormat }) {
+type EventWords = (type: string) => string | null;
+
+function EventTable({ page, t, time, wordsOf }: { page: AuditPage; t: Words; time: Intl.DateTimeFormat; wordsOf: EventWords }) {
   const head = "px-3 py-2 text-start font-semibold whitespace-nowrap";
   const cell = "px-3 py-2 align-top";
   return (
@@ -151,10 +154,10 @@ function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.D
                 <time dateTime={event.at.toISOString()}>{time.format(event.at)}</time>
               </td>
               <td className={cell}>
-                <code dir="ltr" className="rounded bg-slate-100 px-1.5 py-0.5 text-xs whitespace-nowrap dark:bg-slate-800">{event.type}</code>
+                <EventType type={event.type} words={wordsOf(event.type)} />
               </td>
-              <td className={cell}><UserLink id={event.userId} t={t} /></td>
-              <td className={cell}><UserLink id={event.actorId} t={t} /></td>
+              <td className={cell}><UserLink id={event.userId} email={event.userEmail} t={t} /></td>
+              <td className={cell}><UserLink id={event.actorId} email={event.actorEmail} t={t} /></td>
               <td dir="ltr" className={`${cell} text-start font-mono text-xs whitespace-nowrap`}>{event.ip ?? t("nobody")}</td>
               <td dir="ltr" className={`${cell} max-w-64 text-start text-xs break-words text-slate-600 dark:text-slate-400`}>{event.userAgent ?? t("nobody")}</td>
               <td dir="ltr" className={`${cell} max-w-72 text-start font-mono text-xs break-words`}>{event.details ? detailsText(event.details) : t("nobody")}</td>
@@ -167,7 +170,7 @@ function EventTable({ page, t, time }: { page: AuditPage; t: Words; time: Intl.D
 }
 
 /** The events on a phone: one card each, every field under its name, rather than a table to scroll sideways. */
-function EventList({ page, t, time }: { page: AuditPage; t: Words; time: Intl.DateTimeFormat }) {
+function EventList({ page, t, time, wordsOf }: { page: AuditPage; t: Words; time: Intl.DateTimeFormat; wordsOf: EventWords }) {
   const term = "text-xs text-slate-600 dark:text-slate-400";
   const machine = "text-start font-mono text-xs break-words";
   return (
@@ -175,16 +178,16 @@ function EventList({ page, t, time }: { page: AuditPage; t: Words; time: Intl.Da
       {page.events.map((event) => (
         <li key={event.id} className="rounded-lg border border-slate-200 px-4 py-3 text-sm text-slate-800 dark:border-slate-800 dark:text-slate-200">
           <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
-            <code dir="ltr" className="rounded bg-slate-100 px-1.5 py-0.5 text-xs dark:bg-slate-800">{event.type}</code>
+            <EventType type={event.type} words={wordsOf(event.type)} />
             <time dateTime={event.at.toISOString()} className="tabular-nums">{time.format(event.at)}</time>
           </div>
           <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
             <dt className={term}>{t("userColumn")}</dt>
-            <dd><UserLink id={event.userId} t={t} /></dd>
+            <dd><UserLink id={event.userId} email={event.userEmail} t={t} /></dd>
             {event.actorId !== null && (
               <>
                 <dt className={term}>{t("actor")}</dt>
-                <dd><UserLink id={event.actorId} t={t} /></dd>
+                <dd><UserLink id={event.actorId} email={event.actorEmail} t={t} /></dd>
               </>
             )}
             {event.ip && (
@@ -212,13 +215,19 @@ function EventList({ page, t, time }: { page: AuditPage; t: Words; time: Intl.Da
   );
 }
 
-/** A link to the user's page in the console; a dash for no one. */
-function UserLink({ id, t }: { id: number | null; t: Words }) {
+/** A link to the account's page, named by its address; its number alone once the account is gone; a dash for no one. */
+function UserLink({ id, email, t }: { id: number | null; email: string | null; t: Words }) {
   if (id === null) return <span className="text-slate-500 dark:text-slate-400">{t("nobody")}</span>;
+  if (email === null) return <span className="whitespace-nowrap text-slate-600 dark:text-slate-400">{t("userLink", { id })}</span>;
   return (
     // No prefetch: a page of 50 events would fetch 50 user pages no one asked for.
-    <Link href={`/admin/users/${id}`} prefetch={false} className={`${linkStyle} rounded whitespace-nowrap`}>
-      {t("userLink", { id })}
+    <Link href={`/admin/users/${id}`} prefetch={false} title={t("userLink", { id })} className={`${linkStyle} rounded`}>
+      <bdi dir="ltr">
+        {/* A narrow column breaks an address before its @ and nowhere else (the table scrolls sideways). */}
+        <span className="whitespace-nowrap">{email.slice(0, email.lastIndexOf("@"))}</span>
+        <wbr />
+        <span className="whitespace-nowrap">{email.slice(email.lastIndexOf("@"))}</span>
+      </bdi>
     </Link>
   );
 }

@@ -8,7 +8,7 @@ import { first, type SearchParams } from "@/components/search-params";
 import { SelectField } from "@/components/select-field";
 import { buttonStyles, linkStyle, mutedText } from "@/components/styles";
 import { TextField } from "@/components/text-field";
-import { listUsers, roleChoices, SEARCH_MIN_LENGTH, type AccountStatus, type UserPage, type UserQuery } from "@/lib/admin/users";
+import { DEFAULT_USER_SORT, listUsers, roleChoices, SEARCH_MIN_LENGTH, USER_SORTS, type AccountStatus, type UserPage, type UserQuery, type UserSort } from "@/lib/admin/users";
 import { isAppError } from "@/lib/errors";
 import { wordIssue } from "@/lib/i18n/words";
 import { requireAdminPage } from "@/lib/web/admin";
@@ -31,21 +31,49 @@ export async function generateMetadata(): Promise<Metadata> {
 function filtersOf(params: Record<string, string | string[] | undefined>) {
   const status = first(params.status);
   const twoFactor = first(params.two_factor);
+  const sort = first(params.sort);
   return {
     q: first(params.q).trim(),
     status: (STATUSES as readonly string[]).includes(status) ? (status as AccountStatus) : ("" as const),
     role: first(params.role),
     twoFactor: twoFactor === "on" || twoFactor === "off" ? twoFactor : ("" as const),
+    // An order the list does not know is the default one.
+    sort: (USER_SORTS as readonly string[]).includes(sort) ? (sort as UserSort) : DEFAULT_USER_SORT,
     cursor: first(params.cursor),
   };
 }
 
 type Filters = ReturnType<typeof filtersOf>;
 
-/** This page's address with `filters` (the empty ones left out). */
-function hrefOf({ q, status, role, twoFactor, cursor }: Filters): string {
-  const query = new URLSearchParams(Object.entries({ q, status, role, two_factor: twoFactor, cursor }).filter(([, v]) => v));
+/** This page's address with `filters` (the empty ones, and the default order, left out). */
+function hrefOf({ q, status, role, twoFactor, sort, cursor }: Filters): string {
+  const query = new URLSearchParams(
+    Object.entries({ q, status, role, two_factor: twoFactor, sort: sort === DEFAULT_USER_SORT ? "" : sort, cursor }).filter(([, v]) => v),
+  );
   return query.size ? `/admin/users?${query}` : "/admin/users";
+}
+
+/** The columns the list can be sorted by, the order each is sorted in first, and the caption of each order. */
+const SORTABLE = { email: { key: "email", first: "email" }, created: { key: "created", first: "-created" }, lastSignIn: { key: "last_login", first: "-last_login" } } as const;
+const CAPTION: Record<UserSort, "newest" | "oldest" | "emailAsc" | "emailDesc" | "loginLatest" | "loginEarliest"> = {
+  "-created": "newest",
+  created: "oldest",
+  email: "emailAsc",
+  "-email": "emailDesc",
+  "-last_login": "loginLatest",
+  last_login: "loginEarliest",
+};
+const isSortable = (column: string): column is keyof typeof SORTABLE => Object.hasOwn(SORTABLE, column);
+
+/** A column's header state: its aria-sort, and the order its link asks for (the other direction when it is the current one). */
+function sortOf(column: keyof typeof SORTABLE, current: UserSort) {
+  const { key, first } = SORTABLE[column];
+  const active = current.replace(/^-/, "") === key;
+  const descending = current.startsWith("-");
+  return {
+    ariaSort: active ? (descending ? ("descending" as const) : ("ascending" as const)) : undefined,
+    next: (active ? (descending ? key : `-${key}`) : first) as UserSort,
+  };
 }
 
 /** The accounts: a search box and filters (a GET form), the table, and its pages by the services' cursor. */
@@ -64,6 +92,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
     status: filters.status || undefined,
     role: filters.role || undefined,
     twoFactor: filters.twoFactor ? filters.twoFactor === "on" : undefined,
+    sort: filters.sort,
     cursor: filters.cursor || null,
     limit: PAGE_SIZE,
   };
@@ -124,6 +153,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
               <option value="off">{t("list.off")}</option>
             </SelectField>
           </div>
+          {/* New filters keep the order, and start from its first page. */}
+          {filters.sort !== DEFAULT_USER_SORT && <input type="hidden" name="sort" value={filters.sort} />}
           <div className="flex flex-col gap-3 sm:flex-row sm:items-center">
             <button type="submit" className={`${buttonStyles.primary} w-full sm:w-auto`}>
               {t("list.apply")}
@@ -145,19 +176,33 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
           <div role="region" aria-labelledby="accounts-caption" tabIndex={0} className="-mx-5 overflow-x-auto rounded sm:-mx-8">
             <table className="w-full min-w-[64rem] border-collapse text-left text-sm">
               <caption id="accounts-caption" className="sr-only">
-                {t("list.caption")}
+                {t(`list.caption.${CAPTION[filters.sort]}`)}
               </caption>
               <thead className="border-b border-slate-200 text-xs font-semibold tracking-wide text-slate-600 uppercase dark:border-slate-700 dark:text-slate-400">
                 <tr>
-                  {(["email", "name", "role", "status", "twoFactor", "passkeys", "google", "created", "lastSignIn"] as const).map((key) => (
-                    <th
-                      key={key}
-                      scope="col"
-                      className="px-3 py-2 first:sticky first:start-0 first:bg-white first:ps-5 last:pe-5 sm:first:ps-8 sm:last:pe-8 dark:first:bg-slate-900"
-                    >
-                      {column(`list.column.${key}`)}
-                    </th>
-                  ))}
+                  {(["email", "name", "role", "status", "twoFactor", "passkeys", "google", "created", "lastSignIn"] as const).map((key) => {
+                    const sorting = isSortable(key) ? sortOf(key, filters.sort) : null;
+                    return (
+                      <th
+                        key={key}
+                        scope="col"
+                        aria-sort={sorting?.ariaSort}
+                        className="px-3 py-2 whitespace-nowrap first:sticky first:start-0 first:bg-white first:ps-5 last:pe-5 sm:first:ps-8 sm:last:pe-8 dark:first:bg-slate-900"
+                      >
+                        {sorting ? (
+                          // A link, not a button: the order is in the address, so back and forward keep it.
+                          <Link href={hrefOf({ ...filters, sort: sorting.next, cursor: "" })} className={`${linkStyle} inline-flex items-center gap-1 rounded uppercase`}>
+                            {column(`list.column.${key}`)}
+                            <span aria-hidden="true" className={sorting.ariaSort ? "" : "opacity-40"}>
+                              {sorting.ariaSort === "ascending" ? "▲" : sorting.ariaSort === "descending" ? "▼" : "↕"}
+                            </span>
+                          </Link>
+                        ) : (
+                          column(`list.column.${key}`)
+                        )}
+                      </th>
+                    );
+                  })}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-200 dark:divide-slate-800">

@@ -9,6 +9,7 @@ import {
   enableUser,
   resendVerification,
   resetTwoFactor,
+  revokeUserSession,
   roleChoices,
   sendPasswordReset,
   signOutUser,
@@ -16,7 +17,7 @@ import {
 import type { Caller, ClientInfo } from "@/lib/auth/types";
 import { signedInAction } from "@/lib/web/actions";
 import { pageTranslator } from "@/lib/web/locale";
-import { ChangeRoleFormSchema, UserIdFormSchema } from "@/lib/validation/forms";
+import { ChangeRoleFormSchema, UserIdFormSchema, UserSessionFormSchema } from "@/lib/validation/forms";
 
 // The user page's actions: each calls one service of lib/admin/users.ts, which checks that the
 // session is an admin's with a fresh proof (REAUTHENTICATION_REQUIRED opens "Confirm it's you").
@@ -45,6 +46,16 @@ export const changeRoleAction = signedInAction(ChangeRoleFormSchema, async ({ us
   const role = (await roleChoices(session)).find((r) => r.id === roleId)?.name ?? String(roleId);
   const t = await pageTranslator("adminUsers");
   return { status: "success", message: t("actions.changeRole.done", { role }) };
+});
+
+/**
+ * Ends one session of the account. The page is not rendered anew here: the session's row (and its
+ * dialog) would go before saying so; the list refreshes itself once it has (user-actions.tsx).
+ */
+export const revokeUserSessionAction = signedInAction(UserSessionFormSchema, async ({ userId, sessionId }, { session, client }) => {
+  await revokeUserSession(session, userId, sessionId, client);
+  const t = await pageTranslator("adminUsers");
+  return { status: "success", message: t("actions.revokeSession.done") };
 });
 
 /** The account is gone, and its page with it: back to the list, which says so. */

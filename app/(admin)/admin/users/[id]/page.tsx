@@ -13,8 +13,9 @@ import { wordDevice } from "@/lib/user-agent";
 import { requireAdminPage } from "@/lib/web/admin";
 import { confirmItsYouData } from "@/lib/web/pages";
 import { ConfirmItsYou } from "../../../../(app)/confirm-its-you";
+import { EventType, eventTypeWords } from "../../event-type";
 import { StatusBadge } from "../status-badge";
-import { UserActions } from "./user-actions";
+import { SessionList, UserActions } from "./user-actions";
 
 export const dynamic = "force-dynamic";
 
@@ -55,13 +56,14 @@ const isKnownMethod = (method: string): method is keyof typeof METHOD_KEYS => Ob
 export default async function UserPage({ params }: { params: Params }) {
   const { id } = await params;
   const session = await requireAdminPage(`/admin/users/${id}`);
-  const [detail, roles, confirmation, t, common, format] = await Promise.all([
+  const [detail, roles, confirmation, t, common, format, wordsOf] = await Promise.all([
     detailOf(session, id),
     roleChoices(session),
     confirmItsYouData(session),
     getTranslations("adminUsers"),
     getTranslations("common"),
     getFormatter(),
+    eventTypeWords(),
   ]);
   const { user, sessions, audit } = detail;
   const when = (value: Date) => format.dateTime(value, { dateStyle: "medium", timeStyle: "short" });
@@ -80,7 +82,10 @@ export default async function UserPage({ params }: { params: Params }) {
       <div className="flex flex-col gap-8">
         <div className="flex flex-col gap-3">
           <Link href="/admin/users" className={`${linkStyle} self-start rounded text-sm`}>
-            <span aria-hidden="true">← </span>
+            {/* Back points to where a line starts: right, in a right-to-left language. */}
+            <span aria-hidden="true" className="inline-block rtl:-scale-x-100">
+              ←
+            </span>{" "}
             {t("user.back")}
           </Link>
           <div className="min-w-0">
@@ -126,23 +131,21 @@ export default async function UserPage({ params }: { params: Params }) {
         </PageSection>
 
         <PageSection id="sessions" title={t("user.sessionsTitle")} description={t("user.sessionsIntro")}>
-          {sessions.length === 0 ? (
-            <p className={`text-sm ${mutedText}`}>{t("user.noSessions")}</p>
-          ) : (
-            <ul className="-my-4 divide-y divide-slate-200 dark:divide-slate-800">
-              {sessions.map((s) => (
-                <li key={s.id} className="py-4">
-                  <p className="font-medium text-slate-900 dark:text-white">{wordDevice(common, s.userAgent, s.kind)}</p>
-                  <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_minmax(0,1fr)]">
-                    <Detail term={t("user.session.ip")}>{s.ip ? <bdi dir="ltr">{s.ip}</bdi> : <NotGiven text={t("user.notGiven")} />}</Detail>
-                    <Detail term={t("user.session.started")}>{when(s.createdAt)}</Detail>
-                    <Detail term={t("user.session.lastUsed")}>{when(s.lastUsedAt)}</Detail>
-                    <Detail term={t("user.session.methods")}>{methodsOf(s.methods)}</Detail>
-                  </dl>
-                </li>
-              ))}
-            </ul>
-          )}
+          <SessionList
+            user={{ id: user.id, email: user.email }}
+            sessions={sessions.map((s) => ({
+              id: s.id,
+              device: wordDevice(common, s.userAgent, s.kind),
+              details: (
+                <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_minmax(0,1fr)]">
+                  <Detail term={t("user.session.ip")}>{s.ip ? <bdi dir="ltr">{s.ip}</bdi> : <NotGiven text={t("user.notGiven")} />}</Detail>
+                  <Detail term={t("user.session.started")}>{when(s.createdAt)}</Detail>
+                  <Detail term={t("user.session.lastUsed")}>{when(s.lastUsedAt)}</Detail>
+                  <Detail term={t("user.session.methods")}>{methodsOf(s.methods)}</Detail>
+                </dl>
+              ),
+            }))}
+          />
         </PageSection>
 
         <PageSection id="activity" title={t("user.auditTitle")} description={t("user.auditIntro", { count: AUDIT_DETAIL_EVENTS })}>
@@ -153,12 +156,16 @@ export default async function UserPage({ params }: { params: Params }) {
               {audit.map((event) => (
                 <li key={event.id} className="text-sm">
                   <p className="flex flex-wrap items-baseline gap-x-2">
-                    <code className="font-mono text-[0.8125rem] font-semibold text-slate-900 dark:text-white">{event.type}</code>
-                    {event.actorId !== null && event.actorId !== event.userId && (
-                      <Link href={`/admin/users/${event.actorId}`} className={`${linkStyle} rounded`}>
-                        {t("user.byAdmin", { id: event.actorId })}
-                      </Link>
-                    )}
+                    <EventType type={event.type} words={wordsOf(event.type)} />
+                    {event.actorId !== null && event.actorId !== event.userId &&
+                      (event.actorEmail ? (
+                        <Link href={`/admin/users/${event.actorId}`} className={`${linkStyle} rounded`}>
+                          {t.rich("user.byAdminEmail", { email: event.actorEmail, address: (chunks) => <bdi dir="ltr">{chunks}</bdi> })}
+                        </Link>
+                      ) : (
+                        // The admin's account is gone: its id is all the record keeps.
+                        <span className={mutedText}>{t("user.byAdmin", { id: event.actorId })}</span>
+                      ))}
                   </p>
                   <p className={mutedText}>
                     <time dateTime={event.at.toISOString()}>{when(event.at)}</time>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { confirmedFirst, useConfirmItsYou } from "@/components/confirm-its-you-context";
@@ -17,11 +18,12 @@ import {
   enableUserAction,
   resendVerificationAction,
   resetTwoFactorAction,
+  revokeUserSessionAction,
   sendPasswordResetAction,
   signOutUserAction,
 } from "./actions";
 
-type ActionName = "disable" | "enable" | "signOut" | "sendReset" | "resendVerification" | "resetTwoFactor" | "changeRole" | "delete";
+type ActionName = "disable" | "enable" | "signOut" | "sendReset" | "resendVerification" | "resetTwoFactor" | "changeRole" | "delete" | "revokeSession";
 type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 export interface ActionTarget {
@@ -84,20 +86,88 @@ export function UserActions({ user, roles }: { user: ActionTarget; roles: { id: 
   );
 }
 
+export interface SessionRow {
+  id: string;
+  /** "Chrome on macOS", "App (okhttp)"… */
+  device: string;
+  /** Where and when, rendered by the page. */
+  details: ReactNode;
+}
+
+/**
+ * The account's live sessions, each with its "Sign out" behind a confirmation dialog. Once one
+ * succeeded, the list says so above the rows and fetches the page anew (the row goes).
+ */
+export function SessionList({ user, sessions }: { user: Pick<ActionTarget, "id" | "email">; sessions: SessionRow[] }) {
+  const t = useTranslations("adminUsers.user");
+  const router = useRouter();
+  const [done, setDone] = useState<string | undefined>();
+  const boxRef = useRef<HTMLDivElement>(null);
+  const succeeded = useCallback(
+    (message: string | undefined) => {
+      setDone(message);
+      boxRef.current?.focus();
+      router.refresh();
+    },
+    [router],
+  );
+  return (
+    <div ref={boxRef} tabIndex={-1} className="outline-none">
+      <FormMessage status={done ? "success" : "idle"} message={done} />
+      {sessions.length === 0 ? (
+        <p className={`text-sm ${mutedText}`}>{t("noSessions")}</p>
+      ) : (
+        <ul className="-my-4 divide-y divide-slate-200 dark:divide-slate-800">
+          {sessions.map((s) => (
+            <li key={s.id} className="flex flex-col gap-3 py-4 sm:flex-row sm:items-start sm:justify-between">
+              <div className="min-w-0">
+                <p className="font-medium text-slate-900 dark:text-white">{s.device}</p>
+                {s.details}
+              </div>
+              <ConfirmedAction
+                name="revokeSession"
+                formKey={s.id}
+                action={revokeUserSessionAction}
+                user={user}
+                available
+                tone="normal"
+                words={{ device: s.device }}
+                buttonLabel={t("revokeSessionLabel", { device: s.device })}
+                onDone={succeeded}
+              >
+                <input type="hidden" name="sessionId" value={s.id} />
+              </ConfirmedAction>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 function ConfirmedAction({
   name,
+  formKey,
   action,
   user,
   available,
   tone,
+  words = {},
+  buttonLabel,
   onDone,
   children,
 }: {
   name: ActionName;
+  /** Tells apart the dialogs of one action shown many times (a session's "Sign out"). */
+  formKey?: string;
   action: FormAction;
-  user: ActionTarget;
+  user: Pick<ActionTarget, "id" | "email">;
   available: boolean;
   tone: "normal" | "danger";
+  /** More values for the title's and explanation's words ({device}). */
+  words?: Record<string, string>;
+  /** The button's accessible name, where its words alone do not say what it acts on. */
+  buttonLabel?: string;
   onDone: (message: string | undefined) => void;
   children?: ReactNode;
 }) {
@@ -110,8 +180,9 @@ function ConfirmedAction({
   const [openedAfter, setOpenedAfter] = useState(state);
   const dialogRef = useRef<HTMLDialogElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
-  const titleId = `${name}-title`;
-  const descriptionId = `${name}-description`;
+  const idBase = formKey ? `${name}-${formKey}` : name;
+  const titleId = `${idBase}-title`;
+  const descriptionId = `${idBase}-description`;
 
   const close = () => {
     if (dialogRef.current?.open) dialogRef.current.close();
@@ -145,7 +216,14 @@ function ConfirmedAction({
   if (!available) return null;
   return (
     <>
-      <button ref={buttonRef} type="button" onClick={() => void start()} className={`${tone === "danger" ? buttonStyles.danger : buttonStyles.secondary} w-full sm:w-auto`}>
+      <button
+        ref={buttonRef}
+        type="button"
+        onClick={() => void start()}
+        // Many "Sign out" buttons: each says which device it is for.
+        aria-label={buttonLabel}
+        className={`${tone === "danger" ? buttonStyles.danger : buttonStyles.secondary} w-full shrink-0 sm:w-auto`}
+      >
         {t(`${name}.button`)}
       </button>
       <ModalDialog ref={dialogRef} open={open} onDismiss={close} titleId={titleId} descriptionId={descriptionId}>
@@ -153,10 +231,10 @@ function ConfirmedAction({
           <form onSubmit={submit} className="px-5 py-6 sm:px-7 sm:py-7">
             <input type="hidden" name="userId" value={user.id} />
             <h2 id={titleId} className="text-lg font-semibold wrap-anywhere text-slate-900 dark:text-white">
-              {t(`${name}.title`, { email: user.email })}
+              {t(`${name}.title`, { email: user.email, ...words })}
             </h2>
             <p id={descriptionId} className={`mt-1 mb-5 text-sm ${mutedText}`}>
-              {t(`${name}.explanation`)}
+              {t(`${name}.explanation`, words)}
             </p>
             {children}
             <FormMessage status={state.status === "error" && state !== openedAfter ? "error" : "idle"} message={state.message} />
