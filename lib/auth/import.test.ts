@@ -9,7 +9,7 @@ import type { FailedRow, ImportTotals, RawImportRow, SkippedRow } from "./import
 const db = useTestDatabase();
 
 const { database } = await import("@/lib/db");
-const { importUsers } = await import("./import");
+const { IMPORT_WRITERS, importUsers } = await import("./import");
 const { readImportFile } = await import("./import-file");
 const { authenticatePassword } = await import("./login");
 const { findUserByEmail, insertUser } = await import("@/lib/db/users");
@@ -145,7 +145,7 @@ describe("importing users from the Django service", () => {
     expect(users.filter((u) => u.disabledAt !== null)).toHaveLength(Math.ceil(2345 / 7));
   });
 
-  it("reads its rows as they come, holding no more than two batches", async () => {
+  it("reads its rows as they come, holding no more than the batches being written and one more", async () => {
     let pulled = 0;
     let written = 0;
     let mostAhead = 0;
@@ -158,7 +158,19 @@ describe("importing users from the Django service", () => {
     }
     const totals = await importUsers(rows(), { progress: (t) => (written = t.read) }, 5);
     expect(totals).toEqual({ read: 50, created: 50, skipped: 0, failed: 0 });
-    expect(mostAhead).toBeLessThanOrEqual(2 * 5 + 1);
+    expect(mostAhead).toBeLessThanOrEqual((IMPORT_WRITERS + 1) * 5 + 1);
+  });
+
+  it("writes batches at once without deadlocking on e-mails they share, and reports them in the order read", async () => {
+    const emails = Array.from({ length: 40 }, (_, i) => `shared-${String(i).padStart(2, "0")}@example.com`);
+    // Each batch holds the same e-mails in another order: written at once, unsorted, two of them
+    // would each wait for a row the other inserted (PostgreSQL fails one of them).
+    const orders = [emails, [...emails].reverse(), emails.filter((_, i) => i % 2).concat(emails.filter((_, i) => i % 2 === 0))];
+    const report = await runImport(orders.flat().map((email) => ({ email })), emails.length);
+    expect(report).toMatchObject({ read: 120, created: 40, skipped: 80, failed: 0 });
+    const rowsSkipped = report.skippedRows.map((s) => s.row);
+    expect(rowsSkipped).toEqual([...rowsSkipped].sort((a, b) => a - b));
+    expect(await db().user.count({ where: { email: { startsWith: "shared-" } } })).toBe(40);
   });
 
   it("streams JSON (an array, or { users: [...] }) and CSV files", async () => {

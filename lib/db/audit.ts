@@ -27,12 +27,12 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 /** Seven parameters an event: a statement stays well under SQLite's 32,766 bound parameters. */
 const EVENTS_PER_INSERT = 1000;
 
-/** Many events at once (an import's), up to a thousand per statement. */
+/** Many events at once (an import's), up to a thousand per statement; held for the transaction's next round trip (its COMMIT). */
 export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
   const at = now();
   for (const chunk of multiRowChunks(entries, EVENTS_PER_INSERT)) {
     const values = joinSql(chunk.map((entry) => auditValues(entry, at)), ", ");
-    await execute(tx, sql`INSERT INTO "AuditEvent" ${AUDIT_COLUMNS} VALUES ${values}`);
+    await queueWrite(tx, sql`INSERT INTO "AuditEvent" ${AUDIT_COLUMNS} VALUES ${values}`);
   }
 }
 
