@@ -61,6 +61,7 @@ describe.skipIf(!TEST_POSTGRES_SERVER)("on PostgreSQL", () => {
       `INSERT INTO "Session"`,
       `INSERT INTO "RefreshToken"`,
       `INSERT INTO "RateLimit"`,
+      `UPDATE "User"`,
       `INSERT INTO "AuditEvent"`,
       "COMMIT",
     ]);
