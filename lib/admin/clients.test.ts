@@ -7,6 +7,25 @@ const { addClientAsAdmin, clientsForAdmin, removeClientAsAdmin } = await import(
 const { grantRole } = await import("@/lib/auth/admin");
 const { authenticate, startAppSession } = await import("@/lib/auth/sessions");
 const { database } = await import("@/lib/db");
+const { execute, sql } = await import("@/lib/db/sql");
+const { onPostgres } = await import("@/lib/db/testing");
+
+/** A statement of fixed text (no values). */
+const raw = (text: string) => sql(Object.assign([text], { raw: [text] }) as unknown as TemplateStringsArray);
+
+/** Makes the database refuse audit events of `type` until the returned function is called. */
+async function refuseAuditEvents(type: string): Promise<() => Promise<void>> {
+  if (onPostgres()) {
+    await execute(database, raw(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."type" = '${type}' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$`));
+    await execute(database, raw(`CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION refuse_audit()`));
+    return async () => {
+      await execute(database, raw(`DROP TRIGGER refuse_audit ON "AuditEvent"`));
+      await execute(database, raw(`DROP FUNCTION refuse_audit()`));
+    };
+  }
+  await execute(database, raw(`CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" WHEN NEW."type" = '${type}' BEGIN SELECT RAISE(ABORT, 'audit refused'); END`));
+  return async () => void (await execute(database, raw(`DROP TRIGGER refuse_audit`)));
+}
 
 const APP = { name: "Example Planner", redirectUris: ["https://planner.example.test/callback"] };
 
@@ -41,6 +60,27 @@ describe("the console's Apps", () => {
     const [removed] = await auditOf("oauth_client_removed");
     expect(removed).toMatchObject({ userId: null, actorId: admin.user.id });
     expect(JSON.parse(removed!.detail!)).toEqual({ actor_id: admin.user.id, client_id: created.client_id, client_name: APP.name });
+  });
+
+  it("writes a client and its audit event in one commit: when the event cannot be written, no client is added or removed", async () => {
+    const admin = await freshAdmin();
+    const before = (await clientsForAdmin(admin))!.length;
+    let allow = await refuseAuditEvents("oauth_client_added");
+    try {
+      expect(await failure(addClientAsAdmin(admin, APP, client))).toMatchObject({ message: expect.stringContaining("audit refused") });
+    } finally {
+      await allow();
+    }
+    expect((await clientsForAdmin(admin))!.length).toBe(before);
+
+    const { client_id } = await addClientAsAdmin(admin, APP, client);
+    allow = await refuseAuditEvents("oauth_client_removed");
+    try {
+      expect(await failure(removeClientAsAdmin(admin, client_id, client))).toMatchObject({ message: expect.stringContaining("audit refused") });
+    } finally {
+      await allow();
+    }
+    expect((await clientsForAdmin(admin))!.map((c) => c.client_id)).toContain(client_id);
   });
 
   it("a public client gets no secret", async () => {

@@ -1,6 +1,6 @@
 import { requireFreshProof } from "@/lib/auth/proof";
 import type { Caller, ClientInfo } from "@/lib/auth/types";
-import { database } from "@/lib/db";
+import { transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { AppError } from "@/lib/errors";
 import { addClient, ClientError, clientDisplayName, listClients, removeClient, type ClientSummary, type NewClient } from "@/lib/oauth/clients";
@@ -27,22 +27,24 @@ export async function addClientAsAdmin(admin: Caller, input: NewClient, client: 
   requireAdmin(admin.user);
   requireFreshProof(admin);
   if (!(await oauthProvider())) throw new AppError("OIDC_PROVIDER_OFF");
-  let created: { client_id: string; client_secret?: string };
   try {
-    created = await addClient(input);
+    // The client and its audit event commit together, or neither does.
+    return await transaction(async (tx) => {
+      const created = await addClient(input, tx);
+      await recordAudit(tx, {
+        type: "oauth_client_added",
+        actorId: admin.user.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        detail: { actor_id: admin.user.id, client_id: created.client_id, client_name: input.name.trim(), public: input.public === true, first_party: input.firstParty === true },
+      });
+      return created;
+    });
   } catch (error) {
     // What the provider's own checks refused (a redirect URI a web app may not use…), in its words.
     if (error instanceof ClientError) throw new AppError("CLIENT_REJECTED", { params: { reason: error.message }, cause: error });
     throw error;
   }
-  await recordAudit(database, {
-    type: "oauth_client_added",
-    actorId: admin.user.id,
-    ip: client.ip,
-    userAgent: client.userAgent,
-    detail: { actor_id: admin.user.id, client_id: created.client_id, client_name: input.name.trim(), public: input.public === true, first_party: input.firstParty === true },
-  });
-  return created;
 }
 
 /** Removes a client (its name, for the page to say so): it signs nobody in any more and its tokens stop working. NOT_FOUND when it is already gone. */
@@ -51,13 +53,16 @@ export async function removeClientAsAdmin(admin: Caller, clientId: string, clien
   requireFreshProof(admin);
   // Named in the log while it still has a name.
   const name = await clientDisplayName(clientId);
-  if (!name || !(await removeClient(clientId))) throw new AppError("NOT_FOUND");
-  await recordAudit(database, {
-    type: "oauth_client_removed",
-    actorId: admin.user.id,
-    ip: client.ip,
-    userAgent: client.userAgent,
-    detail: { actor_id: admin.user.id, client_id: clientId, client_name: name },
+  if (!name) throw new AppError("NOT_FOUND");
+  await transaction(async (tx) => {
+    if (!(await removeClient(clientId, tx))) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, {
+      type: "oauth_client_removed",
+      actorId: admin.user.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      detail: { actor_id: admin.user.id, client_id: clientId, client_name: name },
+    });
   });
   return name;
 }

@@ -13,6 +13,7 @@ import {
   TOKEN_MODELS,
   upsertOAuthRow,
   type OAuthRow,
+  type OAuthRowInput,
   type OAuthTokenRows,
 } from "@/lib/db/oauth";
 import type { User } from "@/lib/db/users";
@@ -44,21 +45,7 @@ export class OAuthAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     if (this.model === "Client") OAuthAdapter.clients.delete(id);
-    const stored = this.model === "Client" && typeof payload.client_secret === "string"
-      ? { ...payload, client_secret: sealSecret(payload.client_secret, "oauth-client-secret-encryption") }
-      : payload;
-    const row = {
-      model: this.model,
-      id,
-      payload: JSON.stringify(stored),
-      grantId: payload.grantId ?? null,
-      userCode: payload.userCode ?? null,
-      // A token's session is kept where a session's own uid is, so the token's read finds it too.
-      uid: payload.uid ?? (TOKEN_MODELS.has(this.model) && typeof payload.sessionUid === "string" ? payload.sessionUid : null),
-      userId: userIdOf(payload.accountId),
-      clientId: typeof payload.clientId === "string" ? payload.clientId : null,
-      expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000) : null,
-    };
+    const row = oauthRowOf(this.model, id, payload, expiresIn);
     await write((tx) => upsertOAuthRow(tx, row));
   }
 
@@ -262,4 +249,23 @@ export function userIdOf(accountId: unknown): number | null {
   if (typeof accountId !== "string" || !/^[1-9][0-9]{0,9}$/.test(accountId)) return null;
   const id = Number(accountId);
   return id <= 2_147_483_647 ? id : null;
+}
+
+/** The row a model's payload is stored as: a client's secret sealed, the columns its lookups use filled from it. */
+export function oauthRowOf(model: string, id: string, payload: AdapterPayload, expiresIn: number): OAuthRowInput {
+  const stored = model === "Client" && typeof payload.client_secret === "string"
+    ? { ...payload, client_secret: sealSecret(payload.client_secret, "oauth-client-secret-encryption") }
+    : payload;
+  return {
+    model,
+    id,
+    payload: JSON.stringify(stored),
+    grantId: payload.grantId ?? null,
+    userCode: payload.userCode ?? null,
+    // A token's session is kept where a session's own uid is, so the token's read finds it too.
+    uid: payload.uid ?? (TOKEN_MODELS.has(model) && typeof payload.sessionUid === "string" ? payload.sessionUid : null),
+    userId: userIdOf(payload.accountId),
+    clientId: typeof payload.clientId === "string" ? payload.clientId : null,
+    expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000) : null,
+  };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { ClientMetadata } from "oidc-provider";
-import { database, transaction } from "@/lib/db";
-import { deleteOAuthRowsOfClient, findOAuthRow, listOAuthRows } from "@/lib/db/oauth";
+import { atomically, database, type Tx } from "@/lib/db";
+import { deleteOAuthRowsOfClient, findOAuthRow, listOAuthRows, upsertOAuthRow } from "@/lib/db/oauth";
 import { deleteConsentsOfClient } from "@/lib/db/oauth-consents";
-import { OAuthAdapter } from "./adapter";
+import { OAuthAdapter, oauthRowOf } from "./adapter";
 import { FIRST_PARTY, oauthProvider } from "./provider";
 
 /**
@@ -43,8 +43,11 @@ async function provider() {
   return p;
 }
 
-/** Registers a client; its id, and its secret unless it is public. */
-export async function addClient(input: NewClient): Promise<{ client_id: string; client_secret?: string }> {
+/**
+ * Registers a client; its id, and its secret unless it is public. The provider's checks run
+ * first; the row is written in `tx` (the console writes its audit event in the same commit).
+ */
+export async function addClient(input: NewClient, tx: Tx = database): Promise<{ client_id: string; client_secret?: string }> {
   if (!input.name.trim()) throw new ClientError("--name is required");
   if (input.redirectUris.length === 0) throw new ClientError("at least one --redirect-uri is required");
   if (input.public && input.clientCredentials) throw new ClientError("a public client cannot use the client credentials grant");
@@ -69,7 +72,7 @@ export async function addClient(input: NewClient): Promise<{ client_id: string; 
     const e = error as { error_description?: string; message?: string };
     throw new ClientError(e.error_description ?? e.message ?? String(error));
   }
-  await new OAuthAdapter("Client").upsert(clientId, metadata, 0);
+  await upsertOAuthRow(tx, oauthRowOf("Client", clientId, metadata, 0));
   return clientSecret ? { client_id: clientId, client_secret: clientSecret } : { client_id: clientId };
 }
 
@@ -93,14 +96,17 @@ export async function listClients(): Promise<ClientSummary[]> {
  * Removes a client with everything it was given: its grants, codes and tokens, and every account's
  * consent to it (it leaves Connected apps). False when there is no such client.
  */
-export async function removeClient(clientId: string): Promise<boolean> {
-  if (!(await findOAuthRow(database, "Client", clientId))) return false;
-  await transaction(async (tx) => {
+export async function removeClient(clientId: string, tx: Tx = database): Promise<boolean> {
+  const removed = await atomically(tx, async (tx) => {
+    if (!(await findOAuthRow(tx, "Client", clientId))) return false;
     await deleteConsentsOfClient(tx, clientId);
     await deleteOAuthRowsOfClient(tx, clientId);
+    return true;
   });
+  // Also when `tx` is still open: a read meanwhile finds the row and caches it again for a few
+  // seconds at most (OAuthAdapter's client cache), as on another instance.
   OAuthAdapter.forget(clientId);
-  return true;
+  return removed;
 }
 
 /** The name a page shows for a client (its registered name, else its id); "" for no such client. */
