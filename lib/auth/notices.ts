@@ -10,7 +10,7 @@ import { mailLanguage } from "./mail-language";
 import type { ClientInfo } from "./types";
 
 /** What a notice names besides its event (lib/mail/templates.ts's NoticeEmailInput). */
-export type NoticeDetails = Pick<NoticeEmailInput, "googleEmail" | "passkeyName" | "newEmail" | "role">;
+export type NoticeDetails = Pick<NoticeEmailInput, "googleEmail" | "passkeyName" | "newEmail" | "role" | "byAdministrator">;
 
 /** A notice's turn under the mail limits: when it may go, or null when it may not (see queueNotice). */
 export type NoticeSlot = Date | null;

@@ -181,7 +181,8 @@ export async function securityEvent<T>(
             ...(details.audit ? { detail: details.audit } : {}),
           },
     );
-    if (noticeKind) await queueNotice(tx, slot, user, noticeKind, client, details.notice);
+    // An operator's network is none of the account's business: the notice names the administrator instead.
+    if (noticeKind) await queueNotice(tx, slot, user, noticeKind, client, subject.actor ? { ...details.notice, byAdministrator: true } : details.notice);
     return value;
   });
   if (noticeKind) nudgeMailSender();

@@ -245,6 +245,8 @@ export interface NoticeEmailInput extends MailInput {
   newEmail?: string;
   /** role_changed: the new role's name. */
   role?: string;
+  /** The change was an administrator's (the console): the notice says so instead of the operator's device and address. */
+  byAdministrator?: boolean;
 }
 
 type Advice = keyof (typeof englishMail)["notice"]["advice"];
@@ -286,7 +288,11 @@ export async function noticeEmail(input: NoticeEmailInput): Promise<RenderedEmai
         });
   const when = t("notice.time", { time: formatMoment(locale, input.at) });
   const device = isolated(locale, input.device);
-  const from = input.ip ? t("notice.fromAddress", { device, ip: isolated(locale, input.ip) }) : device;
+  const from = input.byAdministrator
+    ? t("notice.fromAdministrator", { appName })
+    : input.ip
+      ? t("notice.fromAddress", { device, ip: isolated(locale, input.ip) })
+      : device;
   const { advice, page } = ADVICE[event];
   const ifNotYou = t(`notice.advice.${advice}`, { appName });
   const link = page && assertWebLink(`${input.appUrl}${page}`);
