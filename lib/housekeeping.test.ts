@@ -160,3 +160,25 @@ describe("sweepOnce", () => {
     expect(await sweepOnce()).toBeNull();
   });
 });
+
+const { planOf, recordStatements } = await import("@/lib/db/testing");
+
+describe("a sweep's statements", () => {
+  it("find what they delete through an index, oldest first: none reads a whole table or sorts what it found", async () => {
+    // An earlier test's sweep may hold the lease.
+    await db().rateLimit.deleteMany({ where: { key: { startsWith: "lease:" } } });
+    const recorder = recordStatements();
+    try {
+      expect(await sweepOnce()).not.toBeNull();
+    } finally {
+      recorder.stop();
+    }
+    const statements = recorder.statements.map((text, i) => ({ text, values: recorder.values[i]! })).filter((s) => /^\s*(SELECT|DELETE|UPDATE)/i.test(s.text));
+    expect(statements.filter((s) => /^\s*DELETE/i.test(s.text)).length).toBeGreaterThanOrEqual(7);
+    for (const { text, values } of statements) {
+      const plan = (await planOf(text, values)).join("\n");
+      // SQLite: "SCAN t" without an index, or a temporary B-tree to sort; PostgreSQL: a sequential scan, or a sort.
+      expect(plan, text).not.toMatch(/^SCAN \S+$|USE TEMP B-TREE FOR ORDER BY|Seq Scan|Sort\b/m);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import type { Prisma } from "./generated/postgres/client";
-import { execute, joinSql, multiRowChunks, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
+import { deleteOldest, execute, joinSql, multiRowChunks, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
 
 export interface AuditEntry {
   type: string;
@@ -38,9 +38,7 @@ export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Prom
 
 /** Housekeeping: deletes up to `limit` events recorded before `cutoff`. */
 export async function deleteAuditEventsBefore(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const old = await (await prisma(tx)).auditEvent.findMany({ where: { createdAt: { lt: cutoff } }, select: { id: true }, take: limit });
-  if (old.length === 0) return 0;
-  return (await (await prisma(tx)).auditEvent.deleteMany({ where: { id: { in: old.map((e) => e.id) } } })).count;
+  return deleteOldest(tx, { table: sql`"AuditEvent"`, key: sql`"id"`, condition: sql`"createdAt" < ${cutoff}`, oldestFirst: sql`"createdAt"` }, limit);
 }
 
 /** An audit row as recorded (`detail` still the stored JSON text). */

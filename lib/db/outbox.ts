@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { atomically, prisma, query, queueWrite, sql, type Tx } from "./sql";
+import { atomically, deleteOldest, prisma, query, queueWrite, sql, type Tx } from "./sql";
 import type { OutboxEmail } from "./generated/postgres/client";
 
 /**
@@ -159,11 +159,6 @@ export async function pendingCount(tx: Tx): Promise<number> {
 
 /** Housekeeping: deletes up to `limit` finished rows (sent or given up) created before `cutoff`. */
 export async function deleteFinishedEmailsBefore(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const done = await (await prisma(tx)).outboxEmail.findMany({
-    where: { status: { in: ["sent", "failed"] }, createdAt: { lt: cutoff } },
-    select: { id: true },
-    take: limit,
-  });
-  if (done.length === 0) return 0;
-  return (await (await prisma(tx)).outboxEmail.deleteMany({ where: { id: { in: done.map((r) => r.id) } } })).count;
+  // Sent or failed, said as "not pending": an IN list would lead SQLite to the status index and a sort.
+  return deleteOldest(tx, { table: sql`"OutboxEmail"`, key: sql`"id"`, condition: sql`"status" <> 'pending' AND "createdAt" < ${cutoff}`, oldestFirst: sql`"createdAt"` }, limit);
 }

@@ -190,7 +190,7 @@ const READERS: Record<number, ReadValue> = {
  * A parameter as the driver adapter sends it (Prisma's adapter for pg): a date as UTC text without
  * a zone, for the schema's `timestamp(3)` columns, anything else as node-postgres would.
  */
-function toParameter(value: unknown): unknown {
+export function toParameter(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return utcTimestamp(value);
   if (Buffer.isBuffer(value)) return value;

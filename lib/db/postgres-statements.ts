@@ -1,4 +1,5 @@
 import pg from "pg";
+import { toParameter } from "./postgres-pipeline";
 import { preparedStatementName } from "./prepared-statements";
 
 /**
@@ -13,6 +14,8 @@ export function recordPostgresStatements(): {
   roundTrips: string[][];
   /** The prepared statement's name each statement was sent under; undefined for an unnamed one. */
   names: (string | undefined)[];
+  /** Each statement's values, as the driver adapter gives them (a date as UTC text without a zone). */
+  values: unknown[][];
   stop(): void;
 } {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
@@ -20,23 +23,25 @@ export function recordPostgresStatements(): {
   const statements: string[] = [];
   const roundTrips: string[][] = [];
   const names: (string | undefined)[] = [];
+  const values: unknown[][] = [];
   proto.query = function (this: unknown, ...args: unknown[]) {
     const [first] = args;
     const sent =
       typeof first === "string"
         ? [{ text: first }]
-        : ((first as { queries?: { sql: string; args: unknown[]; argTypes: [] }[] }).queries?.map((q) => ({ text: q.sql, name: preparedStatementName(q) })) ?? [
-            first as { text?: string; name?: string },
+        : ((first as { queries?: { sql: string; args: unknown[]; argTypes: [] }[] }).queries?.map((q) => ({ text: q.sql, name: preparedStatementName(q), values: q.args.map(toParameter) })) ?? [
+            first as { text?: string; name?: string; values?: unknown[] },
           ]);
     const texts: string[] = [];
-    for (const q of sent as { text?: string; name?: string }[]) {
+    for (const q of sent as { text?: string; name?: string; values?: unknown[] }[]) {
       if (q.text === undefined) continue;
       texts.push(q.text);
       statements.push(q.text);
       names.push(q.name);
+      values.push(q.values ?? (args[1] as unknown[] | undefined) ?? []);
     }
     if (texts.length) roundTrips.push(texts);
     return original.apply(this, args);
   };
-  return { statements, roundTrips, names, stop: () => void (proto.query = original) };
+  return { statements, roundTrips, names, values, stop: () => void (proto.query = original) };
 }

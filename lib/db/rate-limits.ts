@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { likePrefix, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
+import { deleteOldest, likePrefix, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
 import { isUniqueViolation } from "./errors";
 import type { MailKind } from "./outbox";
 
@@ -139,8 +139,5 @@ export async function takeLease(tx: Tx, key: string, ms: number): Promise<boolea
 
 /** Deletes up to `limit` windows that ended; returns how many. */
 export async function deleteEndedWindows(tx: Tx, limit: number): Promise<number> {
-  const ended = await (await prisma(tx)).rateLimit.findMany({ where: { windowEnds: { lte: now() } }, select: { key: true }, take: limit });
-  if (ended.length === 0) return 0;
-  const { count } = await (await prisma(tx)).rateLimit.deleteMany({ where: { key: { in: ended.map((r) => r.key) }, windowEnds: { lte: now() } } });
-  return count;
+  return deleteOldest(tx, { table: sql`"RateLimit"`, key: sql`"key"`, condition: sql`"windowEnds" <= ${now()}`, oldestFirst: sql`"windowEnds"` }, limit);
 }

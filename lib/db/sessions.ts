@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
 import { deleteGrantsOfSessions } from "./oauth";
-import { atomically, execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
+import { atomically, deleteOldest, execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
@@ -356,11 +356,6 @@ export async function deleteEndedSessionsAfter(
 
 /** Housekeeping: deletes up to `limit` refresh tokens that expired before `cutoff`. */
 export async function deleteExpiredRefreshTokens(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const spent = await (await prisma(tx)).refreshToken.findMany({
-    // Expired tokens only: a rotated one that could still be presented must stay to be recognised as reuse.
-    where: { expiresAt: { lt: cutoff } },
-    select: { id: true },
-    take: limit,
-  });
-  return spent.length ? (await (await prisma(tx)).refreshToken.deleteMany({ where: { id: { in: spent.map((t) => t.id) } } })).count : 0;
+  // Expired tokens only: a rotated one that could still be presented must stay to be recognised as reuse.
+  return deleteOldest(tx, { table: sql`"RefreshToken"`, key: sql`"id"`, condition: sql`"expiresAt" < ${cutoff}`, oldestFirst: sql`"expiresAt"` }, limit);
 }

@@ -511,6 +511,19 @@ const ROLLBACK = sql`ROLLBACK`;
  * would match other accounts' rows. SQLite's LIKE also ignores ASCII case: the keys it is used on are
  * lowercase.
  */
+/**
+ * Housekeeping's delete: up to `limit` rows of `table` matching `condition`, the oldest first by
+ * `oldestFirst` (a column with an index, so the search is a walk of that index from its start: on
+ * PostgreSQL it steps over the entries of rows deleted before without reading them again, where a
+ * scan of the table would read them until vacuum, past the query timeout on a big backlog). The
+ * condition is checked again on each row as it is deleted, so a row changed meanwhile stays.
+ * Returns how many rows went.
+ */
+export function deleteOldest(tx: Tx, rows: { table: Statement; key: Statement; condition: Statement; oldestFirst: Statement }, limit: number): Promise<number> {
+  const { table, key, condition, oldestFirst } = rows;
+  return execute(tx, sql`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${condition} ORDER BY ${oldestFirst} LIMIT ${limit}) AND ${condition}`);
+}
+
 export function likePrefix(text: string): string {
   return `${text.replace(/[\\%_]/g, "\\$&")}%`;
 }

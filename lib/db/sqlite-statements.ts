@@ -5,11 +5,13 @@ import Database from "better-sqlite3";
  * it was compiled before: better-sqlite3's statement methods are wrapped until `stop`. For tests
  * that count a flow's commits and for scripts/bench/trace-statements.ts; never for the server.
  */
-export function recordSqliteStatements(): { statements: string[]; viaPrismaClient: boolean[]; viaPrismaAdapter: boolean[]; stop(): void } {
+export function recordSqliteStatements(): { statements: string[]; values: unknown[][]; viaPrismaClient: boolean[]; viaPrismaAdapter: boolean[]; stop(): void } {
   const probe = new Database(":memory:");
   const proto = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<"run" | "all" | "get", (...args: unknown[]) => unknown>;
   probe.close();
   const statements: string[] = [];
+  // Each statement's bound values, as better-sqlite3 was given them.
+  const values: unknown[][] = [];
   // Whether the statement came through the Prisma client's query engine (its frames are on the
   // async stack) or straight from lib/db/sql.ts.
   const viaPrismaClient: boolean[] = [];
@@ -20,6 +22,7 @@ export function recordSqliteStatements(): { statements: string[]; viaPrismaClien
     const original = originals[method];
     proto[method] = function (this: { source: string }, ...args: unknown[]) {
       statements.push(this.source);
+      values.push(args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args);
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 100;
       const stack = new Error().stack ?? "";
@@ -29,7 +32,7 @@ export function recordSqliteStatements(): { statements: string[]; viaPrismaClien
       return original.apply(this, args);
     };
   }
-  return { statements, viaPrismaClient, viaPrismaAdapter, stop: () => Object.assign(proto, originals) };
+  return { statements, values, viaPrismaClient, viaPrismaAdapter, stop: () => Object.assign(proto, originals) };
 }
 
 const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i;

@@ -5,9 +5,10 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { migrateDeploy } from "@/prisma/engine/wasm-engine.mjs";
-import { disconnectDb, prismaClient, type Db } from "./client";
+import { disconnectDb, postgresPool, prismaClient, type Db } from "./client";
 import { recordPostgresStatements } from "./postgres-statements";
 import { recordSqliteStatements } from "./sqlite-statements";
+import { embeddedConnection } from "./sqlite-adapter";
 
 export type { Db };
 
@@ -69,6 +70,8 @@ export const onPostgres = () => /^postgres(ql)?:/.test(process.env.DATABASE_URL 
  */
 export function recordStatements(): {
   statements: string[];
+  /** Each statement's bound values, in the form its driver was given them. */
+  values: unknown[][];
   viaPrismaClient: boolean[];
   /** On SQLite: whether Prisma's SQLite adapter ran it (on PostgreSQL every statement goes through pg). */
   viaPrismaAdapter?: boolean[];
@@ -78,9 +81,29 @@ export function recordStatements(): {
   const recorder = recordPostgresStatements();
   return {
     statements: recorder.statements,
+    values: recorder.values,
     get viaPrismaClient() {
       return recorder.statements.map((s) => s.includes('"public".'));
     },
     stop: recorder.stop,
   };
+}
+
+/**
+ * The test database's plan for a recorded statement (recordStatements: its text and values), one
+ * line per step. On PostgreSQL the planner is told to avoid scans, bitmaps, sorts and hash or merge
+ * joins: with a test's few rows those are cheapest, and the question is whether an index can serve
+ * the statement in order, as it must with a million rows.
+ */
+export async function planOf(text: string, values: unknown[]): Promise<string[]> {
+  if (!onPostgres()) return embeddedConnection()!.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, values).map((row) => row.detail);
+  const client = await postgresPool()!.connect();
+  try {
+    await client.query("SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off; SET enable_hashjoin = off; SET enable_mergejoin = off");
+    const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, values);
+    return rows.map((row) => row["QUERY PLAN"]);
+  } finally {
+    await client.query("RESET ALL");
+    client.release();
+  }
 }

@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
+import { deleteOldest, execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
 
 export type VerificationPurpose = "verify_email" | "reset_password" | "change_email" | "mfa_login" | "reauthenticate";
 
@@ -78,13 +78,10 @@ export async function voidVerifications(tx: Tx, userId: number, purposes: Verifi
 
 /** Housekeeping: deletes up to `limit` verifications used or expired before `cutoff`. */
 export async function deleteFinishedVerifications(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const done = await (await prisma(tx)).verification.findMany({
-    where: { OR: [{ consumedAt: { lt: cutoff } }, { expiresAt: { lt: cutoff } }] },
-    select: { id: true },
-    take: limit,
-  });
-  if (done.length === 0) return 0;
-  return (await (await prisma(tx)).verification.deleteMany({ where: { id: { in: done.map((v) => v.id) } } })).count;
+  // Two walks, one per index: used before the cutoff, then expired before it.
+  const used = await deleteOldest(tx, { table: sql`"Verification"`, key: sql`"id"`, condition: sql`"consumedAt" < ${cutoff}`, oldestFirst: sql`"consumedAt"` }, limit);
+  if (used === limit) return used;
+  return used + (await deleteOldest(tx, { table: sql`"Verification"`, key: sql`"id"`, condition: sql`"expiresAt" < ${cutoff}`, oldestFirst: sql`"expiresAt"` }, limit - used));
 }
 
 const VERIFICATION_COLUMNS = sql`"id", "userId", "purpose", "tokenHash", "expiresAt", "codeHash", "codeExpiresAt", "attempts", "consumedAt", "target", "createdAt"`;

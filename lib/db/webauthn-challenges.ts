@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { prisma, type Tx } from "./sql";
+import { deleteOldest, prisma, sql, type Tx } from "./sql";
 
 /** "register" and "reauthenticate" belong to a signed-in user; "login" to whoever answers it. */
 export type ChallengePurpose = "register" | "login" | "reauthenticate";
@@ -23,7 +23,5 @@ export async function consumeChallenge(tx: Tx, challenge: string, purpose: Chall
 
 /** Housekeeping: deletes up to `limit` challenges that expired before `cutoff`. */
 export async function deleteExpiredChallenges(tx: Tx, cutoff: Date, limit: number): Promise<number> {
-  const old = await (await prisma(tx)).webAuthnChallenge.findMany({ where: { expiresAt: { lt: cutoff } }, select: { challenge: true }, take: limit });
-  if (old.length === 0) return 0;
-  return (await (await prisma(tx)).webAuthnChallenge.deleteMany({ where: { challenge: { in: old.map((c) => c.challenge) } } })).count;
+  return deleteOldest(tx, { table: sql`"WebAuthnChallenge"`, key: sql`"challenge"`, condition: sql`"expiresAt" < ${cutoff}`, oldestFirst: sql`"expiresAt"` }, limit);
 }
