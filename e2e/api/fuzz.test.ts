@@ -488,6 +488,7 @@ const BODY_ENDPOINTS: JsonEndpoint[] = [
   { method: "POST", path: "/auth/admin/users/{id}/disable/", fields: [], auth: "access" },
   { method: "POST", path: "/auth/admin/users/{id}/enable/", fields: [], auth: "access" },
   { method: "POST", path: "/auth/admin/users/{id}/sign-out/", fields: [], auth: "access" },
+  { method: "DELETE", path: "/auth/admin/users/{id}/sessions/{session_id}/", fields: [], auth: "access" },
   { method: "POST", path: "/auth/admin/users/{id}/send-reset/", fields: [], auth: "access" },
   { method: "POST", path: "/auth/admin/users/{id}/resend-verification/", fields: [], auth: "access" },
   { method: "POST", path: "/auth/admin/users/{id}/two-factor/reset/", fields: [], auth: "access" },
@@ -551,7 +552,8 @@ beforeAll(async () => {
   otherUser = await registeredVerifiedUser(uniqueEmail("fuzz-other"));
 });
 
-const pathOf = (e: JsonEndpoint, userId = fuzzUser!.userId) => e.path.replace("{user_id}", String(userId)).replace("{id}", "no-such-passkey");
+const pathOf = (e: JsonEndpoint, userId = fuzzUser!.userId) =>
+  e.path.replace("{user_id}", String(userId)).replace("{id}", "no-such-passkey").replace("{session_id}", "no-such-session");
 
 // ---- Authorization headers
 
@@ -819,6 +821,7 @@ const ACTION_FORMS: Record<string, { fields: string[]; call: "state" | "plain"; 
   disableUserAction: { fields: ["userId"], call: "state", session: true, console: true },
   enableUserAction: { fields: ["userId"], call: "state", session: true, console: true },
   signOutUserAction: { fields: ["userId"], call: "state", session: true, console: true },
+  revokeUserSessionAction: { fields: ["userId", "sessionId"], call: "state", session: true, console: true },
   sendPasswordResetAction: { fields: ["userId"], call: "state", session: true, console: true },
   resendVerificationAction: { fields: ["userId"], call: "state", session: true, console: true },
   resetTwoFactorAction: { fields: ["userId"], call: "state", session: true, console: true },
