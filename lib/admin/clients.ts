@@ -3,7 +3,7 @@ import type { Caller, ClientInfo } from "@/lib/auth/types";
 import { transaction } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { AppError } from "@/lib/errors";
-import { addClient, ClientError, clientDisplayName, listClients, removeClient, type ClientSummary, type NewClient } from "@/lib/oauth/clients";
+import { checkClient, ClientError, storeClient, type CheckedClient, clientDisplayName, listClients, removeClient, type ClientSummary, type NewClient } from "@/lib/oauth/clients";
 import { oauthProvider } from "@/lib/oauth/provider";
 import { requireAdmin } from "./access";
 
@@ -27,24 +27,26 @@ export async function addClientAsAdmin(admin: Caller, input: NewClient, client: 
   requireAdmin(admin.user);
   requireFreshProof(admin);
   if (!(await oauthProvider())) throw new AppError("OIDC_PROVIDER_OFF");
+  let checked: CheckedClient;
   try {
-    // The client and its audit event commit together, or neither does.
-    return await transaction(async (tx) => {
-      const created = await addClient(input, tx);
-      await recordAudit(tx, {
-        type: "oauth_client_added",
-        actorId: admin.user.id,
-        ip: client.ip,
-        userAgent: client.userAgent,
-        detail: { actor_id: admin.user.id, client_id: created.client_id, client_name: input.name.trim(), public: input.public === true, first_party: input.firstParty === true },
-      });
-      return created;
-    });
+    checked = await checkClient(input);
   } catch (error) {
     // What the provider's own checks refused (a redirect URI a web app may not use…), in its words.
     if (error instanceof ClientError) throw new AppError("CLIENT_REJECTED", { params: { reason: error.message }, cause: error });
     throw error;
   }
+  // The client and its audit event commit together, or neither does.
+  return transaction(async (tx) => {
+    const created = await storeClient(tx, checked);
+    await recordAudit(tx, {
+      type: "oauth_client_added",
+      actorId: admin.user.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      detail: { actor_id: admin.user.id, client_id: created.client_id, client_name: input.name.trim(), public: input.public === true, first_party: input.firstParty === true },
+    });
+    return created;
+  });
 }
 
 /** Removes a client (its name, for the page to say so): it signs nobody in any more and its tokens stop working. NOT_FOUND when it is already gone. */

@@ -43,18 +43,28 @@ async function provider() {
   return p;
 }
 
+/** Registers a client; its id, and its secret unless it is public. */
+export async function addClient(input: NewClient): Promise<{ client_id: string; client_secret?: string }> {
+  return storeClient(database, await checkClient(input));
+}
+
+/** A client the provider's checks accepted, not stored yet (its secret still in the clear). */
+export interface CheckedClient {
+  metadata: ClientMetadata & { client_id: string };
+}
+
 /**
- * Registers a client; its id, and its secret unless it is public. The provider's checks run
- * first; the row is written in `tx` (the console writes its audit event in the same commit).
+ * The client `input` describes, with a new id (and secret), checked by the provider; ClientError
+ * when refused. Apart from storeClient, so that no transaction is held open while it runs.
  */
-export async function addClient(input: NewClient, tx: Tx = database): Promise<{ client_id: string; client_secret?: string }> {
+export async function checkClient(input: NewClient): Promise<CheckedClient> {
   if (!input.name.trim()) throw new ClientError("--name is required");
   if (input.redirectUris.length === 0) throw new ClientError("at least one --redirect-uri is required");
   if (input.public && input.clientCredentials) throw new ClientError("a public client cannot use the client credentials grant");
   const clientId = randomBytes(16).toString("base64url");
   const clientSecret = input.public ? undefined : randomBytes(32).toString("base64url");
   const native = input.public && input.redirectUris.some((uri) => !uri.startsWith("https://"));
-  const metadata: ClientMetadata = {
+  const metadata: CheckedClient["metadata"] = {
     client_id: clientId,
     client_name: input.name.trim(),
     application_type: native ? "native" : "web",
@@ -72,8 +82,14 @@ export async function addClient(input: NewClient, tx: Tx = database): Promise<{ 
     const e = error as { error_description?: string; message?: string };
     throw new ClientError(e.error_description ?? e.message ?? String(error));
   }
-  await upsertOAuthRow(tx, oauthRowOf("Client", clientId, metadata, 0));
-  return clientSecret ? { client_id: clientId, client_secret: clientSecret } : { client_id: clientId };
+  return { metadata };
+}
+
+/** Writes a checked client in `tx` (the console writes its audit event in the same commit); its id, and its secret if it has one. */
+export async function storeClient(tx: Tx, { metadata }: CheckedClient): Promise<{ client_id: string; client_secret?: string }> {
+  await upsertOAuthRow(tx, oauthRowOf("Client", metadata.client_id, metadata, 0));
+  const secret = metadata.client_secret;
+  return typeof secret === "string" ? { client_id: metadata.client_id, client_secret: secret } : { client_id: metadata.client_id };
 }
 
 /** Every registered client, oldest first, without secrets. */
