@@ -128,6 +128,30 @@ describe("revocation and introspection", () => {
     expect(await res.json()).toMatchObject({ error: "invalid_client" });
   });
 
+  it("answers only for tokens it issued: an unknown or malformed value is inactive, a JWT is unsupported_token_type", async () => {
+    const { tokens } = await tokensFor(app);
+    // Values that cannot be a JWT (not three or five dot-separated parts) and one that has the shape only.
+    for (const value of ["x", tokens.access_token.slice(1), `${tokens.access_token}.`, "a.b.c", "a..b..c"]) {
+      expect(await introspect(app, value), value).toEqual({ active: false });
+    }
+    const res = await fetch(`${baseUrl()}/oauth/token/introspection`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString("base64")}` },
+      body: new URLSearchParams({ token: tokens.id_token! }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "unsupported_token_type" });
+  });
+
+  it("refuses userinfo for a value it did not issue: 401 with invalid_token in WWW-Authenticate", async () => {
+    const { tokens } = await tokensFor(app);
+    for (const value of ["x", tokens.access_token.slice(1), tokens.id_token!]) {
+      const info = await fetch(`${baseUrl()}/oauth/me`, { headers: { authorization: `Bearer ${value}` } });
+      expect(info.status, value).toBe(401);
+      expect(info.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
+    }
+  });
+
   it("revokes a refresh token: the grant's tokens stop working, userinfo included", async () => {
     const { config, tokens } = await tokensFor(app);
     await oidc.tokenRevocation(config, tokens.refresh_token!);
