@@ -134,9 +134,10 @@ type UserCursor = [UserSort, number, CursorPart];
 
 /**
  * Where the page after `row` starts, in `sort`'s order. The cursor names its order: one of another
- * order is refused rather than read as a place it is not.
+ * order is refused rather than read as a place it is not. Exported for the console's bench
+ * (scripts/bench/admin-console.ts), which starts pages half-way down.
  */
-function cursorAfter(sort: UserSort, row: DirectoryRow): string {
+export function cursorAfter(sort: UserSort, row: DirectoryRow): string {
   const key = sortOf(sort).key;
   return encodeTextCursor([sort, row.id, key === "email" ? row.email : key === "last_login" ? (row.lastLoginAt?.getTime() ?? null) : null]);
 }

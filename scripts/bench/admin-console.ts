@@ -6,10 +6,11 @@
 import { performance } from "node:perf_hooks";
 import { listAudit } from "@/lib/admin/audit";
 import { dailyStats } from "@/lib/admin/stats";
-import { listUsers } from "@/lib/admin/users";
+import { cursorAfter, listUsers, USER_SORTS, type UserSort } from "@/lib/admin/users";
 import type { Caller } from "@/lib/auth/types";
 import { config } from "@/lib/config/env";
 import { database, disconnectDb } from "@/lib/db";
+import { directoryRowOf } from "@/lib/db/user-directory";
 import { query, sql } from "@/lib/db/sql";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -23,6 +24,8 @@ await migrateDeploy({ url: config().databaseUrl });
 interface Seeder {
   run(text: string, params: number[]): Promise<void>;
   count(table: string): Promise<number>;
+  /** The first column of the first row (a number). */
+  one(text: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ async function seeder(): Promise<Seeder> {
     return {
       run: async (text, params) => void (await client.query(text, params)),
       count: async (table) => Number((await client.query(`SELECT COUNT(*) AS n FROM "${table}"`)).rows[0].n),
+      one: async (text) => Number(Object.values((await client.query(text)).rows[0])[0]),
       close: () => client.end(),
     };
   }
@@ -42,33 +46,47 @@ async function seeder(): Promise<Seeder> {
   return {
     run: async (text, params) => void db.prepare(text.replace(/\$\d+(::int)?/g, "?")).run(...params),
     count: async (table) => (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n,
+    one: async (text) => Number(db.prepare(text).pluck().get()),
     close: async () => {
       db.close();
     },
   };
 }
 
-async function seed() {
-  const db = await seeder();
+// Last sign-in: never for about a third (independent of the unverified third, g % 3 = 0), else a time
+// in the last 90 days.
+const LAST_LOGIN = {
+  postgres: `CASE WHEN (g / 3) % 3 = 0 THEN NULL ELSE now() - random() * interval '90 days' END`,
+  sqlite: `CASE WHEN (g / 3) % 3 = 0 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (abs(random()) % 7776000) || ' seconds') END`,
+};
+
+async function seed(db: Seeder) {
   const haveUsers = await db.count("User");
   if (haveUsers < users) {
     const started = performance.now();
     // Addresses and names from a hash of the row number: trigrams spread as real ones do.
     await db.run(
       postgres
-        ? `INSERT INTO "User" ("email", "name", "roleId", "verifiedAt", "createdAt", "updatedAt")
+        ? `INSERT INTO "User" ("email", "name", "roleId", "verifiedAt", "createdAt", "updatedAt", "lastLoginAt")
            SELECT 'bench-' || substr(md5(g::text), 1, 10) || '-' || g || '@example.invalid', 'Person ' || substr(md5((g * 7)::text), 1, 8),
-                  2, CASE WHEN g % 3 = 0 THEN NULL ELSE now() END, now() - (g % 365) * interval '1 day', now()
+                  2, CASE WHEN g % 3 = 0 THEN NULL ELSE now() END, now() - (g % 365) * interval '1 day', now(), ${LAST_LOGIN.postgres}
            FROM generate_series($1::int, $2::int) g`
         : `WITH RECURSIVE s(g) AS (SELECT $1 UNION ALL SELECT g + 1 FROM s WHERE g < $2)
-           INSERT INTO "User" ("email", "name", "roleId", "verifiedAt", "createdAt", "updatedAt")
+           INSERT INTO "User" ("email", "name", "roleId", "verifiedAt", "createdAt", "updatedAt", "lastLoginAt")
            SELECT 'bench-' || lower(hex(randomblob(5))) || '-' || g || '@example.invalid', 'Person ' || lower(hex(randomblob(4))),
                   2, CASE WHEN g % 3 = 0 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END,
-                  strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (g % 365) || ' days'), strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
+                  strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (g % 365) || ' days'), strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'),
+                  ${LAST_LOGIN.sqlite}
            FROM s`,
       [haveUsers + 1, users],
     );
     console.log(`seeded ${users - haveUsers} users in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+  // A database seeded before the column was: fill it once, the bench rows only.
+  if (haveUsers > 0 && (await db.one(`SELECT COUNT(*) FROM "User" WHERE "lastLoginAt" IS NOT NULL`)) === 0) {
+    const started = performance.now();
+    await db.run(`UPDATE "User" SET "lastLoginAt" = ${(postgres ? LAST_LOGIN.postgres : LAST_LOGIN.sqlite).replace(/\bg\b/g, `"id"`)} WHERE "email" LIKE 'bench-%'`, []);
+    console.log(`filled lastLoginAt in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   const haveEvents = await db.count("AuditEvent");
   if (haveEvents < events) {
@@ -92,13 +110,13 @@ async function seed() {
     console.log(`seeded ${events - haveEvents} audit events in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   await db.run("ANALYZE", []);
-  await db.close();
 }
 
 const count = async (table: "User" | "AuditEvent") =>
   Number((await query<{ n: number | bigint }>(database, table === "User" ? sql`SELECT COUNT(*) AS "n" FROM "User"` : sql`SELECT COUNT(*) AS "n" FROM "AuditEvent"`))[0]!.n);
 
-await seed();
+const db = await seeder();
+await seed(db);
 
 // requireAdmin reads the role and two-factor only; reads need no proof.
 const admin = { user: { id: 0, roleName: "admin", totpEnabledAt: new Date() }, sessionId: "bench", proof: { methods: ["password", "totp"], provedAt: new Date() } } as unknown as Caller;
@@ -116,8 +134,23 @@ async function time(label: string, work: () => Promise<unknown>, times = runs) {
   console.log(`${label.padEnd(58)} p50 ${at(0.5).padStart(7)} ms   p99 ${at(0.99).padStart(7)} ms${times === runs ? "" : ` (${times} runs)`}`);
 }
 
-const deepUserCursor = (await listUsers(admin, { limit: 1, cursor: Buffer.from(String(Math.floor(users / 2))).toString("base64url") })).nextCursor;
 const middleUser = Math.floor(users / 2);
+/** The cursor the service gives after account `id` in `sort`'s order, as if a page had ended there. */
+async function cursorAt(sort: UserSort, id: number): Promise<string> {
+  const row = await directoryRowOf(database, id);
+  if (!row) throw new Error(`no account ${id}`);
+  return cursorAfter(sort, row);
+}
+// The accounts half-way down each order (found once, around the service's query timeout): by id; by
+// e-mail; among those that signed in, by last sign-in; among those that never did, by id.
+const middleOf = {
+  created: middleUser,
+  email: await db.one(`SELECT "id" FROM "User" ORDER BY "email" LIMIT 1 OFFSET ${Math.floor(users / 2)}`),
+  last_login: await db.one(`SELECT "id" FROM "User" WHERE "lastLoginAt" IS NOT NULL ORDER BY "lastLoginAt", "id" LIMIT 1 OFFSET ${Math.floor(users / 3)}`),
+  never: await db.one(`SELECT "id" FROM "User" WHERE "lastLoginAt" IS NULL AND "id" <= ${middleUser} ORDER BY "id" DESC LIMIT 1`),
+};
+await db.close();
+const deepUserCursor = await cursorAt("-created", middleOf.created);
 console.log(`${config().databaseKind}: ${await count("User")} users, ${await count("AuditEvent")} audit events, ${runs} runs each`);
 await time("users: first page, no filter", () => listUsers(admin, {}));
 await time("users: a page half-way down (cursor)", () => listUsers(admin, { cursor: deepUserCursor }));
@@ -128,6 +161,15 @@ await time("users: q of three characters, common (\"per\")", () => listUsers(adm
 await time("users: q of three characters, rare (\"zqx\")", () => listUsers(admin, { search: "zqx" }));
 await time("users: status=unverified", () => listUsers(admin, { status: "unverified" }));
 await time("users: role=admin (none)", () => listUsers(admin, { role: "admin" }));
+for (const sort of USER_SORTS) {
+  const cursor = await cursorAt(sort, middleOf[sort.replace(/^-/, "") as "created" | "email" | "last_login"]);
+  await time(`users: sort=${sort}, first page`, () => listUsers(admin, { sort }));
+  await time(`users: sort=${sort}, a page half-way down (cursor)`, () => listUsers(admin, { sort, cursor }));
+}
+const neverCursor = await cursorAt("-last_login", middleOf.never);
+await time("users: sort=-last_login, a page among the never signed in", () => listUsers(admin, { sort: "-last_login", cursor: neverCursor }));
+await time("users: status=unverified, sort=-last_login", () => listUsers(admin, { status: "unverified", sort: "-last_login" }));
+await time("users: q matching many (\"person 1\"), sort=email", () => listUsers(admin, { search: "person 1", sort: "email" }));
 await time("audit: first page, no filter", () => listAudit(admin, {}));
 await time("audit: one user's events", () => listAudit(admin, { userId: middleUser }));
 await time("audit: type=login_failed", () => listAudit(admin, { type: "login_failed" }));
