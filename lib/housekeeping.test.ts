@@ -159,6 +159,38 @@ describe("sweepOnce", () => {
     // Without a backlog the lease is kept for half the interval, as before.
     expect(await sweepOnce()).toBeNull();
   });
+
+  it("halves a table's batches while they are slow, down to a floor, so that no one batch holds the database long", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 5 * 60 * 60_000);
+    await db().rateLimit.createMany({ data: Array.from({ length: 1200 }, (_, i) => ({ key: `slow-${i}`, count: 1, windowEnds: at(1000) })) });
+    // Every batch seems to take 50 ms or more: over twice the target.
+    let clock = 0;
+    const slow = vi.spyOn(performance, "now").mockImplementation(() => (clock += 50));
+    const recorder = recordStatements();
+    try {
+      expect(await sweepOnce()).toMatchObject({ windows: 1200, backlog: false });
+    } finally {
+      recorder.stop();
+      slow.mockRestore();
+    }
+    const windowBatches = recorder.statements.filter((text) => /DELETE FROM "RateLimit" WHERE "key" IN \(SELECT/.test(text));
+    // 500, 250, 125, 62, then 50 at a time for the 263 left (the last finds 13): ten statements, where fixed batches made three.
+    expect(windowBatches).toHaveLength(10);
+    expect(await db().rateLimit.count({ where: { key: { startsWith: "slow-" } } })).toBe(0);
+  });
+});
+
+describe("nextBatchSize", () => {
+  it("halves a slow batch down to 50 rows, doubles a quick one up to 500, and keeps one near the 20 ms target", async () => {
+    const { nextBatchSize } = await import("./housekeeping");
+    expect(nextBatchSize(500, 41)).toBe(250);
+    expect(nextBatchSize(62, 300)).toBe(50);
+    expect(nextBatchSize(50, 300)).toBe(50);
+    expect(nextBatchSize(50, 9)).toBe(100);
+    expect(nextBatchSize(400, 1)).toBe(500);
+    expect(nextBatchSize(200, 20)).toBe(200);
+  });
 });
 
 const { planOf, recordStatements } = await import("@/lib/db/testing");

@@ -160,7 +160,7 @@ export function printSweep(sweep, title) {
   const c = sweep.cleared;
   console.log(`rows cleared     ${sweep.clearedTotal.toLocaleString("en")} (windows ${c.windows.toLocaleString("en")}, sessions ${c.sessions.toLocaleString("en")}, audit events ${c.auditEvents.toLocaleString("en")}, other ${c.other.toLocaleString("en")})${sweep.finished ? "" : ` — NOT finished after ${sweep.limitSeconds} s`}`);
   console.log(`time taken       ${fixed(sweep.seconds, 1)} s over ${sweep.sweeps} sweeps (${fixed(sweep.clearedTotal / sweep.seconds, 0)} rows/s)`);
-  console.log(`batches          ${sweep.batches.toLocaleString("en")} (≤ 500 rows each), the slowest ${sweep.longestBatchMs} ms`);
+  console.log(`batches          ${sweep.batches.toLocaleString("en")} (50–500 rows each, sized to take about 20 ms), the slowest ${sweep.longestBatchMs} ms`);
   console.log(`me before        p50 ${sweep.before?.p50 ?? "-"} ms, p99 ${sweep.before?.p99 ?? "-"} ms, ${fixed(sweep.before?.rps, 0)} req/s`);
   const d = sweep.during;
   console.log(`me during        p99 ${d.p99Worst} ms in the worst ${sweep.chunkSeconds} s period, ${d.p99Median} ms in the median one, max ${d.maxMs} ms (${d.periods} periods, ${d.silent} of them without a single answer), ${fixed(d.rps, 0)} req/s, errors ${d.errors}`);
