@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "prisma/config";
 
 import { databaseKindOfUrl, databaseUrlFromEnv } from "./lib/config/database-url.mjs";
+import { externalTablesOf } from "./prisma/external-tables.mjs";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,6 +24,10 @@ const sqlite = databaseKindOfUrl(url) === "sqlite";
 export default defineConfig({
   schema: sqlite ? "prisma/sqlite/schema.prisma" : "prisma/schema.prisma",
   migrations: { path: sqlite ? "prisma/sqlite/migrations" : "prisma/migrations" },
+  // Tables our migrations make by hand (SQLite's search index, ADR 016): without this, `migrate dev`
+  // would write a migration dropping them. Prisma 7 still calls the option experimental.
+  experimental: { externalTables: true },
+  tables: { external: externalTablesOf(sqlite ? "sqlite" : "postgres") },
   datasource: {
     url,
     // Optional. Without it `migrate dev` replays migrations in a throwaway database: in memory for

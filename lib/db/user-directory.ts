@@ -37,18 +37,51 @@ export interface DirectoryRow {
 /** `text` as a pattern matching what contains it, for `LIKE … ESCAPE '\'`: `%` and `_` are valid in an address. */
 const likeSubstring = (text: string) => `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 
-function conditionsOf(filter: DirectoryFilter): Statement[] {
-  const where: Statement[] = [];
-  if (filter.search) {
-    const pattern = likeSubstring(filter.search.toLowerCase());
-    // PostgreSQL's trigram indexes are built on lower(); SQLite's LIKE ignores ASCII case by itself (its
-    // lower() knows no more than ASCII either), and its scan takes half the time without the calls.
-    where.push(
-      config().databaseKind === "postgres"
-        ? sql`(lower(u."email") LIKE ${pattern} ESCAPE '\\' OR lower(u."name") LIKE ${pattern} ESCAPE '\\')`
-        : sql`(u."email" LIKE ${pattern} ESCAPE '\\' OR u."name" LIKE ${pattern} ESCAPE '\\')`,
-    );
+/** The shortest piece SQLite's trigram index can find (it counts characters, as the service does). */
+const TRIGRAM_LENGTH = 3;
+
+/**
+ * Above this many matches a piece is common: a walk in the page's order meets a page's worth of
+ * them soon (at a million accounts, one row in 200 or more), while listing every match and sorting
+ * it would cost more the more there are (ADR 016).
+ */
+const SEARCH_LIST_LARGEST = 5000;
+
+/** `text` as an FTS5 query matching it as one phrase: a substring, whatever characters it holds. */
+const ftsPhrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+/**
+ * SQLite: the ids of the accounts whose e-mail or name contains `search` (case-folded, three
+ * characters or more), from the trigram index "UserSearch"; at most `limit`, any order.
+ */
+async function idsContaining(tx: Tx, search: string, limit: number): Promise<number[]> {
+  const rows = await query<{ id: number | bigint }>(tx, sql`SELECT "rowid" AS "id" FROM "UserSearch" WHERE "UserSearch" MATCH ${ftsPhrase(search)} LIMIT ${limit}`);
+  return rows.map((r) => Number(r.id));
+}
+
+async function searchCondition(tx: Tx, search: string): Promise<Statement> {
+  // PostgreSQL's trigram indexes are built on lower(), and its planner picks them itself.
+  if (config().databaseKind === "postgres") {
+    const pattern = likeSubstring(search.toLowerCase());
+    return sql`(lower(u."email") LIKE ${pattern} ESCAPE '\\' OR lower(u."name") LIKE ${pattern} ESCAPE '\\')`;
   }
+  // SQLite's LIKE ignores ASCII case by itself (its lower() knows no more than ASCII either), and a
+  // scan takes half the time without the calls. The piece as typed: lowered, "Ω" would miss "Ω".
+  const pattern = likeSubstring(search);
+  const like = sql`(u."email" LIKE ${pattern} ESCAPE '\\' OR u."name" LIKE ${pattern} ESCAPE '\\')`;
+  // One or two characters hold no trigram: the index cannot answer, the walk does (the service
+  // refuses such a search; other callers get the scan).
+  if ([...search].length < TRIGRAM_LENGTH) return like;
+  const ids = await idsContaining(tx, search, SEARCH_LIST_LARGEST + 1);
+  if (ids.length > SEARCH_LIST_LARGEST) return like;
+  // A few: the page is cut from them, looked up by id. (The index folds case beyond ASCII too, so a
+  // common piece's walk by LIKE can miss accented capitals the index would find.)
+  return sql`u."id" IN (SELECT "value" FROM json_each(${JSON.stringify(ids)}))`;
+}
+
+async function conditionsOf(tx: Tx, filter: DirectoryFilter): Promise<Statement[]> {
+  const where: Statement[] = [];
+  if (filter.search) where.push(await searchCondition(tx, filter.search));
   if (filter.status === "disabled") where.push(sql`u."disabledAt" IS NOT NULL`);
   if (filter.status === "verified") where.push(sql`u."verifiedAt" IS NOT NULL AND u."disabledAt" IS NULL`);
   if (filter.status === "unverified") where.push(sql`u."verifiedAt" IS NULL AND u."disabledAt" IS NULL`);
@@ -108,7 +141,7 @@ async function directoryPage(tx: Tx, where: Statement[], order: Statement, limit
  * either direction, by id: a second range of that index once the first is done.
  */
 export async function searchUsers(tx: Tx, filter: DirectoryFilter, sort: DirectorySort, limit: number, after: DirectoryPosition | null): Promise<DirectoryRow[]> {
-  const where = conditionsOf(filter);
+  const where = await conditionsOf(tx, filter);
   const direction = sort.descending ? sql`DESC` : sql`ASC`;
   const past = (column: Statement, value: unknown) => (sort.descending ? sql`${column} < ${value}` : sql`${column} > ${value}`);
   if (sort.key === "created") return directoryPage(tx, after ? [...where, past(sql`u."id"`, after.id)] : where, sql`u."id" ${direction}`, limit);

@@ -13,6 +13,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { CANONICAL_SCHEMA, deriveSqliteSchema, SQLITE_SCHEMA } from "../../scripts/db/derive-sqlite-schema.mjs";
+import { SQLITE_EXTERNAL_TABLES } from "../external-tables.mjs";
 import {
   createDatabase,
   diffDatabaseAgainstSchema,
@@ -118,6 +119,27 @@ describe("SQLite", () => {
       expect(live.empty).toBe(true);
       const replayed = await diffMigrationsAgainstSchema({ dialect: "sqlite" });
       expect(replayed.script, "prisma/sqlite/migrations differ from the schema").toBe("");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the search index's tables are the ones Prisma is told to leave alone, and its triggers follow \"User\"",
+    async () => {
+      const url = tmpSqliteUrl();
+      await migrateDeploy({ url });
+      const db = new Database(url.slice("file:".length), { readonly: true });
+      try {
+        const names = (type: string) =>
+          db.prepare(`SELECT "name" FROM sqlite_master WHERE "type" = ? AND "name" LIKE 'UserSearch%' ORDER BY "name"`).pluck().all(type);
+        // An FTS5 option that adds a shadow table (e.g. without columnsize=0) must add it to the list too.
+        expect(names("table")).toEqual([...SQLITE_EXTERNAL_TABLES].sort());
+        // A later migration that rebuilds "User" (SQLite's way to alter a column) drops these with
+        // the old table: it must create them again, or the index stops following the accounts.
+        expect(names("trigger")).toEqual(["UserSearch_delete", "UserSearch_insert", "UserSearch_update"]);
+      } finally {
+        db.close();
+      }
     },
     TIMEOUT,
   );

@@ -23,6 +23,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 
 import { databaseKindOfUrl } from "../../lib/config/database-url.mjs";
+import { externalTablesOf } from "../external-tables.mjs";
 
 /** Repository root (this file is prisma/engine/wasm-engine.mjs). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -34,6 +35,8 @@ export const LAYOUT = {
 };
 
 const NO_FILTER = { externalTables: [], externalEnums: [] };
+/** What prisma.config.ts gives the CLI's engine: the tables our migrations make by hand stay out of every diff. */
+const filtersOf = (dialect) => ({ externalTables: externalTablesOf(dialect), externalEnums: [] });
 const PG_CHAR_OID = 18; // the internal one-byte "char" type, not char(n)
 const PG_TEXT_OID = 25;
 const SQLITE_BUSY_TIMEOUT_MS = 2000;
@@ -482,7 +485,7 @@ export async function migrateDeploy({ url, migrationsDir, log, waitForLockMs = 3
     try {
       const engine = await openSchemaEngine({ url, log });
       try {
-        const { appliedMigrationNames } = await engine.call("applyMigrations", { migrationsList, filters: NO_FILTER });
+        const { appliedMigrationNames } = await engine.call("applyMigrations", { migrationsList, filters: filtersOf(dialect) });
         return appliedMigrationNames;
       } finally {
         await engine.close();
@@ -520,7 +523,7 @@ async function diffToSchema({ url, from, schemaPath, shadowDatabaseUrl }) {
   const engine = await openSchemaEngine({ url, shadowDatabaseUrl });
   try {
     const to = { tag: "schemaDatamodel", files: schemaFiles(schemaPath) };
-    const { exitCode, stdout } = await engine.call("diff", { from, to, script: true, exitCode: true, filters: NO_FILTER });
+    const { exitCode, stdout } = await engine.call("diff", { from, to, script: true, exitCode: true, filters: filtersOf(dialectOfUrl(url)) });
     // exitCode 2 = "the diff is not empty" (what `prisma migrate diff --exit-code` reports).
     return { empty: exitCode === 0, script: exitCode === 0 ? "" : (stdout ?? "") };
   } finally {

@@ -1,0 +1,2 @@
+export const SQLITE_EXTERNAL_TABLES: string[];
+export function externalTablesOf(dialect: "sqlite" | "postgres"): string[];

@@ -1,0 +1,2 @@
+-- This change needs no SQL on postgres: empty, to keep both histories alike.
+-- (SQLite's search index; PostgreSQL's trigram indexes came with 20261205230000_operators_console.)
