@@ -511,6 +511,10 @@ const ROLLBACK = sql`ROLLBACK`;
  * would match other accounts' rows. SQLite's LIKE also ignores ASCII case: the keys it is used on are
  * lowercase.
  */
+export function likePrefix(text: string): string {
+  return `${text.replace(/[\\%_]/g, "\\$&")}%`;
+}
+
 /**
  * Housekeeping's delete: up to `limit` rows of `table` matching `condition`, the oldest first by
  * `oldestFirst` (a column with an index, so the search is a walk of that index from its start: on
@@ -522,10 +526,6 @@ const ROLLBACK = sql`ROLLBACK`;
 export function deleteOldest(tx: Tx, rows: { table: Statement; key: Statement; condition: Statement; oldestFirst: Statement }, limit: number): Promise<number> {
   const { table, key, condition, oldestFirst } = rows;
   return execute(tx, sql`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${condition} ORDER BY ${oldestFirst} LIMIT ${limit}) AND ${condition}`);
-}
-
-export function likePrefix(text: string): string {
-  return `${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
 /** `parts` joined by `separator` into one fragment (the conditions of a WHERE built from filters). */
