@@ -512,7 +512,12 @@ const ROLLBACK = sql`ROLLBACK`;
  * lowercase.
  */
 export function likePrefix(text: string): string {
-  return `${text.replace(/[\\%_]/g, "\\$&")}%`;
+  return `${likeLiteral(text)}%`;
+}
+
+/** `text` with LIKE's wildcards and its escape character escaped, for `LIKE … ESCAPE '\'`. */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
 }
 
 /**

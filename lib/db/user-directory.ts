@@ -1,6 +1,6 @@
 import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import { execute, joinSql, query, sql, type Statement, type Tx } from "./sql";
+import { execute, joinSql, likeLiteral, query, sql, type Statement, type Tx } from "./sql";
 
 /**
  * The operator's console's view of the accounts: a filtered, searched list in pages, and the
@@ -35,7 +35,7 @@ export interface DirectoryRow {
 }
 
 /** `text` as a pattern matching what contains it, for `LIKE … ESCAPE '\'`: `%` and `_` are valid in an address. */
-const likeSubstring = (text: string) => `%${text.replace(/[\\%_]/g, "\\$&")}%`;
+const likeSubstring = (text: string) => `%${likeLiteral(text)}%`;
 
 /** The shortest piece SQLite's trigram index can find (it counts characters, as the service does). */
 const TRIGRAM_LENGTH = 3;
