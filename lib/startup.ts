@@ -1,4 +1,5 @@
 import { ConfigError, config } from "@/lib/config/env";
+import { startSessionChecks } from "@/lib/db";
 import { startHousekeeping } from "@/lib/housekeeping";
 import { announceStartup, registerShutdown } from "@/lib/lifecycle";
 import { log } from "@/lib/log";
@@ -51,6 +52,8 @@ async function start(): Promise<void> {
   // Delivers the outbox; an interrupted send is retried by any instance once its claim lapses.
   startMailSender();
   startHousekeeping();
+  // PostgreSQL: session checks served from memory, told of every change by the database (ADR 019).
+  if (settings.databaseKind === "postgres" && settings.sessionCacheSeconds > 0) startSessionChecks(settings.databaseUrl, settings.sessionCacheSeconds * 1000);
   registerShutdown();
 }
 

@@ -84,6 +84,7 @@ const EnvSchema = z.object({
   REAUTH_MAX_AGE_SECONDS: positiveInt(600),
   ADMIN_REQUIRE_TWO_FACTOR: flagOnByDefault,
   SESSION_MAX_AGE_SECONDS: positiveInt(90 * 24 * 60 * 60),
+  SESSION_CACHE_SECONDS: nonNegativeInt(30),
   AUDIT_RETENTION_DAYS: positiveInt(365),
   HOUSEKEEPING_INTERVAL_MS: positiveInt(10 * 60_000),
   AUTH_EXPOSE_OTP: flag,
@@ -139,6 +140,8 @@ export interface AppConfig {
   /** Sensitive changes need a session whose last proof is younger than this (lib/auth/proof.ts). */
   reauthMaxAgeSeconds: number;
   sessionMaxAgeSeconds: number;
+  /** PostgreSQL: how long a session check's row may be served from memory (ADR 019); 0 = never. */
+  sessionCacheSeconds: number;
   auditRetentionDays: number;
   /** How often each instance offers to sweep (lib/housekeeping.ts); the lease lets one of them do it. */
   housekeepingIntervalMs: number;
@@ -278,6 +281,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     reauthMaxAgeSeconds: env.REAUTH_MAX_AGE_SECONDS,
     adminRequireTwoFactor: env.ADMIN_REQUIRE_TWO_FACTOR,
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    sessionCacheSeconds: env.SESSION_CACHE_SECONDS,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     housekeepingIntervalMs: env.HOUSEKEEPING_INTERVAL_MS,
     exposeOtp: env.AUTH_EXPOSE_OTP,

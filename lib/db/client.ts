@@ -7,6 +7,7 @@ import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
 import { deferTransactionStarts } from "./postgres-pipeline";
 import { preparedStatementName, sendStatementsUnprepared } from "./prepared-statements";
+import { stopSessionChecks, watchSessionCheckChanges } from "./session-checks";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
 
 // Its type asks for a name for every statement; the driver takes none (undefined) as unnamed.
@@ -84,6 +85,7 @@ function deferringBegins(factory: SqlMigrationAwareDriverAdapterFactory): SqlMig
       // Not `instanceof`: a bundle may hold its own copy of pg's module.
       if (typeof pool?.on !== "function" || typeof pool.connect !== "function") throw new Error("PrismaPg's adapter no longer keeps its pool as `client`");
       deferTransactionStarts(pool as pg.Pool);
+      watchSessionCheckChanges(pool as pg.Pool);
       holder.__authPostgresPool = pool as pg.Pool;
       return adapter;
     },
@@ -211,6 +213,7 @@ export function prismaClient(): Db {
 }
 
 export async function disconnectDb(): Promise<void> {
+  await stopSessionChecks();
   await holder.__authDb?.$disconnect();
   holder.__authDb = undefined;
   holder.__authAdapter = undefined;

@@ -6,3 +6,4 @@
  */
 export { atomically, countTogether, database, transaction, Tx } from "./sql";
 export { disconnectDb, runAsBatchJob } from "./client";
+export { startSessionChecks } from "./session-checks";

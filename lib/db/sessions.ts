@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
 import { deleteGrantsOfSessions } from "./oauth";
-import { atomically, deleteOldest, execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
+import { sessionChecks } from "./session-checks";
+import { atomically, database, deleteOldest, execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
@@ -118,20 +119,26 @@ export async function findLiveSession(
   sessionId: string,
   lifetime: SessionLifetime,
 ): Promise<{ session: SessionRecord; user: User } | null> {
-  // sessions.test.ts compares the user with findUserById's.
-  const [row] = await query<
-    UserRow & { s_kind: string; s_userAgent: string | null; s_ip: string | null; s_createdAt: Date; s_lastUsedAt: Date; s_revokedAt: Date | null; s_methods: string; s_provedAt: Date }
-  >(
-    tx,
-    sql`SELECT ${USER_COLUMNS}, s."kind" AS "s_kind", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
-           s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", s."revokedAt" AS "s_revokedAt",
-           s."methods" AS "s_methods", s."provedAt" AS "s_provedAt"
-        FROM "Session" s JOIN "User" u ON u."id" = s."userId"
-        WHERE s."id" = ${sessionId}`,
-  );
-  if (!row) return null;
-  const { s_kind, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt, s_methods, s_provedAt, ...user } = row;
-  if (!isLive({ revokedAt: s_revokedAt, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt }, now(), lifetime)) return null;
+  // On PostgreSQL outside a transaction a row checked a moment ago may come from memory (ADR 019);
+  // it only confirms: a session it shows as ended is read again.
+  const cache = tx === database ? sessionChecks<LiveSessionRow>() : undefined;
+  let row = cache?.get(sessionId);
+  if (row && !isLiveRow(row, lifetime)) row = undefined;
+  if (!row) {
+    const ticket = cache?.ticket() ?? null;
+    // sessions.test.ts compares the user with findUserById's.
+    [row] = await query<LiveSessionRow>(
+      tx,
+      sql`SELECT ${USER_COLUMNS}, s."kind" AS "s_kind", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
+             s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt", s."revokedAt" AS "s_revokedAt",
+             s."methods" AS "s_methods", s."provedAt" AS "s_provedAt"
+          FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+          WHERE s."id" = ${sessionId}`,
+    );
+    if (!row || !isLiveRow(row, lifetime)) return null;
+    cache?.remember(sessionId, Number(row.id), row, ticket);
+  }
+  const { s_kind, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt: _revokedAt, s_methods, s_provedAt, ...user } = row;
   const session = {
     id: sessionId,
     userId: user.id,
@@ -145,6 +152,20 @@ export async function findLiveSession(
   };
   return { session, user: await toUserRecord(tx, user) };
 }
+
+type LiveSessionRow = UserRow & {
+  s_kind: string;
+  s_userAgent: string | null;
+  s_ip: string | null;
+  s_createdAt: Date;
+  s_lastUsedAt: Date;
+  s_revokedAt: Date | null;
+  s_methods: string;
+  s_provedAt: Date;
+};
+
+const isLiveRow = (row: LiveSessionRow, lifetime: SessionLifetime) =>
+  isLive({ revokedAt: row.s_revokedAt, createdAt: row.s_createdAt, lastUsedAt: row.s_lastUsedAt }, now(), lifetime);
 
 export type RotateResult =
   | { kind: "rotated"; userId: number; sessionId: string; user: User; proof: { methods: string; provedAt: Date } }
