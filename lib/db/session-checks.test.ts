@@ -118,22 +118,30 @@ describe.skipIf(!TEST_POSTGRES_SERVER)("on PostgreSQL", () => {
     }
   });
 
-  it("is not told of a sign-in's lastLoginAt or a refresh's lastUsedAt, which do not change a check", async () => {
+  it("is told of what could change a check, not of a sign-in's lastLoginAt, a refresh's lastUsedAt or a revoked session's deletion", async () => {
     const { accessToken, user, sessionId } = await checkedSession();
+    const other = await checkedSession();
     const elsewhere = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await elsewhere.connect();
     const notices: string[] = [];
     elsewhere.on("notice", (notice) => notices.push(notice.message ?? ""));
+    const told = () => notices.splice(0).map((n) => n.replace("auth_session_check ", ""));
     try {
       await elsewhere.query(`UPDATE "User" SET "lastLoginAt" = now(), "updatedAt" = now() WHERE "id" = $1`, [user.id]);
       await elsewhere.query(`UPDATE "Session" SET "lastUsedAt" = now() WHERE "id" = $1`, [sessionId]);
-      expect(notices).toEqual([]);
+      expect(told()).toEqual([]);
       await elsewhere.query(`UPDATE "User" SET "mobile" = '+15550001' WHERE "id" = $1`, [user.id]);
-      expect(notices).toEqual([`auth_session_check u:${user.id}`]);
+      expect(told()).toEqual([`u:${user.id}`]);
+      await elsewhere.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "id" = $1`, [sessionId]);
+      await elsewhere.query(`DELETE FROM "Session" WHERE "id" = $1`, [sessionId]);
+      expect(told()).toEqual([`s:${sessionId}`]);
+      await elsewhere.query(`DELETE FROM "User" WHERE "id" = $1`, [other.user.id]);
+      expect(told().sort()).toEqual([`s:${other.sessionId}`, `u:${other.user.id}`]);
     } finally {
       await elsewhere.end();
     }
-    await authenticate(accessToken);
+    await until(() => authenticate(accessToken).then(() => false, () => true), "the revoked session is refused");
+    await until(() => authenticate(other.accessToken).then(() => false, () => true), "the deleted account is refused");
   });
 
   it("serves nothing while its connection is lost, and serves again once it listens again", async () => {

@@ -9,7 +9,7 @@ import { log } from "@/lib/log";
  * What keeps it true:
  * - Triggers on "Session" and "User" (the migration session_check_cache) name every row whose
  *   change could change a check's answer: any change but a session's lastUsedAt and an account's
- *   lastLoginAt and updatedAt, and every deletion. Each one is told twice:
+ *   lastLoginAt and updatedAt, and every deletion (but a revoked session's). Each one is told twice:
  *   - as a NOTIFY on CHANNEL, which PostgreSQL delivers to every instance's listening connection
  *     when the writing transaction commits (other instances, the CLI, an operator's psql);
  *   - as a NOTICE to the connection that wrote it, which arrives before the statement's answer:
@@ -26,7 +26,7 @@ import { log } from "@/lib/log";
 export const CHANNEL = "auth_session_check";
 const HEARTBEAT_MS = 1000;
 const RECONNECT_MS = 1000;
-const MAX_ENTRIES = 50_000;
+const MAX_ENTRIES = 10_000;
 /** The listening connection's name in pg_stat_activity. */
 export const LISTENER_NAME = "auth session checks";
 

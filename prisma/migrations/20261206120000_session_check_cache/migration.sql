@@ -19,7 +19,10 @@ $$;
 CREATE TRIGGER "Session_session_check" AFTER UPDATE ON "Session" FOR EACH ROW
   WHEN ((to_jsonb(OLD) - 'lastUsedAt') IS DISTINCT FROM (to_jsonb(NEW) - 'lastUsedAt'))
   EXECUTE FUNCTION auth_session_check_changed();
+-- A revoked session was told when it was revoked, and a check never keeps one: the sweep's
+-- deletions of revoked sessions need no word.
 CREATE TRIGGER "Session_session_check_delete" AFTER DELETE ON "Session" FOR EACH ROW
+  WHEN (OLD."revokedAt" IS NULL)
   EXECUTE FUNCTION auth_session_check_changed();
 CREATE TRIGGER "User_session_check" AFTER UPDATE ON "User" FOR EACH ROW
   WHEN ((to_jsonb(OLD) - 'lastLoginAt' - 'updatedAt') IS DISTINCT FROM (to_jsonb(NEW) - 'lastLoginAt' - 'updatedAt'))
