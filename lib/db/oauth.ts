@@ -126,11 +126,11 @@ export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthToken
 }
 
 export async function findOAuthRowBy(tx: Tx, model: string, by: { uid: string } | { userCode: string }): Promise<OAuthRow | null> {
-  const match = "uid" in by ? sql`"uid" = ${by.uid}` : sql`"userCode" = ${by.userCode}`;
-  const [row] = await query<OAuthRow>(
-    tx,
-    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND ${match} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`,
-  );
+  // The uid index holds the provider's sessions only (partial): their model is written into the
+  // statement, where the planner can see that the index answers it.
+  const match =
+    "uid" in by ? (model === "Session" ? sql`"model" = 'Session' AND "uid" = ${by.uid}` : sql`"model" = ${model} AND "uid" = ${by.uid}`) : sql`"model" = ${model} AND "userCode" = ${by.userCode}`;
+  const [row] = await query<OAuthRow>(tx, sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE ${match} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`);
   return row ?? null;
 }
 

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { useTestDatabase } from "@/lib/db/testing";
+import { planOf, recordStatements, useTestDatabase } from "@/lib/db/testing";
 
 const db = useTestDatabase();
 const { accountReadBefore, CLIENT_CACHE_MS, OAuthAdapter, userIdOf } = await import("./adapter");
 const { default: Provider } = await import("oidc-provider");
+const { database } = await import("@/lib/db");
+const { deleteGrantsOfSessions } = await import("@/lib/db/oauth");
 
 afterEach(() => {
   vi.useRealTimers();
@@ -130,6 +132,26 @@ describe("OAuthAdapter (oidc-provider's storage over lib/db)", () => {
     expect(row.payload).not.toContain("s3cret-value");
     expect(row.expiresAt).toBeNull();
     expect(await clients.find("app")).toEqual({ client_id: "app", client_secret: "s3cret-value", redirect_uris: ["https://app.example/cb"] });
+  });
+
+  it("finds a provider's session by uid, and a session's grants, through indexes that hold only those rows", async () => {
+    const owner = await user("planned@example.test");
+    const accountId = String(owner.id);
+    await new OAuthAdapter("Session").upsert("sess-plan", { accountId, uid: "uid-plan", kind: "Session" }, 3600);
+    await new OAuthAdapter("AccessToken").upsert("a-plan", { accountId, clientId: "app", grantId: "g-plan", sessionUid: "uid-plan", kind: "AccessToken" }, 60);
+    const recorder = recordStatements();
+    try {
+      await new OAuthAdapter("Session").findByUid("uid-plan");
+      await new OAuthAdapter("AccessToken").find("a-plan");
+      await deleteGrantsOfSessions(database, { sessionId: "no-such-session" });
+    } finally {
+      recorder.stop();
+    }
+    const plans = await Promise.all(recorder.statements.map(async (text, i) => ({ text, plan: (await planOf(text, recorder.values[i]!)).join("\n") })));
+    const planOfStatement = (pattern: RegExp) => plans.find((p) => pattern.test(p.text))!.plan;
+    expect(planOfStatement(/"uid" = /)).toContain("OAuthModel_uid_idx");
+    expect(planOfStatement(/s\."uid" = t\."uid"/)).toContain("OAuthModel_uid_idx");
+    expect(planOfStatement(/"sessionId" = /)).toContain("OAuthModel_sessionId_idx");
   });
 
   it("answers a request's lookups of a token, its grant and its account from one read, until the request writes", async () => {

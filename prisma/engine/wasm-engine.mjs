@@ -197,6 +197,10 @@ function trackedAdapterFactory(url, { shadowDatabaseUrl } = {}) {
       };
       const queryRaw = adapter.queryRaw.bind(adapter);
       adapter.queryRaw = async (query) => {
+        // The engine reads a partial index's WHERE with the index's name in double quotes, a string
+        // only where SQLite accepts double-quoted strings, which better-sqlite3 builds without.
+        const partialIndex = /^SELECT sql FROM sqlite_master WHERE type = 'index' AND name = "([^"]+)";?$/.exec(query.sql.trim());
+        if (partialIndex) query = { ...query, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", args: [partialIndex[1]], argTypes: [{ scalarType: "string", arity: "scalar" }] };
         try {
           return await queryRaw(query);
         } catch (error) {
