@@ -125,12 +125,24 @@ export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthToken
   );
 }
 
-export async function findOAuthRowBy(tx: Tx, model: string, by: { uid: string } | { userCode: string }): Promise<OAuthRow | null> {
-  // The uid index holds the provider's sessions only (partial): their model is written into the
-  // statement, where the planner can see that the index answers it.
-  const match =
-    "uid" in by ? (model === "Session" ? sql`"model" = 'Session' AND "uid" = ${by.uid}` : sql`"model" = ${model} AND "uid" = ${by.uid}`) : sql`"model" = ${model} AND "userCode" = ${by.userCode}`;
-  const [row] = await query<OAuthRow>(tx, sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE ${match} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`);
+/**
+ * The provider's session with `uid` (oidc-provider's findByUid, asked of sessions only). The uid
+ * index holds sessions only (a partial index): the model is written into the statement, where the
+ * planner can see that the index answers it.
+ */
+export async function findOAuthSessionByUid(tx: Tx, uid: string): Promise<OAuthRow | null> {
+  const [row] = await query<OAuthRow>(
+    tx,
+    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = 'Session' AND "uid" = ${uid} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`,
+  );
+  return row ?? null;
+}
+
+export async function findOAuthRowByUserCode(tx: Tx, model: string, userCode: string): Promise<OAuthRow | null> {
+  const [row] = await query<OAuthRow>(
+    tx,
+    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND "userCode" = ${userCode} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`,
+  );
   return row ?? null;
 }
 

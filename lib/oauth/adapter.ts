@@ -8,7 +8,8 @@ import {
   deleteOAuthRow,
   deleteOAuthRowsOfGrant,
   findOAuthRow,
-  findOAuthRowBy,
+  findOAuthRowByUserCode,
+  findOAuthSessionByUid,
   findOAuthTokenRows,
   TOKEN_MODELS,
   upsertOAuthRow,
@@ -70,16 +71,16 @@ export class OAuthAdapter implements Adapter {
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
     await writeWhatIsPending();
-    return payloadOf(this.model, await findOAuthRowBy(database, this.model, { userCode }));
+    return payloadOf(this.model, await findOAuthRowByUserCode(database, this.model, userCode));
   }
 
+  /** oidc-provider looks up only its sessions by uid. */
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    if (this.model !== "Session") return undefined;
     await writeWhatIsPending();
-    if (this.model === "Session") {
-      const read = sessionReadBefore(uid);
-      if (read) return payloadOf("Session", read);
-    }
-    return payloadOf(this.model, await findOAuthRowBy(database, this.model, { uid }));
+    const read = sessionReadBefore(uid);
+    if (read) return payloadOf("Session", read);
+    return payloadOf("Session", await findOAuthSessionByUid(database, uid));
   }
 
   async consume(id: string): Promise<void> {
