@@ -34,7 +34,7 @@ const { authenticate, refreshSession } = await import("./sessions");
 const { ARGON2_PARAMS } = await import("@/lib/password/hash");
 const { findUserByEmail } = await import("@/lib/db/users");
 const { commitsOf } = await import("@/lib/db/sqlite-statements");
-const { recordStatements } = await import("@/lib/db/testing");
+const { recordStatements, statementsDuring } = await import("@/lib/db/testing");
 
 const OUR_HASH = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
 const storedHash = async (email: string) => (await findUserByEmail(database, email))!.passwordHash;
@@ -84,15 +84,7 @@ describe("loginWithPassword", () => {
 });
 
 describe("a login's commits (each an fsync on SQLite)", () => {
-  async function commitsDuring(work: () => Promise<unknown>): Promise<number> {
-    const recorder = recordStatements();
-    try {
-      await work();
-    } finally {
-      recorder.stop();
-    }
-    return commitsOf(recorder.statements);
-  }
+  const commitsDuring = async (work: () => Promise<unknown>) => commitsOf(await statementsDuring(work));
 
   it("are two: the limits before the hash, the settlement and the session after it", async () => {
     const { email } = await verifiedUser();

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_POSTGRES_SERVER } from "./testing";
+import { statementsDuring, TEST_POSTGRES_SERVER } from "./testing";
 import { LISTENER_NAME, SessionChecks, sessionChecks, startSessionChecks, stopSessionChecks } from "./session-checks";
 import { client, setUpAuthTests, verifiedUser } from "@/lib/auth/testing";
 
@@ -13,7 +13,6 @@ setUpAuthTests("postgres");
 
 const { startAppSession, authenticate, endSession } = await import("@/lib/auth/sessions");
 const { database, execute, sql } = await import("@/lib/db/sql");
-const { recordPostgresStatements } = await import("@/lib/db/postgres-statements");
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 3000): Promise<void> {
   const deadline = performance.now() + ms;
@@ -23,16 +22,8 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-/** The statements `work` sends to PostgreSQL. */
-async function statementsOf(work: () => Promise<unknown>): Promise<number> {
-  const recorder = recordPostgresStatements();
-  try {
-    await work();
-  } finally {
-    recorder.stop();
-  }
-  return recorder.roundTrips.flat().length;
-}
+/** How many statements `work` sends to the database. */
+const statementsOf = async (work: () => Promise<unknown>) => (await statementsDuring(work)).length;
 
 /** A signed-in app session whose check is already in memory. */
 async function checkedSession() {

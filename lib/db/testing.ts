@@ -89,6 +89,17 @@ export function recordStatements(): {
   };
 }
 
+/** The statements (recordStatements) this process sends to the test file's database while `work` runs. */
+export async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
+  const recorder = recordStatements();
+  try {
+    await work();
+  } finally {
+    recorder.stop();
+  }
+  return recorder.statements;
+}
+
 /**
  * The test database's plan for a recorded statement (recordStatements: its text and values), one
  * line per step. On PostgreSQL the planner is told to avoid scans, bitmaps, sorts and hash or merge
