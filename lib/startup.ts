@@ -1,5 +1,5 @@
 import { ConfigError, config } from "@/lib/config/env";
-import { startSessionChecks } from "@/lib/db";
+import { startSessionCheckCache } from "@/lib/db";
 import { startHousekeeping } from "@/lib/housekeeping";
 import { announceStartup, registerShutdown } from "@/lib/lifecycle";
 import { log } from "@/lib/log";
@@ -53,7 +53,7 @@ async function start(): Promise<void> {
   startMailSender();
   startHousekeeping();
   // PostgreSQL: session checks served from memory, told of every change by the database (ADR 019).
-  if (settings.databaseKind === "postgres" && settings.sessionCacheSeconds > 0) startSessionChecks(settings.databaseUrl, settings.sessionCacheSeconds * 1000);
+  if (settings.databaseKind === "postgres" && settings.sessionCacheSeconds > 0) startSessionCheckCache(settings.sessionCacheSeconds * 1000);
   registerShutdown();
 }
 

@@ -7,7 +7,7 @@ import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { watched } from "./availability";
 import { deferTransactionStarts } from "./postgres-pipeline";
 import { preparedStatementName, sendStatementsUnprepared } from "./prepared-statements";
-import { stopSessionChecks, watchSessionCheckChanges } from "./session-checks";
+import { startSessionChecks, stopSessionChecks, watchSessionCheckChanges, type SessionChecks } from "./session-checks";
 import { embeddedSqliteAdapter } from "./sqlite-adapter";
 
 // Its type asks for a name for every statement; the driver takes none (undefined) as unnamed.
@@ -200,6 +200,14 @@ function remembered(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigratio
 export async function connectedAdapter(): Promise<SqlDriverAdapter> {
   if (!holder.__authAdapter) await prismaClient().$connect();
   return holder.__authAdapter!;
+}
+
+/**
+ * PostgreSQL: session checks served from memory (ADR 019), listening on a connection with the
+ * pool's settings, so that an outage ends its waits as it ends the pool's.
+ */
+export function startSessionCheckCache(ttlMs: number): SessionChecks<unknown> {
+  return startSessionChecks({ connectionString: config().databaseUrl, ...POSTGRES_POOL }, ttlMs);
 }
 
 /** The PostgreSQL adapter's pool, once connected: lib/db/sql.ts runs its statements outside transactions on it. */

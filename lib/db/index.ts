@@ -5,5 +5,4 @@
  * touches Prisma (ADR 005, ADR 013).
  */
 export { atomically, countTogether, database, transaction, Tx } from "./sql";
-export { disconnectDb, runAsBatchJob } from "./client";
-export { startSessionChecks } from "./session-checks";
+export { disconnectDb, runAsBatchJob, startSessionCheckCache } from "./client";

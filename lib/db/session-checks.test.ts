@@ -73,7 +73,7 @@ describe("the cache itself", () => {
 
 describe.skipIf(!TEST_POSTGRES_SERVER)("on PostgreSQL", () => {
   beforeAll(async () => {
-    const cache = startSessionChecks(process.env.DATABASE_URL!, 60_000);
+    const cache = startSessionChecks({ connectionString: process.env.DATABASE_URL }, 60_000);
     await until(() => cache.isServing, "the cache listens");
   });
   afterAll(() => stopSessionChecks());

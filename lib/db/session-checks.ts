@@ -118,11 +118,11 @@ export function sessionChecks<Row>(): SessionChecks<Row> | undefined {
 }
 
 /**
- * Starts the cache for the PostgreSQL database at `connectionString`: a connection of its own
- * LISTENs to CHANNEL, and the cache serves from the moment that is done (in the background: a
- * server whose database is down starts, and the cache follows when it is back).
+ * Starts the cache: a connection of its own (`connection`: the pool's settings) LISTENs to
+ * CHANNEL, and the cache serves from the moment that is done (in the background: a server whose
+ * database is down starts, and the cache follows when it is back).
  */
-export function startSessionChecks(connectionString: string, ttlMs: number): SessionChecks<unknown> {
+export function startSessionChecks(connection: pg.ClientConfig, ttlMs: number): SessionChecks<unknown> {
   if (holder.__authSessionChecks) return holder.__authSessionChecks.cache;
   const cache = new SessionChecks<unknown>(ttlMs);
   const nonce = `${process.pid}.${Math.random().toString(36).slice(2)}`;
@@ -133,15 +133,20 @@ export function startSessionChecks(connectionString: string, ttlMs: number): Ses
   let pingsSent = 0;
   let pingsHeard = 0;
 
-  const lose = (why: string, error?: unknown) => {
-    if (cache.isServing) log.warn("session check cache off: its notifications may be missed", { why, error });
+  /** Stops serving and closes the listening connection, its events no longer heard. */
+  const close = async () => {
     cache.setServing(false);
     clearInterval(heartbeat);
-    const lost = client;
+    const last = client;
     client = undefined;
-    lost?.removeAllListeners();
-    lost?.on("error", () => {});
-    void lost?.end().catch(() => {});
+    last?.removeAllListeners();
+    last?.on("error", () => {});
+    await last?.end().catch(() => {});
+  };
+
+  const lose = (why: string, error?: unknown) => {
+    if (cache.isServing) log.warn("session check cache off: its notifications may be missed", { why, error });
+    void close();
     if (!stopped && !reconnect) reconnect = setTimeout(listen, RECONNECT_MS).unref();
   };
 
@@ -158,7 +163,7 @@ export function startSessionChecks(connectionString: string, ttlMs: number): Ses
   async function listen(): Promise<void> {
     reconnect = undefined;
     if (stopped) return;
-    const listening = new pg.Client({ connectionString, application_name: LISTENER_NAME, keepAlive: true, connectionTimeoutMillis: 1000, query_timeout: 1500 });
+    const listening = new pg.Client({ ...connection, application_name: LISTENER_NAME });
     client = listening;
     listening.on("notification", onNotification);
     listening.on("error", (error) => lose("connection error", error));
@@ -187,13 +192,7 @@ export function startSessionChecks(connectionString: string, ttlMs: number): Ses
     stop: async () => {
       stopped = true;
       clearTimeout(reconnect);
-      clearInterval(heartbeat);
-      cache.setServing(false);
-      const last = client;
-      client = undefined;
-      last?.removeAllListeners();
-      last?.on("error", () => {});
-      await last?.end().catch(() => {});
+      await close();
     },
   };
   return cache;

@@ -136,7 +136,7 @@ export async function findLiveSession(
           WHERE s."id" = ${sessionId}`,
     );
     if (!row || !isLiveRow(row, lifetime)) return null;
-    cache?.remember(sessionId, Number(row.id), row, ticket);
+    cache?.remember(sessionId, row.id, row, ticket);
   }
   const { s_kind, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt: _revokedAt, s_methods, s_provedAt, ...user } = row;
   const session = {
