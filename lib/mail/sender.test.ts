@@ -49,6 +49,15 @@ function mail(to: string, subject = "Hello"): NewEmail {
 
 const row = (id: number) => db().outboxEmail.findUniqueOrThrow({ where: { id } });
 
+/** The newest outbox row to `to` (enqueueEmail gives no id: nothing in a request reads it back). */
+const newestTo = (to: string) => db().outboxEmail.findFirstOrThrow({ where: { to }, orderBy: { id: "desc" }, select: { id: true } });
+
+/** Enqueues `email` outside any transaction and gives its row's id. */
+async function enqueue(email: NewEmail): Promise<{ id: number }> {
+  await enqueueEmail(database, email);
+  return newestTo(email.to);
+}
+
 /** Runs rounds until nothing is due, as the loop would. */
 async function drain() {
   let sent = 0;
@@ -99,7 +108,7 @@ describe("outbox", () => {
   });
 
   it("can erase the body of a sent row", async () => {
-    const { id } = await enqueueEmail(database, mail("erase@example.com"));
+    const { id } = await enqueue(mail("erase@example.com"));
     await recordSent(database, [{ id, sentAt: now() }], { eraseBody: true });
     expect(await row(id)).toMatchObject({ status: "sent", text: "", html: "", attempts: 1 });
   });
@@ -109,9 +118,8 @@ describe("deliverDueEmailsOnce", () => {
   it("delivers an enqueued mail over SMTP with its subject and body", async () => {
     const link = "http://localhost:3000/confirm?token=tok_123";
     const content = await verificationEmail({ appName: "Acme", locale: "en", code: "4821", link, expiresInMinutes: 10, linkExpiresInHours: 24 });
-    const { id } = await transaction((tx) =>
-      enqueueEmail(tx, { to: "alice@example.com", kind: "verification", ...content }),
-    );
+    await transaction((tx) => enqueueEmail(tx, { to: "alice@example.com", kind: "verification", ...content }));
+    const { id } = await newestTo("alice@example.com");
 
     expect(await deliverDueEmailsOnce()).toEqual({ claimed: 1, sent: 1, retrying: 0, failed: 0 });
 
@@ -133,14 +141,14 @@ describe("deliverDueEmailsOnce", () => {
   });
 
   it("with recordSentLater, records a round's deliveries in the next round's commit, its claims' (one commit for both)", async () => {
-    const first = await enqueueEmail(database, mail("first@example.com", "First"));
+    const first = await enqueue(mail("first@example.com", "First"));
     expect(await deliverDueEmailsOnce({ recordSentLater: true })).toMatchObject({ claimed: 1, sent: 1 });
     expect(await received("first@example.com")).toHaveLength(1);
     // Delivered, not yet recorded: still leased to this process, so no one claims it again.
     expect(await row(first.id)).toMatchObject({ status: "pending", attempts: 0 });
     expect(await claimDueEmails(database, 10, 60_000)).toEqual([]);
 
-    const second = await enqueueEmail(database, mail("second@example.com", "Second"));
+    const second = await enqueue(mail("second@example.com", "Second"));
     const recorder = recordStatements();
     try {
       expect(await deliverDueEmailsOnce({ recordSentLater: true })).toMatchObject({ claimed: 1, sent: 1 });
@@ -157,7 +165,7 @@ describe("deliverDueEmailsOnce", () => {
   });
 
   it("keeps a mail through an SMTP outage and delivers it once the retry is due", async () => {
-    const { id } = await enqueueEmail(database, mail("bob@example.com", "During the outage"));
+    const { id } = await enqueue(mail("bob@example.com", "During the outage"));
     await setOutage(true);
 
     expect(await deliverDueEmailsOnce()).toMatchObject({ claimed: 1, retrying: 1 });
@@ -199,7 +207,7 @@ describe("deliverDueEmailsOnce", () => {
   });
 
   it("gives up after the last retry", async () => {
-    const { id } = await enqueueEmail(database, mail("dave@example.com"));
+    const { id } = await enqueue(mail("dave@example.com"));
     await db().outboxEmail.update({ where: { id }, data: { attempts: MAX_ATTEMPTS - 1 } });
     await setOutage(true);
 
@@ -258,7 +266,7 @@ describe("the background sender", () => {
     try {
       // Let the loop reach its idle wait, so the delivery below is the nudge's doing.
       await new Promise((r) => setTimeout(r, 100));
-      const { id } = await enqueueEmail(database, mail("erin@example.com", "Nudged"));
+      const { id } = await enqueue(mail("erin@example.com", "Nudged"));
       const started = Date.now();
       nudgeMailSender();
       const messages = await until(() => received("erin@example.com"), (m) => m.length > 0, 2_000);
@@ -277,7 +285,7 @@ describe("the background sender", () => {
     const ids: number[] = [];
     try {
       for (let i = 0; i < 5; i++) {
-        ids.push((await enqueueEmail(database, mail(`burst${i}@example.com`, `Burst ${i}`))).id);
+        ids.push((await enqueue(mail(`burst${i}@example.com`, `Burst ${i}`))).id);
         nudgeMailSender();
       }
       await until(() => received(), (m) => m.length >= 5, 2_000);
@@ -290,7 +298,7 @@ describe("the background sender", () => {
   });
 
   it("survives the database going away and delivers once it is back", async () => {
-    const { id } = await enqueueEmail(database, mail("frank@example.com", "After the hiccup"));
+    const { id } = await enqueue(mail("frank@example.com", "After the hiccup"));
     const logged: string[] = [];
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
       logged.push(String(chunk));
