@@ -1,7 +1,7 @@
 import { now } from "@/lib/clock";
-import { countTogether, database, type Tx } from "@/lib/db";
+import { countTogether, database, readWithNext, type Tx } from "@/lib/db";
 import type { MailKind } from "@/lib/db/outbox";
-import { addressKeys, claimStreakStep, countHit, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit } from "@/lib/db/rate-limits";
+import { addressKeys, claimStreakStep, countHit, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit, type WindowState } from "@/lib/db/rate-limits";
 import { AppError, rateLimited } from "@/lib/errors";
 import { addressKey } from "@/lib/http/client-address";
 import { metrics } from "@/lib/metrics";
@@ -181,10 +181,16 @@ export interface PasswordAttempt {
  * The attempt is counted before the comparison, so of a burst of concurrent guesses only as many
  * are compared as one after another would be; `settlePasswordAttempt` takes it back on success.
  */
-export async function claimPasswordAttempt(tx: Tx, email: string, ip: string | null): Promise<PasswordAttempt> {
+export async function claimPasswordAttempt(
+  tx: Tx,
+  email: string,
+  ip: string | null,
+  /** The address's streak, when the caller started reading it already (claimLoginAttempt). */
+  streakRead: Promise<WindowState | null> = peekWindow(tx, streakKey(email, ip)),
+): Promise<PasswordAttempt> {
   const rule = LIMITS.loginStreak;
   const key = streakKey(email, ip);
-  const streak = await peekWindow(tx, key);
+  const streak = await streakRead;
   const seen = streak?.count ?? 0;
   if (streak) {
     const waitEnds = new Date(streak.lastHitAt.getTime() + streakWaitMs(seen));
@@ -207,10 +213,19 @@ export async function claimPasswordAttempt(tx: Tx, email: string, ip: string | n
  * A login's limits before its password is compared, counted in one commit: the client address's
  * login group (30 per 5 minutes), then the attempt (claimPasswordAttempt).
  */
-export async function claimLoginAttempt(email: string, ip: string | null): Promise<PasswordAttempt> {
+export async function claimLoginAttempt<T>(
+  email: string,
+  ip: string | null,
+  /** A read the login needs whatever the limits decide (its account), made in the same round trip. */
+  alongside: (tx: Tx) => Promise<T>,
+): Promise<{ attempt: PasswordAttempt; read: T }> {
   return countTogether(async (tx) => {
+    // Reads only, which change nothing whatever the limits decide: on PostgreSQL they go with the
+    // first count instead of a round trip each.
+    const read = readWithNext(tx, alongside);
+    const streak = readWithNext(tx, (early) => peekWindow(early, streakKey(email, ip)));
     await limitClient(tx, "login", ip);
-    return claimPasswordAttempt(tx, email, ip);
+    return { attempt: await claimPasswordAttempt(tx, email, ip, streak), read: await read };
   });
 }
 

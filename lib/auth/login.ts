@@ -32,8 +32,7 @@ export async function authenticatePassword(email: string, password: string, clie
  * starts: a login's writes after the hash are one commit with its session (or its second step).
  */
 async function checkLogin(email: string, password: string, client: ClientInfo): Promise<{ user: User; attempt: PasswordAttempt }> {
-  const attempt = await claimLoginAttempt(email, client.ip);
-  const user = await findUserByEmail(database, email);
+  const { attempt, read: user } = await claimLoginAttempt(email, client.ip, (tx) => findUserByEmail(tx, email));
   let check: PasswordCheck | null = null;
   try {
     if (user?.passwordHash) check = await checkPassword(password, user.passwordHash);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "./testing";
 
 const db = useTestDatabase();
-const { atomically, database, execute, multiRowChunks, prisma, query, sql, transaction } = await import("./sql");
+const { atomically, database, execute, multiRowChunks, prisma, query, readWithNext, sql, transaction } = await import("./sql");
 const { isUniqueViolation } = await import("./errors");
 
 const key = (name: string) => `sql-test:${name}:${Math.random()}`;
@@ -211,6 +211,53 @@ describe("transaction", () => {
       });
     await expect(twoWrites(database)).rejects.toThrow("second write failed");
     expect(await countOf(k)).toBeNull();
+  });
+});
+
+describe("a read started with readWithNext", () => {
+  it("sees the transaction as it was before the statement after it, and is answered", async () => {
+    const k = key("with-next");
+    await execute(database, insert(k, 1));
+    const seen = await transaction(async (tx) => {
+      const before = readWithNext(tx, (early) => query<{ count: number }>(early, sql`SELECT "count" FROM "RateLimit" WHERE "key" = ${k}`));
+      await execute(tx, sql`UPDATE "RateLimit" SET "count" = 2 WHERE "key" = ${k}`);
+      const after = await query<{ count: number }>(tx, sql`SELECT "count" FROM "RateLimit" WHERE "key" = ${k}`);
+      return { before: await before, after };
+    });
+    expect(seen).toEqual({ before: [{ count: 1 }], after: [{ count: 2 }] });
+  });
+
+  it("is answered when nothing follows it, and outside a transaction", async () => {
+    const k = key("alone");
+    await execute(database, insert(k, 4));
+    const read = (tx: Parameters<typeof query>[0]) => query<{ count: number }>(tx, sql`SELECT "count" FROM "RateLimit" WHERE "key" = ${k}`);
+    expect(await transaction((tx) => readWithNext(tx, read))).toEqual([{ count: 4 }]);
+    expect(await readWithNext(database, read)).toEqual([{ count: 4 }]);
+  });
+
+  it("fails with its transaction, and one nobody awaited does not go unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const k = key("failing");
+      const failed = await transaction(async (tx) => {
+        void readWithNext(tx, (early) => query(early, sql`SELECT "count" FROM "RateLimit" WHERE "key" = ${k}`));
+        await execute(tx, insert(k));
+        await execute(tx, insert(k)); // a duplicate key
+      }).catch((error: unknown) => error);
+      expect(isUniqueViolation(failed)).toBe(true);
+      const dropped = await transaction(async (tx) => {
+        void readWithNext(tx, (early) => query(early, sql`SELECT 1 AS "one"`));
+        throw new Error("the work failed first");
+      }).catch((error: unknown) => error);
+      expect(dropped).toEqual(new Error("the work failed first"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+      expect(await countOf(k)).toBe(null);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });
 

@@ -78,7 +78,9 @@ interface Runner {
   execute(statement: Statement): Promise<number>;
   /** A write whose result is not needed: at once, or held for the transaction's next round trip. */
   queue(statement: Statement): Promise<void>;
-  /** Forgets the writes held (before a rollback). */
+  /** A read held for the transaction's next round trip, its rows given once that answers. */
+  queueQuery?<T>(statement: Statement): Promise<T[]>;
+  /** Forgets the statements held (before a rollback). */
   discardQueued?(): void;
 }
 
@@ -97,7 +99,11 @@ interface OpenSqlTransaction {
 /** The handle every data function takes first: the database, or one open transaction. */
 export class Tx {
   /** @internal */
-  constructor(readonly open: OpenSqlTransaction | null) {}
+  constructor(
+    readonly open: OpenSqlTransaction | null,
+    /** Reads on this handle wait for the transaction's next statement (readWithNext). */
+    readonly readsWait = false,
+  ) {}
 }
 
 /** Outside any transaction: each statement commits on its own. */
@@ -164,7 +170,7 @@ function openOf(tx: Tx): OpenSqlTransaction | null {
 /** Runs `statement` and returns its rows (a SELECT, or a write with RETURNING). */
 export function query<T>(tx: Tx, statement: Statement): Promise<T[]> {
   const open = openOf(tx);
-  if (open) return open.runner.query<T>(statement);
+  if (open) return tx.readsWait && open.runner.queueQuery ? open.runner.queueQuery<T>(statement) : open.runner.query<T>(statement);
   const embedded = embeddedConnection();
   return embedded ? gatedOn(embedded).query<T>(statement) : outside().then((runner) => runner.query<T>(statement));
 }
@@ -188,6 +194,21 @@ export function queueWrite(tx: Tx, statement: Statement): Promise<void> {
   const open = openOf(tx);
   if (open) return open.runner.queue(statement);
   return execute(tx, statement).then(() => undefined);
+}
+
+/**
+ * Starts a read whose answer can wait for the transaction's next statement: on PostgreSQL its
+ * statements are held and sent with that one, in the same round trip (a login reads its account
+ * and a limit's window with its first count). They are sent first, so they see the transaction as
+ * it was before that statement. Elsewhere, and outside a transaction, it runs at once. The read
+ * must only read (`query`); a read nobody ends up awaiting (the work failed first) is no unhandled
+ * rejection. If nothing follows it, it is sent on its own once the current synchronous work ends.
+ */
+export function readWithNext<T>(tx: Tx, read: (tx: Tx) => Promise<T>): Promise<T> {
+  const open = openOf(tx);
+  const reading = read(open ? new Tx(open, true) : tx);
+  reading.catch(() => {});
+  return reading;
 }
 
 /**
@@ -257,6 +278,8 @@ function onAdapter(queryable: Pick<Transaction, "provider" | "queryRaw" | "execu
 function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: Runner; connection: TransactionConnection } {
   let beginHeld = takePendingBegin(client);
   let held: SqlQuery[] = [];
+  /** Reads held among `held` (at their index there), answered when it is sent. */
+  let readers: { at: number; resolve: (rows: unknown[]) => void; reject: (error: unknown) => void }[] = [];
   // The connection failed (the server gone, or silent past the query timeout): nothing more is
   // sent on it, not even the ROLLBACK (the server ends the transaction with the connection), so a
   // request waits out one timeout, not two.
@@ -277,32 +300,55 @@ function onPostgresTransaction(tx: Transaction, client: PoolClient): { runner: R
       throw error;
     }
   };
-  const withHeld = (statement: Statement): SqlQuery[] => {
-    const queries = [...held, toQuery(statement, "postgres")];
+  /** Sends what is held, then `statement` if given, in one round trip; gives `statement`'s result. */
+  const sendHeldWith = async (statement?: Statement): Promise<PipelinedResult | undefined> => {
+    const queries = statement ? [...held, toQuery(statement, "postgres")] : held;
+    const waiting = readers;
     held = [];
-    return queries;
+    readers = [];
+    let results: PipelinedResult[];
+    try {
+      results = await pipelined(queries);
+    } catch (error) {
+      for (const reader of waiting) reader.reject(error);
+      throw error;
+    }
+    // The transaction's BEGIN, when it went too, answered first.
+    const offset = results.length - queries.length;
+    for (const reader of waiting) reader.resolve(results[offset + reader.at]!.rows);
+    return statement ? results.at(-1) : undefined;
   };
   const flush = async () => {
     if (!held.length && !beginHeld) return;
-    const queries = held;
-    held = [];
-    await pipelined(queries);
+    await sendHeldWith();
   };
   const runner: Runner = {
-    query: async <T>(statement: Statement) => (await pipelined(withHeld(statement))).at(-1)!.rows as T[],
+    query: async <T>(statement: Statement) => (await sendHeldWith(statement))!.rows as T[],
     execute: async (statement) => {
       // Ending a transaction that never started (nothing was sent) or whose connection is lost.
       if ((lost && statement === ROLLBACK) || (beginHeld && !held.length && (statement === COMMIT || statement === ROLLBACK))) {
         beginHeld = false;
         return 0;
       }
-      return (await pipelined(withHeld(statement))).at(-1)!.count;
+      return (await sendHeldWith(statement))!.count;
     },
     queue: async (statement) => {
       held.push(toQuery(statement, "postgres"));
     },
+    queueQuery: <T>(statement: Statement) => {
+      const read = new Promise<unknown[]>((resolve, reject) => readers.push({ at: held.length, resolve, reject }));
+      held.push(toQuery(statement, "postgres"));
+      // Nothing else was sent by the time the work waits for it: it goes on its own.
+      queueMicrotask(() => {
+        if (readers.length) void flush().catch(() => {});
+      });
+      return read as Promise<T[]>;
+    },
     discardQueued: () => {
       held = [];
+      const waiting = readers;
+      readers = [];
+      for (const reader of waiting) reader.reject(new Error("the transaction ended before this read was sent"));
     },
   };
   const connection: TransactionConnection = {
