@@ -3,6 +3,8 @@ export interface ThrowawayPostgres {
   url: string;
   start(): void;
   halt(): void;
+  /** The postmaster and its children, by pid. */
+  processes(): number[];
   freeze(): void;
   thaw(): void;
   stop(): void;

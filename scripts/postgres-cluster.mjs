@@ -43,8 +43,8 @@ function childrenOf(pid) {
 
 /**
  * Starts a cluster on a free port (initdb refuses root: it then runs as the postgres user).
- * Returns its URL and controls: stop for good, stop and start again (an outage), freeze and thaw
- * (a server that accepts connections but never answers). Tests run it with fsync off; `durable`
+ * Returns its URL, its processes (for their CPU time) and controls: stop for good, stop and start
+ * again (an outage), freeze and thaw (a server that accepts connections but never answers). Tests run it with fsync off; `durable`
  * keeps PostgreSQL's own defaults (fsync and synchronous_commit on), as production runs, for
  * figures that are meant to say what a commit costs.
  */
@@ -66,11 +66,14 @@ export async function startThrowawayPostgres({ durable = false } = {}) {
       `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durable ? "" : " -c fsync=off"} -c max_connections=200`, "start",
     ]);
   const halt = () => run([path.join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"]);
-  /** The postmaster and its children (one per connection): SIGSTOP freezes them all. */
-  const signalAll = (signal) => {
+  /** The postmaster and its children (one per connection, and its background workers). */
+  const processes = () => {
     const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
-    const children = childrenOf(pid);
-    for (const p of [pid, ...children]) process.kill(p, signal);
+    return [pid, ...childrenOf(pid)];
+  };
+  // SIGSTOP freezes them all.
+  const signalAll = (signal) => {
+    for (const p of processes()) process.kill(p, signal);
   };
   run([path.join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
   start();
@@ -78,6 +81,7 @@ export async function startThrowawayPostgres({ durable = false } = {}) {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     start,
     halt,
+    processes,
     freeze: () => signalAll("SIGSTOP"),
     thaw: () => signalAll("SIGCONT"),
     stop: () => {

@@ -5,15 +5,21 @@
 //   npx tsx scripts/bench/trace-statements.ts --postgres   (a throwaway PostgreSQL cluster; or
 //                                                           TRACE_DATABASE_URL=postgres://…)
 // On PostgreSQL each statement listed is one round trip to the server.
+//   … --cpu 400   then runs the sign-up, login, refresh and session check 400 times each, one at a
+//                 time, and prints the CPU each costs the app's main thread and (on the throwaway
+//                 cluster, durable then) the PostgreSQL server's processes: what a change to a
+//                 flow's statements buys, without the throughput bench's noise. Linux (/proc).
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startThrowawayPostgres } from "../postgres-cluster.mjs";
 
 const dir = mkdtempSync(path.join(tmpdir(), "auth-trace-"));
 const onPostgres = process.argv.includes("--postgres") || Boolean(process.env.TRACE_DATABASE_URL);
-const cluster = onPostgres && !process.env.TRACE_DATABASE_URL ? await startThrowawayPostgres() : undefined;
+const cpuCalls = process.argv.includes("--cpu") ? Number(process.argv[process.argv.indexOf("--cpu") + 1] ?? 400) : 0;
+// Commits cost what they cost in production when CPU is counted: fsync and synchronous_commit on.
+const cluster = onPostgres && !process.env.TRACE_DATABASE_URL ? await startThrowawayPostgres({ durable: cpuCalls > 0 }) : undefined;
 Object.assign(process.env, {
   DATABASE_URL: onPostgres ? (process.env.TRACE_DATABASE_URL ?? cluster!.url) : `file:${path.join(dir, "auth.db")}`,
   DATA_DIR: dir,
@@ -37,7 +43,8 @@ const { recordPostgresStatements } = await import("@/lib/db/postgres-statements"
 const record = () => (onPostgres ? { viaPrismaClient: [] as boolean[], ...recordPostgresStatements() } : { roundTrips: undefined, ...recordSqliteStatements() });
 
 let n = 0;
-const client = () => ({ ip: `10.0.0.${++n}`, userAgent: "trace" });
+// A new address each call: the limits per address never refuse the repeated calls of --cpu.
+const client = () => ({ ip: `10.${(++n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, userAgent: "trace" });
 
 async function trace<T>(name: string, run: () => Promise<T>): Promise<T> {
   const { statements, roundTrips, viaPrismaClient, stop } = record();
@@ -66,12 +73,45 @@ const created = await trace("register (createSignedInAccount)", () => createSign
 const verified = await trace("verify (verifyCode)", () => verifyCode(email, created.code, client()));
 const login = await trace("login (loginWithPassword, verified account)", () => loginWithPassword(email, password, client()));
 if (login.kind !== "session") throw new Error(`expected a session, got ${login.kind}`);
-await trace("refresh (refreshSession)", () => refreshSession(login.tokens.refreshToken, client()));
+const refreshed = await trace("refresh (refreshSession)", () => refreshSession(login.tokens.refreshToken, client()));
 const caller = await trace("me (authenticate)", () => authenticate(verified.accessToken));
 await trace("profile update (authenticate + updateUser)", async () => {
   const c = await authenticate(verified.accessToken);
   await updateUser(c, caller.user.id, { name: "Trace" });
 });
+if (cpuCalls > 0) {
+  /** CPU time of a process or thread, in clock ticks (utime + stime of /proc/…/stat). */
+  const ticksOf = (statFile: string) => {
+    try {
+      const stat = readFileSync(statFile, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0; // a backend that ended meanwhile
+    }
+  };
+  const mainThread = () => ticksOf(`/proc/${process.pid}/task/${process.pid}/stat`);
+  const server = () => (cluster ? cluster.processes().reduce((sum: number, pid: number) => sum + ticksOf(`/proc/${pid}/stat`), 0) : 0);
+  const TICK_MS = 10; // USER_HZ is 100 on Linux
+  const measure = async (name: string, call: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < 20; i++) await call(-1 - i); // warm: compiled, prepared
+    const [main0, server0, wall0] = [mainThread(), server(), performance.now()];
+    for (let i = 0; i < cpuCalls; i++) await call(i);
+    const perCall = (ticks: number) => ((ticks * TICK_MS) / cpuCalls).toFixed(2);
+    const serverPart = cluster ? `, PostgreSQL ${perCall(server() - server0)} ms` : "";
+    console.log(`${name.padEnd(8)} main thread ${perCall(mainThread() - main0)} ms${serverPart} a call (${cpuCalls} calls, ${((performance.now() - wall0) / cpuCalls).toFixed(1)} ms apart)`);
+  };
+  const stamp = Date.now();
+  console.log(`\nCPU per call, one call at a time${cluster ? " (PostgreSQL durable)" : ""}:`);
+  await measure("sign-up", (i) => createSignedInAccount({ email: `cpu-${stamp}-${i}@example.com`, password }, client()));
+  await measure("login", () => loginWithPassword(email, password, client()));
+  let refreshToken = refreshed.refreshToken;
+  await measure("refresh", async () => {
+    refreshToken = (await refreshSession(refreshToken, client())).refreshToken;
+  });
+  await measure("me", () => authenticate(verified.accessToken));
+}
+
 await disconnectDb();
 cluster?.stop();
 rmSync(dir, { recursive: true, force: true });
