@@ -1,13 +1,13 @@
 import { now, secondsFromNow } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import { countTogether, database, transaction, type Tx } from "@/lib/db";
+import { countTogether, database, readWithNext, transaction, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { enqueueEmail, type MailKind } from "@/lib/db/outbox";
 import { findUserByEmail, findUserById, markVerified, type User } from "@/lib/db/users";
 import {
   consumeByCode,
   consumeByToken,
-  latestOpenVerification,
+  latestOpenVerificationOf,
   replaceVerification,
   type VerificationRecord,
 } from "@/lib/db/verifications";
@@ -81,29 +81,21 @@ export async function mailRequest(action: ClientAction, kind: MailKind, email: s
  * is answered, and counted toward the address's cap, exactly as a wrong code is.
  */
 export async function confirmCode(email: string, code: string, client: ClientInfo): Promise<User> {
-  const target = await codeTarget(email);
-  return countTogether((tx) => confirmCodeIn(tx, target, code, client));
+  return countTogether((tx) => confirmCodeIn(tx, email, code, client));
 }
 
 /** `POST /auth/verify/otp/`: the code verifies the account and the app gets a session, in one commit. */
 export async function verifyCode(email: string, code: string, client: ClientInfo): Promise<Tokens> {
-  const target = await codeTarget(email);
   return countTogether(async (tx) => {
-    const user = await confirmCodeIn(tx, target, code, client);
+    const user = await confirmCodeIn(tx, email, code, client);
     return (await startAppSession(tx, user, client, "code")).tokens;
   });
 }
 
-/** The address a code was typed for, its account and open verification, read before the check's transaction. */
-interface CodeTarget {
-  email: string;
-  user: User | null;
-  open: VerificationRecord | null;
-}
-
-async function codeTarget(email: string): Promise<CodeTarget> {
-  const user = await findUserByEmail(database, email);
-  return { email, user, open: user && (await latestOpenVerification(database, user.id, "verify_email")) };
+/** The account a code was typed for and its open verification. */
+async function codeTarget(tx: Tx, email: string): Promise<{ user: User | null; open: VerificationRecord | null }> {
+  const [user, open] = await Promise.all([findUserByEmail(tx, email), latestOpenVerificationOf(tx, email, "verify_email")]);
+  return { user, open: user && open };
 }
 
 /**
@@ -115,10 +107,13 @@ async function codeTarget(email: string): Promise<CodeTarget> {
  * verification. A refusal commits what was counted (the callers' countTogether), as separate
  * statements would have left it.
  */
-async function confirmCodeIn(tx: Tx, { email, user, open }: CodeTarget, code: string, client: ClientInfo): Promise<User> {
+async function confirmCodeIn(tx: Tx, email: string, code: string, client: ClientInfo): Promise<User> {
   const expired = () => new AppError("OTP_EXPIRED", { field: "code" });
   const wrong = () => new AppError("OTP_INVALID", { field: "code" });
+  // Reads only: on PostgreSQL they go with the client's count, in its round trip.
+  const target = readWithNext(tx, (early) => codeTarget(early, email));
   await limitClient(tx, "verify", client.ip);
+  const { user, open } = await target;
   if (!user) {
     // Counted toward the address's cap exactly as a wrong code for an account is.
     await claimCodeCheck(tx, email);

@@ -12,6 +12,7 @@ setUpAuthTests("postgres");
 const { startAppSession, authenticate, refreshSession } = await import("@/lib/auth/sessions");
 const { loginWithPassword } = await import("@/lib/auth/login");
 const { createSignedInAccount } = await import("@/lib/auth/signup");
+const { verifyCode } = await import("@/lib/auth/email-verification");
 const { database, execute, joinSql, query, queueWrite, sql, transaction } = await import("@/lib/db/sql");
 const { isUniqueViolation } = await import("@/lib/db/errors");
 const { recordPostgresStatements } = await import("@/lib/db/postgres-statements");
@@ -67,6 +68,16 @@ describe.skipIf(!TEST_POSTGRES_SERVER)("on PostgreSQL", () => {
       `INSERT INTO "AuditEvent"`,
       "COMMIT",
     ]);
+    expect(trips.length).toBeLessThanOrEqual(5);
+  });
+
+  it("sends a code check's reads with its first count", async () => {
+    const signUp = (email: string) => createSignedInAccount({ email, password: PASSWORD, name: "Pipeline" }, freshClient());
+    const warm = await signUp(`pipeline-code-warm-${Date.now()}@example.com`);
+    await verifyCode(warm.user.email, warm.code, freshClient()); // statements prepared
+    const { user, code } = await signUp(`pipeline-code-${Date.now()}@example.com`);
+    const trips = await roundTripsOf(() => verifyCode(user.email, code, freshClient()));
+    expect(trips[0]).toEqual(["BEGIN", expect.stringMatching(/^SELECT .* FROM "User" u$/), expect.stringMatching(/^SELECT .* FROM "Verification"$/), `INSERT INTO "RateLimit"`]);
     expect(trips.length).toBeLessThanOrEqual(5);
   });
 

@@ -74,12 +74,20 @@ const VERIFICATION_COLUMNS = sql`"id", "userId", "purpose", "tokenHash", "expire
 
 /** The newest open verification of a user, for checking a typed code (every code check asks). */
 export async function latestOpenVerification(tx: Tx, userId: number, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
+  const [row] = await query<VerificationRecord>(tx, sql`SELECT ${VERIFICATION_COLUMNS} FROM "Verification" WHERE "userId" = ${userId} AND ${newestOpen(purpose)}`);
+  return row ?? null;
+}
+
+/** As latestOpenVerification, for the account with `email`: one statement that need not wait for the account's id. */
+export async function latestOpenVerificationOf(tx: Tx, email: string, purpose: VerificationPurpose): Promise<VerificationRecord | null> {
   const [row] = await query<VerificationRecord>(
     tx,
-    sql`SELECT ${VERIFICATION_COLUMNS} FROM "Verification" WHERE "userId" = ${userId} AND "purpose" = ${purpose} AND "consumedAt" IS NULL ORDER BY "id" DESC LIMIT 1`,
+    sql`SELECT ${VERIFICATION_COLUMNS} FROM "Verification" WHERE "userId" = (SELECT "id" FROM "User" WHERE "email" = ${email}) AND ${newestOpen(purpose)}`,
   );
   return row ?? null;
 }
+
+const newestOpen = (purpose: VerificationPurpose) => sql`"purpose" = ${purpose} AND "consumedAt" IS NULL ORDER BY "id" DESC LIMIT 1`;
 
 export async function findVerificationByTokenHash(tx: Tx, tokenHash: string): Promise<VerificationRecord | null> {
   const [row] = await query<VerificationRecord>(tx, sql`SELECT ${VERIFICATION_COLUMNS} FROM "Verification" WHERE "tokenHash" = ${tokenHash}`);
