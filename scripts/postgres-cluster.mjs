@@ -44,9 +44,9 @@ function childrenOf(pid) {
 /**
  * Starts a cluster on a free port (initdb refuses root: it then runs as the postgres user).
  * Returns its URL, its processes (for their CPU time) and controls: stop for good, stop and start
- * again (an outage), freeze and thaw (a server that accepts connections but never answers). Tests run it with fsync off; `durable`
- * keeps PostgreSQL's own defaults (fsync and synchronous_commit on), as production runs, for
- * figures that are meant to say what a commit costs.
+ * again (an outage), freeze and thaw (a server that accepts connections but never answers). Tests
+ * run it with fsync off; `durable` keeps PostgreSQL's own defaults (fsync and synchronous_commit
+ * on), as production runs, for figures that are meant to say what a commit costs.
  */
 export async function startThrowawayPostgres({ durable = false } = {}) {
   const bin = postgresBinDir();

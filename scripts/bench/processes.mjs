@@ -11,7 +11,7 @@ import { freePort } from "../free-port.mjs";
 import { startCommand } from "../start-command.mjs";
 
 const HERE = import.meta.dirname;
-const CLK_TCK = 100; // Linux USER_HZ
+export const CLK_TCK = 100; // Linux USER_HZ
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU ticks and memory of a process, from /proc. */

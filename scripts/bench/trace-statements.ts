@@ -10,10 +10,11 @@
 //                 cluster, durable then) the PostgreSQL server's processes: what a change to a
 //                 flow's statements buys, without the throughput bench's noise. Linux (/proc).
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startThrowawayPostgres } from "../postgres-cluster.mjs";
+import { CLK_TCK, procStat } from "./processes.mjs";
 
 const dir = mkdtempSync(path.join(tmpdir(), "auth-trace-"));
 const onPostgres = process.argv.includes("--postgres") || Boolean(process.env.TRACE_DATABASE_URL);
@@ -80,24 +81,14 @@ await trace("profile update (authenticate + updateUser)", async () => {
   await updateUser(c, caller.user.id, { name: "Trace" });
 });
 if (cpuCalls > 0) {
-  /** CPU time of a process or thread, in clock ticks (utime + stime of /proc/…/stat). */
-  const ticksOf = (statFile: string) => {
-    try {
-      const stat = readFileSync(statFile, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0; // a backend that ended meanwhile
-    }
-  };
-  const mainThread = () => ticksOf(`/proc/${process.pid}/task/${process.pid}/stat`);
-  const server = () => (cluster ? cluster.processes().reduce((sum: number, pid: number) => sum + ticksOf(`/proc/${pid}/stat`), 0) : 0);
-  const TICK_MS = 10; // USER_HZ is 100 on Linux
+  const mainThread = () => procStat(process.pid)?.mainTicks ?? 0;
+  // A backend that ended meanwhile counts nothing more.
+  const server = () => (cluster ? cluster.processes().reduce((sum: number, pid: number) => sum + (procStat(pid)?.ticks ?? 0), 0) : 0);
   const measure = async (name: string, call: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 20; i++) await call(-1 - i); // warm: compiled, prepared
     const [main0, server0, wall0] = [mainThread(), server(), performance.now()];
     for (let i = 0; i < cpuCalls; i++) await call(i);
-    const perCall = (ticks: number) => ((ticks * TICK_MS) / cpuCalls).toFixed(2);
+    const perCall = (ticks: number) => ((ticks * 1000) / CLK_TCK / cpuCalls).toFixed(2);
     const serverPart = cluster ? `, PostgreSQL ${perCall(server() - server0)} ms` : "";
     console.log(`${name.padEnd(8)} main thread ${perCall(mainThread() - main0)} ms${serverPart} a call (${cpuCalls} calls, ${((performance.now() - wall0) / cpuCalls).toFixed(1)} ms apart)`);
   };
