@@ -9,7 +9,6 @@ import {
   consumeByToken,
   latestOpenVerificationOf,
   replaceVerification,
-  type VerificationRecord,
 } from "@/lib/db/verifications";
 import { AppError } from "@/lib/errors";
 import { nudgeMailSender } from "@/lib/mail/sender";
@@ -92,11 +91,6 @@ export async function verifyCode(email: string, code: string, client: ClientInfo
   });
 }
 
-/** The account a code was typed for and its open verification. */
-async function codeTarget(tx: Tx, email: string): Promise<{ user: User | null; open: VerificationRecord | null }> {
-  const [user, open] = await Promise.all([findUserByEmail(tx, email), latestOpenVerificationOf(tx, email, "verify_email")]);
-  return { user, open: user && open };
-}
 
 /**
  * Checks a typed code and verifies the account, in `tx`, whose caller commits it with what the
@@ -110,10 +104,11 @@ async function codeTarget(tx: Tx, email: string): Promise<{ user: User | null; o
 async function confirmCodeIn(tx: Tx, email: string, code: string, client: ClientInfo): Promise<User> {
   const expired = () => new AppError("OTP_EXPIRED", { field: "code" });
   const wrong = () => new AppError("OTP_INVALID", { field: "code" });
-  // Reads only: on PostgreSQL they go with the client's count, in its round trip.
-  const target = readWithNext(tx, (early) => codeTarget(early, email));
+  // The account and its open code (none without an account). Reads only: on PostgreSQL they go
+  // with the client's count, in its round trip.
+  const target = readWithNext(tx, (early) => Promise.all([findUserByEmail(early, email), latestOpenVerificationOf(early, email, "verify_email")]));
   await limitClient(tx, "verify", client.ip);
-  const { user, open } = await target;
+  const [user, open] = await target;
   if (!user) {
     // Counted toward the address's cap exactly as a wrong code for an account is.
     await claimCodeCheck(tx, email);
