@@ -31,6 +31,8 @@ export type OAuthRowInput = Omit<OAuthRow, "consumedAt" | "sessionId">;
 // not the Prisma client's query building.
 const OAUTH_COLUMN_NAMES = ["model", "id", "payload", "grantId", "userCode", "uid", "consumedAt", "expiresAt", "userId", "clientId", "sessionId"];
 const ROW_COLUMNS: Statement = { strings: [OAUTH_COLUMN_NAMES.map((column) => `"${column}"`).join(", ")], values: [] };
+/** A row the provider may still use: no end, or an end still ahead. */
+const unexpired = () => sql`("expiresAt" IS NULL OR "expiresAt" > ${now()})`;
 
 export async function upsertOAuthRow(tx: Tx, row: OAuthRowInput): Promise<void> {
   const { model, id, payload, grantId, userCode, uid, userId, clientId, expiresAt } = row;
@@ -48,7 +50,7 @@ export async function upsertOAuthRow(tx: Tx, row: OAuthRowInput): Promise<void> 
 export async function findOAuthRow(tx: Tx, model: string, id: string): Promise<OAuthRow | null> {
   const [row] = await query<OAuthRow>(
     tx,
-    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND "id" = ${id} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()})`,
+    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND "id" = ${id} AND ${unexpired()}`,
   );
   return row ?? null;
 }
@@ -133,7 +135,7 @@ export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthToken
 export async function findOAuthSessionByUid(tx: Tx, uid: string): Promise<OAuthRow | null> {
   const [row] = await query<OAuthRow>(
     tx,
-    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = 'Session' AND "uid" = ${uid} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`,
+    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = 'Session' AND "uid" = ${uid} AND ${unexpired()} LIMIT 1`,
   );
   return row ?? null;
 }
@@ -141,7 +143,7 @@ export async function findOAuthSessionByUid(tx: Tx, uid: string): Promise<OAuthR
 export async function findOAuthRowByUserCode(tx: Tx, model: string, userCode: string): Promise<OAuthRow | null> {
   const [row] = await query<OAuthRow>(
     tx,
-    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND "userCode" = ${userCode} AND ("expiresAt" IS NULL OR "expiresAt" > ${now()}) LIMIT 1`,
+    sql`SELECT ${ROW_COLUMNS} FROM "OAuthModel" WHERE "model" = ${model} AND "userCode" = ${userCode} AND ${unexpired()} LIMIT 1`,
   );
   return row ?? null;
 }
