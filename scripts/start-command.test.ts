@@ -1,0 +1,41 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { startCommand } from "./start-command.mjs";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+// One Argon2id hash, then 16 MiB of native memory in blocks of 256 KiB: how much of it glibc puts
+// in its main heap ([heap] in smaps), where freed memory may stay resident, instead of in
+// mappings of their own, which go back to the system when freed.
+const PROBE = `
+import { hashSync } from "@node-rs/argon2";
+import { readFileSync } from "node:fs";
+import params from "./lib/password/params.json" with { type: "json" };
+const heapKb = () => {
+  const smaps = readFileSync("/proc/self/smaps", "utf8");
+  const at = smaps.indexOf("[heap]");
+  return at < 0 ? 0 : Number(smaps.slice(at).match(/\\nRss:\\s+(\\d+)/)[1]);
+};
+hashSync("a password", params);
+const before = heapKb();
+const held = Array.from({ length: 64 }, () => Buffer.alloc(256 * 1024, 1));
+console.log(JSON.stringify({ before, during: heapKb(), blocks: held.length }));
+`;
+
+describe("npm start's command line", () => {
+  // glibc raises its mmap threshold to the size of the largest block freed (an Argon2id hash's
+  // 19 MiB) and its trim threshold to twice that, so after the first hash every native block
+  // under 19 MiB went into the heap, and up to 38 MiB of it could stay resident once freed: peaks
+  // over 300 MB under load. A fixed threshold (MALLOC_MMAP_THRESHOLD_) turns that off.
+  it.runIf(process.platform === "linux")("gives freed native memory back to the system after a password hash", () => {
+    const start = startCommand(ROOT);
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", PROBE], {
+      cwd: ROOT,
+      env: { ...process.env, ...start.env },
+      encoding: "utf8",
+    });
+    const { before, during } = JSON.parse(out.trim().split("\n").pop()!);
+    expect(during - before).toBeLessThan(4 * 1024);
+  });
+});
