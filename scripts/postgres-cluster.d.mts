@@ -9,5 +9,8 @@ export interface ThrowawayPostgres {
   thaw(): void;
   stop(): void;
 }
-/** `durable`: fsync and synchronous_commit on (PostgreSQL's defaults) instead of fsync off. */
-export function startThrowawayPostgres(options?: { durable?: boolean }): Promise<ThrowawayPostgres>;
+/**
+ * `durable`: fsync and synchronous_commit on (PostgreSQL's defaults) instead of fsync off.
+ * `settings`: more server settings, name → value (no spaces).
+ */
+export function startThrowawayPostgres(options?: { durable?: boolean; settings?: Record<string, string> }): Promise<ThrowawayPostgres>;

@@ -46,9 +46,10 @@ function childrenOf(pid) {
  * Returns its URL, its processes (for their CPU time) and controls: stop for good, stop and start
  * again (an outage), freeze and thaw (a server that accepts connections but never answers). Tests
  * run it with fsync off; `durable` keeps PostgreSQL's own defaults (fsync and synchronous_commit
- * on), as production runs, for figures that are meant to say what a commit costs.
+ * on), as production runs, for figures that are meant to say what a commit costs. `settings` are
+ * more server settings (name → value, no spaces), e.g. a library to preload.
  */
-export async function startThrowawayPostgres({ durable = false } = {}) {
+export async function startThrowawayPostgres({ durable = false, settings = {} } = {}) {
   const bin = postgresBinDir();
   if (!bin) throw new Error("PostgreSQL is not installed (apt-get install postgresql)");
   const port = await freePort();
@@ -60,10 +61,11 @@ export async function startThrowawayPostgres({ durable = false } = {}) {
     const [cmd, ...rest] = [...asPostgres, ...argv];
     execFileSync(cmd, rest, { stdio: ["ignore", "ignore", "inherit"] });
   };
+  const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`).join("");
   const start = () =>
     run([
       path.join(bin, "pg_ctl"), "-D", data, "-l", path.join(dir, "server.log"), "-w", "-o",
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durable ? "" : " -c fsync=off"} -c max_connections=200`, "start",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durable ? "" : " -c fsync=off"} -c max_connections=200${extra}`, "start",
     ]);
   const halt = () => run([path.join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"]);
   /** The postmaster and its children (one per connection, and its background workers). */

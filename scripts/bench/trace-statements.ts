@@ -9,18 +9,29 @@
 //                 time, and prints the CPU each costs the app's main thread and (on the throwaway
 //                 cluster, durable then) the PostgreSQL server's processes: what a change to a
 //                 flow's statements buys, without the throughput bench's noise. Linux (/proc).
+//   … --cpu 400 --statements   (PostgreSQL) also loads pg_stat_statements into the cluster and
+//                 lists, for each flow, what each of its statements cost the server a call: the
+//                 time executing and planning it, the WAL it wrote, and what is left of the
+//                 server's CPU outside the statements (the protocol, the commits' flushes).
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { startThrowawayPostgres } from "../postgres-cluster.mjs";
 import { CLK_TCK, procStat } from "./processes.mjs";
 
 const dir = mkdtempSync(path.join(tmpdir(), "auth-trace-"));
 const onPostgres = process.argv.includes("--postgres") || Boolean(process.env.TRACE_DATABASE_URL);
 const cpuCalls = process.argv.includes("--cpu") ? Number(process.argv[process.argv.indexOf("--cpu") + 1] ?? 400) : 0;
+const statementStats = cpuCalls > 0 && onPostgres && process.argv.includes("--statements");
 // Commits cost what they cost in production when CPU is counted: fsync and synchronous_commit on.
-const cluster = onPostgres && !process.env.TRACE_DATABASE_URL ? await startThrowawayPostgres({ durable: cpuCalls > 0 }) : undefined;
+const cluster = onPostgres && !process.env.TRACE_DATABASE_URL
+  ? await startThrowawayPostgres({
+      durable: cpuCalls > 0,
+      settings: statementStats ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on" } : {},
+    })
+  : undefined;
 Object.assign(process.env, {
   DATABASE_URL: onPostgres ? (process.env.TRACE_DATABASE_URL ?? cluster!.url) : `file:${path.join(dir, "auth.db")}`,
   DATA_DIR: dir,
@@ -84,13 +95,38 @@ if (cpuCalls > 0) {
   const mainThread = () => procStat(process.pid)?.mainTicks ?? 0;
   // A backend that ended meanwhile counts nothing more.
   const server = () => (cluster ? cluster.processes().reduce((sum: number, pid: number) => sum + (procStat(pid)?.ticks ?? 0), 0) : 0);
+  const stats = statementStats ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : undefined;
+  if (stats) {
+    await stats.connect();
+    await stats.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  }
   const measure = async (name: string, call: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 20; i++) await call(-1 - i); // warm: compiled, prepared
+    await stats?.query("SELECT pg_stat_statements_reset()");
     const [main0, server0, wall0] = [mainThread(), server(), performance.now()];
     for (let i = 0; i < cpuCalls; i++) await call(i);
+    const [main1, server1, wall1] = [mainThread(), server(), performance.now()];
     const perCall = (ticks: number) => ((ticks * 1000) / CLK_TCK / cpuCalls).toFixed(2);
-    const serverPart = cluster ? `, PostgreSQL ${perCall(server() - server0)} ms` : "";
-    console.log(`${name.padEnd(8)} main thread ${perCall(mainThread() - main0)} ms${serverPart} a call (${cpuCalls} calls, ${((performance.now() - wall0) / cpuCalls).toFixed(1)} ms apart)`);
+    const serverPart = cluster ? `, PostgreSQL ${perCall(server1 - server0)} ms` : "";
+    console.log(`${name.padEnd(8)} main thread ${perCall(main1 - main0)} ms${serverPart} a call (${cpuCalls} calls, ${((wall1 - wall0) / cpuCalls).toFixed(1)} ms apart)`);
+    if (stats) await printStatementCosts(stats, (server1 - server0) * 1000 / CLK_TCK / cpuCalls);
+  };
+  /** The flow's statements by the server's time on them, a call (pg_stat_statements' times are wall clock). */
+  const printStatementCosts = async (db: pg.Client, serverCpuMs: number) => {
+    const { rows } = await db.query<{ query: string; calls: string; exec: number; plan: number; wal: string }>(
+      `SELECT query, calls, total_exec_time AS exec, total_plan_time AS plan, wal_bytes AS wal
+         FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time + total_plan_time DESC`,
+    );
+    const us = (ms: number) => `${Math.round((ms * 1000) / cpuCalls)}`.padStart(5);
+    console.log("           calls  exec µs  plan µs  WAL B  statement (a call)");
+    let spent = 0;
+    for (const r of rows) {
+      spent += r.exec + r.plan;
+      console.log(`          ${(Number(r.calls) / cpuCalls).toFixed(1).padStart(6)}  ${us(r.exec)}    ${us(r.plan)}  ${String(Math.round(Number(r.wal) / cpuCalls)).padStart(5)}  ${r.query.replace(/\s+/g, " ").slice(0, 90)}`);
+    }
+    // The times are wall clock (an INSERT's may include a wait for a lock or a page); COMMIT is not
+    // among them, so its work (the WAL's flush) is in what is left of the server's CPU.
+    console.log(`          in statements ${us(spent)} µs; the server's CPU outside them (the protocol, the commits) ${us(serverCpuMs * cpuCalls - spent)} µs`);
   };
   const stamp = Date.now();
   console.log(`\nCPU per call, one call at a time${cluster ? " (PostgreSQL durable)" : ""}:`);
@@ -101,6 +137,7 @@ if (cpuCalls > 0) {
     refreshToken = (await refreshSession(refreshToken, client())).refreshToken;
   });
   await measure("me", () => authenticate(verified.accessToken));
+  await stats?.end();
 }
 
 await disconnectDb();
