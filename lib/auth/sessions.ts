@@ -115,7 +115,9 @@ function admit(user: User, proof: SignInProof): void {
 /** What every sign-in records beside its session: the address (past the failed-login ceiling), the account's last sign-in and the audit event. */
 async function recordSignIn(tx: Tx, user: User, client: ClientInfo, proof: SignInProof, detail: Record<string, unknown>): Promise<void> {
   await rememberAddress(tx, user.email, client.ip);
-  await recordLastLogin(tx, user.id, now());
+  // A sign-up's account was written with it (NewUser.signsIn): a second version of the row just
+  // inserted would cost every index of User again.
+  if (proof.method !== "signup") await recordLastLogin(tx, user.id, now());
   await recordAudit(tx, {
     type: "login",
     userId: user.id,

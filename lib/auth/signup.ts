@@ -69,6 +69,7 @@ async function insertCountedAccount(input: NewAccount, client: ClientInfo, withS
         mobile: input.mobile,
         passwordHash,
         roleId,
+        signsIn: withSession,
       });
       const code = await startEmailVerification(tx, user, client);
       await recordAudit(tx, { type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent });

@@ -75,6 +75,8 @@ export interface NewUser {
   roleId: number;
   verifiedAt?: Date | null;
   disabledAt?: Date | null;
+  /** Its creation signs it in (a sign-up that starts a session): its last sign-in is written with it. */
+  signsIn?: boolean;
 }
 
 export class EmailTakenError extends Error {
@@ -82,11 +84,11 @@ export class EmailTakenError extends Error {
 }
 
 /** The columns a new account is written with, and its values: the defaults of a row written one way or the other. */
-const NEW_USER_COLUMNS = sql`("email", "name", "dob", "mobile", "passwordHash", "verifiedAt", "disabledAt", "roleId", "createdAt", "updatedAt")`;
+const NEW_USER_COLUMNS = sql`("email", "name", "dob", "mobile", "passwordHash", "verifiedAt", "disabledAt", "roleId", "lastLoginAt", "createdAt", "updatedAt")`;
 
 function newUserValues(user: NewUser, at: Date): Statement {
   return sql`(${user.email}, ${user.name ?? ""}, ${user.dob ?? null}, ${user.mobile ?? ""}, ${user.passwordHash}, ${user.verifiedAt ?? null},
-    ${user.disabledAt ?? null}, ${user.roleId}, ${at}, ${at})`;
+    ${user.disabledAt ?? null}, ${user.roleId}, ${user.signsIn ? at : null}, ${at}, ${at})`;
 }
 
 /** Inserts a user; a concurrent insert of the same e-mail surfaces as `EmailTakenError`. */
@@ -117,7 +119,7 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<User> {
 }
 
 /**
- * Rows per multi-row INSERT: ten parameters a user, well under SQLite's 32,766 bound parameters
+ * Rows per multi-row INSERT: eleven parameters a user, well under SQLite's 32,766 bound parameters
  * and PostgreSQL's 65,535, and a statement text short enough to build per call.
  */
 const USERS_PER_INSERT = 1000;
