@@ -24,11 +24,12 @@ console.log(JSON.stringify({ before, during: heapKb(), blocks: held.length }));
 `;
 
 describe("npm start's command line", () => {
-  // glibc raises its mmap threshold to the size of the largest block freed (an Argon2id hash's
-  // 19 MiB) and its trim threshold to twice that, so after the first hash every native block
-  // under 19 MiB went into the heap, and up to 38 MiB of it could stay resident once freed: peaks
-  // over 300 MB under load. A fixed threshold (MALLOC_MMAP_THRESHOLD_) turns that off.
-  it.runIf(process.platform === "linux")("gives freed native memory back to the system after a password hash", () => {
+  // glibc raises its mmap threshold to the size of the largest mapped block it has freed (up to
+  // 32 MiB; a password hash frees one) and its trim threshold to twice that, so afterwards blocks
+  // of a request's size went into the heap, and up to twice the threshold of it could stay
+  // resident once freed: peaks over 300 MB under load. A fixed threshold
+  // (MALLOC_MMAP_THRESHOLD_) turns that off.
+  it.runIf(process.platform === "linux")("keeps large native blocks out of the heap after a password hash, so that they go back to the system when freed", () => {
     const start = startCommand(ROOT);
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", PROBE], {
       cwd: ROOT,
