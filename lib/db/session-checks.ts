@@ -7,7 +7,8 @@ import { log } from "@/lib/log";
  * ago costs no round trip. On SQLite the check is a function call and nothing is kept.
  *
  * What keeps it true:
- * - Triggers on "Session" and "User" (the migration session_check_cache) name every row whose
+ * - Triggers on "Session" and "User" (the migrations session_check_cache and
+ *   session_check_triggers_by_column) name every row whose
  *   change could change a check's answer: any change but a session's lastUsedAt and an account's
  *   lastLoginAt and updatedAt, and every deletion (but a revoked session's). Each one is told twice:
  *   - as a NOTIFY on CHANNEL, which PostgreSQL delivers to every instance's listening connection
