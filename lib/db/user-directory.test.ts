@@ -12,7 +12,7 @@ const db = useTestDatabase();
 
 const { database } = await import("@/lib/db");
 const { searchUsers } = await import("./user-directory");
-const { execute, sql } = await import("./sql");
+const { execute, query, sql } = await import("./sql");
 
 const USER_ROLE = 2;
 const NEWEST_FIRST = { key: "created", descending: true } as const;
@@ -93,6 +93,23 @@ describe("the search", () => {
     await db().user.delete({ where: { id: user.id } });
     // Compares the index with the content of "User": fails (SQLITE_CORRUPT_VTAB) on any difference.
     await execute(database, sql`INSERT INTO "UserSearch" ("UserSearch", "rank") VALUES ('integrity-check', 1)`);
+  });
+});
+
+describe("the filters' indexes", () => {
+  it("hold only the disabled accounts and those with two-factor on, and a lookup of those uses them", async () => {
+    // Every sign-in writes a new version of its account's row on PostgreSQL, with an entry in each
+    // index that holds the row: the few that these filters look for are all they need.
+    for (const [index, column] of [["User_disabledAt_idx", "disabledAt"], ["User_totpEnabledAt_idx", "totpEnabledAt"]]) {
+      const [found] = await query<{ definition: string }>(
+        database,
+        onPostgres()
+          ? sql`SELECT indexdef AS "definition" FROM pg_indexes WHERE indexname = ${index}`
+          : sql`SELECT "sql" AS "definition" FROM sqlite_master WHERE "name" = ${index}`,
+      );
+      expect(found!.definition, index).toMatch(new RegExp(`WHERE \\(?"?${column}"? IS NOT NULL\\)?$`));
+      expect((await planOf(`SELECT "id" FROM "User" WHERE "${column}" IS NOT NULL`, [])).join("\n"), index).toContain(index);
+    }
   });
 });
 
