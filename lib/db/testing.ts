@@ -118,3 +118,10 @@ export async function planOf(text: string, values: unknown[]): Promise<string[]>
     client.release();
   }
 }
+
+/** The test database's definition of index `name` (its CREATE INDEX statement), as the database keeps it. */
+export async function indexDefinition(name: string): Promise<string | undefined> {
+  if (!onPostgres()) return embeddedConnection()!.all<{ sql: string }>(`SELECT "sql" FROM sqlite_master WHERE "type" = 'index' AND "name" = ?`, [name])[0]?.sql;
+  const { rows } = await postgresPool()!.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = $1`, [name]);
+  return rows[0]?.indexdef;
+}

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { onPostgres, planOf, recordStatements, useTestDatabase } from "./testing";
+import { indexDefinition, onPostgres, planOf, recordStatements, useTestDatabase } from "./testing";
 
 /**
  * The console's search (ADR 016): a substring of the e-mail or the name, whatever its case and
@@ -12,7 +12,7 @@ const db = useTestDatabase();
 
 const { database } = await import("@/lib/db");
 const { searchUsers } = await import("./user-directory");
-const { execute, query, sql } = await import("./sql");
+const { execute, sql } = await import("./sql");
 
 const USER_ROLE = 2;
 const NEWEST_FIRST = { key: "created", descending: true } as const;
@@ -100,14 +100,8 @@ describe("the filters' indexes", () => {
   it("hold only the disabled accounts and those with two-factor on, and a lookup of those uses them", async () => {
     // Every sign-in writes a new version of its account's row on PostgreSQL, with an entry in each
     // index that holds the row: the few that these filters look for are all they need.
-    for (const [index, column] of [["User_disabledAt_idx", "disabledAt"], ["User_totpEnabledAt_idx", "totpEnabledAt"]]) {
-      const [found] = await query<{ definition: string }>(
-        database,
-        onPostgres()
-          ? sql`SELECT indexdef AS "definition" FROM pg_indexes WHERE indexname = ${index}`
-          : sql`SELECT "sql" AS "definition" FROM sqlite_master WHERE "name" = ${index}`,
-      );
-      expect(found!.definition, index).toMatch(new RegExp(`WHERE \\(?"?${column}"? IS NOT NULL\\)?$`));
+    for (const [index, column] of [["User_disabledAt_idx", "disabledAt"], ["User_totpEnabledAt_idx", "totpEnabledAt"]] as const) {
+      expect(await indexDefinition(index), index).toMatch(new RegExp(`WHERE \\(?"?${column}"? IS NOT NULL\\)?$`));
       expect((await planOf(`SELECT "id" FROM "User" WHERE "${column}" IS NOT NULL`, [])).join("\n"), index).toContain(index);
     }
   });
