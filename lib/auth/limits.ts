@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { countTogether, database, readWithNext, type Tx } from "@/lib/db";
+import { countTogether, database, readWithNext, writeWithNext, type Tx } from "@/lib/db";
 import type { MailKind } from "@/lib/db/outbox";
 import { addressKeys, claimStreakStep, countHit, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit, type WindowState } from "@/lib/db/rate-limits";
 import { AppError, rateLimited } from "@/lib/errors";
@@ -196,11 +196,14 @@ export async function claimPasswordAttempt(
     const waitEnds = new Date(streak.lastHitAt.getTime() + streakWaitMs(seen));
     if (waitEnds > now()) throw limitedUntil(waitEnds, "login-streak");
   }
-  if (!(await claimStreakStep(tx, key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen))) {
-    // A concurrent attempt took this step: wait as if it had failed.
+  // The step and the account's count in one round trip on PostgreSQL, rows locked in that order.
+  const stepped = writeWithNext(tx, (early) => claimStreakStep(early, key, rule.forgottenAfterMs, rule.failuresBeforeWait, seen));
+  const failures = await hitWindow(tx, accountFailuresKey(email), LIMITS.accountFailures.windowMs);
+  if (!(await stepped)) {
+    // A concurrent attempt took this step: wait as if it had failed. The account's count goes back.
+    await releaseHit(tx, accountFailuresKey(email));
     throw limitedUntil(new Date(now().getTime() + streakWaitMs(Math.max(seen + 1, rule.failuresBeforeWait))), "login-streak");
   }
-  const failures = await hitWindow(tx, accountFailuresKey(email), LIMITS.accountFailures.windowMs);
   if (failures.count > LIMITS.accountFailures.limit && !(await peekWindow(tx, knownAddressKey(email, ip)))) {
     await releaseHit(tx, accountFailuresKey(email));
     await releaseHit(tx, key);

@@ -33,6 +33,7 @@ const { requestPasswordReset, resetPassword } = await import("./password");
 const { authenticate, refreshSession } = await import("./sessions");
 const { ARGON2_PARAMS } = await import("@/lib/password/hash");
 const { findUserByEmail } = await import("@/lib/db/users");
+const { addressKeys, peekWindow } = await import("@/lib/db/rate-limits");
 const { commitsOf } = await import("@/lib/db/sqlite-statements");
 const { recordStatements, statementsDuring } = await import("@/lib/db/testing");
 
@@ -154,6 +155,9 @@ describe("consecutive failed logins from one address", () => {
     const codes = settled.map((s) => (s.status === "rejected" ? (s.reason as { code: string }).code : "resolved"));
     expect(codes.filter((c) => c === "PASSWORD_MISMATCH").length).toBeLessThanOrEqual(10);
     expect(codes.filter((c) => c !== "PASSWORD_MISMATCH" && c !== "RATE_LIMITED")).toEqual([]);
+    // Only the passwords compared count towards the account's daily ceiling, not the refused tries.
+    const ceiling = await peekWindow(database, addressKeys.accountFailures(email));
+    expect(ceiling?.count).toBe(codes.filter((c) => c === "PASSWORD_MISMATCH").length);
     await expect(authenticatePassword(email, PASSWORD, from)).rejects.toMatchObject({ code: "RATE_LIMITED" });
   });
 

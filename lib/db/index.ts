@@ -4,5 +4,5 @@
  * themselves live in this folder's other modules, one per table or concern; only this folder
  * touches Prisma (ADR 005, ADR 013).
  */
-export { atomically, countTogether, database, readWithNext, transaction, Tx } from "./sql";
+export { atomically, countTogether, database, readWithNext, transaction, Tx, writeWithNext } from "./sql";
 export { disconnectDb, runAsBatchJob, startSessionCheckCache } from "./client";

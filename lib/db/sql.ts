@@ -212,6 +212,14 @@ export function readWithNext<T>(tx: Tx, read: (tx: Tx) => Promise<T>): Promise<T
 }
 
 /**
+ * As readWithNext, for a write whose answer can wait for the transaction's next statement (a
+ * claim checked once the count after it is back): it is sent just before that statement, in the
+ * order written, so the transaction changes exactly as if it had been sent at once. Only its
+ * failure is reported later: by that statement, or by the COMMIT.
+ */
+export const writeWithNext: <T>(tx: Tx, write: (tx: Tx) => Promise<T>) => Promise<T> = readWithNext;
+
+/**
  * Prisma's query API for a data function given `tx`. For a transaction it is an interactive
  * transaction of Prisma's on that transaction's connection, opened the first time it is asked for
  * and ended with it: its statements are part of the same commit.
