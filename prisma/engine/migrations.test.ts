@@ -106,6 +106,15 @@ describe("schema files", () => {
   it("every migration exists for both dialects (`npm run db:migrate:dev -- --name …` makes both)", () => {
     expect(committedMigrations("sqlite")).toEqual(committedMigrations("postgres"));
   });
+
+  it("the generated clients load the query compiler's small WebAssembly build (the fast one held about 30 MB more of the server)", () => {
+    for (const dialect of ["postgres", "sqlite"]) {
+      const client = readFileSync(path.join(import.meta.dirname, `../../lib/db/generated/${dialect}/internal/class.ts`), "utf8");
+      const compilers = [...client.matchAll(/query_compiler_(\w+)_bg\./g)].map((m) => m[1]);
+      expect(compilers.length, dialect).toBeGreaterThan(0);
+      expect(new Set(compilers), dialect).toEqual(new Set(["small"]));
+    }
+  });
 });
 
 describe("SQLite", () => {
