@@ -1,4 +1,4 @@
-import { database, transaction, type Tx } from "@/lib/db";
+import { database, transaction, writeWithNext, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/db/audit";
 import { defaultRole, listRoles } from "@/lib/db/roles";
 import { EmailTakenError, findUserByEmail, insertUser, type User } from "@/lib/db/users";
@@ -61,7 +61,8 @@ async function insertCountedAccount(input: NewAccount, client: ClientInfo, withS
 
   try {
     const created = await transaction(async (tx) => {
-      await limitClient(tx, "signup", client.ip);
+      // The address's count goes with the account's row: a refusal rolls both back.
+      const counted = writeWithNext(tx, (early) => limitClient(early, "signup", client.ip));
       const user = await insertUser(tx, {
         email: input.email,
         name: input.name,
@@ -71,6 +72,7 @@ async function insertCountedAccount(input: NewAccount, client: ClientInfo, withS
         roleId,
         signsIn: withSession,
       });
+      await counted;
       const code = await startEmailVerification(tx, user, client);
       await recordAudit(tx, { type: "signup", userId: user.id, ip: client.ip, userAgent: client.userAgent });
       await countMailSent(tx, "verification", user.email);
