@@ -1,8 +1,8 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { now } from "@/lib/clock";
 import { config } from "@/lib/config/env";
-import type { Tx } from "@/lib/db";
-import { claimCodeAttempt, type VerificationRecord } from "@/lib/db/verifications";
+import { writeWithNext, type Tx } from "@/lib/db";
+import { claimCodeAttempt, releaseCodeAttempt, type VerificationRecord } from "@/lib/db/verifications";
 import type { AppError } from "@/lib/errors";
 import { derivedKey } from "@/lib/tokens/secrets";
 import { claimCodeCheck, releaseCodeCheck } from "./limits";
@@ -48,12 +48,22 @@ export interface TypedCodeCheck {
  */
 export async function checkTypedCode(tx: Tx, check: TypedCodeCheck): Promise<VerificationRecord> {
   const { email, open } = check;
-  await claimCodeCheck(tx, email);
-  if (!open?.codeHash || !open.codeExpiresAt || open.codeExpiresAt <= now() || !(await claimCodeAttempt(tx, open.id, check.maxAttempts))) {
+  const codeHash = open?.codeExpiresAt && open.codeExpiresAt > now() ? open.codeHash : null;
+  // The address's cap and the code's try claimed in one round trip on PostgreSQL, in that order.
+  const capped = writeWithNext(tx, (early) => claimCodeCheck(early, email));
+  const tried = open && codeHash ? await claimCodeAttempt(tx, open.id, check.maxAttempts) : false;
+  try {
+    await capped;
+  } catch (refusal) {
+    // Refused by the cap: the try was never this code's.
+    if (open && tried) await releaseCodeAttempt(tx, open.id);
+    throw refusal;
+  }
+  if (!open || !codeHash || !tried) {
     await releaseCodeCheck(tx, email);
     throw check.expired();
   }
-  if (!codeMatches(check.code, open.tokenHash, open.codeHash)) {
+  if (!codeMatches(check.code, open.tokenHash, codeHash)) {
     await check.onWrong?.();
     throw check.wrong();
   }

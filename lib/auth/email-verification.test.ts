@@ -122,7 +122,7 @@ describe("verification codes", () => {
 
 describe("the cap on wrong codes per address", () => {
   it("allows 20 wrong codes in 24 hours across codes, then RATE_LIMITED even for the right code, until the day is over", async () => {
-    const { email, code: firstCode } = await unverifiedUser();
+    const { email, code: firstCode, user } = await unverifiedUser();
     let code = firstCode;
     for (let round = 0; round < 4; round++) {
       if (round > 0) {
@@ -137,6 +137,9 @@ describe("the cap on wrong codes per address", () => {
     expect(wait).toBeGreaterThan(23 * 3600);
     expect(wait).toBeLessThanOrEqual(24 * 3600);
     expect(await isVerified(email)).toBe(false);
+    // Refused by the address's cap, the try was never the code's: its own tries are untouched.
+    const open = await db().verification.findFirst({ where: { userId: user.id, consumedAt: null }, orderBy: { id: "desc" } });
+    expect(open?.attempts).toBe(0);
 
     advance(DAY);
     ({ code } = await resendCode(email, freshClient()));

@@ -122,6 +122,11 @@ export async function claimCodeAttempt(tx: Tx, id: number, maxAttempts: number):
   return changed === 1;
 }
 
+/** Gives back a try claimed by claimCodeAttempt that, in the end, was refused before any comparison. */
+export async function releaseCodeAttempt(tx: Tx, id: number): Promise<void> {
+  await queueWrite(tx, sql`UPDATE "Verification" SET "attempts" = "attempts" - 1 WHERE "id" = ${id} AND "attempts" > 0`);
+}
+
 /** Consumes a row whose code matched on a claimed try; false when it was consumed, voided or expired meanwhile. */
 export async function consumeByCode(tx: Tx, id: number): Promise<boolean> {
   const at = now();
