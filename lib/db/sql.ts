@@ -200,9 +200,10 @@ export function queueWrite(tx: Tx, statement: Statement): Promise<void> {
  * Starts a read whose answer can wait for the transaction's next statement: on PostgreSQL its
  * statements are held and sent with that one, in the same round trip (a login reads its account
  * and a limit's window with its first count). They are sent first, so they see the transaction as
- * it was before that statement. Elsewhere, and outside a transaction, it runs at once. The read
- * must only read (`query`); a read nobody ends up awaiting (the work failed first) is no unhandled
- * rejection. If nothing follows it, it is sent on its own once the current synchronous work ends.
+ * it was before that statement. Elsewhere, and outside a transaction, it runs at once. Only its
+ * `query`s are held (an `execute` goes at once); a read nobody ends up awaiting (the work failed
+ * first) is no unhandled rejection. If nothing follows it, it is sent on its own once the current
+ * synchronous work ends.
  */
 export function readWithNext<T>(tx: Tx, read: (tx: Tx) => Promise<T>): Promise<T> {
   const open = openOf(tx);
@@ -215,7 +216,8 @@ export function readWithNext<T>(tx: Tx, read: (tx: Tx) => Promise<T>): Promise<T
  * As readWithNext, for a write whose answer can wait for the transaction's next statement (a
  * claim checked once the count after it is back): it is sent just before that statement, in the
  * order written, so the transaction changes exactly as if it had been sent at once. Only its
- * failure is reported later: by that statement, or by the COMMIT.
+ * failure is reported later: by that statement, or by the COMMIT. The write is a `query` (with
+ * RETURNING) to be held; writes it merely queues (`queueWrite`) are held anyway.
  */
 export const writeWithNext: <T>(tx: Tx, write: (tx: Tx) => Promise<T>) => Promise<T> = readWithNext;
 
