@@ -115,8 +115,9 @@ export async function expectMailCount(to: string, count: number): Promise<void> 
   const deadline = Date.now() + 500;
   for (;;) {
     const got = (await mailsTo(to)).length;
-    if (got > count || (got !== count && Date.now() >= deadline)) throw new Error(`expected ${count} mail(s) to ${to}, got ${got}`);
-    if (Date.now() >= deadline) return;
+    const settled = Date.now() >= deadline;
+    if (got > count || (settled && got !== count)) throw new Error(`expected ${count} mail(s) to ${to}, got ${got}`);
+    if (settled) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
