@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startAppServer, testSecrets, type AppServer } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { api as apiOf, randomIp, type ApiResponse } from "./client";
+import { addClientTo } from "./oidc-support";
 import { authHeader, codeIn, confirmTokenIn, execSql, jwtPayload, mailsTo, setClockOffset, STRONG_PASSWORD, uniqueEmail, waitForMail } from "./helpers";
 
 /**
@@ -13,11 +14,12 @@ import { authHeader, codeIn, confirmTokenIn, execSql, jwtPayload, mailsTo, setCl
 let database: TestDatabase | undefined;
 let a: AppServer | undefined;
 let b: AppServer | undefined;
+const secrets = testSecrets();
 
 beforeAll(async () => {
   database = await createTestDatabase(inject("databaseKind"));
   // One public address for both, as behind a load balancer: tokens name it as their issuer.
-  const env = { ...testSecrets(), APP_URL: "http://127.0.0.1", DATABASE_URL: database.url, SMTP_URL: inject("smtpUrl"), TRUST_PROXY: "true", LOG_LEVEL: "warn", AUTH_TEST_CLOCK_FILE: inject("clockFile") };
+  const env = { ...secrets, APP_URL: "http://127.0.0.1", DATABASE_URL: database.url, SMTP_URL: inject("smtpUrl"), TRUST_PROXY: "true", LOG_LEVEL: "warn", AUTH_TEST_CLOCK_FILE: inject("clockFile") };
   [a, b] = await Promise.all([startAppServer(env), startAppServer(env)]);
 }, 120_000);
 
@@ -70,6 +72,24 @@ describe("two instances on one database", () => {
     expect((await on(b!)("GET", "/auth/me/", { headers: authHeader(tokens.access_token) })).status).toBe(200);
     expect((await on(a!)("POST", "/auth/logout/", { json: { refresh: tokens.refresh } })).status).toBe(200);
     expect((await on(b!)("GET", "/auth/me/", { headers: authHeader(tokens.access_token) })).status).toBe(401);
+  });
+
+  it("end a provider's access token on both when it is revoked on one", async () => {
+    const client = await addClientTo({ databaseUrl: database!.url, appUrl: "http://127.0.0.1", secrets }, "--name", "Two Instances", "--redirect-uri", "https://rp.example.test/callback", "--grant", "client_credentials");
+    const form = (server: AppServer, path: string, body: Record<string, string>) =>
+      fetch(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString("base64")}` },
+        body: new URLSearchParams(body),
+      }).then(async (res) => ({ status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> }));
+    const issued = await form(a!, "/oauth/token", { grant_type: "client_credentials" });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const token = issued.body.access_token as string;
+    const introspected = () => form(b!, "/oauth/token/introspection", { token }).then((res) => res.body.active);
+    // Twice: the second answer may come from the instance's memory (ADR 019).
+    expect([await introspected(), await introspected()]).toEqual([true, true]);
+    expect((await form(a!, "/oauth/token/revocation", { token })).status).toBe(200);
+    expect(await introspected()).toBe(false);
   });
 
   it("count a client's requests to both against one limit", async () => {

@@ -17,20 +17,33 @@ export const REDIRECT_URI = "https://rp.example.test/callback";
 
 /** Registers a client as an operator does, from a shell on the server: `npm run oauth:client -- add …`. */
 export async function addClient(...args: string[]): Promise<{ client_id: string; client_secret?: string }> {
-  const stdout = await clientCommand("add", ...args);
+  return addClientTo(undefined, ...args);
+}
+
+/** The same, for another deployment than the suite's server (its database and public address). */
+export async function addClientTo(deployment: Deployment | undefined, ...args: string[]): Promise<{ client_id: string; client_secret?: string }> {
+  const stdout = await clientCommand(deployment, "add", ...args);
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as { client_id: string; client_secret?: string };
 }
 
 /** `npm run oauth:client -- remove CLIENT_ID`, as an operator runs it on the server. */
 export async function removeClient(clientId: string): Promise<void> {
-  await clientCommand("remove", clientId);
+  await clientCommand(undefined, "remove", clientId);
 }
 
-async function clientCommand(...args: string[]): Promise<string> {
+interface Deployment {
+  databaseUrl: string;
+  appUrl: string;
+  /** Its AUTH_SECRET seals the client's secret. */
+  secrets: Record<string, string>;
+}
+
+async function clientCommand(deployment: Deployment | undefined, ...args: string[]): Promise<string> {
   const root = path.resolve(import.meta.dirname, "../..");
+  const { databaseUrl, appUrl, secrets } = deployment ?? { databaseUrl: inject("databaseUrl"), appUrl: baseUrl(), secrets: inject("serverSecrets") };
   const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/oauth-client.ts", ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...inject("serverSecrets"), DATABASE_URL: inject("databaseUrl"), APP_URL: baseUrl(), LOG_LEVEL: "silent", NODE_ENV: "development" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...secrets, DATABASE_URL: databaseUrl, APP_URL: appUrl, LOG_LEVEL: "silent", NODE_ENV: "development" },
   });
   return stdout;
 }

@@ -1,5 +1,7 @@
 import { now } from "@/lib/clock";
-import { execute, prisma, query, sql, type Statement, type Tx } from "./sql";
+import { deepFreeze } from "@/lib/freeze";
+import { sessionChecks } from "./session-checks";
+import { database, execute, prisma, query, sql, type Statement, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
@@ -104,9 +106,20 @@ export const TOKEN_MODELS: ReadonlySet<string> = new Set(["AccessToken", "Client
  * statement. The provider looks a presented token up in up to three models at once
  * (introspection), then reads the session it ends with, its grant and its account (userinfo, a
  * refresh); lib/oauth/adapter.ts answers all of that from this read.
+ *
+ * On PostgreSQL, outside a transaction, an access token's read is kept in the credential checks'
+ * cache (ADR 019) until the database tells of a change to any of its rows, so that userinfo and
+ * introspection with a token checked a moment ago cost no round trip. A refresh token's read is
+ * not kept: its use changes it.
  */
 export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthTokenRows[]> {
   const at = now();
+  const cache = tx === database ? sessionChecks<KeptTokenRead>() : undefined;
+  const key = `t:${id}`;
+  const kept = cache?.get(key);
+  // It only confirms: a read whose token, grant or session has expired since is made again.
+  if (kept && kept.endsAt > at.getTime()) return kept.rows;
+  const ticket = cache?.ticket() ?? null;
   const rows = await query<Prefixed<"t_"> & Prefixed<"g_"> & Prefixed<"s_"> & UserRow>(
     tx,
     sql`SELECT ${TOKEN_COLUMNS}, ${GRANT_COLUMNS}, ${SESSION_COLUMNS}, ${USER_COLUMNS}
@@ -117,7 +130,7 @@ export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthToken
         WHERE t."model" IN ('AccessToken', 'ClientCredentials', 'RefreshToken') AND t."id" = ${id}
           AND (t."expiresAt" IS NULL OR t."expiresAt" > ${at})`,
   );
-  return Promise.all(
+  const read = await Promise.all(
     rows.map(async (row) => ({
       token: rowAs(row, "t"),
       grant: row.g_model === null ? null : rowAs(row, "g"),
@@ -125,7 +138,54 @@ export async function findOAuthTokenRows(tx: Tx, id: string): Promise<OAuthToken
       user: row.id === null ? null : await toUserRecord(tx, userRowOf(row)),
     })),
   );
+  if (cache && read.length > 0 && read.every(mayBeKept)) {
+    cache.remember(key, changeKeysOf(read), { rows: deepFreeze(read), endsAt: earliestEnd(read) }, ticket);
+  }
+  return read;
 }
+
+/** The token models whose reads are kept: those a use does not change (a refresh token is consumed). */
+const KEPT_TOKEN_MODELS: ReadonlySet<string> = new Set(["AccessToken", "ClientCredentials"]);
+
+/**
+ * A read is kept when its token is an access token and everything the token names was found: the
+ * triggers tell of changes to rows, not of rows written later (so that the token endpoint's
+ * inserts cost the database nothing), and a grant or provider session not found may yet be
+ * written under that name (oidc-provider writes a session anew under its uid when it renews the
+ * session's id).
+ */
+const mayBeKept = ({ token, grant, session }: OAuthTokenRows) =>
+  KEPT_TOKEN_MODELS.has(token.model) && (token.grantId === null || grant !== null) && (token.uid === null || session !== null);
+
+/** A kept read, and when the first of its rows expires (ms since the epoch). */
+interface KeptTokenRead {
+  rows: OAuthTokenRows[];
+  endsAt: number;
+}
+
+/**
+ * The changes a token's read depends on, as the triggers of migration oauth_token_check_triggers
+ * name them: the token and its grant by id, its provider session by uid, and its account.
+ */
+function changeKeysOf(read: readonly OAuthTokenRows[]): string[] {
+  const keys = new Set<string>();
+  for (const { token } of read) {
+    keys.add(`o:${token.id}`);
+    if (token.grantId) keys.add(`o:${token.grantId}`);
+    if (token.uid) keys.add(`o:${token.uid}`);
+    if (token.userId !== null) keys.add(`u:${token.userId}`);
+  }
+  return [...keys];
+}
+
+function earliestEnd(read: readonly OAuthTokenRows[]): number {
+  let end = Infinity;
+  for (const { token, grant, session } of read) {
+    for (const row of [token, grant, session]) if (row?.expiresAt) end = Math.min(end, row.expiresAt.getTime());
+  }
+  return end;
+}
+
 
 /**
  * The provider's session with `uid` (oidc-provider's findByUid, asked of sessions only). The uid

@@ -2,25 +2,31 @@ import pg from "pg";
 import { log } from "@/lib/log";
 
 /**
- * The session check's cache on PostgreSQL (ADR 019): the row a session check reads (a session and
- * its user) kept in this process, so that a request with an access token that was checked a moment
- * ago costs no round trip. On SQLite the check is a function call and nothing is kept.
+ * The cache of credential checks on PostgreSQL (ADR 019): the rows a check of a presented
+ * credential reads, kept in this process, so that a credential checked a moment ago costs no round
+ * trip. Two checks use it: a session check (a session and its user: lib/db/sessions.ts) and the
+ * provider's check of an access token (the token with its grant, its provider session and its
+ * account: lib/db/oauth.ts, for userinfo and introspection). On SQLite a check is a function call
+ * and nothing is kept.
  *
  * What keeps it true:
- * - Triggers on "Session" and "User" (the migrations session_check_cache and
- *   session_check_triggers_by_column) name every row whose
- *   change could change a check's answer: any change but a session's lastUsedAt and an account's
- *   lastLoginAt and updatedAt, and every deletion (but a revoked session's). Each one is told twice:
+ * - Triggers name every row whose change could change a check's answer (the migrations
+ *   session_check_cache, session_check_triggers_by_column and oauth_token_check_triggers): on
+ *   "Session" and "User" any change but a session's lastUsedAt and an account's lastLoginAt and
+ *   updatedAt, and every deletion (but a revoked session's); on "OAuthModel" any change of an access
+ *   token, a grant or a provider session that has not long expired. Each one is told twice:
  *   - as a NOTIFY on CHANNEL, which PostgreSQL delivers to every instance's listening connection
  *     when the writing transaction commits (other instances, the CLI, an operator's psql);
  *   - as a NOTICE to the connection that wrote it, which arrives before the statement's answer:
  *     this process forgets the row then, and again when that connection's transaction ends, so a
  *     request that follows a sign-out here never meets the row that was signed out.
+ * - Each entry names the change keys it depends on, and any of them told drops it.
  * - A read that started before a change was told is not kept (`ticket`).
  * - Nothing is kept while the listening connection is not known to work: it is checked every
  *   HEARTBEAT_MS by a notification it sends itself, and everything is forgotten when it is lost.
- * - An entry is served for at most `ttlMs`, and only to confirm: a row whose session looks ended
- *   is read again from the database.
+ * - An entry is served for at most `ttlMs`, and only to confirm: its reader checks again that what
+ *   it holds has not ended with time (a session idle too long, a token expired) and reads the
+ *   database if it has.
  * What it costs: on another instance a change takes effect when its notification arrives (well
  * under a millisecond on one host, one network hop on several), not with the commit itself.
  */
@@ -31,12 +37,17 @@ const MAX_ENTRIES = 10_000;
 /** The listening connection's name in pg_stat_activity. */
 export const LISTENER_NAME = "auth session checks";
 
-/** A change's key as the triggers write it: `s:<session id>` or `u:<account id>`. */
-type ChangeKey = string;
+/**
+ * A change's key as the triggers write it: `s:<session id>`, `u:<account id>`, or `o:<id>` for a
+ * provider's access token or grant by its id and a provider session by its uid.
+ */
+export type ChangeKey = string;
+const KNOWN_KEYS = /^[suo]:/;
 
 export class SessionChecks<Row> {
-  private readonly entries = new Map<string, { row: Row; userId: number; until: number }>();
-  private readonly sessionsOfUser = new Map<number, Set<string>>();
+  private readonly entries = new Map<string, { row: Row; dependsOn: readonly ChangeKey[]; until: number }>();
+  /** For each change key, the entries that depend on it. */
+  private readonly dependents = new Map<ChangeKey, Set<string>>();
   /** Counts every change told and every loss: a read whose ticket is older is not kept. */
   private epoch = 0;
   private serving = false;
@@ -46,12 +57,12 @@ export class SessionChecks<Row> {
     private readonly maxEntries = MAX_ENTRIES,
   ) {}
 
-  /** The row kept for `sessionId`, if it is kept and young enough. */
-  get(sessionId: string): Row | undefined {
-    const entry = this.entries.get(sessionId);
+  /** The row kept under `key`, if it is kept and young enough. */
+  get(key: string): Row | undefined {
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.until > performance.now()) return entry.row;
-    this.drop(sessionId);
+    this.drop(key);
     return undefined;
   }
 
@@ -60,24 +71,26 @@ export class SessionChecks<Row> {
     return this.serving ? this.epoch : null;
   }
 
-  remember(sessionId: string, userId: number, row: Row, ticket: number | null): void {
+  /** Keeps `row` under `key` until any of `dependsOn` is told changed (or its time is up). */
+  remember(key: string, dependsOn: readonly ChangeKey[], row: Row, ticket: number | null): void {
     if (ticket === null || ticket !== this.epoch || !this.serving) return;
-    this.drop(sessionId);
+    this.drop(key);
     if (this.entries.size >= this.maxEntries) this.drop(this.entries.keys().next().value!);
-    this.entries.set(sessionId, { row, userId, until: performance.now() + this.ttlMs });
-    let sessions = this.sessionsOfUser.get(userId);
-    if (!sessions) this.sessionsOfUser.set(userId, (sessions = new Set()));
-    sessions.add(sessionId);
+    this.entries.set(key, { row, dependsOn, until: performance.now() + this.ttlMs });
+    for (const change of dependsOn) {
+      let keys = this.dependents.get(change);
+      if (!keys) this.dependents.set(change, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
-  /** A change told by a trigger: the session, or every session of the account, is read again. */
-  changed(key: ChangeKey): void {
+  /** A change told by a trigger: every entry that depends on it is read again. */
+  changed(change: ChangeKey): void {
     this.epoch++;
-    const id = key.slice(2);
-    if (key.startsWith("s:")) this.drop(id);
-    else if (key.startsWith("u:")) for (const sessionId of [...(this.sessionsOfUser.get(Number(id)) ?? [])]) this.drop(sessionId);
     // A key this version does not know (a later migration's): forget everything rather than guess.
-    else this.forgetAll();
+    if (!KNOWN_KEYS.test(change)) return this.forgetAll();
+    const keys = this.dependents.get(change);
+    if (keys) for (const key of [...keys]) this.drop(key);
   }
 
   /** Serving starts once changes are heard, and stops (forgetting everything) when they may not be. */
@@ -97,16 +110,18 @@ export class SessionChecks<Row> {
   private forgetAll(): void {
     this.epoch++;
     this.entries.clear();
-    this.sessionsOfUser.clear();
+    this.dependents.clear();
   }
 
-  private drop(sessionId: string): void {
-    const entry = this.entries.get(sessionId);
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
     if (!entry) return;
-    this.entries.delete(sessionId);
-    const sessions = this.sessionsOfUser.get(entry.userId);
-    sessions?.delete(sessionId);
-    if (sessions?.size === 0) this.sessionsOfUser.delete(entry.userId);
+    this.entries.delete(key);
+    for (const change of entry.dependsOn) {
+      const keys = this.dependents.get(change);
+      keys?.delete(key);
+      if (keys?.size === 0) this.dependents.delete(change);
+    }
   }
 }
 

@@ -122,7 +122,8 @@ export async function findLiveSession(
   // On PostgreSQL outside a transaction a row checked a moment ago may come from memory (ADR 019);
   // it only confirms: a session it shows as ended is read again.
   const cache = tx === database ? sessionChecks<LiveSessionRow>() : undefined;
-  let row = cache?.get(sessionId);
+  const key = `s:${sessionId}`;
+  let row = cache?.get(key);
   if (row && !isLiveRow(row, lifetime)) row = undefined;
   if (!row) {
     const ticket = cache?.ticket() ?? null;
@@ -136,7 +137,7 @@ export async function findLiveSession(
           WHERE s."id" = ${sessionId}`,
     );
     if (!row || !isLiveRow(row, lifetime)) return null;
-    cache?.remember(sessionId, row.id, row, ticket);
+    cache?.remember(key, [key, `u:${row.id}`], row, ticket);
   }
   const { s_kind, s_userAgent, s_ip, s_createdAt, s_lastUsedAt, s_revokedAt: _revokedAt, s_methods, s_provedAt, ...user } = row;
   const session = {

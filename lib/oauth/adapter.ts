@@ -1,5 +1,6 @@
 import Provider, { type Adapter, type AdapterPayload } from "oidc-provider";
 import { now } from "@/lib/clock";
+import { deepFreeze } from "@/lib/freeze";
 import { config } from "@/lib/config/env";
 import { database, transaction, type Tx } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
@@ -236,14 +237,6 @@ export async function batchTokenEndpointWrites(
 /** How long a client read from the database is used before it is read again (OAuthAdapter.clients). */
 export const CLIENT_CACHE_MS = 5_000;
 
-/** Shared between requests, so nobody may change it. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /** oidc-provider's accountId is this service's user id (the `sub`); anything else names no account. */
 export function userIdOf(accountId: unknown): number | null {

@@ -85,6 +85,10 @@ const created = await trace("register (createSignedInAccount)", () => createSign
 const verified = await trace("verify (verifyCode)", () => verifyCode(email, created.code, client()));
 const login = await trace("login (loginWithPassword, verified account)", () => loginWithPassword(email, password, client()));
 if (login.kind !== "session") throw new Error(`expected a session, got ${login.kind}`);
+await trace("login, wrong password (loginWithPassword, refused)", () => loginWithPassword(email, `${password}!`, client()).then(
+  () => Promise.reject(new Error("a wrong password was accepted")),
+  (error: unknown) => error,
+));
 const refreshed = await trace("refresh (refreshSession)", () => refreshSession(login.tokens.refreshToken, client()));
 const caller = await trace("me (authenticate)", () => authenticate(verified.accessToken));
 await trace("profile update (authenticate + updateUser)", async () => {
