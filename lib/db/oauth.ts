@@ -1,7 +1,7 @@
 import { now } from "@/lib/clock";
 import { deepFreeze } from "@/lib/freeze";
 import { sessionChecks } from "./session-checks";
-import { database, execute, prisma, query, sql, type Statement, type Tx } from "./sql";
+import { database, execute, prisma, query, queueWrite, sql, type Statement, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
@@ -36,9 +36,13 @@ const ROW_COLUMNS: Statement = { strings: [OAUTH_COLUMN_NAMES.map((column) => `"
 /** A row the provider may still use: no end, or an end still ahead. */
 const unexpired = () => sql`("expiresAt" IS NULL OR "expiresAt" > ${now()})`;
 
+/**
+ * Writes a row, new or again. In a transaction on PostgreSQL it is held for the transaction's next
+ * statement or its COMMIT (queueWrite: the token endpoint's rows go in one round trip).
+ */
 export async function upsertOAuthRow(tx: Tx, row: OAuthRowInput): Promise<void> {
   const { model, id, payload, grantId, userCode, uid, userId, clientId, expiresAt } = row;
-  await execute(
+  await queueWrite(
     tx,
     sql`INSERT INTO "OAuthModel" ("model", "id", "payload", "grantId", "userCode", "uid", "userId", "clientId", "expiresAt", "createdAt")
         VALUES (${model}, ${id}, ${payload}, ${grantId}, ${userCode}, ${uid}, ${userId}, ${clientId}, ${expiresAt}, ${now()})
@@ -210,8 +214,16 @@ export async function findOAuthRowByUserCode(tx: Tx, model: string, userCode: st
 
 /** Marks a row used; the number of rows marked (0: it was used already, or is gone). */
 export async function consumeOAuthRow(tx: Tx, model: string, id: string): Promise<number> {
-  return execute(tx, sql`UPDATE "OAuthModel" SET "consumedAt" = ${now()} WHERE "model" = ${model} AND "id" = ${id} AND "consumedAt" IS NULL`);
+  return execute(tx, consumption(model, id));
 }
+
+/** Marks a row used when nobody asks whether it was unused (held in a transaction, as upsertOAuthRow). */
+export async function markOAuthRowConsumed(tx: Tx, model: string, id: string): Promise<void> {
+  await queueWrite(tx, consumption(model, id));
+}
+
+const consumption = (model: string, id: string) =>
+  sql`UPDATE "OAuthModel" SET "consumedAt" = ${now()} WHERE "model" = ${model} AND "id" = ${id} AND "consumedAt" IS NULL`;
 
 export async function deleteOAuthRow(tx: Tx, model: string, id: string): Promise<void> {
   await execute(tx, sql`DELETE FROM "OAuthModel" WHERE "model" = ${model} AND "id" = ${id}`);

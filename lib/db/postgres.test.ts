@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TEST_POSTGRES_SERVER } from "./testing";
 import { client, freshClient, PASSWORD, setUpAuthTests, verifiedUser } from "@/lib/auth/testing";
 
@@ -16,6 +16,8 @@ const { verifyCode } = await import("@/lib/auth/email-verification");
 const { database, execute, joinSql, query, queueWrite, sql, transaction } = await import("@/lib/db/sql");
 const { isUniqueViolation } = await import("@/lib/db/errors");
 const { recordPostgresStatements } = await import("@/lib/db/postgres-statements");
+const { batchTokenEndpointWrites, OAuthAdapter } = await import("@/lib/oauth/adapter");
+const { default: Provider } = await import("oidc-provider");
 
 describe.skipIf(!TEST_POSTGRES_SERVER)("on PostgreSQL", () => {
   it("prepares a statement of a fixed template once per connection, not a statement built per call", async () => {
@@ -101,6 +103,44 @@ describe.skipIf(!TEST_POSTGRES_SERVER)("on PostgreSQL", () => {
     const trips = await roundTripsOf(() => refreshSession(tokens.refreshToken, freshClient()));
     expect(trips).toContainEqual([`INSERT INTO "RefreshToken"`, `UPDATE "Session"`, `INSERT INTO "RateLimit"`]);
     expect(trips.length).toBeLessThanOrEqual(5);
+  });
+
+  it("sends a token request's rows with their COMMIT in one round trip, but for a code's consumption, whose answer decides", async () => {
+    const { user } = await verifiedUser();
+    const issued = { accountId: String(user.id), clientId: "app", grantId: "grant-rt" };
+    await new OAuthAdapter("RefreshToken").upsert("rt-used", { ...issued, kind: "RefreshToken" }, 3600);
+    await new OAuthAdapter("AuthorizationCode").upsert("code-used", { ...issued, kind: "AuthorizationCode" }, 60);
+    let n = 0;
+    /** The token endpoint's writes as oidc-provider makes them: the old one consumed, a new pair stored. */
+    const tokenRequest = async (model: string, used: string) => {
+      const ctx = { method: "POST", path: "/oauth/token", status: 200, body: {} };
+      vi.spyOn(Provider, "ctx", "get").mockReturnValue(ctx as never);
+      try {
+        return await roundTripsOf(() =>
+          batchTokenEndpointWrites(
+            ctx,
+            async () => {
+              await new OAuthAdapter(model).consume(used);
+              await new OAuthAdapter("RefreshToken").upsert(`rt-${++n}`, { ...issued, kind: "RefreshToken" }, 3600);
+              await new OAuthAdapter("AccessToken").upsert(`at-${n}`, { ...issued, kind: "AccessToken" }, 3600);
+            },
+            "/oauth/token",
+          ),
+        );
+      } finally {
+        vi.restoreAllMocks();
+      }
+    };
+    const [update, insert] = [`UPDATE "OAuthModel"`, `INSERT INTO "OAuthModel"`];
+    expect(await tokenRequest("RefreshToken", "rt-used")).toEqual([["BEGIN", update, insert, insert, "COMMIT"]]);
+    expect(await tokenRequest("AuthorizationCode", "code-used")).toEqual([["BEGIN", update], [insert, insert, "COMMIT"]]);
+    const rows = await query<{ id: string; consumed: boolean }>(
+      database,
+      sql`SELECT "id", "consumedAt" IS NOT NULL AS "consumed" FROM "OAuthModel" WHERE "grantId" = 'grant-rt' ORDER BY "id"`,
+    );
+    expect(rows).toEqual(
+      ["at-1", "at-2", "code-used", "rt-1", "rt-2", "rt-used"].map((id) => ({ id, consumed: id.endsWith("used") })),
+    );
   });
 
   it("sends a query with the writes held before it, and nothing for a transaction that sent nothing", async () => {

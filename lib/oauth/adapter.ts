@@ -12,6 +12,7 @@ import {
   findOAuthRowByUserCode,
   findOAuthSessionByUid,
   findOAuthTokenRows,
+  markOAuthRowConsumed,
   TOKEN_MODELS,
   upsertOAuthRow,
   type OAuthRow,
@@ -86,10 +87,10 @@ export class OAuthAdapter implements Adapter {
 
   async consume(id: string): Promise<void> {
     const model = this.model;
+    if (model !== "AuthorizationCode") return write((tx) => markOAuthRowConsumed(tx, model, id));
     await write(async (tx) => {
-      const consumed = await consumeOAuthRow(tx, model, id);
       // Two redemptions of one code that both found it unused: the one that writes second loses, wholly.
-      if (consumed === 0 && model === "AuthorizationCode") throw new CodeAlreadyUsed();
+      if ((await consumeOAuthRow(tx, model, id)) === 0) throw new CodeAlreadyUsed();
     });
   }
 
@@ -184,6 +185,8 @@ function forgetReads(): void {
  * and are then made in one transaction (`batchTokenEndpointWrites`, before the answer leaves):
  * tokens are never handed out unless they are stored, and a code redeemed twice at once is
  * stored as used by one redemption only; the other's writes are rolled back and it is refused.
+ * On PostgreSQL the rows go with the COMMIT in one round trip (ADR 017's held writes); only a
+ * code's consumption goes ahead on its own, since its answer decides the request.
  */
 const pendingWrites = new WeakMap<object, Array<(tx: Tx) => Promise<unknown>>>();
 
