@@ -72,7 +72,6 @@ export interface OAuthTokenRows {
 
 type Prefixed<P extends string> = { [K in keyof OAuthRow as `${P}${K & string}`]: OAuthRow[K] };
 
-
 /**
  * Every column of "OAuthModel" `alias`, each named `<alias>_<column>` in the result. Built once
  * per alias, so each statement's text is too (lib/db/sql.ts caches it by the fragments' identity).
@@ -189,7 +188,6 @@ function earliestEnd(read: readonly OAuthTokenRows[]): number {
   }
   return end;
 }
-
 
 /**
  * The provider's session with `uid` (oidc-provider's findByUid, asked of sessions only). The uid

@@ -41,7 +41,7 @@ export const LISTENER_NAME = "auth session checks";
  * A change's key as the triggers write it: `s:<session id>`, `u:<account id>`, or `o:<id>` for a
  * provider's access token or grant by its id and a provider session by its uid.
  */
-export type ChangeKey = string;
+type ChangeKey = string;
 const KNOWN_KEYS = /^[suo]:/;
 
 export class SessionChecks<Row> {

@@ -240,7 +240,6 @@ export async function batchTokenEndpointWrites(
 /** How long a client read from the database is used before it is read again (OAuthAdapter.clients). */
 export const CLIENT_CACHE_MS = 5_000;
 
-
 /** oidc-provider's accountId is this service's user id (the `sub`); anything else names no account. */
 export function userIdOf(accountId: unknown): number | null {
   if (typeof accountId !== "string" || !/^[1-9][0-9]{0,9}$/.test(accountId)) return null;
