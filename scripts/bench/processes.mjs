@@ -30,6 +30,26 @@ export function procStat(pid) {
   }
 }
 
+/**
+ * CPU ticks of a process tree, its root first (`pids()`: the PostgreSQL cluster's postmaster and its
+ * children): the root's own, its children's that have ended (its cutime and cstime: it reaps them),
+ * and those of its children still running. The difference of two readings is what the tree spent
+ * between them, autovacuum workers and backends that came and went meanwhile included.
+ */
+function treeTicks(pids) {
+  let ticks = 0;
+  pids().forEach((pid, i) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]) + (i === 0 ? Number(f[13]) + Number(f[14]) : 0);
+    } catch {
+      // ended meanwhile: counted in the root's cutime once reaped
+    }
+  });
+  return ticks;
+}
+
 /** Busy CPU of the whole machine (all processes), in ticks, from /proc/stat. */
 function machineTicks() {
   const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
@@ -147,7 +167,7 @@ export async function startDriver(spec) {
 // ---- one scenario
 
 /** Drives `spec.drivers` at once against the server; its CPU and memory, the machine's CPU, the mail sent. */
-export async function measure(o, server, mail, spec) {
+export async function measure(o, server, mail, spec, databaseProcesses = null) {
   const drivers = [];
   try {
     // The scenario's peak memory includes its warm-up.
@@ -156,6 +176,7 @@ export async function measure(o, server, mail, spec) {
     await settle(server.pid);
     const before = procStat(server.pid);
     const machineBefore = machineTicks();
+    const databaseBefore = databaseProcesses ? treeTicks(databaseProcesses) : 0;
     const mailBefore = mail.accepted();
     const windowStartUs = Number(process.hrtime.bigint() / 1000n);
     let maxRssKb = before.rssKb;
@@ -168,6 +189,7 @@ export async function measure(o, server, mail, spec) {
     const windowEndUs = Number(process.hrtime.bigint() / 1000n);
     const after = procStat(server.pid);
     const machineAfter = machineTicks();
+    const databaseAfter = databaseProcesses ? treeTicks(databaseProcesses) : 0;
     const wall = (after.at - before.at) / 1000;
     const busy = machineAfter.busy - machineBefore.busy;
     const total = busy + machineAfter.idle - machineBefore.idle;
@@ -181,6 +203,8 @@ export async function measure(o, server, mail, spec) {
         peakSource: peakReset ? "VmHWM (reset before the scenario)" : "VmRSS sampled every 100 ms",
       },
       machineCpuCores: (busy / total) * cpus().length,
+      // The PostgreSQL server's processes (postmaster, backends, WAL writer, checkpointer…) when the bench started the cluster.
+      databaseCpuCores: databaseProcesses ? (databaseAfter - databaseBefore) / CLK_TCK / wall : null,
       mails: mail.accepted() - mailBefore,
       // CLOCK_MONOTONIC in µs, the clock of V8's CPU profiles: profile-summary.mjs --window picks these samples.
       window: [windowStartUs, windowEndUs],

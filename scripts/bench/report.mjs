@@ -63,7 +63,9 @@ export function printRun(report, run, title) {
   const h = run.hash;
   const how = (x) => (x.threads ? `on ${x.threads} hash threads as the server runs them` : `with ${x.concurrency} in flight`);
   console.log(`raw Argon2id (m=${h.params.memoryCost} KiB, t=${h.params.timeCost}, p=${h.params.parallelism}), verify in one process: ${h.results.map((x) => `${x.perSecond.toFixed(1)}/s ${how(x)}`).join(", ")}\n`);
-  const head = ["scenario", "conns", "req/s", "2xx/s", "p50 ms", "p99 ms", "max ms", "errors", "status codes", "srv CPU", "main ms/req", "peak RSS MB"];
+  // The database server's CPU, when the bench started it (PostgreSQL): what it takes of the same cores.
+  const database = run.rows.some((r) => typeof r.databaseCpuCores === "number");
+  const head = ["scenario", "conns", "req/s", "2xx/s", "p50 ms", "p99 ms", "max ms", "errors", "status codes", "srv CPU", "main ms/req", ...(database ? ["db CPU", "db ms/req"] : []), "peak RSS MB"];
   printGrid(
     head,
     run.rows.map((r) => [
@@ -78,6 +80,7 @@ export function printRun(report, run, title) {
       Object.entries(r.codes).map(([k, v]) => `${k}:${v}`).join(" ") || "-",
       r.server ? r.server.cpuCores.toFixed(2) : "",
       r.server ? mainMsPerRequest(r.server, r.rps) : "",
+      ...(database ? (typeof r.databaseCpuCores === "number" ? [r.databaseCpuCores.toFixed(2), ((r.databaseCpuCores * 1000) / Math.max(r.rps, 1e-9)).toFixed(2)] : ["", ""]) : []),
       r.server ? r.server.peakRssMb.toFixed(0) : "",
     ]),
     [0, 8],

@@ -170,7 +170,7 @@ function gitCommit(dir) {
 // ---- one database
 
 /** The scenarios of `o.only`, one after the other, against a running server. */
-async function runScenarios(o, { server, mail, env, dataDir, data }) {
+async function runScenarios(o, { server, mail, env, dataDir, databaseProcesses, data }) {
   const rows = [];
   for (const scenario of o.only) {
     let drivers;
@@ -186,11 +186,11 @@ async function runScenarios(o, { server, mail, env, dataDir, data }) {
     } else {
       drivers = [{ scenario, connections: o.connections, data }];
     }
-    const m = await measure(o, server, mail, { drivers });
+    const m = await measure(o, server, mail, { drivers }, databaseProcesses);
     m.results.forEach((r, i) => {
-      const row = { ...r, scenario: drivers[i].label ?? scenario, server: i === 0 ? m.server : null, machineCpuCores: m.machineCpuCores, mails: m.mails, window: m.window };
+      const row = { ...r, scenario: drivers[i].label ?? scenario, server: i === 0 ? m.server : null, databaseCpuCores: i === 0 ? m.databaseCpuCores : null, machineCpuCores: m.machineCpuCores, mails: m.mails, window: m.window };
       rows.push(row);
-      console.log(`[bench] ${row.scenario}: ${row.rps.toFixed(1)} req/s, 2xx ${row.okPerSecond.toFixed(1)}/s, p50 ${row.p50} ms, p99 ${row.p99} ms, codes ${JSON.stringify(row.codes)}, server ${m.server.cpuCores.toFixed(2)} cores (main thread ${mainMsPerRequest(m.server, row.rps)} ms/req), peak ${m.server.peakRssMb.toFixed(0)} MB`);
+      console.log(`[bench] ${row.scenario}: ${row.rps.toFixed(1)} req/s, 2xx ${row.okPerSecond.toFixed(1)}/s, p50 ${row.p50} ms, p99 ${row.p99} ms, codes ${JSON.stringify(row.codes)}, server ${m.server.cpuCores.toFixed(2)} cores (main thread ${mainMsPerRequest(m.server, row.rps)} ms/req)${m.databaseCpuCores === null ? "" : `, database ${m.databaseCpuCores.toFixed(2)} cores`}, peak ${m.server.peakRssMb.toFixed(0)} MB`);
     });
   }
   return rows;
@@ -269,7 +269,9 @@ async function benchDatabase(o, database, { mail, outDir, stamp }) {
       NEXT_TELEMETRY_DISABLED: "1",
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     };
-    const ctx = { port, env, mail, dataDir, logFile: path.join(outDir, `server-${stamp}-${database}.log`) };
+    // The cluster's processes, for the database's CPU per request (unknown for BENCH_DATABASE_URL's).
+    const databaseProcesses = cluster ? () => cluster.processes() : null;
+    const ctx = { port, env, mail, dataDir, databaseProcesses, logFile: path.join(outDir, `server-${stamp}-${database}.log`) };
     const run = { database: DATABASE_LABEL[database], load, hash, ...(await serveAndMeasure(o, ctx, DATABASE_LABEL[database])) };
     run.ratios = ratiosOf(run.rows, hash);
     if (o.seed > 0) {
