@@ -405,15 +405,16 @@ const LEAK_PATTERNS: RegExp[] = [
   /-----BEGIN/,
 ];
 
-/** Finds internals in an answer; what the request itself carried (an echoed choice, a quoted address) is no leak. */
+/**
+ * Finds internals in an answer; what the request itself carried (an echoed choice, a quoted
+ * address), in its body, its headers or its URL's path and query, is no leak.
+ */
 function leaksIn(answerText: string, sent: Sent): string[] {
-  const haystack = `${sent.bodyText}\n${JSON.stringify(sent.bodyText)}\n${Object.values(sent.headers).join("\n")}`.toLowerCase();
-  let decoded = "";
-  try {
-    decoded = decodeURIComponent(sent.bodyText.replace(/\+/g, " ")).toLowerCase();
-  } catch {
-    // not percent-encoded text
-  }
+  const q = sent.path.indexOf("?");
+  // URLSearchParams decodes as the server reads a query ("+" a space, invalid escapes kept as sent).
+  const query = q >= 0 ? [...new URLSearchParams(sent.path.slice(q + 1))].flat().join("\n") : "";
+  const haystack = `${sent.bodyText}\n${JSON.stringify(sent.bodyText)}\n${Object.values(sent.headers).join("\n")}\n${sent.path}\n${query}`.toLowerCase();
+  const decoded = `${percentDecoded(sent.bodyText.replace(/\+/g, " "))}\n${percentDecoded(q >= 0 ? sent.path.slice(0, q) : sent.path)}`.toLowerCase();
   const found: string[] = [];
   for (const pattern of LEAK_PATTERNS) {
     const global = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
@@ -423,6 +424,14 @@ function leaksIn(answerText: string, sent: Sent): string[] {
     }
   }
   return found;
+}
+
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return ""; // not percent-encoded text
+  }
 }
 
 const ENVELOPE_KEYS = new Set([
