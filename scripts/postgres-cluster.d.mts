@@ -1,4 +1,6 @@
 export function postgresBinDir(): string | undefined;
+/** The processes whose parent is `pid`, from /proc. */
+export function childrenOf(pid: number): number[];
 export interface ThrowawayPostgres {
   url: string;
   start(): void;

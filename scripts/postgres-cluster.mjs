@@ -26,7 +26,7 @@ function freePort() {
 }
 
 /** Processes whose parent is `pid`, read from /proc (field 4 of /proc/<pid>/stat is the parent). */
-function childrenOf(pid) {
+export function childrenOf(pid) {
   const out = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

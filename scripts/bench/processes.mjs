@@ -36,7 +36,7 @@ export function procStat(pid) {
  * and those of its children still running. The difference of two readings is what the tree spent
  * between them, autovacuum workers and backends that came and went meanwhile included.
  */
-function treeTicks(pids) {
+export function processTreeTicks(pids) {
   let ticks = 0;
   pids().forEach((pid, i) => {
     try {
@@ -176,7 +176,7 @@ export async function measure(o, server, mail, spec, databaseProcesses = null) {
     await settle(server.pid);
     const before = procStat(server.pid);
     const machineBefore = machineTicks();
-    const databaseBefore = databaseProcesses ? treeTicks(databaseProcesses) : 0;
+    const databaseBefore = databaseProcesses ? processTreeTicks(databaseProcesses) : 0;
     const mailBefore = mail.accepted();
     const windowStartUs = Number(process.hrtime.bigint() / 1000n);
     let maxRssKb = before.rssKb;
@@ -189,7 +189,7 @@ export async function measure(o, server, mail, spec, databaseProcesses = null) {
     const windowEndUs = Number(process.hrtime.bigint() / 1000n);
     const after = procStat(server.pid);
     const machineAfter = machineTicks();
-    const databaseAfter = databaseProcesses ? treeTicks(databaseProcesses) : 0;
+    const databaseAfter = databaseProcesses ? processTreeTicks(databaseProcesses) : 0;
     const wall = (after.at - before.at) / 1000;
     const busy = machineAfter.busy - machineBefore.busy;
     const total = busy + machineAfter.idle - machineBefore.idle;

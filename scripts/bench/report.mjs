@@ -20,9 +20,12 @@ const label = (scenario) => SCENARIO_LABEL[scenario] ?? scenario;
 const byName = (rows) => Object.fromEntries(rows.map((r) => [r.scenario, r]));
 const fixed = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
 
+/** Milliseconds of CPU per request of something that used `cores` while `rps` requests were answered. */
+const msPerRequest = (cores, rps) => ((cores * 1000) / Math.max(rps, 1e-9)).toFixed(2);
+
 /** Main-thread CPU per request: what the event loop, the one thread every request passes, spends on each. */
 export function mainMsPerRequest(server, rps) {
-  return ((server.mainThreadCores * 1000) / Math.max(rps, 1e-9)).toFixed(2);
+  return msPerRequest(server.mainThreadCores, rps);
 }
 
 /** Columns padded to their widest cell; the first (and any named in `left`) aligned left. */
@@ -80,7 +83,7 @@ export function printRun(report, run, title) {
       Object.entries(r.codes).map(([k, v]) => `${k}:${v}`).join(" ") || "-",
       r.server ? r.server.cpuCores.toFixed(2) : "",
       r.server ? mainMsPerRequest(r.server, r.rps) : "",
-      ...(database ? (typeof r.databaseCpuCores === "number" ? [r.databaseCpuCores.toFixed(2), ((r.databaseCpuCores * 1000) / Math.max(r.rps, 1e-9)).toFixed(2)] : ["", ""]) : []),
+      ...(database ? (typeof r.databaseCpuCores === "number" ? [r.databaseCpuCores.toFixed(2), msPerRequest(r.databaseCpuCores, r.rps)] : ["", ""]) : []),
       r.server ? r.server.peakRssMb.toFixed(0) : "",
     ]),
     [0, 8],

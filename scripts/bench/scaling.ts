@@ -11,11 +11,12 @@
 // (every page touched again writes a full-page image first: the cost on a database far larger
 // than what one checkpoint interval touches).
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startThrowawayPostgres } from "../postgres-cluster.mjs";
+import { childrenOf, startThrowawayPostgres } from "../postgres-cluster.mjs";
+import { CLK_TCK, processTreeTicks } from "./processes.mjs";
 
 const argValue = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -65,24 +66,12 @@ async function each(count: number, work: (i: number) => Promise<unknown>) {
 
 /**
  * CPU time of the database server so far, in ms: its postmaster and every process under it (one per
- * connection, and the WAL writer, checkpointer…), from /proc (this machine's server only).
+ * connection, and the WAL writer, checkpointer…, ended ones included), from /proc (this machine's server only).
  */
 const dataDirectory = (await one(`SELECT setting FROM pg_settings WHERE name = 'data_directory'`)).setting as string;
 const postmaster = Number(readFileSync(path.join(dataDirectory, "postmaster.pid"), "utf8").split("\n")[0]);
 function serverCpuMs(): number {
-  let ticks = 0;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // fields[1] is the parent; [11] and [12] are user and system time in ticks of 10 ms.
-      if (Number(entry) === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks * 10;
+  return (processTreeTicks(() => [postmaster, ...childrenOf(postmaster)]) * 1000) / CLK_TCK;
 }
 
 const lsn = async () => BigInt((await one(`SELECT pg_current_wal_lsn() - '0/0'::pg_lsn AS b`)).b);

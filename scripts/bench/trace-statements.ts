@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startThrowawayPostgres } from "../postgres-cluster.mjs";
-import { CLK_TCK, procStat } from "./processes.mjs";
+import { CLK_TCK, processTreeTicks, procStat } from "./processes.mjs";
 
 const dir = mkdtempSync(path.join(tmpdir(), "auth-trace-"));
 const onPostgres = process.argv.includes("--postgres") || Boolean(process.env.TRACE_DATABASE_URL);
@@ -97,8 +97,8 @@ await trace("profile update (authenticate + updateUser)", async () => {
 });
 if (cpuCalls > 0) {
   const mainThread = () => procStat(process.pid)?.mainTicks ?? 0;
-  // A backend that ended meanwhile counts nothing more.
-  const server = () => (cluster ? cluster.processes().reduce((sum: number, pid: number) => sum + (procStat(pid)?.ticks ?? 0), 0) : 0);
+  // The cluster's processes, a backend that ended meanwhile included (through the postmaster's reaped children).
+  const server = () => (cluster ? processTreeTicks(() => cluster.processes()) : 0);
   const stats = statementStats ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : undefined;
   if (stats) {
     await stats.connect();
