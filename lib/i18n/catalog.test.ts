@@ -3,7 +3,7 @@ import path from "node:path";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
 import { MESSAGES } from "@/lib/messages";
-import { NAMESPACES, type Namespace } from "./catalog";
+import { NAMESPACES, translator, type Namespace } from "./catalog";
 import { LOCALES, type Locale } from "./locales";
 
 // The catalogs as files, so that a missing file or key fails here, not on a page.
@@ -69,5 +69,12 @@ describe("the translations", () => {
         }
       }
     }
+  });
+
+  it("makes one translator per language and area, so that a message is parsed once per process", async () => {
+    const first = await translator("en", "mail");
+    expect(await translator("en", "mail")).toBe(first);
+    expect(await translator("en", "auth")).not.toBe(first);
+    expect(first("verification.subject", { appName: "App" })).toContain("App");
   });
 });
