@@ -81,8 +81,12 @@ export function isolated(locale: Locale, value: string): string {
 
 /** A notice's moment in the reader's language, in UTC (the catalog says so after it). */
 export function formatMoment(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }).format(at);
+  let format = momentFormats.get(locale);
+  if (!format) momentFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })));
+  return format.format(at);
 }
+// Made once per language: building an Intl format resolves the locale's data, which formatting does not.
+const momentFormats = new Map<Locale, Intl.DateTimeFormat>();
 
 /**
  * Links are built by the service from APP_URL, never from user input; refusing anything but
