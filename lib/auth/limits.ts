@@ -1,5 +1,5 @@
 import { now } from "@/lib/clock";
-import { countTogether, database, readWithNext, writeWithNext, type Tx } from "@/lib/db";
+import { countTogether, database, readWithNext, transaction, writeWithNext, type Tx } from "@/lib/db";
 import type { MailKind } from "@/lib/db/outbox";
 import { addressKeys, claimStreakStep, countHit, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit, type WindowState } from "@/lib/db/rate-limits";
 import { AppError, rateLimited } from "@/lib/errors";
@@ -58,7 +58,7 @@ export async function limitClient(tx: Tx, action: ClientAction, ip: string | nul
   }
 }
 
-/** limitClient's refusals, by group: the request that met one was counted (its window was full). */
+/** The client limits' refusals, by group: the request that met one needs no count of its own (its window was full). */
 const countedRefusals = new WeakMap<AppError, ClientAction>();
 
 /**
@@ -71,17 +71,58 @@ const countedRefusals = new WeakMap<AppError, ClientAction>();
  * afterwards: every request still counts.
  */
 export async function withClientLimit<T>(action: ClientAction, ip: string | null, work: () => Promise<T>): Promise<T> {
-  const rule = clientRule(action);
   const key = clientKey(action, ip);
-  const seen = await peekWindow(database, key);
-  if (seen && seen.count >= rule.limit) throw limitedUntil(seen.windowEnds, `client:${action}`);
+  refuseWhenFull(action, await peekWindow(database, key));
+  return countedWhenFailed(action, key, work);
+}
+
+/**
+ * withClientLimit for work that is one transaction (a refresh): the look at the address's window
+ * goes with the transaction's first statement instead of a round trip of its own, and every way
+ * through `work` must end with `countRequest(tx)`, which refuses a full window, then counts the
+ * request as limitClient does; the work's statements roll back with a refusal. The count's
+ * statement goes with whatever the work holds (lib/db/sql.ts), so the work calls it without
+ * waiting in between.
+ */
+export async function withClientLimitInTransaction<T>(
+  action: ClientAction,
+  ip: string | null,
+  work: (tx: Tx, countRequest: (tx: Tx) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const key = clientKey(action, ip);
+  return countedWhenFailed(action, key, () =>
+    transaction((tx) => {
+      // Known by the time the work counts when it came with the work's first answer; if not, the
+      // count itself refuses a full window, only after sending what the work held.
+      let seen: WindowState | null = null;
+      void readWithNext(tx, async (early) => {
+        seen = await peekWindow(early, key);
+      });
+      return work(tx, (last) => {
+        refuseWhenFull(action, seen);
+        return limitClient(last, action, ip);
+      });
+    }),
+  );
+}
+
+/** A window that is already full refuses the request before it is counted (it stays full until it ends). */
+function refuseWhenFull(action: ClientAction, seen: WindowState | null): void {
+  if (!seen || seen.count < clientRule(action).limit) return;
+  const refusal = limitedUntil(seen.windowEnds, `client:${action}`);
+  countedRefusals.set(refusal, action);
+  throw refusal;
+}
+
+/** `work`, and the request counted on its own when it ended without its count's commit. */
+async function countedWhenFailed<T>(action: ClientAction, key: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     // Rolled back with the work (or never reached): count it now. A refusal of the count itself
     // found the window full, which it stays until it ends.
     const counted = error instanceof AppError && countedRefusals.get(error) === action;
-    if (!counted) await hitWindow(database, key, rule.windowMs).catch(() => {});
+    if (!counted) await hitWindow(database, key, clientRule(action).windowMs).catch(() => {});
     throw error;
   }
 }

@@ -30,6 +30,7 @@ const {
   startAppSession,
   startBrowserSession,
 } = await import("./sessions");
+const { config } = await import("@/lib/config/env");
 const { database } = await import("@/lib/db");
 const { revokeAllSessions } = await import("@/lib/db/sessions");
 const { findUserById } = await import("@/lib/db/users");
@@ -151,8 +152,21 @@ describe("refreshSession", () => {
     for (let i = 0; i < 50; i++) await expect(refreshSession("x".repeat(43), from)).rejects.toMatchObject({ code: "REFRESH_INVALID" });
     for (let i = 0; i < 50; i++) tokens = await refreshSession(tokens.refreshToken, from);
     await expect(refreshSession(tokens.refreshToken, from)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    // A full window answers before the token is looked at, whatever the token.
+    await expect(refreshSession("not a token", from)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(refreshSession("x".repeat(43), from)).rejects.toMatchObject({ code: "RATE_LIMITED" });
     // The refused request changed nothing: the token still works from elsewhere.
     await expect(refreshSession(tokens.refreshToken, freshClient())).resolves.toBeDefined();
+  });
+
+  it("takes a refused refresh of a replayed token back whole: the session it would have ended goes on", async () => {
+    const from = freshClient();
+    const { sessionId, tokens } = await signedIn();
+    const honest = await refreshSession(tokens.refreshToken, freshClient());
+    for (let i = 0; i < 150; i++) await expect(refreshSession("x".repeat(43), from)).rejects.toMatchObject({ code: "REFRESH_INVALID" });
+    advanceSeconds(11);
+    await expect(refreshSession(tokens.refreshToken, from)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(authenticate(honest.accessToken)).resolves.toMatchObject({ sessionId });
   });
 
   it("rotates: the new pair works and names the same session", async () => {
@@ -185,6 +199,25 @@ describe("refreshSession", () => {
     await refused(honest);
     await expect(authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "ACCESS_TOKEN_INVALID" });
     expect(await listSessions(user.id)).toEqual([]);
+  });
+
+  it("ends the session when concurrent uses of one token race and no reuse interval is allowed", async () => {
+    const settings = config();
+    const interval = settings.refreshReuseIntervalSeconds;
+    settings.refreshReuseIntervalSeconds = 0;
+    try {
+      const { user, tokens } = await signedIn();
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => refreshSession(tokens.refreshToken, freshClient())));
+      expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason)).toEqual(
+        Array.from({ length: 4 }, () => expect.objectContaining({ code: "REFRESH_INVALID" })),
+      );
+      // The one that won the token got a pair of a session that has ended meanwhile.
+      const [won] = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+      await refused(won!);
+      expect(await listSessions(user.id)).toEqual([]);
+    } finally {
+      settings.refreshReuseIntervalSeconds = interval;
+    }
   });
 
   it("gives each of 20 concurrent refreshes of one token a working pair", async () => {

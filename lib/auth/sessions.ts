@@ -23,7 +23,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { issueAccessToken, verifyAccessToken } from "@/lib/tokens/access";
 import { randomToken, sha256Hex } from "@/lib/tokens/hash";
-import { limitClient, rememberAddress, withClientLimit } from "./limits";
+import { rememberAddress, withClientLimitInTransaction } from "./limits";
 import { amrOf, methodsOfSignIn, parseMethods, proofOf, storedMethods, type ProofMethod, type SessionProof, type SignInMethod, type SignInProof } from "./proof";
 import type { Caller, ClientInfo, Tokens } from "./types";
 
@@ -177,22 +177,15 @@ export async function moreTokensFor(caller: Caller): Promise<Tokens> {
  */
 export async function refreshSession(refreshToken: string, client: ClientInfo): Promise<Tokens> {
   const successor = randomToken();
-  const result = await withClientLimit("refresh", client.ip, () => {
-    if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) throw refreshInvalid();
+  // The address's count is committed with the rotation, and taken last: an address's requests (a
+  // NAT's many clients) queue on its one row, on PostgreSQL until the commit, so the row is held
+  // for that statement and the commit only, not for the whole rotation. Past the limit the
+  // rotation rolls back with it.
+  const result = await withClientLimitInTransaction("refresh", client.ip, (tx, countRequest) => {
+    if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) return countRequest(tx).then(() => ({ kind: "invalid" }) as const);
     const { refreshTokenTtlSeconds, refreshReuseIntervalSeconds } = config();
-    // The address's count is committed with the rotation, and taken last: an address's requests
-    // (a NAT's many clients) queue on its one row, on PostgreSQL until the commit, so the row is
-    // held for that statement and the commit only, not for the whole rotation. Past the limit the
-    // rotation rolls back with it.
-    return transaction(async (tx) => {
-      const rotation = await rotateRefreshToken(tx, sha256Hex(refreshToken), sha256Hex(successor), {
-        lifetime: lifetime(),
-        reuseIntervalMs: refreshReuseIntervalSeconds * 1000,
-        refreshTtlMs: refreshTokenTtlSeconds * 1000,
-      });
-      await limitClient(tx, "refresh", client.ip);
-      return rotation;
-    });
+    const options = { lifetime: lifetime(), reuseIntervalMs: refreshReuseIntervalSeconds * 1000, refreshTtlMs: refreshTokenTtlSeconds * 1000 };
+    return rotateRefreshToken(tx, sha256Hex(refreshToken), sha256Hex(successor), options, countRequest);
   });
   if (result.kind === "reused") {
     log.warn("refresh token reuse: session revoked", { userId: result.userId, sessionId: result.sessionId });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { now } from "@/lib/clock";
 import { deleteGrantsOfSessions } from "./oauth";
 import { sessionChecks } from "./session-checks";
-import { atomically, database, deleteOldest, execute, prisma, query, queueWrite, sql, type Tx } from "./sql";
+import { atomically, database, deleteOldest, execute, prisma, query, queueWrite, sql, writeWithNext, type Tx } from "./sql";
 import { toUserRecord, USER_COLUMNS, type User, type UserRow } from "./users";
 
 /**
@@ -191,7 +191,14 @@ export interface RotateOptions {
  * request — gets a successor too, so the session goes on. Presented later, it is treated as a
  * stolen token being replayed: the whole session is revoked, the honest successors included.
  */
-export async function rotateRefreshToken(tx: Tx, tokenHash: string, newTokenHash: string, options: RotateOptions): Promise<RotateResult> {
+export async function rotateRefreshToken(
+  tx: Tx,
+  tokenHash: string,
+  newTokenHash: string,
+  options: RotateOptions,
+  /** The caller's last statement (the request's count), sent with the rotation's writes. */
+  last: (tx: Tx) => Promise<void>,
+): Promise<RotateResult> {
   return atomically(tx, async (tx) => {
     const at = now();
     const [token] = await query<
@@ -204,30 +211,46 @@ export async function rotateRefreshToken(tx: Tx, tokenHash: string, newTokenHash
           FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId" JOIN "User" u ON u."id" = s."userId"
           WHERE t."tokenHash" = ${tokenHash}`,
     );
-    if (!token) return { kind: "invalid" } as const;
+    const ended = async (result: RotateResult) => {
+      await last(tx);
+      return result;
+    };
+    if (!token) return ended({ kind: "invalid" });
     const { t_sessionId: sessionId, t_expiresAt: expiresAt, t_rotatedAt: rotatedAt, s_revokedAt, s_createdAt, s_lastUsedAt, s_methods, s_provedAt, ...user } = token;
     const session = { revokedAt: s_revokedAt, createdAt: s_createdAt, lastUsedAt: s_lastUsedAt };
     const owner = { userId: user.id, sessionId };
-    if (!isLive(session, at, options.lifetime) || user.disabledAt) return { kind: "invalid" } as const;
+    if (!isLive(session, at, options.lifetime) || user.disabledAt) return ended({ kind: "invalid" });
+    if (!rotatedAt && expiresAt <= at) return ended({ kind: "invalid" });
 
     // Within the interval a second use is a retry or a second tab, not a replay.
     const withinInterval = (rotated: Date) => at.getTime() - rotated.getTime() < options.reuseIntervalMs;
-    let reused = rotatedAt !== null && !withinInterval(rotatedAt);
-    if (!rotatedAt) {
-      if (expiresAt <= at) return { kind: "invalid" } as const;
-      const claimed = await execute(tx, sql`UPDATE "RefreshToken" SET "rotatedAt" = ${at} WHERE "tokenHash" = ${tokenHash} AND "rotatedAt" IS NULL`);
-      // Lost to a concurrent use of the same token, which rotated it a moment ago.
-      if (claimed !== 1) reused = !withinInterval(at);
-    }
-    if (reused) {
+    const replayed = async () => {
       await revoke(tx, { id: sessionId }, "reuse", at);
-      return { kind: "reused", ...owner } as const;
-    }
+      return ended({ kind: "reused", ...owner });
+    };
+    if (rotatedAt && !withinInterval(rotatedAt)) return replayed();
 
-    await insertRefreshToken(tx, { id: sessionId, createdAt: session.createdAt }, newTokenHash, options.refreshTtlMs, options.lifetime);
-    await queueWrite(tx, sql`UPDATE "Session" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`);
+    // The claim's answer waits for the writes after it and the caller's last statement: one round
+    // trip. Nothing may be awaited before `last` is called, or the claim would go on its own.
+    const claim = rotatedAt
+      ? null
+      : writeWithNext(tx, (early) =>
+          query(early, sql`UPDATE "RefreshToken" SET "rotatedAt" = ${at} WHERE "tokenHash" = ${tokenHash} AND "rotatedAt" IS NULL RETURNING "sessionId"`),
+        );
+    const [claimed] = await Promise.all([
+      claim,
+      insertRefreshToken(tx, { id: sessionId, createdAt: session.createdAt }, newTokenHash, options.refreshTtlMs, options.lifetime),
+      queueWrite(tx, sql`UPDATE "Session" SET "lastUsedAt" = ${at} WHERE "id" = ${sessionId}`),
+      last(tx),
+    ]);
+    // Lost to a concurrent use of the same token, which rotated it a moment ago: a replay only
+    // when no interval is allowed, and then the successor just written ends with the session.
+    if (claimed && claimed.length !== 1 && !withinInterval(at)) {
+      await revoke(tx, { id: sessionId }, "reuse", at);
+      return { kind: "reused", ...owner };
+    }
     // A refresh renews the tokens, never the proof: the new access token carries the session's.
-    return { kind: "rotated", ...owner, user: await toUserRecord(tx, user), proof: { methods: s_methods, provedAt: s_provedAt } } as const;
+    return { kind: "rotated", ...owner, user: await toUserRecord(tx, user), proof: { methods: s_methods, provedAt: s_provedAt } };
   });
 }
 
