@@ -41,7 +41,7 @@ function createNamespaceTranslator<N extends Namespace>(locale: Locale, messages
 type Translator<N extends Namespace> = ReturnType<typeof createNamespaceTranslator<N>>;
 
 // A translator keeps its parsed messages and Intl formatters; made per call, every e-mail parsed
-// its messages and resolved its locale again: about 1 ms of a sign-up's 5–6 ms on the main thread.
+// its messages and resolved its locale again (a sign-up's main thread in process: 3.1–4.0 → 2.7–2.8 ms).
 const translators = new Map<string, Promise<Translator<Namespace>>>();
 
 /** A translator outside React (server actions, mail): `t("key", { params })` within `namespace`, one per process. */
