@@ -1,5 +1,6 @@
 import { now } from "@/lib/clock";
 import { countTogether, database, readWithNext, transaction, writeWithNext, type Tx } from "@/lib/db";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
 import type { MailKind } from "@/lib/db/outbox";
 import { addressKeys, claimStreakStep, countHit, deleteWindow, deleteWindows, hitWindow, markWindow, peekWindow, releaseHit, type WindowState } from "@/lib/db/rate-limits";
 import { AppError, rateLimited } from "@/lib/errors";
@@ -120,9 +121,10 @@ async function countedWhenFailed<T>(action: ClientAction, key: string, work: () 
     return await work();
   } catch (error) {
     // Rolled back with the work (or never reached): count it now. A refusal of the count itself
-    // found the window full, which it stays until it ends.
+    // found the window full, which it stays until it ends. A database that failed the work would
+    // fail the count too, after another wait for it: the answer is a 503 without it.
     const counted = error instanceof AppError && countedRefusals.get(error) === action;
-    if (!counted) await hitWindow(database, key, clientRule(action).windowMs).catch(() => {});
+    if (!counted && !isDatabaseUnavailable(error)) await hitWindow(database, key, clientRule(action).windowMs).catch(() => {});
     throw error;
   }
 }
