@@ -16,7 +16,7 @@ describe("streakWaitMs", () => {
 describe("the client limits", () => {
   // What node-postgres says when the server stopped answering: counting the request after it
   // would only wait out a second timeout before the 503.
-  const outage = () => Object.assign(new Error("Query read timeout"), { code: undefined });
+  const outage = () => new Error("Query read timeout");
   const counts = (statements: string[]) => statements.filter((s) => s.includes('INSERT INTO "RateLimit"'));
 
   it("count a request that failed on its own afterwards, but not when the database failed it", async () => {

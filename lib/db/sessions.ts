@@ -226,9 +226,9 @@ export async function rotateRefreshToken(
     const withinInterval = (rotated: Date) => at.getTime() - rotated.getTime() < options.reuseIntervalMs;
     const replayed = async () => {
       await revoke(tx, { id: sessionId }, "reuse", at);
-      return ended({ kind: "reused", ...owner });
+      return { kind: "reused", ...owner } as const;
     };
-    if (rotatedAt && !withinInterval(rotatedAt)) return replayed();
+    if (rotatedAt && !withinInterval(rotatedAt)) return ended(await replayed());
 
     // The claim's answer waits for the writes after it and the caller's last statement: one round
     // trip. Nothing may be awaited before `last` is called, or the claim would go on its own.
@@ -245,10 +245,7 @@ export async function rotateRefreshToken(
     ]);
     // Lost to a concurrent use of the same token, which rotated it a moment ago: a replay only
     // when no interval is allowed, and then the successor just written ends with the session.
-    if (claimed && claimed.length !== 1 && !withinInterval(at)) {
-      await revoke(tx, { id: sessionId }, "reuse", at);
-      return { kind: "reused", ...owner };
-    }
+    if (claimed && claimed.length !== 1 && !withinInterval(at)) return replayed();
     // A refresh renews the tokens, never the proof: the new access token carries the session's.
     return { kind: "rotated", ...owner, user: await toUserRecord(tx, user), proof: { methods: s_methods, provedAt: s_provedAt } };
   });
