@@ -31,7 +31,11 @@ export interface VerificationKey {
 
 /** The key new tokens are signed with; it also verifies them. */
 export interface SigningKey extends VerificationKey {
-  privateKey: CryptoKey;
+  /**
+   * A node:crypto key, not a WebCrypto one: node's one-shot sign costs about a third of the CPU of
+   * WebCrypto's and does not queue on libuv's thread pool (access.ts).
+   */
+  privateKey: KeyObject;
 }
 
 export class SigningKeyError extends Error {
@@ -119,25 +123,22 @@ export async function publicJwks(): Promise<{ keys: Array<PublicJwk | RsaPublicJ
 
 /** The access tokens' key as a private JWK, for the OpenID provider's key set (ADR 015): ID tokens on a client's request. */
 export async function signingPrivateJwk(): Promise<JWK & { kid: string; alg: SigningAlgorithm; use: "sig" }> {
-  const { kid, alg } = await signingKey();
-  return { ...(parsePrivateKey(config().jwtPrivateKey).export({ format: "jwk" }) as JWK), kid, alg, use: "sig" };
+  const { kid, alg, privateKey } = await signingKey();
+  return { ...(privateKey.export({ format: "jwk" }) as JWK), kid, alg, use: "sig" };
 }
 
 /** Parses key material (PKCS#8 PEM or private JWK JSON) into a signing key. Exported for tests. */
 export async function loadSigningKey(material: string): Promise<SigningKey> {
   const privateKeyObject = parsePrivateKey(material);
   const alg = algorithmFor(privateKeyObject);
-  const privateJwk = privateKeyObject.export({ format: "jwk" }) as JWK;
   const bareJwk = publicPartOf(createPublicKey(privateKeyObject).export({ format: "jwk" }));
   const kid = await calculateJwkThumbprint(bareJwk, "sha256");
   const publicJwk: PublicJwk = { ...bareJwk, kid, use: "sig", alg };
-  // Imported as non-extractable CryptoKeys bound to one algorithm: WebCrypto then refuses to use
-  // them for anything else, whatever a token header says.
-  const [privateKey, publicKey] = await Promise.all([
-    importJWK(privateJwk, alg, { extractable: false }) as Promise<CryptoKey>,
-    importJWK(bareJwk, alg) as Promise<CryptoKey>,
-  ]);
-  return { kid, alg, privateKey, publicKey, publicJwk };
+  // The public half is a CryptoKey bound to one algorithm: WebCrypto then refuses to verify with it
+  // under any other, whatever a token header says. The private half only signs what access.ts
+  // writes, with the algorithm chosen here.
+  const publicKey = (await importJWK(bareJwk, alg)) as CryptoKey;
+  return { kid, alg, privateKey: privateKeyObject, publicKey, publicJwk };
 }
 
 function parsePrivateKey(material: string): KeyObject {

@@ -6,7 +6,8 @@
 //                                                           TRACE_DATABASE_URL=postgres://…)
 // On PostgreSQL each statement listed is one round trip to the server.
 //   … --cpu 400   then runs the sign-up, login, refresh and session check 400 times each, one at a
-//                 time, and prints the CPU each costs the app's main thread and (on the throwaway
+//                 time, and prints the CPU each costs the app's main thread, its other threads (the
+//                 hash's workers, libuv's pool) and (on the throwaway
 //                 cluster, durable then) the PostgreSQL server's processes: what a change to a
 //                 flow's statements buys, without the throughput bench's noise. Linux (/proc).
 //   … --cpu 400 --statements   (PostgreSQL) also loads pg_stat_statements into the cluster and
@@ -97,6 +98,11 @@ await trace("profile update (authenticate + updateUser)", async () => {
 });
 if (cpuCalls > 0) {
   const mainThread = () => procStat(process.pid)?.mainTicks ?? 0;
+  // The process's other threads: the hash's workers, and libuv's pool (WebCrypto's jobs, file I/O).
+  const otherThreads = () => {
+    const stat = procStat(process.pid);
+    return stat ? stat.ticks - stat.mainTicks : 0;
+  };
   // The cluster's processes, a backend that ended meanwhile included (through the postmaster's reaped children).
   const server = () => (cluster ? processTreeTicks(() => cluster.processes()) : 0);
   const stats = statementStats ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : undefined;
@@ -107,12 +113,12 @@ if (cpuCalls > 0) {
   const measure = async (name: string, call: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 20; i++) await call(-1 - i); // warm: compiled, prepared
     await stats?.query("SELECT pg_stat_statements_reset()");
-    const [main0, server0, wall0] = [mainThread(), server(), performance.now()];
+    const [main0, other0, server0, wall0] = [mainThread(), otherThreads(), server(), performance.now()];
     for (let i = 0; i < cpuCalls; i++) await call(i);
-    const [main1, server1, wall1] = [mainThread(), server(), performance.now()];
+    const [main1, other1, server1, wall1] = [mainThread(), otherThreads(), server(), performance.now()];
     const perCall = (ticks: number) => ((ticks * 1000) / CLK_TCK / cpuCalls).toFixed(2);
     const serverPart = cluster ? `, PostgreSQL ${perCall(server1 - server0)} ms` : "";
-    console.log(`${name.padEnd(8)} main thread ${perCall(main1 - main0)} ms${serverPart} a call (${cpuCalls} calls, ${((wall1 - wall0) / cpuCalls).toFixed(1)} ms apart)`);
+    console.log(`${name.padEnd(8)} main thread ${perCall(main1 - main0)} ms, other threads ${perCall(other1 - other0)} ms${serverPart} a call (${cpuCalls} calls, ${((wall1 - wall0) / cpuCalls).toFixed(1)} ms apart)`);
     if (stats) await printStatementCosts(stats, (server1 - server0) * 1000 / CLK_TCK / cpuCalls);
   };
   /** The flow's statements by the server's time on them, a call (pg_stat_statements' times are wall clock). */
