@@ -110,10 +110,9 @@ const base64url = (text: string) => Buffer.from(text).toString("base64url");
  */
 function signedJwt(key: SigningKey, claims: AccessTokenClaims): string {
   const signingInput = `${base64url(JSON.stringify({ alg: key.alg, kid: key.kid, typ: "JWT" }))}.${base64url(JSON.stringify(claims))}`;
-  // EdDSA hashes inside the algorithm; ES256 signs the SHA-256 digest, its signature as JWS's r‖s.
-  const signature = key.alg === "EdDSA"
-    ? sign(null, Buffer.from(signingInput), key.privateKey)
-    : sign("sha256", Buffer.from(signingInput), { key: key.privateKey, dsaEncoding: "ieee-p1363" });
+  // EdDSA hashes inside the algorithm; ES256 signs the SHA-256 digest, its signature as JWS's r‖s
+  // (dsaEncoding, which Ed25519 ignores).
+  const signature = sign(key.alg === "EdDSA" ? null : "sha256", Buffer.from(signingInput), { key: key.privateKey, dsaEncoding: "ieee-p1363" });
   return `${signingInput}.${signature.toString("base64url")}`;
 }
 
